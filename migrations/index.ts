@@ -1,0 +1,5 @@
+// Every migration in order. Add new ones at the end; never edit one that has shipped.
+import type { Migration } from '../src/db/migrate.js';
+import { core } from './20261122_0001_core.js';
+
+export const migrations: Migration[] = [core];

@@ -1,0 +1,103 @@
+// One zod schema over process.env → a typed, frozen Config. Fails fast with every problem listed.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const url = z.string().url();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: url.default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  KEYS_DIR: z.string().default('keys'),
+  DATA_DIR: z.string().default('data'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  // Secret used to derive cookie keys, pairwise subjects and the at-rest encryption key when not given.
+  // Generated into KEYS_DIR in development; required in production.
+  SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  // AES-256-GCM key for uploaded documents at rest: 64 hex characters or 44-character base64.
+  DOCUMENT_ENCRYPTION_KEY: z.string().optional(),
+  DOCUMENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  RATE_LIMIT_LOGIN_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  WEBHOOK_WORKERS: z.coerce.number().int().min(0).default(1),
+  // Comma-separated hostnames/IPs/CIDRs webhook delivery may reach despite the SSRF guard (tests, dev).
+  WEBHOOK_ALLOW_HOSTS: z.string().default(''),
+  VERIFICATION_WORKERS: z.coerce.number().int().min(0).default(1),
+});
+
+export type Config = Readonly<{
+  env: 'development' | 'test' | 'production';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  issuer: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  keysDir: string;
+  dataDir: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  trustProxy: boolean;
+  secretKey: string | undefined;
+  documentEncryptionKey: string | undefined;
+  documentRetentionDays: number;
+  rateLimit: Readonly<{ loginPerHour: number; apiPerMinute: number; ipPerMinute: number }>;
+  webhooks: Readonly<{ workers: number; allowHosts: readonly string[] }>;
+  verification: Readonly<{ workers: number }>;
+}>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" (a blank line in .env or compose file).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction && !e.PUBLIC_URL.startsWith('https://')) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be https:// in production');
+  }
+  if (isProduction && !e.SECRET_KEY) {
+    throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required in production');
+  }
+  return Object.freeze({
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    issuer: e.PUBLIC_URL,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    keysDir: path.resolve(e.KEYS_DIR),
+    dataDir: path.resolve(e.DATA_DIR),
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    secretKey: e.SECRET_KEY,
+    documentEncryptionKey: e.DOCUMENT_ENCRYPTION_KEY,
+    documentRetentionDays: e.DOCUMENT_RETENTION_DAYS,
+    rateLimit: Object.freeze({
+      loginPerHour: e.RATE_LIMIT_LOGIN_PER_HOUR,
+      apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE,
+      ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
+    }),
+    webhooks: Object.freeze({
+      workers: e.WEBHOOK_WORKERS,
+      allowHosts: Object.freeze(e.WEBHOOK_ALLOW_HOSTS.split(',').map((s) => s.trim()).filter(Boolean)),
+    }),
+    verification: Object.freeze({ workers: e.VERIFICATION_WORKERS }),
+  });
+}

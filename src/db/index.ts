@@ -1,0 +1,71 @@
+// The database: real Postgres when DATABASE_URL is set, otherwise an embedded PGlite under DATA_DIR.
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+import type { Config } from '../config.js';
+
+// pg returns int8/numeric as strings; counts and ids we use fit in a JS number.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+
+export type Db = Knex;
+export type Trx = Knex.Transaction;
+/** Anything that can run a query: the root handle or a transaction. */
+export type Queryable = Knex | Knex.Transaction;
+
+export interface Database {
+  knex: Knex;
+  kind: 'postgres' | 'pglite';
+  /** True when the pgvector extension is available (PGlite ships it; Debian's Postgres does not). */
+  hasVector: boolean;
+  /** Human-readable description for the start-up log, with no credentials. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  return openPglite(path.join(config.dataDir, 'pglite'));
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const k = knex({ client: 'pg', connection: url, pool: { min: 0, max: 20 } });
+  await k.raw('select 1');
+  const ext = await k.raw(`select 1 from pg_available_extensions where name = 'vector'`);
+  const hasVector = ext.rows.length > 0;
+  if (hasVector) await k.raw('create extension if not exists vector');
+  const u = new URL(url);
+  return {
+    knex: k,
+    kind: 'postgres',
+    hasVector,
+    describe: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
+    close: () => k.destroy(),
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const [{ PGlite }, { vector }, { default: ClientPgLite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
+    import('knex-pglite'),
+  ]);
+  const pglite = await PGlite.create(dir, { extensions: { vector } });
+  await pglite.exec('create extension if not exists vector');
+  const k = knex({
+    client: ClientPgLite as unknown as typeof knex.Client,
+    dialect: 'postgres',
+    connection: () => ({ pglite }) as object,
+  } as Knex.Config);
+  return {
+    knex: k,
+    kind: 'pglite',
+    hasVector: true,
+    describe: `embedded PGlite at ${dir}`,
+    close: async () => {
+      await k.destroy();
+      await pglite.close();
+    },
+  };
+}

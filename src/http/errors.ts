@@ -1,0 +1,75 @@
+// One error family; the error middleware turns each into {error, message, details?} with its status.
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends ApiError {
+  constructor(message: string, details?: unknown[]) {
+    super(400, 'validation_failed', message, details);
+  }
+}
+
+export class BadRequestError extends ApiError {
+  constructor(code: string, message: string, details?: unknown[]) {
+    super(400, code, message, details);
+  }
+}
+
+export class UnauthorizedError extends ApiError {
+  constructor(message = 'A valid API key is required (Authorization: Bearer kp_live_…).') {
+    super(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
+  }
+}
+
+export class ForbiddenError extends ApiError {
+  constructor(message = 'Not allowed.') {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(what = 'Resource') {
+    super(404, 'not_found', `${what} not found.`);
+  }
+}
+
+export class ConflictError extends ApiError {
+  constructor(code: string, message: string) {
+    super(409, code, message);
+  }
+}
+
+export class UnprocessableError extends ApiError {
+  constructor(code: string, message: string, details?: unknown[]) {
+    super(422, code, message, details);
+  }
+}
+
+export class PayloadTooLargeError extends ApiError {
+  constructor(message: string) {
+    super(413, 'payload_too_large', message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends ApiError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
+export class RateLimitedError extends ApiError {
+  constructor(retryAfterSeconds: number) {
+    super(429, 'rate_limited', `Too many requests. Retry after ${retryAfterSeconds} s.`, undefined, {
+      'Retry-After': String(retryAfterSeconds),
+    });
+  }
+}
