@@ -1,5 +1,7 @@
 // Every migration in order. Add new ones at the end; never edit one that has shipped.
 import type { Migration } from '../src/db/migrate.js';
 import { core } from './20261122_0001_core.js';
+import { webhooks } from './20261122_0010_webhooks.js';
+import { screening } from './20261122_0030_screening.js';
 
-export const migrations: Migration[] = [core];
+export const migrations: Migration[] = [core, webhooks, screening];

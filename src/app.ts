@@ -1,28 +1,52 @@
 // Builds the Koa app: middleware order, routers, the mounted provider.
 import Koa from 'koa';
+import type Router from '@koa/router';
 import type { Deps } from './deps.js';
 import { errorHandler } from './http/middleware/errors.js';
 import { requestId } from './http/middleware/request-id.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { ipRateLimit } from './http/middleware/ip-rate-limit.js';
 import { healthRoutes } from './http/health.js';
+import { staticRoutes } from './http/static.js';
+import { createProvider, type OidcProvider } from './oidc/provider.js';
+import { mountProvider } from './oidc/mount.js';
+import { userinfoRoutes } from './oidc/userinfo.js';
+import { interactionRoutes } from './oidc/interactions/routes.js';
+import type { KeyMaterial } from './oidc/keys.js';
+import { personRoutes } from './persons/routes.js';
+import { SpoolMailer, type Mailer } from './persons/mailer.js';
+import { assuranceRoutes } from './assurance/routes.js';
 
 export interface App {
   koa: Koa;
+  oidc: OidcProvider;
 }
 
-export async function buildApp(deps: Deps): Promise<App> {
+export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer } = {}): App {
   const koa = new Koa({ proxy: deps.config.trustProxy });
+  const oidc = createProvider(deps, keys);
+  const mailer = opts.mailer ?? new SpoolMailer(`${deps.config.dataDir}/mail`);
+
   koa.use(requestId());
   koa.use(securityHeaders({ https: deps.config.publicUrl.startsWith('https://') }));
   koa.use(errorHandler());
-  const health = healthRoutes(deps);
-  koa.use(health.routes()).use(health.allowedMethods());
+  use(koa, healthRoutes(deps));
+  use(koa, staticRoutes());
   koa.use(ipRateLimit(deps));
 
-  // Domain API routers (tenant API key): each domain exports `xxxRoutes(deps)`.
-  const apiRouters = [] as { routes(): Koa.Middleware; allowedMethods(): Koa.Middleware }[];
-  for (const r of apiRouters) koa.use(r.routes()).use(r.allowedMethods());
+  // Tenant API (API key), one router per domain.
+  const apiRouters: Router[] = [assuranceRoutes(deps)];
+  for (const r of apiRouters) use(koa, r);
 
-  return { koa };
+  // Browser-facing pages and the OIDC surface.
+  use(koa, interactionRoutes({ deps, provider: oidc.provider, secret: keys.secret, mailer, pairwise: oidc.pairwise }));
+  use(koa, personRoutes(deps, keys.secret));
+  use(koa, userinfoRoutes(deps, oidc.provider, keys));
+  koa.use(mountProvider(oidc.provider));
+
+  return { koa, oidc };
+}
+
+function use(koa: Koa, router: Router): void {
+  koa.use(router.routes()).use(router.allowedMethods());
 }

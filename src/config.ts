@@ -15,6 +15,8 @@ const schema = z.object({
   PUBLIC_URL: url.default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  // Namespace for every Redis key, so several deployments (or test runs) can share one Redis.
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('kp:'),
   KEYS_DIR: z.string().default('keys'),
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -31,6 +33,14 @@ const schema = z.object({
   WEBHOOK_WORKERS: z.coerce.number().int().min(0).default(1),
   // Comma-separated hostnames/IPs/CIDRs webhook delivery may reach despite the SSRF guard (tests, dev).
   WEBHOOK_ALLOW_HOSTS: z.string().default(''),
+  // Per-request delivery timeout and the retry schedule (delays before attempt 1, 2, …; "0,5s,5m,2h").
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*\d+(ms|s|m|h)?\s*(,\s*\d+(ms|s|m|h)?\s*)*$/, 'comma-separated durations like 0,5s,5m,2h')
+    .default('0,5s,5m,30m,2h,5h,10h,14h,20h,24h'),
+  // Deliveries in flight per webhook worker.
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   VERIFICATION_WORKERS: z.coerce.number().int().min(0).default(1),
 });
 
@@ -43,6 +53,7 @@ export type Config = Readonly<{
   issuer: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  redisPrefix: string;
   keysDir: string;
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -51,7 +62,13 @@ export type Config = Readonly<{
   documentEncryptionKey: string | undefined;
   documentRetentionDays: number;
   rateLimit: Readonly<{ loginPerHour: number; apiPerMinute: number; ipPerMinute: number }>;
-  webhooks: Readonly<{ workers: number; allowHosts: readonly string[] }>;
+  webhooks: Readonly<{
+    workers: number;
+    allowHosts: readonly string[];
+    timeoutMs: number;
+    retryScheduleMs: readonly number[];
+    concurrency: number;
+  }>;
   verification: Readonly<{ workers: number }>;
 }>;
 
@@ -82,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuer: e.PUBLIC_URL,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     keysDir: path.resolve(e.KEYS_DIR),
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
@@ -97,7 +115,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: Object.freeze({
       workers: e.WEBHOOK_WORKERS,
       allowHosts: Object.freeze(e.WEBHOOK_ALLOW_HOSTS.split(',').map((s) => s.trim()).filter(Boolean)),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryScheduleMs: Object.freeze(e.WEBHOOK_RETRY_SCHEDULE.split(',').map(durationMs)),
+      concurrency: e.WEBHOOK_CONCURRENCY,
     }),
     verification: Object.freeze({ workers: e.VERIFICATION_WORKERS }),
   });
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** "5m" → 300000; a bare number is seconds. */
+function durationMs(text: string): number {
+  const m = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
+  return Number(m![1]) * UNIT_MS[m![2] ?? 's']!;
 }

@@ -23,9 +23,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  opts: { inMemory?: boolean } = {},
+): Promise<Database> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl);
-  return openPglite(path.join(config.dataDir, 'pglite'));
+  return openPglite(opts.inMemory ? undefined : path.join(config.dataDir, 'pglite'));
 }
 
 async function openPostgres(url: string): Promise<Database> {
@@ -44,8 +47,9 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-async function openPglite(dir: string): Promise<Database> {
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
+/** `dir` undefined = in memory (tests). */
+async function openPglite(dir: string | undefined): Promise<Database> {
+  if (dir) fs.mkdirSync(path.dirname(dir), { recursive: true });
   const [{ PGlite }, { vector }, { default: ClientPgLite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-pgvector'),
@@ -62,10 +66,11 @@ async function openPglite(dir: string): Promise<Database> {
     knex: k,
     kind: 'pglite',
     hasVector: true,
-    describe: `embedded PGlite at ${dir}`,
+    describe: dir ? `embedded PGlite at ${dir}` : 'embedded PGlite in memory',
     close: async () => {
       await k.destroy();
-      await pglite.close();
+      // knex-pglite closes the instance it was handed on destroy; close only if it didn't.
+      if (!pglite.closed) await pglite.close();
     },
   };
 }

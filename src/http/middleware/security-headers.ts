@@ -2,20 +2,19 @@
 import type Koa from 'koa';
 
 export function securityHeaders(opts: { https: boolean }): Koa.Middleware {
+  // Set before next(): the mounted provider writes its responses itself, after which headers are frozen.
   return async (ctx, next) => {
-    await next();
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
-    if (!ctx.response.get('Content-Security-Policy')) {
-      // form-action must allow the RP's redirect_uri: the provider's form_post / redirects leave our origin.
-      ctx.set(
-        'Content-Security-Policy',
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'",
-      );
-    }
+    // No form-action: sign-in forms post to us, but oidc-provider's form_post/logout forms post to the RP.
+    ctx.set(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
     if (opts.https) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+    await next();
   };
 }

@@ -1,0 +1,37 @@
+// The reusable assurance a tenant reads: status + tier, with expiry applied at read time.
+export const KYC_STATUSES = ['verified', 'pending', 'rejected', 'unverified', 'expired'] as const;
+export const KYC_TIERS = ['t0', 't1', 't2', 't3'] as const;
+export type KycStatus = (typeof KYC_STATUSES)[number];
+export type KycTier = (typeof KYC_TIERS)[number];
+
+export interface AssuranceRow {
+  person_id: string;
+  status: KycStatus;
+  tier: KycTier;
+  aml_clear: boolean | null;
+  verified_at: Date | string | null;
+  expires_at: Date | string | null;
+}
+
+export interface Assurance {
+  kyc_status: KycStatus;
+  kyc_tier: KycTier;
+  aml_clear: boolean | null;
+  verified_at: string | null;
+  expires_at: string | null;
+}
+
+const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
+
+/** A verified assurance past its expiry reads `expired` (stored rows are not rewritten on read). */
+export function effectiveAssurance(row: AssuranceRow | undefined, now: Date): Assurance {
+  if (!row) return { kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, verified_at: null, expires_at: null };
+  const expired = row.status === 'verified' && row.expires_at !== null && new Date(row.expires_at) <= now;
+  return {
+    kyc_status: expired ? 'expired' : row.status,
+    kyc_tier: row.tier,
+    aml_clear: row.aml_clear,
+    verified_at: iso(row.verified_at),
+    expires_at: iso(row.expires_at),
+  };
+}

@@ -1,0 +1,58 @@
+// Process entry: config → database → app → listen → background jobs; graceful shutdown on SIGTERM/SIGINT.
+import http from 'node:http';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { describeRedis } from './db/redis.js';
+import { log } from './log.js';
+import { KeysError, loadKeyMaterial } from './oidc/keys.js';
+import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
+import { openRuntime } from './runtime.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const keys = await loadKeyMaterial(config);
+  if (keys.generated.length) log.warn('generated development keys', { generated: keys.generated, keys_dir: config.keysDir });
+  const rt = await openRuntime(config);
+  const app = buildApp(rt, keys);
+  const server = http.createServer(app.koa.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+
+  const sweeper = setInterval(() => {
+    sweepExpiredPayloads(rt.db.knex, rt.clock.now()).catch((err) => log.warn('oidc sweep failed', { err: String(err) }));
+  }, 60_000);
+  sweeper.unref();
+
+  log.info('KYCPort started', {
+    issuer: config.issuer,
+    listen: `${config.host}:${config.port}`,
+    database: rt.db.describe,
+    redis: config.redisUrl ? describeRedis(config.redisUrl) : 'none',
+    migrations_applied: rt.migrations.length,
+    signing_keys: keys.signingKeys.map((k) => k.kid),
+    env: config.env,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    clearInterval(sweeper);
+    server.closeIdleConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await rt.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError || err instanceof KeysError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+  log.error('fatal start-up error', { err: err instanceof Error ? err.stack : String(err) });
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// oidc-provider adapter on Postgres/PGlite (table oidc_payloads). Clients come from oidc_clients.
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Queryable } from '../../db/index.js';
+import type { Clock } from '../../clock.js';
+import { ClientCatalog } from './clients.js';
+
+export function postgresAdapterFactory(db: Queryable, clock: Clock, clients: ClientCatalog) {
+  return class PostgresAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+      if (this.model === 'Client') throw new Error('clients are managed by the CLI, not oidc-provider');
+      const expiresAt = expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null;
+      await db('oidc_payloads')
+        .insert({
+          type: this.model,
+          id,
+          payload: JSON.stringify(payload),
+          grant_id: payload.grantId ?? null,
+          user_code: payload.userCode ?? null,
+          uid: payload.uid ?? null,
+          expires_at: expiresAt,
+        })
+        .onConflict(['type', 'id'])
+        .merge(['payload', 'grant_id', 'user_code', 'uid', 'expires_at']);
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client') return clients.find(id);
+      return this.findWhere({ id });
+    }
+
+    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere({ user_code: userCode });
+    }
+
+    findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere({ uid });
+    }
+
+    async consume(id: string): Promise<void> {
+      await db('oidc_payloads').where({ type: this.model, id }).update({ consumed_at: clock.now() });
+    }
+
+    async destroy(id: string): Promise<void> {
+      await db('oidc_payloads').where({ type: this.model, id }).delete();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await db('oidc_payloads').where({ grant_id: grantId }).delete();
+    }
+
+    private async findWhere(where: Record<string, string>): Promise<AdapterPayload | undefined> {
+      const row = await db('oidc_payloads')
+        .where({ type: this.model, ...where })
+        .first('payload', 'expires_at', 'consumed_at');
+      if (!row) return undefined;
+      if (row.expires_at && new Date(row.expires_at) <= clock.now()) return undefined;
+      const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
+      return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
+    }
+  };
+}
+
+/** Removes expired artifacts; run periodically (Redis expires its own). */
+export async function sweepExpiredPayloads(db: Queryable, now: Date): Promise<number> {
+  return db('oidc_payloads').where('expires_at', '<', now).delete();
+}

@@ -1,0 +1,29 @@
+// CSRF for the hosted forms: a random httpOnly cookie, and a form token = HMAC(cookie, interaction uid).
+// A cross-site page can neither read the cookie nor compute the token.
+import crypto from 'node:crypto';
+import type Koa from 'koa';
+import { ApiError } from '../../http/errors.js';
+
+const COOKIE = 'kp.csrf';
+
+export function csrf(key: Buffer, secure: boolean) {
+  const sign = (seed: string, uid: string) => crypto.createHmac('sha256', key).update(`${seed}:${uid}`).digest('base64url');
+  return {
+    issue(ctx: Koa.Context, uid: string): string {
+      let seed = ctx.cookies.get(COOKIE);
+      if (!seed || !/^[\w-]{20,64}$/.test(seed)) {
+        seed = crypto.randomBytes(24).toString('base64url');
+        ctx.cookies.set(COOKIE, seed, { httpOnly: true, sameSite: 'lax', secure, path: '/interaction', overwrite: true });
+      }
+      return sign(seed, uid);
+    },
+    verify(ctx: Koa.Context, uid: string, token: unknown): void {
+      const seed = ctx.cookies.get(COOKIE);
+      const expected = seed ? Buffer.from(sign(seed, uid)) : undefined;
+      const given = Buffer.from(typeof token === 'string' ? token : '');
+      if (!expected || expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
+        throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this site. Go back and try again.');
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Tiny HTML helpers: everything interpolated goes through esc() unless it is already-built markup.
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export function esc(v: unknown): string {
+  return String(v ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** Tagged template: interpolations are escaped unless they are Html (or arrays of Html). */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    const part = Array.isArray(v) ? v.map((x) => (x instanceof Html ? x.value : esc(x))).join('') : v instanceof Html ? v.value : esc(v);
+    out += part + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+
+export function page(title: string, body: Html, opts: { subtitle?: string } = {}): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title} · KYCPort</title>
+<link rel="stylesheet" href="/static/styles.css">
+<link rel="icon" href="/static/logo.svg" type="image/svg+xml">
+</head>
+<body>
+<main class="shell">
+  <header class="brand"><img src="/static/logo.svg" alt="" width="28" height="28"><span>KYCPort</span></header>
+  <section class="card">
+    <h1>${title}</h1>
+    ${opts.subtitle ? html`<p class="subtitle">${opts.subtitle}</p>` : ''}
+    ${body}
+  </section>
+  <footer class="foot">Verified once, trusted everywhere. Your documents and biometrics stay with this operator.</footer>
+</main>
+</body>
+</html>`.value;
+}

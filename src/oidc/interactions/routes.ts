@@ -1,0 +1,192 @@
+// Hosted sign-in, sign-up and consent: the pages oidc-provider sends the browser to during authorization.
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import { z } from 'zod';
+import type { Deps } from '../../deps.js';
+import { ApiError, RateLimitedError } from '../../http/errors.js';
+import { formBody } from '../../http/body.js';
+import { toApiError } from '../../http/middleware/errors.js';
+import { checkCredentials, createPerson, MIN_PASSWORD_LENGTH } from '../../persons/service.js';
+import { personStore } from '../../persons/store.js';
+import { tenantStore } from '../../tenants/store.js';
+import { deriveKey } from '../keys.js';
+import type { Mailer } from '../../persons/mailer.js';
+import { sendVerificationEmail } from '../../persons/email-verification.js';
+import { csrf as makeCsrf } from './csrf.js';
+import { consentPage, loginPage, messagePage, signupPage } from './views.js';
+
+const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
+const signupForm = z.object({
+  email: z.string().trim().email('Enter a valid email address.').max(254),
+  password: z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(1024),
+  csrf: z.string(),
+});
+
+interface Ctx {
+  deps: Deps;
+  provider: Provider;
+  secret: string;
+  mailer: Mailer;
+  pairwise: (tenantId: string, personId: string) => string;
+}
+
+export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: Ctx): Router {
+  const router = new Router({ prefix: '/interaction' });
+  const csrf = makeCsrf(deriveKey(secret, 'csrf'), deps.config.publicUrl.startsWith('https://'));
+  const db = deps.db.knex;
+
+  // Errors on these routes are shown as pages, not JSON: a person is looking at them.
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = (err as { name?: string }).name === 'SessionNotFound'
+        ? new ApiError(400, 'interaction_expired', 'This sign-in attempt has expired. Return to the application and start again.')
+        : toApiError(err);
+      ctx.status = e.status;
+      for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
+      ctx.type = 'html';
+      ctx.body = messagePage(e.status === 429 ? 'Too many attempts' : 'Something went wrong', e.message);
+    }
+    ctx.set('Cache-Control', 'no-store');
+  });
+
+  async function load(ctx: Koa.Context) {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== ctx.params.uid) throw new ApiError(400, 'interaction_mismatch', 'This sign-in page does not match your session.');
+    const client = await provider.Client.find(String(details.params.client_id));
+    if (!client) throw new ApiError(400, 'unknown_client', 'The application is not registered.');
+    const clientName = client.clientName ?? client.clientId;
+    return { details, client, clientName };
+  }
+
+  const finish = async (ctx: Koa.Context, result: Record<string, unknown>) => {
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(to);
+  };
+
+  router.get('/:uid', async (ctx) => {
+    const { details, client, clientName } = await load(ctx);
+    const token = csrf.issue(ctx, details.uid);
+    ctx.type = 'html';
+    if (details.prompt.name === 'login') {
+      ctx.body = loginPage({ uid: details.uid, csrf: token, clientName, email: details.params.login_hint as string | undefined });
+      return;
+    }
+    const person = await personStore.findById(db, String(details.session?.accountId));
+    const tenant = await tenantStore.findTenant(db, String((client as unknown as { tenant_id: string }).tenant_id));
+    if (!person || !tenant) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
+    const scopes = String(details.params.scope ?? 'openid').split(' ').filter(Boolean);
+    ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, scopes, email: person.email });
+  });
+
+  router.post('/:uid/login', formBody(), async (ctx) => {
+    const { details, clientName } = await load(ctx);
+    const body = ctx.request.body as Record<string, unknown>;
+    csrf.verify(ctx, details.uid, body.csrf);
+    const token = csrf.issue(ctx, details.uid);
+    const form = loginForm.safeParse(body);
+    const show = (status: number, error: string, email?: string) => {
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = loginPage({ uid: details.uid, csrf: token, clientName, email, error });
+    };
+    if (!form.success) return show(400, 'Enter your email address and password.', typeof body.email === 'string' ? body.email : undefined);
+    const { email, password } = form.data;
+    const limit = deps.config.rateLimit.loginPerHour;
+    const rl = await deps.limiter.hit([
+      { key: `login:ip:${ctx.ip}`, limit, windowSeconds: 3600 },
+      { key: `login:acct:${email.toLowerCase()}`, limit, windowSeconds: 3600 },
+    ]);
+    if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
+    const result = await checkCredentials(db, email, password);
+    if (!result.ok) {
+      const messages = {
+        unknown_email: 'No account uses this email address. Check it, or create an account.',
+        wrong_password: 'That password is not right. Try again.',
+        email_unverified: 'Your email address is not verified yet. Open the link we emailed you, then sign in.',
+      } as const;
+      return show(result.reason === 'email_unverified' ? 403 : 401, messages[result.reason], email);
+    }
+    await deps.limiter.reset(`login:acct:${email.toLowerCase()}`);
+    await finish(ctx, { login: { accountId: result.person.id, amr: ['pwd'] } });
+  });
+
+  router.get('/:uid/signup', async (ctx) => {
+    const { details, clientName } = await load(ctx);
+    ctx.type = 'html';
+    ctx.body = signupPage({ uid: details.uid, csrf: csrf.issue(ctx, details.uid), clientName, minLength: MIN_PASSWORD_LENGTH });
+  });
+
+  router.post('/:uid/signup', formBody(), async (ctx) => {
+    const { details, clientName } = await load(ctx);
+    const body = ctx.request.body as Record<string, unknown>;
+    csrf.verify(ctx, details.uid, body.csrf);
+    const rl = await deps.limiter.hit([{ key: `signup:ip:${ctx.ip}`, limit: deps.config.rateLimit.loginPerHour, windowSeconds: 3600 }]);
+    if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
+    const form = signupForm.safeParse(body);
+    const show = (status: number, error: string) => {
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = signupPage({
+        uid: details.uid,
+        csrf: csrf.issue(ctx, details.uid),
+        clientName,
+        email: typeof body.email === 'string' ? body.email : undefined,
+        error,
+        minLength: MIN_PASSWORD_LENGTH,
+      });
+    };
+    if (!form.success) return show(400, form.error.issues.map((i) => i.message).join(' '));
+    try {
+      const { id } = await createPerson(db, { email: form.data.email, password: form.data.password, emailVerified: false });
+      await sendVerificationEmail({ mailer, secret, clock: deps.clock, publicUrl: deps.config.publicUrl }, { id, email: form.data.email });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'email_taken') return show(409, 'An account with this email already exists. Sign in instead.');
+      throw err;
+    }
+    ctx.type = 'html';
+    ctx.body = loginPage({
+      uid: details.uid,
+      csrf: csrf.issue(ctx, details.uid),
+      clientName,
+      email: form.data.email,
+      info: `Account created. We sent a verification link to ${form.data.email}; open it, then sign in here.`,
+    });
+  });
+
+  router.post('/:uid/confirm', formBody(), async (ctx) => {
+    const { details, client } = await load(ctx);
+    csrf.verify(ctx, details.uid, (ctx.request.body as Record<string, unknown>).csrf);
+    if (details.prompt.name !== 'consent') throw new ApiError(400, 'not_consent', 'Nothing to confirm here.');
+    const accountId = String(details.session?.accountId);
+    const tenantId = String((client as unknown as { tenant_id: string }).tenant_id);
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId, clientId: client.clientId });
+    if (!grant) throw new ApiError(400, 'grant_missing', 'This sign-in attempt has expired. Start again.');
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(indicator, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    // From now on this tenant knows the person under its pairwise subject.
+    await personStore.upsertSubject(db, { tenant_id: tenantId, person_id: accountId, sub: pairwise(tenantId, accountId) });
+    await finish(ctx, { consent: { grantId } });
+  });
+
+  router.get('/:uid/abort', async (ctx) => {
+    await load(ctx);
+    await finish(ctx, { error: 'access_denied', error_description: 'The person declined or cancelled sign-in.' });
+  });
+
+  return router;
+}

@@ -1,0 +1,146 @@
+// node-oidc-provider configuration. The protocol is entirely oidc-provider's; here we only choose policy.
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Deps } from '../deps.js';
+import { deriveKey, type KeyMaterial } from './keys.js';
+import { accountClaims, CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
+import { ClientCatalog } from './adapters/clients.js';
+import { postgresAdapterFactory } from './adapters/postgres.js';
+import { redisAdapterFactory } from './adapters/redis.js';
+import { makePairwise } from '../persons/subjects.js';
+import { verifySecret } from '../ids.js';
+import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
+
+export const OIDC_PREFIX = '/api/oidc';
+
+/** The single resource server our JWT access tokens are for: our own userinfo endpoint. */
+export function userinfoResource(issuer: string): string {
+  return `${issuer}${OIDC_PREFIX}/me`;
+}
+
+export const TTL = {
+  AccessToken: 10 * 60,
+  AuthorizationCode: 60,
+  IdToken: 60 * 60,
+  RefreshToken: 30 * 24 * 60 * 60,
+  Interaction: 60 * 60,
+  Session: 14 * 24 * 60 * 60,
+  Grant: 30 * 24 * 60 * 60,
+};
+
+export interface OidcProvider {
+  provider: Provider;
+  pairwise: (tenantId: string, personId: string) => string;
+  clients: ClientCatalog;
+}
+
+export function createProvider(deps: Deps, keys: KeyMaterial): OidcProvider {
+  const { config, db, redis, clock } = deps;
+  const clients = new ClientCatalog(db.knex);
+  const pairwise = makePairwise(keys.secret);
+  const resource = userinfoResource(config.issuer);
+  const secureCookies = config.publicUrl.startsWith('https://');
+  const oidcScopes = SCOPES.filter((s) => s !== 'offline_access').join(' ');
+
+  const configuration: Configuration = {
+    adapter: redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db.knex, clock, clients),
+    jwks: { keys: keys.signingKeys as never },
+    cookies: {
+      keys: [deriveKey(keys.secret, 'cookie-signing').toString('base64url')],
+      long: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
+      short: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
+    },
+    pkce: { required: () => true },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['EdDSA'],
+      userinfoSigningAlgValues: ['EdDSA'],
+    },
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    clientDefaults: {
+      id_token_signed_response_alg: 'EdDSA',
+      // RPs doing step-up or re-authentication checks need auth_time; always include it.
+      require_auth_time: true,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    responseTypes: ['code'],
+    subjectTypes: ['pairwise'],
+    async pairwiseIdentifier(_ctx, accountId, client) {
+      const tenantId = (client as unknown as { tenant_id?: string }).tenant_id;
+      if (!tenantId) throw new Error('client without tenant');
+      return pairwise(tenantId, accountId);
+    },
+    extraClientMetadata: { properties: ['tenant_id'] },
+    scopes: [...SCOPES],
+    claims: CLAIMS_BY_SCOPE as unknown as Configuration['claims'],
+    conformIdTokenClaims: false,
+    async findAccount(_ctx, id) {
+      const claims = await accountClaims(db.knex, clock, id);
+      if (!claims) return undefined;
+      return { accountId: id, claims: async () => claims as never };
+    },
+    features: {
+      devInteractions: { enabled: false },
+      // Our userinfo validates bearer JWTs only; sender-constrained tokens would need DPoP proof checks there.
+      dPoP: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => renderLogout(ctx, form),
+        postLogoutSuccessSource: async (ctx) => renderLogoutSuccess(ctx),
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? resource,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, indicator) => {
+          if (indicator !== resource) throw new errors.InvalidTarget('unknown resource indicator');
+          return {
+            scope: oidcScopes,
+            audience: resource,
+            accessTokenTTL: TTL.AccessToken,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'EdDSA' } },
+          };
+        },
+      },
+    },
+    // The grant id lets our userinfo refuse tokens whose grant was revoked (e.g. refresh token revoked).
+    extraTokenClaims: async (_ctx, token) => ('grantId' in token && token.grantId ? { gid: token.grantId as string } : undefined),
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    rotateRefreshToken: true,
+    ttl: { ...TTL },
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    routes: {
+      authorization: `${OIDC_PREFIX}/auth`,
+      token: `${OIDC_PREFIX}/token`,
+      userinfo: `${OIDC_PREFIX}/me`,
+      jwks: `${OIDC_PREFIX}/jwks`,
+      revocation: `${OIDC_PREFIX}/token/revocation`,
+      end_session: `${OIDC_PREFIX}/session/end`,
+      pushed_authorization_request: `${OIDC_PREFIX}/request`,
+    },
+    discovery: {
+      claim_types_supported: ['normal'],
+      service_documentation: `${config.issuer}/llms.txt`,
+      ui_locales_supported: ['en'],
+    },
+    renderError: async (ctx, out) => renderError(ctx, out as unknown as Record<string, unknown>),
+    // Unknown errors must not leak internals into the browser.
+    allowOmittingSingleRegisteredRedirectUri: false,
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+
+  // Client secrets are stored hashed; oidc-provider's metadata holds the hash, so compare against it here.
+  provider.Client.prototype.compareClientSecret = async function compare(this: { clientSecret?: string }, actual: string) {
+    return typeof this.clientSecret === 'string' && verifySecret(actual, this.clientSecret);
+  } as never;
+
+  return { provider, pairwise, clients };
+}
+
+export type { KoaContextWithOIDC };

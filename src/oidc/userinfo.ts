@@ -1,0 +1,71 @@
+// Userinfo for our JWT access tokens. oidc-provider's own userinfo refuses any token with an audience, and
+// RFC 9068 tokens always have one, so this resource server validates them itself: signature against our JWKS,
+// typ at+jwt, issuer, audience, expiry, openid scope, and a live grant (revocation takes effect immediately).
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type Provider from 'oidc-provider';
+import type { Deps } from '../deps.js';
+import { formBody } from '../http/body.js';
+import { personStore } from '../persons/store.js';
+import { accountClaims, filterByScope } from './claims.js';
+import type { KeyMaterial } from './keys.js';
+import { OIDC_PREFIX, userinfoResource } from './provider.js';
+
+class BearerError extends Error {
+  constructor(readonly code: 'invalid_request' | 'invalid_token' | 'insufficient_scope', message: string, readonly status = 401) {
+    super(message);
+  }
+}
+
+export function userinfoRoutes(deps: Deps, provider: Provider, keys: KeyMaterial): Router {
+  const router = new Router();
+  const publicKeys = keys.signingKeys.map(({ d: _d, ...pub }) => pub);
+  const jwks = createLocalJWKSet({ keys: publicKeys });
+  const audience = userinfoResource(deps.config.issuer);
+
+  async function handle(token: string | undefined) {
+    if (!token) throw new BearerError('invalid_request', 'no access token provided', 400);
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: deps.config.issuer,
+        audience,
+        typ: 'at+jwt',
+        algorithms: ['EdDSA'],
+        currentDate: deps.clock.now(),
+      }));
+    } catch {
+      throw new BearerError('invalid_token', 'invalid or expired access token');
+    }
+    const scopes = new Set(String(payload.scope ?? '').split(' '));
+    if (!scopes.has('openid')) throw new BearerError('insufficient_scope', 'access token missing openid scope', 403);
+    const grant = typeof payload.gid === 'string' ? await provider.Grant.find(payload.gid) : undefined;
+    if (!grant || grant.clientId !== payload.client_id) throw new BearerError('invalid_token', 'grant revoked or expired');
+    const client = await provider.Client.find(String(payload.client_id));
+    const tenantId = (client as unknown as { tenant_id?: string } | undefined)?.tenant_id;
+    const subject = tenantId ? await personStore.findSubject(deps.db.knex, tenantId, String(payload.sub)) : undefined;
+    if (!subject || subject.person_id !== grant.accountId) throw new BearerError('invalid_token', 'unknown subject');
+    const claims = await accountClaims(deps.db.knex, deps.clock, subject.person_id);
+    if (!claims) throw new BearerError('invalid_token', 'account no longer exists');
+    return filterByScope(claims, scopes, subject.sub);
+  }
+
+  const endpoint = async (ctx: Koa.Context) => {
+    ctx.set('Cache-Control', 'no-store');
+    const header = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
+    const body = (ctx.request as { body?: Record<string, unknown> }).body;
+    const token = header ?? (typeof body?.access_token === 'string' ? body.access_token : undefined);
+    try {
+      ctx.body = await handle(token);
+    } catch (err) {
+      if (!(err instanceof BearerError)) throw err;
+      ctx.status = err.status;
+      ctx.set('WWW-Authenticate', `Bearer realm="${deps.config.issuer}", error="${err.code}", error_description="${err.message}"`);
+      ctx.body = { error: err.code, error_description: err.message };
+    }
+  };
+  router.get([`${OIDC_PREFIX}/me`, `${OIDC_PREFIX}/me/`], endpoint);
+  router.post([`${OIDC_PREFIX}/me`, `${OIDC_PREFIX}/me/`], formBody(), endpoint);
+  return router;
+}

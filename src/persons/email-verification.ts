@@ -1,0 +1,39 @@
+// Email verification links: `<person id>.<expiry>.<HMAC>` — stateless, expiring, unforgeable.
+import crypto from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { deriveKey } from '../oidc/keys.js';
+import type { Mailer } from './mailer.js';
+
+const TTL_MS = 48 * 3600 * 1000;
+
+function sign(secret: string, payload: string): string {
+  return crypto.createHmac('sha256', deriveKey(secret, 'email-verification')).update(payload).digest('base64url');
+}
+
+export function makeVerificationToken(secret: string, personId: string, now: Date): string {
+  const payload = `${personId}.${now.getTime() + TTL_MS}`;
+  return `${payload}.${sign(secret, payload)}`;
+}
+
+/** The person id, or undefined when the token is forged, malformed or expired. */
+export function readVerificationToken(secret: string, token: string, now: Date): string | undefined {
+  const m = /^(per_[\w-]+)\.(\d+)\.([\w-]+)$/.exec(token);
+  if (!m) return undefined;
+  const [, personId, exp, mac] = m as unknown as [string, string, string, string];
+  const expected = Buffer.from(sign(secret, `${personId}.${exp}`));
+  const given = Buffer.from(mac);
+  if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return undefined;
+  return Number(exp) > now.getTime() ? personId : undefined;
+}
+
+export async function sendVerificationEmail(
+  ctx: { mailer: Mailer; secret: string; clock: Clock; publicUrl: string },
+  person: { id: string; email: string },
+): Promise<void> {
+  const token = makeVerificationToken(ctx.secret, person.id, ctx.clock.now());
+  await ctx.mailer.send({
+    to: person.email,
+    subject: 'Verify your email for KYCPort',
+    text: `Open this link to verify your email address (valid for 48 hours):\n\n${ctx.publicUrl}/verify-email?token=${encodeURIComponent(token)}\n\nIf you did not create a KYCPort account, ignore this message.`,
+  });
+}

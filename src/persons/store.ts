@@ -1,0 +1,25 @@
+// Persons and their pairwise subjects: queries only.
+import type { Queryable } from '../db/index.js';
+
+export interface PersonRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  email_verified: boolean;
+  name: string | null;
+  created_at: Date;
+}
+
+export const personStore = {
+  insert: (db: Queryable, row: Omit<PersonRow, 'created_at'>) => db('persons').insert(row),
+  findById: (db: Queryable, id: string): Promise<PersonRow | undefined> => db('persons').where({ id }).first(),
+  findByEmail: (db: Queryable, email: string): Promise<PersonRow | undefined> =>
+    db('persons').whereRaw('lower(email) = lower(?)', [email]).first(),
+  markEmailVerified: (db: Queryable, id: string) => db('persons').where({ id }).update({ email_verified: true }),
+
+  /** Records the tenant's pairwise subject; idempotent. */
+  upsertSubject: (db: Queryable, row: { tenant_id: string; person_id: string; sub: string }) =>
+    db('subjects').insert(row).onConflict(['tenant_id', 'person_id']).ignore(),
+  findSubject: (db: Queryable, tenantId: string, sub: string): Promise<{ person_id: string; sub: string } | undefined> =>
+    db('subjects').where({ tenant_id: tenantId, sub }).first('person_id', 'sub'),
+};

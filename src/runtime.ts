@@ -1,0 +1,38 @@
+// Opens what every process (server, worker, CLI) needs from config: database (migrated), Redis, limiter.
+import { systemClock } from './clock.js';
+import type { Config } from './config.js';
+import { openDatabase } from './db/index.js';
+import { migrateLatest } from './db/migrate.js';
+import { openRedis } from './db/redis.js';
+import type { Deps } from './deps.js';
+import { MemoryRateLimiter, PostgresRateLimiter, RedisRateLimiter } from './http/rate-limit.js';
+
+export interface Runtime extends Deps {
+  migrations: string[];
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+  const db = await openDatabase(config);
+  const migrations = opts.migrate === false ? [] : await migrateLatest(db);
+  const redis = config.redisUrl ? openRedis(config.redisUrl) : undefined;
+  if (redis) await redis.ping();
+  const clock = systemClock;
+  const limiter = redis
+    ? new RedisRateLimiter(redis, `${config.redisPrefix}rl:`)
+    : db.kind === 'postgres'
+      ? new PostgresRateLimiter(db.knex, clock)
+      : new MemoryRateLimiter(clock);
+  return {
+    config,
+    db,
+    redis,
+    clock,
+    limiter,
+    migrations,
+    async close() {
+      redis?.disconnect();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+// The in-memory screening index. Names are stored as interned token ids in flat typed arrays (a million list
+// names fit in a few hundred MB); blocking keys (phonetic skeleton, 3-letter prefix) map to distinct tokens, and
+// each token to the names containing it. A query scores only names where enough of its tokens found a similar
+// token through those keys, then Jaro-Winkler decides.
+import { tokenSetSimilarity, tokenSimilarity } from '../text/names.js';
+import { thresholds } from '../verification/thresholds.js';
+import { blockingKeys } from './phonetic.js';
+
+/** What the index keeps per list entry (names already normalised: uppercase A–Z tokens). */
+export interface IndexEntry {
+  id: number;
+  list: string;
+  sourceId: string;
+  names: readonly string[];
+  normalizedNames: readonly string[];
+  birthDates: readonly string[];
+  nationalities: readonly string[];
+  topics: readonly string[];
+}
+
+export interface NameCandidate {
+  entry: IndexEntry;
+  /** Index into entry.names of the best-matching name. */
+  nameIndex: number;
+  nameScore: number;
+}
+
+export class ScreeningIndexBuilder {
+  private entries: IndexEntry[] = [];
+  private nameEntry: number[] = [];
+  private nameOfEntry: number[] = [];
+  private tokStart: number[] = [0];
+  private tokIds: number[] = [];
+  private tokenIds = new Map<string, number>();
+  private tokens: string[] = [];
+  private postings: number[][] = [];
+
+  add(entry: IndexEntry): void {
+    const e = this.entries.length;
+    this.entries.push(entry);
+    entry.normalizedNames.forEach((normalized, nameIdx) => {
+      const toks = normalized ? normalized.split(' ') : [];
+      if (!toks.length) return;
+      const n = this.nameEntry.length;
+      this.nameEntry.push(e);
+      this.nameOfEntry.push(nameIdx);
+      for (const tok of toks) {
+        let id = this.tokenIds.get(tok);
+        if (id === undefined) {
+          id = this.tokens.length;
+          this.tokenIds.set(tok, id);
+          this.tokens.push(tok);
+          this.postings.push([]);
+        }
+        this.tokIds.push(id);
+        const p = this.postings[id]!;
+        if (p[p.length - 1] !== n) p.push(n); // a token twice in one name is posted once
+      }
+      this.tokStart.push(this.tokIds.length);
+    });
+  }
+
+  build(): ScreeningIndex {
+    const keyTokens = new Map<string, number[]>();
+    this.tokens.forEach((tok, id) => {
+      for (const k of blockingKeys(tok)) {
+        const list = keyTokens.get(k);
+        if (list) list.push(id);
+        else keyTokens.set(k, [id]);
+      }
+    });
+    const keyed = new Uint8Array(this.nameEntry.length);
+    for (let n = 0; n < keyed.length; n++) {
+      let c = 0;
+      for (let i = this.tokStart[n]!; i < this.tokStart[n + 1]!; i++) if (this.tokens[this.tokIds[i]!]!.length > 2) c++;
+      keyed[n] = Math.min(c, 255);
+    }
+    return new ScreeningIndex({
+      entries: this.entries,
+      nameEntry: Int32Array.from(this.nameEntry),
+      nameOfEntry: Int32Array.from(this.nameOfEntry),
+      tokStart: Int32Array.from(this.tokStart),
+      tokIds: Int32Array.from(this.tokIds),
+      keyedTokens: keyed,
+      tokens: this.tokens,
+      postings: this.postings.map((p) => Int32Array.from(p)),
+      keyTokens: new Map([...keyTokens].map(([k, v]) => [k, Int32Array.from(v)])),
+    });
+  }
+}
+
+interface IndexData {
+  entries: IndexEntry[];
+  nameEntry: Int32Array;
+  nameOfEntry: Int32Array;
+  tokStart: Int32Array;
+  tokIds: Int32Array;
+  keyedTokens: Uint8Array;
+  tokens: string[];
+  postings: Int32Array[];
+  keyTokens: Map<string, Int32Array>;
+}
+
+const MAX_QUERY_TOKENS = 8; // one bit per query token in the hit mask
+
+export class ScreeningIndex {
+  private readonly mask: Uint8Array;
+
+  constructor(private readonly d: IndexData) {
+    this.mask = new Uint8Array(d.nameEntry.length);
+  }
+
+  get entryCount(): number {
+    return this.d.entries.length;
+  }
+
+  get nameCount(): number {
+    return this.d.nameEntry.length;
+  }
+
+  /**
+   * Entries with a name scoring at least `minNameScore` against any of the query token lists (spelling variants
+   * of one person's name), best name per entry. Synchronous: the shared hit mask is reset before returning.
+   */
+  searchNames(queries: readonly (readonly string[])[], minNameScore = thresholds.screening.minNameScore): NameCandidate[] {
+    const best = new Map<number, NameCandidate>();
+    for (const q of queries) {
+      for (const n of this.candidates(q)) {
+        const name = this.nameTokens(n);
+        const s = tokenSetSimilarity(q, name);
+        if (s < minNameScore) continue;
+        const e = this.d.nameEntry[n]!;
+        const prev = best.get(e);
+        if (!prev || s > prev.nameScore) {
+          best.set(e, { entry: this.d.entries[e]!, nameIndex: this.d.nameOfEntry[n]!, nameScore: s });
+        }
+      }
+    }
+    return [...best.values()].sort((a, b) => b.nameScore - a.nameScore);
+  }
+
+  private nameTokens(n: number): string[] {
+    const out: string[] = [];
+    for (let i = this.d.tokStart[n]!; i < this.d.tokStart[n + 1]!; i++) out.push(this.d.tokens[this.d.tokIds[i]!]!);
+    return out;
+  }
+
+  /** Names where at least min(2, keyed query tokens, keyed name tokens) query tokens found a similar token. */
+  private candidates(query: readonly string[]): number[] {
+    const qTokens = [...new Set(query)].filter((t) => t.length > 2).slice(0, MAX_QUERY_TOKENS);
+    if (!qTokens.length) return [];
+    const touched: number[] = [];
+    const tokenMin = thresholds.screening.tokenMin;
+    qTokens.forEach((qt, qi) => {
+      const bit = 1 << qi;
+      const seen = new Set<number>();
+      for (const k of blockingKeys(qt)) {
+        const ids = this.d.keyTokens.get(k);
+        if (!ids) continue;
+        for (const id of ids) {
+          if (seen.has(id)) continue;
+          seen.add(id);
+          if (tokenSimilarity(qt, this.d.tokens[id]!) < tokenMin) continue;
+          for (const n of this.d.postings[id]!) {
+            if (this.mask[n] === 0) touched.push(n);
+            this.mask[n]! |= bit;
+          }
+        }
+      }
+    });
+    const out: number[] = [];
+    const qNeed = Math.min(2, qTokens.length);
+    for (const n of touched) {
+      const need = Math.min(qNeed, this.d.keyedTokens[n]!);
+      if (popcount(this.mask[n]!) >= need) out.push(n);
+      this.mask[n] = 0;
+    }
+    return out;
+  }
+}
+
+function popcount(x: number): number {
+  let c = 0;
+  while (x) {
+    x &= x - 1;
+    c++;
+  }
+  return c;
+}

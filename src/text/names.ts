@@ -1,0 +1,171 @@
+// Person-name normalisation and fuzzy comparison, shared by screening (sanctions/PEP lists) and the document/MRZ
+// module. Everything reduces names to uppercase ASCII A–Z tokens so Latin, Cyrillic and Greek spellings compare.
+import { transliterateChar, transliterateDigraphs } from './transliterate.js';
+
+const MARKS = /\p{M}/gu;
+const LETTER = /\p{L}/u;
+
+/**
+ * Uppercase ASCII A–Z words separated by single spaces. NFKD + diacritics stripped (É→E, Ö→O), Cyrillic/Greek and
+ * special Latin letters transliterated (Ж→ZH, Θ→TH, ß→SS, Ł→L); digits, punctuation, hyphens and apostrophes
+ * become separators. Letters of scripts without a table (Arabic, CJK, …) are dropped.
+ */
+export function normalizeName(s: string): string {
+  let out = '';
+  for (const ch of transliterateDigraphs(s.normalize('NFKD').replace(MARKS, ''))) {
+    const c = ch.charCodeAt(0);
+    if (c >= 65 && c <= 90) out += ch;
+    else if (c >= 97 && c <= 122) out += String.fromCharCode(c - 32);
+    else {
+      const t = transliterateChar(ch);
+      if (t !== undefined) out += t;
+      // An unknown letter inside a word (e.g. Arabic) drops the whole character but not the word boundary.
+      else out += LETTER.test(ch) ? '' : ' ';
+    }
+  }
+  return out.replace(/ +/g, ' ').trim();
+}
+
+// Forms of address and honorifics that are not part of a name. Kept short on purpose: words like SHEIKH or
+// HAJI do appear as name parts on sanctions lists, so they stay.
+const HONORIFICS = new Set([
+  'MR', 'MRS', 'MS', 'MISS', 'MX', 'DR', 'PROF', 'SIR', 'DAME', 'MME', 'MLLE', 'HERR', 'FRAU', 'SRA', 'SRTA', 'REV',
+]);
+
+/** Normalised tokens of a name with honorifics (MR, MRS, DR, …) removed. */
+export function nameTokens(s: string): string[] {
+  const n = normalizeName(s);
+  if (!n) return [];
+  return n.split(' ').filter((t) => !HONORIFICS.has(t));
+}
+
+// ICAO 9303 Part 3 allows several MRZ spellings for these letters; states differ (Germany writes MÜLLER as
+// MUELLER, Spain wrote Ñ as NXX on early passports, many states simply drop the diacritic).
+const MRZ_ALTERNATIVES: Record<string, string[]> = {
+  Ä: ['AE', 'A'], Ö: ['OE', 'O'], Ü: ['UE', 'U', 'UXX'], Å: ['AA', 'A'], Ø: ['OE', 'O'], Ñ: ['N', 'NXX'],
+  Ð: ['D', 'DH'], Æ: ['AE'], Œ: ['OE'], ß: ['SS'], ẞ: ['SS'], Þ: ['TH'],
+};
+const MAX_MRZ_VARIANTS = 32;
+
+/**
+ * The plausible MRZ renderings of a printed name: uppercase A–Z, spaces where the MRZ has `<`, apostrophes
+ * omitted (ICAO: O'BRIEN → OBRIEN), and every allowed alternative for Ä/Ö/Ü/Å/Ø/Ñ/Ð. Deduplicated; capped at
+ * 32 variants for pathological inputs.
+ */
+export function mrzNameVariants(s: string): string[] {
+  let variants = [''];
+  const composed = s.normalize('NFC').replace(/['’‘ʼ`´]/g, '');
+  for (const ch of composed) {
+    const alts = MRZ_ALTERNATIVES[ch.toUpperCase()] ?? MRZ_ALTERNATIVES[ch];
+    const forms = alts ?? [normalizeName(ch) || ' '];
+    const next: string[] = [];
+    for (const v of variants) for (const f of forms) if (next.length < MAX_MRZ_VARIANTS) next.push(v + f);
+    variants = next;
+  }
+  const out = new Set<string>();
+  for (const v of variants) {
+    const n = v.replace(/ +/g, ' ').trim();
+    if (n) out.add(n);
+  }
+  return [...out];
+}
+
+// Scratch buffers reused across calls: jaroWinkler runs millions of times in a linear scan.
+let flagsA = new Uint8Array(64);
+let flagsB = new Uint8Array(64);
+
+/** Jaro similarity (0..1) of two strings. */
+export function jaro(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (!la || !lb) return 0;
+  if (flagsA.length < la) flagsA = new Uint8Array(la * 2);
+  if (flagsB.length < lb) flagsB = new Uint8Array(lb * 2);
+  flagsA.fill(0, 0, la);
+  flagsB.fill(0, 0, lb);
+  const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(lb - 1, i + window);
+    const c = a.charCodeAt(i);
+    for (let j = lo; j <= hi; j++) {
+      if (!flagsB[j] && b.charCodeAt(j) === c) {
+        flagsA[i] = 1;
+        flagsB[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (!matches) return 0;
+  let k = 0;
+  let transpositions = 0;
+  for (let i = 0; i < la; i++) {
+    if (!flagsA[i]) continue;
+    while (!flagsB[k]) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) transpositions++;
+    k++;
+  }
+  const m = matches;
+  return (m / la + m / lb + (m - transpositions / 2) / m) / 3;
+}
+
+/** Jaro-Winkler (Winkler 1990: prefix scale 0.1, prefix up to 4, boost only above Jaro 0.7). */
+export function jaroWinkler(a: string, b: string): number {
+  const j = jaro(a, b);
+  if (j <= 0.7) return j;
+  const max = Math.min(4, a.length, b.length);
+  let p = 0;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  return j + p * 0.1 * (1 - j);
+}
+
+/** Token similarity: Jaro-Winkler, with a lone initial credited against a word it abbreviates ("J" ~ "JOHN"). */
+export function tokenSimilarity(a: string, b: string): number {
+  if ((a.length === 1 || b.length === 1) && a[0] === b[0]) return a.length === b.length ? 1 : 0.8;
+  return jaroWinkler(a, b);
+}
+
+// An unpaired token costs this fraction of its length: missing middle names are common between a list entry
+// and an ID document, so they lower the score without sinking it (JOHN SMITH vs JOHN PAUL SMITH ≈ 0.88).
+const UNPAIRED_WEIGHT = 0.4;
+
+/**
+ * Token-order-insensitive similarity of two names, 0..1. Tokens are paired greedily by best Jaro-Winkler
+ * (ties are rare and greedy is within a hair of optimal assignment for the ≤6 tokens names have); each pair counts
+ * by its length, unpaired tokens count against the score at a reduced weight. Names written with or without
+ * spaces (ABDULRAHMAN / ABDUL RAHMAN) are also compared joined.
+ */
+export function nameSimilarity(a: string, b: string): number {
+  return tokenSetSimilarity(nameTokens(a), nameTokens(b));
+}
+
+/** nameSimilarity over already-normalised tokens (the matcher keeps entries tokenised). */
+export function tokenSetSimilarity(ta: readonly string[], tb: readonly string[]): number {
+  if (!ta.length || !tb.length) return 0;
+  const pairs: { s: number; i: number; j: number }[] = [];
+  for (let i = 0; i < ta.length; i++) {
+    for (let j = 0; j < tb.length; j++) pairs.push({ s: tokenSimilarity(ta[i]!, tb[j]!), i, j });
+  }
+  pairs.sort((x, y) => y.s - x.s);
+  const usedA = new Uint8Array(ta.length);
+  const usedB = new Uint8Array(tb.length);
+  let num = 0;
+  let den = 0;
+  for (const p of pairs) {
+    if (usedA[p.i] || usedB[p.j]) continue;
+    usedA[p.i] = 1;
+    usedB[p.j] = 1;
+    const w = ta[p.i]!.length + tb[p.j]!.length;
+    num += p.s * w;
+    den += w;
+  }
+  for (let i = 0; i < ta.length; i++) if (!usedA[i]) den += UNPAIRED_WEIGHT * ta[i]!.length;
+  for (let j = 0; j < tb.length; j++) if (!usedB[j]) den += UNPAIRED_WEIGHT * tb[j]!.length;
+  const tokenScore = num / den;
+  if (ta.length === tb.length) return tokenScore;
+  // Different token counts: maybe the same letters split differently.
+  return Math.max(tokenScore, jaroWinkler(ta.join(''), tb.join('')));
+}

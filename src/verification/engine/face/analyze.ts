@@ -1,0 +1,105 @@
+// Face half of a verification: document portrait, selfie (exactly one face), match, passive + active liveness.
+import { thresholds } from '../../thresholds.js';
+import { checkActiveLiveness } from '../liveness/active.js';
+import { passiveLivenessCheck } from '../liveness/passive.js';
+import type { CheckResult } from '../types.js';
+import { detectFaces, embedWithFlip, type DetectedFace } from './detect.js';
+import { decodeRgb } from './image.js';
+import { cosine, faceMatchCheck } from './match.js';
+
+export interface FaceAnalysisInput {
+  documentImage: Buffer;
+  selfie?: Buffer;
+  frames?: Buffer[];
+  challenge?: string[];
+}
+
+export interface FaceAnalysis {
+  portraitFound: boolean;
+  /** Faces counted on the selfie (null when no selfie was given). */
+  selfieFaceCount: number | null;
+  /** Cosine similarity portrait vs selfie; null when either face is missing. */
+  similarity: number | null;
+  /** Selfie descriptor (L2-normalised) for 1:N dedup; plain numbers so it crosses a thread boundary. */
+  embedding: number[] | null;
+  checks: CheckResult[];
+}
+
+/** Faces that count on a selfie: confident and not much smaller than the main face (ignores tiny far-away faces). */
+export function countSelfieFaces(faces: DetectedFace[]): number {
+  const largest = faces[0];
+  if (!largest) return 0;
+  return faces.filter((f) => f.box[2] >= largest.box[2] * thresholds.face.selfieMinRelativeFaceWidth).length;
+}
+
+export function selfieFaceCheck(count: number): CheckResult {
+  const base = { name: 'face.selfie_single_face', score: count, threshold: 1 };
+  if (count === 1) return { ...base, passed: true, reason: 'Exactly one face was found on the selfie.' };
+  if (count === 0) return { ...base, passed: false, code: 'no_face', reason: 'No face was found on the selfie.' };
+  return {
+    ...base,
+    passed: false,
+    code: 'multiple_faces',
+    reason: `${count} faces were found on the selfie; it must show only the person being verified.`,
+  };
+}
+
+function portraitCheck(face: DetectedFace | undefined): CheckResult {
+  return face
+    ? {
+        name: 'face.document_portrait',
+        passed: true,
+        score: round(face.confidence),
+        threshold: thresholds.face.detectMinConfidence,
+        reason: 'A face portrait was found on the document.',
+      }
+    : {
+        name: 'face.document_portrait',
+        passed: false,
+        score: null,
+        threshold: thresholds.face.detectMinConfidence,
+        code: 'no_face',
+        reason: 'No face portrait was found on the document image.',
+      };
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+export async function analyzeFaces(input: FaceAnalysisInput): Promise<FaceAnalysis> {
+  const checks: CheckResult[] = [];
+  const docImg = await decodeRgb(input.documentImage);
+  const docFaces = await detectFaces(docImg);
+  // The portrait is the largest confident face (documents may also carry a small ghost image of it).
+  const portrait = docFaces.faces[0];
+  checks.push(portraitCheck(portrait));
+  const portraitEmbedding = portrait ? await embedWithFlip(docImg, portrait) : null;
+
+  let selfieFaceCount: number | null = null;
+  let similarity: number | null = null;
+  let embedding: Float32Array | null = null;
+  if (input.selfie) {
+    const selfieImg = await decodeRgb(input.selfie);
+    const selfie = await detectFaces(selfieImg);
+    selfieFaceCount = countSelfieFaces(selfie.faces);
+    checks.push(selfieFaceCheck(selfieFaceCount));
+    const face = selfie.faces[0];
+    if (selfieFaceCount === 1 && face) {
+      embedding = await embedWithFlip(selfieImg, face);
+      checks.push(passiveLivenessCheck(face));
+      if (embedding && portraitEmbedding) {
+        similarity = round(cosine(portraitEmbedding, embedding));
+        checks.push(faceMatchCheck(similarity));
+      }
+    }
+  }
+  if (input.frames && input.challenge) {
+    checks.push(await checkActiveLiveness(input.frames, input.challenge, embedding ?? undefined));
+  }
+  return {
+    portraitFound: Boolean(portrait),
+    selfieFaceCount,
+    similarity,
+    embedding: embedding ? Array.from(embedding) : null,
+    checks,
+  };
+}

@@ -1,0 +1,28 @@
+// Image bytes → raw RGB pixels for the face models. We decode with sharp ourselves (tfjs-node is unavailable).
+import sharp from 'sharp';
+
+/** Larger inputs are downscaled: detection runs on a resized copy anyway and this bounds memory per task. */
+const MAX_EDGE = 2048;
+
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export class FaceImageError extends Error {
+  readonly code = 'unreadable_image';
+}
+
+export async function decodeRgb(bytes: Buffer): Promise<RgbImage> {
+  try {
+    const img = sharp(bytes, { failOn: 'error' })
+      .rotate() // honour EXIF orientation: phone selfies are often stored sideways
+      .resize({ width: MAX_EDGE, height: MAX_EDGE, fit: 'inside', withoutEnlargement: true });
+    const { data, info } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`expected 3 channels, got ${info.channels}`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch (err) {
+    throw new FaceImageError(`image could not be decoded: ${(err as Error).message}`);
+  }
+}

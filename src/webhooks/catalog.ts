@@ -1,0 +1,33 @@
+// The event types tenants can subscribe to, and the envelope every delivery carries.
+export const EVENT_TYPES = [
+  'verification.case.created',
+  'verification.case.uploaded',
+  'verification.case.decided',
+  'verification.case.reviewed',
+  'person.assurance.changed',
+  'person.assurance.expired',
+  'webhook.endpoint.disabled',
+  'webhook.test',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Subscribing to '*' means every type, including ones added later. */
+export const ALL_EVENTS = '*';
+
+export function isEventType(t: string): t is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(t);
+}
+
+/** JSON body of every delivery (Standard Webhooks leaves the shape to us; `id` is the event id). */
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  created_at: string;
+  tenant_id: string;
+  data: Record<string, unknown>;
+}
+
+export interface AssuranceState {
+  status: string;
+  tier: string;
+}

@@ -1,0 +1,160 @@
+// Where due deliveries wait. Postgres stays the source of truth (status, attempts, next_attempt_at); the queue
+// only says which delivery to look at when. Two implementations with one contract:
+//  - Redis: one sorted set, member = delivery id, score = due time (ms). Claiming moves the score to now+lease
+//    (a visibility timeout), so a crashed worker's deliveries reappear when the lease runs out. Shared by any
+//    number of worker processes; retries are just future scores, so nothing polls Postgres for them.
+//  - Postgres (no Redis): the deliveries table itself, claimed with FOR UPDATE SKIP LOCKED and a lease column.
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import type { Queryable } from '../db/index.js';
+import { webhookStore } from './store.js';
+
+export interface DeliveryQueue {
+  readonly kind: 'redis' | 'postgres';
+  /** Makes new deliveries visible at their due time; adding one twice is harmless. */
+  enqueue(items: { id: string; at: Date }[]): Promise<void>;
+  /** Up to `n` due ids, hidden from other workers for the lease. */
+  claim(n: number): Promise<string[]>;
+  /** After Postgres has the outcome: finished ids leave, retries come back at their time. */
+  settle(done: string[], retry: { id: string; at: Date }[]): Promise<void>;
+  /** Resolves when new work may exist, or after at most `maxWaitMs`. */
+  waitForWork(maxWaitMs: number): Promise<void>;
+  /** Ends any pending wait (shutdown). */
+  interrupt(): void;
+  close(): Promise<void>;
+}
+
+// Atomically take due members and push their score to the lease end.
+const CLAIM = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[3], id) end
+return ids`;
+
+class Waiter {
+  private readonly emitter = new EventEmitter();
+  wake(): void {
+    this.emitter.emit('wake');
+  }
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.emitter.off('wake', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.emitter.once('wake', done);
+    });
+  }
+}
+
+export class RedisQueue implements DeliveryQueue {
+  readonly kind = 'redis';
+  private readonly key: string;
+  private readonly channel: string;
+  private readonly waiter = new Waiter();
+  private subscriber: Redis | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly clock: Clock,
+    private readonly leaseMs: number,
+  ) {
+    this.key = `${prefix}wh:due`;
+    this.channel = `${prefix}wh:wake`;
+    this.redis.defineCommand('kpWebhookClaim', { numberOfKeys: 1, lua: CLAIM });
+  }
+
+  /** Subscribes to wake-ups from relays in any process (only workers that wait need it). */
+  async listen(): Promise<void> {
+    if (this.subscriber) return;
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('message', () => this.waiter.wake());
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async enqueue(items: { id: string; at: Date }[]): Promise<void> {
+    if (items.length === 0) return;
+    for (let i = 0; i < items.length; i += 1000) {
+      const args = items.slice(i, i + 1000).flatMap((it) => [it.at.getTime(), it.id]);
+      await this.redis.zadd(this.key, 'NX', ...args);
+    }
+    await this.redis.publish(this.channel, '1');
+  }
+
+  async claim(n: number): Promise<string[]> {
+    const now = this.clock.now().getTime();
+    const run = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<string[]>>).kpWebhookClaim!;
+    return run.call(this.redis, this.key, now, n, now + this.leaseMs);
+  }
+
+  async settle(done: string[], retry: { id: string; at: Date }[]): Promise<void> {
+    const multi = this.redis.multi();
+    if (done.length) multi.zrem(this.key, ...done);
+    if (retry.length) multi.zadd(this.key, ...retry.flatMap((r) => [r.at.getTime(), r.id]));
+    if (done.length || retry.length) await multi.exec();
+  }
+
+  async waitForWork(maxWaitMs: number): Promise<void> {
+    const first = await this.redis.zrange(this.key, 0, 0, 'WITHSCORES');
+    const dueIn = first.length >= 2 ? Number(first[1]) - this.clock.now().getTime() : maxWaitMs;
+    await this.waiter.wait(Math.min(maxWaitMs, Math.max(dueIn, 0)));
+  }
+
+  interrupt(): void {
+    this.waiter.wake();
+  }
+
+  /** Number of deliveries the queue holds (due, leased or scheduled). */
+  size(): Promise<number> {
+    return this.redis.zcard(this.key);
+  }
+
+  async close(): Promise<void> {
+    this.waiter.wake();
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+  }
+}
+
+export class PostgresQueue implements DeliveryQueue {
+  readonly kind = 'postgres';
+  private readonly waiter = new Waiter();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly clock: Clock,
+    private readonly leaseMs: number,
+  ) {}
+
+  async enqueue(items: { id: string; at: Date }[]): Promise<void> {
+    // The relay already wrote the rows; wake this process's dispatchers.
+    if (items.length) this.waiter.wake();
+  }
+
+  claim(n: number): Promise<string[]> {
+    const now = this.clock.now();
+    return webhookStore.claimDue(this.db, now, new Date(now.getTime() + this.leaseMs), n);
+  }
+
+  async settle(): Promise<void> {
+    // The outcome update already set next_attempt_at and cleared the lease.
+  }
+
+  async waitForWork(maxWaitMs: number): Promise<void> {
+    const next = await webhookStore.nextDueAt(this.db);
+    const dueIn = next ? next.getTime() - this.clock.now().getTime() : maxWaitMs;
+    await this.waiter.wait(Math.min(maxWaitMs, Math.max(dueIn, 0)));
+  }
+
+  interrupt(): void {
+    this.waiter.wake();
+  }
+
+  async close(): Promise<void> {
+    this.waiter.wake();
+  }
+}

@@ -1,0 +1,148 @@
+// The relay: committed outbox events → one delivery row per subscribed endpoint → the delivery queue.
+// Several relays (processes) can run at once: FOR UPDATE SKIP LOCKED gives each a disjoint batch.
+import crypto from 'node:crypto';
+import pg from 'pg';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/index.js';
+import { log } from '../log.js';
+import { ALL_EVENTS } from './catalog.js';
+import { OUTBOX_CHANNEL } from './outbox.js';
+import type { DeliveryQueue } from './queue.js';
+import { webhookStore, type DeliveryInsert } from './store.js';
+
+/** `webhook-id`: stable for an (event, endpoint) pair, so retries and duplicates carry the same id. */
+export function deliveryId(eventId: string, endpointId: string): string {
+  return `msg_${crypto.createHash('sha256').update(`${eventId}\u0000${endpointId}`).digest('base64url').slice(0, 24)}`;
+}
+
+export interface RelayOptions {
+  batchSize?: number;
+  /** Longest idle sleep between outbox checks (NOTIFY usually wakes the relay sooner). */
+  maxIdleMs?: number;
+}
+
+export class Relay {
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private notified = false;
+  private listener: pg.Client | undefined;
+  private readonly batchSize: number;
+  private readonly maxIdleMs: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly queue: DeliveryQueue,
+    private readonly clock: Clock,
+    opts: RelayOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.maxIdleMs = opts.maxIdleMs ?? 1000;
+  }
+
+  /** Moves one batch; returns how many events it took. */
+  async runOnce(): Promise<number> {
+    const now = this.clock.now();
+    const { events, deliveries } = await this.db.knex.transaction(async (trx) => {
+      const evs = await webhookStore.lockUnrelayedEvents(trx, this.batchSize);
+      if (evs.length === 0) return { events: 0, deliveries: [] as DeliveryInsert[] };
+      const endpoints = await webhookStore.enabledEndpointsOf(trx, [...new Set(evs.map((e) => e.tenant_id))]);
+      const rows: DeliveryInsert[] = [];
+      for (const e of evs) {
+        for (const ep of endpoints) {
+          if (ep.tenant_id !== e.tenant_id) continue;
+          const wanted = e.endpoint_id ? ep.id === e.endpoint_id : ep.events.includes(e.type) || ep.events.includes(ALL_EVENTS);
+          if (!wanted) continue;
+          rows.push({
+            id: deliveryId(e.id, ep.id),
+            event_id: e.id,
+            endpoint_id: ep.id,
+            tenant_id: e.tenant_id,
+            status: 'pending',
+            next_attempt_at: now,
+            created_at: now,
+          });
+        }
+      }
+      const inserted = new Set(await webhookStore.insertDeliveries(trx, rows));
+      await webhookStore.markRelayed(trx, evs.map((e) => e.id), now);
+      return { events: evs.length, deliveries: rows.filter((r) => inserted.has(r.id)) };
+    });
+    // After commit. A crash right here leaves rows the queue doesn't know: the reconciler re-adds them.
+    await this.queue.enqueue(deliveries.map((d) => ({ id: d.id, at: d.next_attempt_at })));
+    return events;
+  }
+
+  /** Relays until the outbox is empty (tests, shutdown). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n;
+    return total;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  private async loop(): Promise<void> {
+    let idle = 25;
+    let nextListen = 0;
+    while (!this.stopping) {
+      if (this.db.kind === 'postgres' && !this.listener && Date.now() >= nextListen) {
+        nextListen = Date.now() + 10_000;
+        await this.listen();
+      }
+      this.notified = false;
+      let n = 0;
+      try {
+        n = await this.runOnce();
+      } catch (err) {
+        log.error('webhook relay failed', { err: (err as Error).message });
+      }
+      if (n >= this.batchSize || this.notified) continue;
+      if (n > 0) idle = 25;
+      // Backoff poll: NOTIFY wakes us at once; the poll covers missed notifications and PGlite.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, idle);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.wake = done;
+      });
+      this.wake = undefined;
+      idle = Math.min(this.maxIdleMs, idle * 2);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    const url = (this.db.knex.client.config as { connection?: unknown }).connection;
+    if (typeof url !== 'string') return;
+    try {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', (err) => {
+        log.warn('webhook relay LISTEN connection lost; polling', { err: err.message });
+        this.listener = undefined;
+      });
+      client.on('notification', () => {
+        this.notified = true;
+        this.wake?.();
+      });
+      await client.connect();
+      await client.query(`listen ${OUTBOX_CHANNEL}`);
+      this.listener = client;
+    } catch (err) {
+      log.warn('webhook relay cannot LISTEN; polling', { err: (err as Error).message });
+    }
+  }
+}

@@ -1,0 +1,270 @@
+// Webhook tables: queries only, no rules.
+import type { Queryable } from '../db/index.js';
+
+export interface EndpointRow {
+  id: string;
+  tenant_id: string;
+  url: string;
+  description: string | null;
+  events: string[];
+  enabled: boolean;
+  disabled_reason: string | null;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: Date | null;
+  failing_since: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface EventRow {
+  id: string;
+  tenant_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  endpoint_id: string | null;
+  created_at: Date;
+  relayed_at: Date | null;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+
+export interface DeliveryInsert {
+  id: string;
+  event_id: string;
+  endpoint_id: string;
+  tenant_id: string;
+  status: DeliveryStatus;
+  next_attempt_at: Date;
+  created_at: Date;
+}
+
+/** A due delivery with everything needed to send it. */
+export interface DeliveryJob {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  tenant_id: string;
+  event_id: string;
+  event_type: string;
+  event_data: Record<string, unknown>;
+  event_created_at: Date;
+  endpoint_id: string;
+  url: string;
+  enabled: boolean;
+  secret_enc: string;
+  previous_secret_enc: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+export interface DeliveryUpdate {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: Date | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+}
+
+export interface AttemptInsert {
+  tenant_id: string;
+  endpoint_id: string;
+  delivery_id: string | null;
+  event_id: string | null;
+  kind: 'attempt' | 'webhook.endpoint.disabled';
+  attempt: number | null;
+  status_code: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  next_retry_at: Date | null;
+  created_at: Date;
+}
+
+export interface AttemptRow extends AttemptInsert {
+  id: number;
+}
+
+const CHUNK = 1000;
+
+async function insertChunked(db: Queryable, table: string, rows: object[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await db(table).insert(rows.slice(i, i + CHUNK));
+}
+
+export const webhookStore = {
+  // Outbox
+  insertEvents: (
+    db: Queryable,
+    rows: { id: string; tenant_id: string; type: string; data: object; endpoint_id: string | null; created_at?: Date }[],
+  ) =>
+    insertChunked(
+      db,
+      'webhook_events',
+      rows.map((r) => ({ ...r, data: JSON.stringify(r.data), created_at: r.created_at ?? db.fn.now() })),
+    ),
+  subjectsOfPerson: (db: Queryable, personId: string): Promise<{ tenant_id: string; sub: string }[]> =>
+    db('subjects').where({ person_id: personId }).select('tenant_id', 'sub').orderBy('tenant_id'),
+  findEvent: (db: Queryable, tenantId: string, id: string): Promise<EventRow | undefined> =>
+    db('webhook_events').where({ tenant_id: tenantId, id }).first(),
+
+  // Relay: other relays skip the rows this one holds.
+  lockUnrelayedEvents: (db: Queryable, limit: number): Promise<Pick<EventRow, 'id' | 'tenant_id' | 'type' | 'endpoint_id'>[]> =>
+    db('webhook_events')
+      .whereNull('relayed_at')
+      .orderBy('created_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .select('id', 'tenant_id', 'type', 'endpoint_id'),
+  markRelayed: (db: Queryable, ids: string[], at: Date) => db('webhook_events').whereIn('id', ids).update({ relayed_at: at }),
+  enabledEndpointsOf: (db: Queryable, tenantIds: string[]): Promise<Pick<EndpointRow, 'id' | 'tenant_id' | 'events'>[]> =>
+    db('webhook_endpoints').whereIn('tenant_id', tenantIds).andWhere({ enabled: true }).select('id', 'tenant_id', 'events'),
+  /** Returns the ids actually inserted (an existing (event, endpoint) pair is left alone). */
+  insertDeliveries: async (db: Queryable, rows: DeliveryInsert[]): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const got: { id: string }[] = await db('webhook_deliveries')
+        .insert(rows.slice(i, i + CHUNK))
+        .onConflict(['event_id', 'endpoint_id'])
+        .ignore()
+        .returning('id');
+      ids.push(...got.map((r) => r.id));
+    }
+    return ids;
+  },
+
+  // Dispatch
+  loadJobs: (db: Queryable, ids: string[]): Promise<DeliveryJob[]> =>
+    db('webhook_deliveries as d')
+      .join('webhook_events as e', 'e.id', 'd.event_id')
+      .join('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
+      .whereIn('d.id', ids)
+      .select(
+        'd.id',
+        'd.status',
+        'd.attempts',
+        'd.next_attempt_at',
+        'd.tenant_id',
+        'd.event_id',
+        'e.type as event_type',
+        'e.data as event_data',
+        'e.created_at as event_created_at',
+        'd.endpoint_id',
+        'w.url',
+        'w.enabled',
+        'w.secret_enc',
+        'w.previous_secret_enc',
+        'w.previous_secret_expires_at',
+      ),
+  /** Writes attempt outcomes; a delivery already finished elsewhere (a duplicate worker) is not regressed. */
+  updateDeliveries: async (db: Queryable, rows: DeliveryUpdate[]): Promise<void> => {
+    if (rows.length === 0) return;
+    const values = rows.map(() => '(?::text, ?::text, ?::int, ?::timestamptz, ?::int, ?::text, ?::timestamptz)').join(', ');
+    const bindings = rows.flatMap((r) => [
+      r.id,
+      r.status,
+      r.attempts,
+      r.next_attempt_at,
+      r.last_status_code,
+      r.last_error,
+      r.delivered_at,
+    ]);
+    await db.raw(
+      `update webhook_deliveries d set status = v.status, attempts = v.attempts, next_attempt_at = v.next_at,
+         last_status_code = v.code, last_error = v.err, delivered_at = v.delivered_at, locked_until = null
+       from (values ${values}) as v(id, status, attempts, next_at, code, err, delivered_at)
+       where d.id = v.id and d.status = 'pending'`,
+      bindings,
+    );
+  },
+  cancelDeliveries: (db: Queryable, ids: string[], reason: string) =>
+    db('webhook_deliveries')
+      .whereIn('id', ids)
+      .andWhere({ status: 'pending' })
+      .update({ status: 'cancelled', last_error: reason, next_attempt_at: null, locked_until: null }),
+  insertAttempts: (db: Queryable, rows: AttemptInsert[]) => insertChunked(db, 'webhook_attempts', rows),
+
+  // In-process queue (no Redis): the table itself, with a lease so a crashed process's work comes back.
+  claimDue: async (db: Queryable, now: Date, leaseUntil: Date, limit: number): Promise<string[]> => {
+    const res = await db.raw(
+      `update webhook_deliveries set locked_until = ? where id in (
+         select id from webhook_deliveries
+         where status = 'pending' and next_attempt_at <= ? and (locked_until is null or locked_until <= ?)
+         order by next_attempt_at limit ? for update skip locked)
+       returning id`,
+      [leaseUntil, now, now, limit],
+    );
+    return (res.rows as { id: string }[]).map((r) => r.id);
+  },
+  nextDueAt: async (db: Queryable): Promise<Date | undefined> => {
+    const row = await db('webhook_deliveries')
+      .where({ status: 'pending' })
+      .min({ at: db.raw('greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))') })
+      .first();
+    return row?.at ? new Date(row.at) : undefined;
+  },
+  /** Pending deliveries due before `before`, by id after `afterId` (keyset pages for the Redis reconciler). */
+  overduePending: (db: Queryable, before: Date, afterId: string, limit: number): Promise<{ id: string; next_attempt_at: Date }[]> =>
+    db('webhook_deliveries')
+      .where({ status: 'pending' })
+      .andWhere('next_attempt_at', '<', before)
+      .andWhere('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .select('id', 'next_attempt_at'),
+
+  // Endpoints
+  insertEndpoint: (db: Queryable, row: Omit<EndpointRow, 'failing_since' | 'disabled_reason' | 'previous_secret_enc' | 'previous_secret_expires_at'>) =>
+    db('webhook_endpoints').insert({ ...row, events: JSON.stringify(row.events) }),
+  listEndpoints: (db: Queryable, tenantId: string): Promise<EndpointRow[]> =>
+    db('webhook_endpoints').where({ tenant_id: tenantId }).orderBy('created_at').orderBy('id'),
+  countEndpoints: async (db: Queryable, tenantId: string): Promise<number> => {
+    const row = await db('webhook_endpoints').where({ tenant_id: tenantId }).count({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  },
+  findEndpoint: (db: Queryable, tenantId: string, id: string): Promise<EndpointRow | undefined> =>
+    db('webhook_endpoints').where({ tenant_id: tenantId, id }).first(),
+  updateEndpoint: (db: Queryable, id: string, patch: Partial<Omit<EndpointRow, 'id' | 'tenant_id'>>) =>
+    db('webhook_endpoints')
+      .where({ id })
+      .update({ ...patch, ...(patch.events ? { events: JSON.stringify(patch.events) } : {}) }),
+  deleteEndpoint: (db: Queryable, tenantId: string, id: string): Promise<number> =>
+    db('webhook_endpoints').where({ tenant_id: tenantId, id }).delete(),
+  endpointsByIds: (db: Queryable, ids: string[]): Promise<EndpointRow[]> => db('webhook_endpoints').whereIn('id', ids),
+
+  // Attempt log
+  listAttempts: (db: Queryable, tenantId: string, endpointId: string, limit: number, beforeId?: number): Promise<AttemptRow[]> => {
+    const q = db('webhook_attempts').where({ tenant_id: tenantId, endpoint_id: endpointId });
+    if (beforeId !== undefined) q.andWhere('id', '<', beforeId);
+    return q.orderBy('id', 'desc').limit(limit);
+  },
+
+  // Redelivery
+  deliveriesOfEvent: (db: Queryable, eventId: string): Promise<{ id: string; endpoint_id: string; status: DeliveryStatus }[]> =>
+    db('webhook_deliveries').where({ event_id: eventId }).select('id', 'endpoint_id', 'status'),
+  resetDeliveries: (db: Queryable, ids: string[], at: Date) =>
+    db('webhook_deliveries')
+      .whereIn('id', ids)
+      .update({ status: 'pending', attempts: 0, next_attempt_at: at, locked_until: null, delivered_at: null }),
+
+  // Assurance expiry
+  lockExpiredAssurance: (
+    db: Queryable,
+    now: Date,
+    limit: number,
+  ): Promise<{ person_id: string; tier: string; expires_at: Date }[]> =>
+    db('assurance as a')
+      .where('a.status', 'verified')
+      .andWhere('a.expires_at', '<=', now)
+      .whereNotExists(function () {
+        this.select(1).from('assurance_expiry_notices as n').whereRaw('n.person_id = a.person_id and n.expires_at = a.expires_at');
+      })
+      .orderBy('a.expires_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .select('a.person_id', 'a.tier', 'a.expires_at'),
+  insertExpiryNotices: (db: Queryable, rows: { person_id: string; expires_at: Date; announced_at: Date }[]) =>
+    insertChunked(db, 'assurance_expiry_notices', rows),
+};

@@ -1,0 +1,105 @@
+// The whole "Sign in with KYCPort" flow with openid-client, unmodified, as a real RP would use it.
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authRequest, discoverRp, signInThroughPages } from '../support/oidc.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+let tenantId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  tenantId = await server.tenant('Acme Bank');
+});
+afterAll(() => server?.close());
+
+describe('authorization code flow with PKCE', () => {
+  it('confidential client: sign-in, consent, code exchange, userinfo, refresh', async () => {
+    const client = await server.client(tenantId);
+    const person = await server.person();
+    const config = await discoverRp(server, client);
+    oidc.enableNonRepudiationChecks(config);
+    const req = await authRequest(config, client.redirect_uri);
+    expect(req.url.searchParams.get('code_challenge_method')).toBe('S256');
+
+    const callback = await signInThroughPages(server, req.url, person);
+    expect(callback.origin + callback.pathname).toBe(client.redirect_uri);
+    expect(callback.searchParams.get('state')).toBe(req.state);
+
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+      idTokenExpected: true,
+    });
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/api/oidc/jwks`));
+
+    // ID token: EdDSA, verified against the published JWKS, nonce round-trip, standard claims.
+    expect(decodeProtectedHeader(tokens.id_token!).alg).toBe('EdDSA');
+    const { payload: id } = await jwtVerify(tokens.id_token!, jwks, { issuer: server.url, audience: client.client_id });
+    expect(id.nonce).toBe(req.nonce);
+    expect(typeof id.auth_time).toBe('number');
+    expect(id.exp! - id.iat!).toBeGreaterThan(0);
+    expect(id.kyc_status).toBe('unverified');
+    expect(id.kyc_tier).toBe('t0');
+    expect(id.aml_clear).toBeNull();
+    expect(id.email).toBe(person.email);
+    expect(id.sub).not.toBe(person.id);
+
+    // Access token: RFC 9068 JWT, typ at+jwt, EdDSA.
+    const atHeader = decodeProtectedHeader(tokens.access_token);
+    expect(atHeader.typ).toBe('at+jwt');
+    expect(atHeader.alg).toBe('EdDSA');
+    const { payload: at } = await jwtVerify(tokens.access_token, jwks, { issuer: server.url, typ: 'at+jwt' });
+    expect(at.sub).toBe(id.sub);
+    expect(at.client_id).toBe(client.client_id);
+
+    // The same access token works at userinfo.
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, id.sub!);
+    expect(info).toMatchObject({ sub: id.sub, kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, email: person.email });
+
+    // offline_access → refresh token, rotated on use; the old one stops working.
+    expect(tokens.refresh_token).toBeTruthy();
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(decodeProtectedHeader(refreshed.access_token).typ).toBe('at+jwt');
+    await expect(oidc.fetchUserInfo(config, refreshed.access_token, id.sub!)).resolves.toMatchObject({ kyc_tier: 't0' });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('public client (no secret) completes the flow', async () => {
+    const client = await server.client(tenantId, { public: true });
+    expect(client.client_secret).toBeUndefined();
+    const person = await server.person();
+    const config = await discoverRp(server, client);
+    const req = await authRequest(config, client.redirect_uri, 'openid kyc');
+    const callback = await signInThroughPages(server, req.url, person);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims()!;
+    expect(claims).toMatchObject({ kyc_status: 'unverified', kyc_tier: 't0' });
+    expect(claims.email).toBeUndefined();
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    expect(info).toMatchObject({ kyc_status: 'unverified', kyc_tier: 't0' });
+  });
+
+  it('discovery answers at both locations with the same document', async () => {
+    const a = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    const b = await (await fetch(`${server.url}/api/oidc/.well-known/openid-configuration`)).json();
+    expect(b).toEqual(a);
+    expect(a.issuer).toBe(server.url);
+    expect(a.code_challenge_methods_supported).toEqual(['S256']);
+    expect(a.id_token_signing_alg_values_supported).toEqual(['EdDSA']);
+    expect(a.subject_types_supported).toEqual(['pairwise']);
+    // The token endpoint also answers with a trailing slash.
+    const res = await fetch(`${server.url}/api/oidc/token/`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code' }) });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe('invalid_request');
+  });
+});

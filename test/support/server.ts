@@ -1,0 +1,56 @@
+// A real KYCPort server on a random loopback port, on the test database, with helpers for admin setup.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildApp, type App } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
+import { loadKeyMaterial, type KeyMaterial } from '../../src/oidc/keys.js';
+import { createPerson } from '../../src/persons/service.js';
+import { createApiKey, createClient, createTenant } from '../../src/tenants/service.js';
+import { createTestDeps, type TestDeps } from './deps.js';
+
+export interface TestServer {
+  url: string;
+  deps: TestDeps;
+  app: App;
+  keys: KeyMaterial;
+  tenant(name?: string): Promise<string>;
+  client(tenantId: string, opts?: { public?: boolean; redirectUri?: string }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
+  apiKey(tenantId: string): Promise<{ id: string; api_key: string }>;
+  person(email?: string, password?: string): Promise<{ id: string; email: string; password: string }>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const deps = await createTestDeps({ clock: opts.clock, env: { PUBLIC_URL: url, RATE_LIMIT_LOGIN_PER_HOUR: '1000', ...opts.env } });
+  const keys = await loadKeyMaterial(deps.config);
+  const app = buildApp(deps, keys);
+  server.on('request', app.koa.callback());
+  const db = deps.db.knex;
+  return {
+    url,
+    deps,
+    app,
+    keys,
+    tenant: async (name = `Tenant ${++counter}`) => (await createTenant(db, name)).tenant_id,
+    async client(tenantId, o = {}) {
+      const redirectUri = o.redirectUri ?? 'http://127.0.0.1:9/callback';
+      const c = await createClient(db, deps.config, { tenantId, redirectUris: [redirectUri], public: Boolean(o.public), name: `App ${++counter}` });
+      return { ...c, redirect_uri: redirectUri };
+    },
+    apiKey: (tenantId) => createApiKey(db, { tenantId }),
+    async person(email = `person${++counter}.${Date.now()}@example.com`, password = 'correct horse battery') {
+      const { id } = await createPerson(db, { email, password, emailVerified: true });
+      return { id, email, password };
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await deps.cleanup();
+    },
+  };
+}
