@@ -3,5 +3,6 @@ import type { Migration } from '../src/db/migrate.js';
 import { core } from './20261122_0001_core.js';
 import { webhooks } from './20261122_0010_webhooks.js';
 import { screening } from './20261122_0030_screening.js';
+import { verification } from './20261122_0020_verification.js';
 
-export const migrations: Migration[] = [core, webhooks, screening];
+export const migrations: Migration[] = [core, webhooks, screening, verification];

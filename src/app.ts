@@ -16,6 +16,7 @@ import type { KeyMaterial } from './oidc/keys.js';
 import { personRoutes } from './persons/routes.js';
 import { SpoolMailer, type Mailer } from './persons/mailer.js';
 import { assuranceRoutes } from './assurance/routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
 
 export interface App {
   koa: Koa;
@@ -35,7 +36,7 @@ export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer 
   koa.use(ipRateLimit(deps));
 
   // Tenant API (API key), one router per domain.
-  const apiRouters: Router[] = [assuranceRoutes(deps)];
+  const apiRouters: Router[] = [assuranceRoutes(deps), webhookRoutes(deps)];
   for (const r of apiRouters) use(koa, r);
 
   // Browser-facing pages and the OIDC surface.

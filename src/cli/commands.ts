@@ -5,6 +5,7 @@ import { createApiKey, createClient, createTenant, revokeApiKey } from '../tenan
 import { createPerson, MIN_PASSWORD_LENGTH } from '../persons/service.js';
 import { generateSigningKey } from '../oidc/keys.js';
 import { flags, required, UsageError } from './args.js';
+import { listsCommands } from './lists.js';
 
 export interface Command {
   usage: string;
@@ -89,4 +90,5 @@ export const commands: Record<string, Command> = {
       return { applied: rt!.migrations };
     },
   },
+  ...listsCommands,
 };

@@ -34,9 +34,10 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\nUsage: kycport ${command.usage}\n`);
       return 2;
     }
+    // A 4xx from the domain (unknown tenant, taken email, bad URI) is a bad argument too.
     if (err instanceof ApiError && err.status < 500) {
       process.stderr.write(`${err.message}\n`);
-      return err.status === 400 ? 2 : 1;
+      return 2;
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -27,6 +27,8 @@ export interface ImportReport {
   list: string;
   format: ListFormat;
   file: string;
+  /** OFAC alt.csv read with the list, if any. */
+  alt_file?: string;
   sha256: string;
   entries: number;
   skipped: number;
@@ -83,6 +85,7 @@ export async function importListFile(db: Database, file: string, opts: ImportOpt
     list: name,
     format,
     file: path.basename(file),
+    ...(altPath ? { alt_file: path.basename(altPath) } : {}),
     sha256: sha,
     skipped: 0,
     problems: 0,

@@ -25,7 +25,18 @@ export interface NameCandidate {
   nameScore: number;
 }
 
+/** A list as screening results report it. */
+export interface ListSummary {
+  name: string;
+  /** First 12 hex digits of the imported file's sha256. */
+  version: string;
+  imported_at: string;
+  entries: number;
+}
+
 export class ScreeningIndexBuilder {
+  constructor(private readonly lists: readonly ListSummary[]) {}
+
   private entries: IndexEntry[] = [];
   private nameEntry: number[] = [];
   private nameOfEntry: number[] = [];
@@ -76,6 +87,7 @@ export class ScreeningIndexBuilder {
       keyed[n] = Math.min(c, 255);
     }
     return new ScreeningIndex({
+      lists: this.lists,
       entries: this.entries,
       nameEntry: Int32Array.from(this.nameEntry),
       nameOfEntry: Int32Array.from(this.nameOfEntry),
@@ -90,6 +102,7 @@ export class ScreeningIndexBuilder {
 }
 
 interface IndexData {
+  lists: readonly ListSummary[];
   entries: IndexEntry[];
   nameEntry: Int32Array;
   nameOfEntry: Int32Array;
@@ -108,6 +121,11 @@ export class ScreeningIndex {
 
   constructor(private readonly d: IndexData) {
     this.mask = new Uint8Array(d.nameEntry.length);
+  }
+
+  /** The lists this index was built from (empty = screening cannot be performed). */
+  get lists(): readonly ListSummary[] {
+    return this.d.lists;
   }
 
   get entryCount(): number {

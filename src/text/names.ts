@@ -128,9 +128,11 @@ export function tokenSimilarity(a: string, b: string): number {
   return jaroWinkler(a, b);
 }
 
-// An unpaired token costs this fraction of its length: missing middle names are common between a list entry
-// and an ID document, so they lower the score without sinking it (JOHN SMITH vs JOHN PAUL SMITH ≈ 0.88).
+// An unpaired token costs this fraction of its length, counting at most UNPAIRED_MAX_LETTERS letters: middle
+// names and patronymics are often on a list but not on the ID document, so they lower the score without sinking
+// it (JOHN SMITH vs JOHN PAUL SMITH ≈ 0.92; a 14-letter ALEKSANDROVICH costs no more than a 6-letter name).
 const UNPAIRED_WEIGHT = 0.4;
+const UNPAIRED_MAX_LETTERS = 6;
 
 /**
  * Token-order-insensitive similarity of two names, 0..1. Tokens are paired greedily by best Jaro-Winkler
@@ -162,8 +164,8 @@ export function tokenSetSimilarity(ta: readonly string[], tb: readonly string[])
     num += p.s * w;
     den += w;
   }
-  for (let i = 0; i < ta.length; i++) if (!usedA[i]) den += UNPAIRED_WEIGHT * ta[i]!.length;
-  for (let j = 0; j < tb.length; j++) if (!usedB[j]) den += UNPAIRED_WEIGHT * tb[j]!.length;
+  for (let i = 0; i < ta.length; i++) if (!usedA[i]) den += UNPAIRED_WEIGHT * Math.min(UNPAIRED_MAX_LETTERS, ta[i]!.length);
+  for (let j = 0; j < tb.length; j++) if (!usedB[j]) den += UNPAIRED_WEIGHT * Math.min(UNPAIRED_MAX_LETTERS, tb[j]!.length);
   const tokenScore = num / den;
   if (ta.length === tb.length) return tokenScore;
   // Different token counts: maybe the same letters split differently.

@@ -13,16 +13,40 @@ export const thresholds = {
     glareLevel: 250,
     /** Max share of blown-out pixels. PLACEHOLDER. */
     maxGlareFraction: 0.1,
+    /** Min applicant-name vs MRZ-name similarity (0..1, src/text/names.ts). PLACEHOLDER. */
+    applicantNameMin: 0.9,
   },
   // face/ — detection, match, liveness
   face: {
     // Human's face score (mesh confidence) below which a detection is ignored. Human's demos use 0.2–0.6; 0.5 kept
     // every face in the sample group photos (scores 0.63–1.00) and no false detections on them.
     detectMinConfidence: 0.5,
-    matchThreshold: 0.5, // CALIBRATION_PENDING
+    // Cosine similarity of flip-averaged faceres descriptors, doc portrait vs selfie. Chosen by bench/calibrate-face.ts
+    // as the lowest value with ≤1% false accepts on the TUNING pairs (29 genuine / 427 impostor). Held-out pairs
+    // (36 genuine / 573 impostor): FAR 1.4%, FRR 11.1%; portrait printed on generated ID documents: FAR 2.3%,
+    // FRR 18%. Sample data is one man + ~100 others from library demo images — see docs/face-checks.md.
+    matchThreshold: 0.57,
+    // A selfie "face" counts when it is at least this fraction of the largest face's width: a group photo fails,
+    // a tiny far-away passer-by does not. Judgement call, not measured.
+    selfieMinRelativeFaceWidth: 0.25,
+    // Human's antispoof ("real") and liveness ("live") outputs. 0.5 = the models' own decision boundary; ADVISORY,
+    // unvalidated (a trial scored print/screen attacks as real).
+    passiveLiveness: { antispoofMin: 0.5, liveMin: 0.5 },
+    // Head-turn challenge, degrees of yaw from Human's facemesh. Person A's sample photos span −25°…+9°, frontal
+    // photos sit within ±12°; 15° is a deliberate turn a phone user can do. ADVISORY.
+    activeLiveness: { minTurnDegrees: 15, maxCenterDegrees: 12, jitterDegrees: 5, maxFrames: 30 },
   },
   // dedup/ — 1:N search
-  dedup: {},
+  dedup: {
+    // "Strong match to a different person": far above every impostor pair measured by bench/calibrate-face.ts
+    // (max 0.612 photo-vs-photo, 0.686 document-vs-photo) and above the genuine median (0.65); only near-identical
+    // captures of one face reach it.
+    strongMatch: 0.8,
+    // Possible duplicate worth a human look: no held-out photo impostor reached 0.65 (document impostors: 0.26%).
+    candidate: 0.65,
+    // Neighbours returned per search.
+    searchK: 5,
+  },
   // screening/ — sanctions & PEP name matching
   screening: {
     // Final score (name similarity ± birth-date/nationality adjustments) at or above which an entry is a hit.
@@ -48,5 +72,50 @@ export const thresholds = {
     maxHits: 20,
   },
   // decision — how checks combine into outcome and risk
-  decision: {},
+  decision: {
+    // What each failing check does, by its code. reject = a hard fail (the document or face is wrong, or the
+    // check is impossible and a retake is needed); review = a soft issue a human should look at. Risk is the
+    // level reported with it; the case takes the highest. Advisory checks (liveness) are capped at review: they
+    // can stop an approval, never cause a rejection, and never approve. Unknown codes default to review/medium.
+    codes: {
+      check_digit_mismatch: { severity: 'reject', risk: 'high' },
+      document_already_verified: { severity: 'reject', risk: 'high' },
+      face_mismatch: { severity: 'reject', risk: 'high' },
+      document_expired: { severity: 'reject', risk: 'medium' },
+      expiry_unreadable: { severity: 'reject', risk: 'medium' },
+      mrz_format: { severity: 'reject', risk: 'medium' },
+      mrz_not_found: { severity: 'reject', risk: 'medium' },
+      mrz_missing_back: { severity: 'reject', risk: 'low' },
+      no_face: { severity: 'reject', risk: 'medium' },
+      multiple_faces: { severity: 'reject', risk: 'medium' },
+      unreadable_image: { severity: 'reject', risk: 'medium' },
+      not_performed: { severity: 'reject', risk: 'medium' },
+      // Name screening favours recall (see screening.hitThreshold): a hit is for a compliance officer to confirm,
+      // so it goes to manual review rather than an automatic rejection of everyone with a similar name.
+      sanctions_match: { severity: 'review', risk: 'high' },
+      watchlist_match: { severity: 'review', risk: 'high' },
+      pep_match: { severity: 'review', risk: 'medium' },
+      screening_unavailable: { severity: 'review', risk: 'medium' },
+      possible_duplicate: { severity: 'review', risk: 'high' },
+      editing_software: { severity: 'review', risk: 'high' },
+      applicant_mismatch: { severity: 'review', risk: 'high' },
+      inconsistent_dates: { severity: 'review', risk: 'medium' },
+      low_resolution: { severity: 'review', risk: 'medium' },
+      blurred: { severity: 'review', risk: 'medium' },
+      glare: { severity: 'review', risk: 'medium' },
+      human_review_required: { severity: 'review', risk: 'low' },
+    },
+    // Checks each level requires (a level includes the ones below it). Missing = failed with code not_performed.
+    required: {
+      t1: [
+        'document.quality_resolution', 'document.quality_blur', 'document.quality_glare', 'document.exif_software',
+        'document.mrz_read', 'document.mrz_check_digits', 'document.expiry',
+      ],
+      t2: ['face.document_portrait', 'face.selfie_single_face', 'face.match', 'liveness.passive', 'screening.sanctions_pep'],
+      t3: ['liveness.active'],
+    },
+    // 1:N dedup acts on thresholds.dedup.strongMatch (cosine similarity of selfie descriptors).
+    // An approval is valid for this long, or until the document expires if that is sooner.
+    maxValidityDays: 365,
+  },
 } as const;

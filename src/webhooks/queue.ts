@@ -12,8 +12,8 @@ import { webhookStore } from './store.js';
 
 export interface DeliveryQueue {
   readonly kind: 'redis' | 'postgres';
-  /** Makes new deliveries visible at their due time; adding one twice is harmless. */
-  enqueue(items: { id: string; at: Date }[]): Promise<void>;
+  /** Makes deliveries visible at their due time; adding one twice is harmless (`replace` moves an existing one). */
+  enqueue(items: { id: string; at: Date }[], opts?: { replace?: boolean }): Promise<void>;
   /** Up to `n` due ids, hidden from other workers for the lease. */
   claim(n: number): Promise<string[]>;
   /** After Postgres has the outcome: finished ids leave, retries come back at their time. */
@@ -64,7 +64,9 @@ export class RedisQueue implements DeliveryQueue {
   ) {
     this.key = `${prefix}wh:due`;
     this.channel = `${prefix}wh:wake`;
-    this.redis.defineCommand('kpWebhookClaim', { numberOfKeys: 1, lua: CLAIM });
+    if (!(this.redis as unknown as Record<string, unknown>).kpWebhookClaim) {
+      this.redis.defineCommand('kpWebhookClaim', { numberOfKeys: 1, lua: CLAIM });
+    }
   }
 
   /** Subscribes to wake-ups from relays in any process (only workers that wait need it). */
@@ -76,11 +78,12 @@ export class RedisQueue implements DeliveryQueue {
     await this.subscriber.subscribe(this.channel);
   }
 
-  async enqueue(items: { id: string; at: Date }[]): Promise<void> {
+  async enqueue(items: { id: string; at: Date }[], opts: { replace?: boolean } = {}): Promise<void> {
     if (items.length === 0) return;
     for (let i = 0; i < items.length; i += 1000) {
       const args = items.slice(i, i + 1000).flatMap((it) => [it.at.getTime(), it.id]);
-      await this.redis.zadd(this.key, 'NX', ...args);
+      if (opts.replace) await this.redis.zadd(this.key, ...args);
+      else await this.redis.zadd(this.key, 'NX', ...args);
     }
     await this.redis.publish(this.channel, '1');
   }
@@ -99,8 +102,10 @@ export class RedisQueue implements DeliveryQueue {
   }
 
   async waitForWork(maxWaitMs: number): Promise<void> {
-    const first = await this.redis.zrange(this.key, 0, 0, 'WITHSCORES');
-    const dueIn = first.length >= 2 ? Number(first[1]) - this.clock.now().getTime() : maxWaitMs;
+    // RESP2 answers [member, score]; RESP3 answers [[member, score]].
+    const reply = (await this.redis.call('zrange', this.key, 0, 0, 'WITHSCORES')) as unknown[];
+    const pair = (Array.isArray(reply[0]) ? reply[0] : reply) as unknown[];
+    const dueIn = pair.length >= 2 ? Number(pair[1]) - this.clock.now().getTime() : maxWaitMs;
     await this.waiter.wait(Math.min(maxWaitMs, Math.max(dueIn, 0)));
   }
 

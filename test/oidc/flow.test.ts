@@ -103,3 +103,33 @@ describe('authorization code flow with PKCE', () => {
     expect((await res.json()).error).toBe('invalid_request');
   });
 });
+
+describe('key rotation', () => {
+  it('signs new tokens with the new key while tokens from the previous key still verify through the JWKS', async () => {
+    const { generateSigningKey } = await import('../../src/oidc/keys.js');
+    const client = await server.client(tenantId);
+    const person = await server.person();
+    const exchange = async () => {
+      const config = await discoverRp(server, client);
+      const req = await authRequest(config, client.redirect_uri, 'openid kyc');
+      const callback = await signInThroughPages(server, req.url, person);
+      return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
+    };
+    const before = await exchange();
+    const oldKid = decodeProtectedHeader(before.id_token!).kid;
+
+    const rotated = await generateSigningKey(server.deps.config.keysDir);
+    await server.restart();
+
+    const after = await exchange();
+    expect(decodeProtectedHeader(after.id_token!).kid).toBe(rotated.kid);
+    expect(decodeProtectedHeader(after.access_token).kid).toBe(rotated.kid);
+    const published = (await (await fetch(`${server.url}/api/oidc/jwks`)).json()).keys.map((k: { kid: string }) => k.kid);
+    expect(published).toEqual(expect.arrayContaining([oldKid, rotated.kid]));
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/api/oidc/jwks`));
+    await expect(jwtVerify(before.id_token!, jwks, { issuer: server.url })).resolves.toBeTruthy();
+    // An access token from before the rotation still works at userinfo until it expires.
+    const res = await fetch(`${server.url}/api/oidc/me`, { headers: { authorization: `Bearer ${before.access_token}` } });
+    expect(res.status).toBe(200);
+  });
+});

@@ -17,6 +17,8 @@ export interface TestServer {
   client(tenantId: string, opts?: { public?: boolean; redirectUri?: string }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
   apiKey(tenantId: string): Promise<{ id: string; api_key: string }>;
   person(email?: string, password?: string): Promise<{ id: string; email: string; password: string }>;
+  /** Like a process restart on the same port and database: reloads keys, rebuilds the app. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,15 +29,25 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const deps = await createTestDeps({ clock: opts.clock, env: { PUBLIC_URL: url, RATE_LIMIT_LOGIN_PER_HOUR: '1000', ...opts.env } });
-  const keys = await loadKeyMaterial(deps.config);
-  const app = buildApp(deps, keys);
-  server.on('request', app.koa.callback());
+  let keys = await loadKeyMaterial(deps.config);
+  let app = buildApp(deps, keys);
+  let handler = app.koa.callback();
+  server.on('request', (req, res) => handler(req, res));
   const db = deps.db.knex;
   return {
     url,
     deps,
-    app,
-    keys,
+    get app() {
+      return app;
+    },
+    get keys() {
+      return keys;
+    },
+    async restart() {
+      keys = await loadKeyMaterial(deps.config);
+      app = buildApp(deps, keys);
+      handler = app.koa.callback();
+    },
     tenant: async (name = `Tenant ${++counter}`) => (await createTenant(db, name)).tenant_id,
     async client(tenantId, o = {}) {
       const redirectUri = o.redirectUri ?? 'http://127.0.0.1:9/callback';

@@ -6,6 +6,7 @@ import type { CheckResult } from '../types.js';
 import { detectFaces, embedWithFlip, type DetectedFace } from './detect.js';
 import { decodeRgb } from './image.js';
 import { cosine, faceMatchCheck } from './match.js';
+import { countSelfieFaces, selfieFaceCheck } from './selfie.js';
 
 export interface FaceAnalysisInput {
   documentImage: Buffer;
@@ -23,25 +24,6 @@ export interface FaceAnalysis {
   /** Selfie descriptor (L2-normalised) for 1:N dedup; plain numbers so it crosses a thread boundary. */
   embedding: number[] | null;
   checks: CheckResult[];
-}
-
-/** Faces that count on a selfie: confident and not much smaller than the main face (ignores tiny far-away faces). */
-export function countSelfieFaces(faces: DetectedFace[]): number {
-  const largest = faces[0];
-  if (!largest) return 0;
-  return faces.filter((f) => f.box[2] >= largest.box[2] * thresholds.face.selfieMinRelativeFaceWidth).length;
-}
-
-export function selfieFaceCheck(count: number): CheckResult {
-  const base = { name: 'face.selfie_single_face', score: count, threshold: 1 };
-  if (count === 1) return { ...base, passed: true, reason: 'Exactly one face was found on the selfie.' };
-  if (count === 0) return { ...base, passed: false, code: 'no_face', reason: 'No face was found on the selfie.' };
-  return {
-    ...base,
-    passed: false,
-    code: 'multiple_faces',
-    reason: `${count} faces were found on the selfie; it must show only the person being verified.`,
-  };
 }
 
 function portraitCheck(face: DetectedFace | undefined): CheckResult {

@@ -21,6 +21,13 @@ export interface Sample {
   /** Identity label: "A" is the man shown in many photos; "?" = unknown person (only used against "A"). */
   person: string;
   load(): Promise<Buffer>;
+  /** Where the face is (file + crop box), e.g. for printing it on a generated document. */
+  source: { path: string; crop: { left: number; top: number; width: number; height: number } };
+}
+
+export function gridSource(row: number, col: number): Sample['source'] {
+  const top = 283 + row * 111;
+  return { path: files.facematch, crop: { left: Math.round((col * 1920) / 18), top, width: 106, height: Math.min(110, 954 - top) } };
 }
 
 /**
@@ -28,11 +35,9 @@ export interface Sample {
  * similarity to person A. Cells are extracted with a black margin and upscaled so the detector sees a whole head.
  */
 export function gridCell(row: number, col: number): () => Promise<Buffer> {
-  const left = Math.round((col * 1920) / 18);
-  const top = 283 + row * 111;
   return () =>
     sharp(files.facematch)
-      .extract({ left, top, width: 106, height: Math.min(110, 954 - top) })
+      .extract(gridSource(row, col).crop)
       .extend({ top: 40, bottom: 40, left: 40, right: 40, background: '#000' })
       .resize({ width: 372 })
       .png()
@@ -60,8 +65,13 @@ const personACells: Array<[number, number]> = [
   [1, 0],
 ];
 export const personA: Sample[] = [
-  { id: 'faceid', person: 'A', load: region(files.faceid, [15, 139, 134, 134]) },
-  ...personACells.map(([r, c]) => ({ id: `grid-${r}-${c}`, person: 'A', load: gridCell(r, c) })),
+  {
+    id: 'faceid',
+    person: 'A',
+    load: region(files.faceid, [15, 139, 134, 134]),
+    source: { path: files.faceid, crop: { left: 0, top: 100, width: 165, height: 200 } },
+  },
+  ...personACells.map(([r, c]) => ({ id: `grid-${r}-${c}`, person: 'A', load: gridCell(r, c), source: gridSource(r, c) })),
 ];
 
 // Other people in the grid (rows 1–5). Left out: cells that might be person A (1,1) (1,2) (1,3) (1,8), and
@@ -71,7 +81,7 @@ const excluded = new Set(['1-1', '1-2', '1-3', '1-8', '1-14', '2-4', '2-13']);
 export const gridOthers: Sample[] = [];
 for (let r = 1; r < 6; r++) {
   for (let c = r === 1 ? 1 : 0; c < 18; c++) {
-    if (!excluded.has(`${r}-${c}`)) gridOthers.push({ id: `grid-${r}-${c}`, person: '?', load: gridCell(r, c) });
+    if (!excluded.has(`${r}-${c}`)) gridOthers.push({ id: `grid-${r}-${c}`, person: '?', load: gridCell(r, c), source: gridSource(r, c) });
   }
 }
 
@@ -93,5 +103,6 @@ export function demoSamples(photo: number): Sample[] {
     id: `demo${photo}-${i}`,
     person: photo === 1 && i === 1 ? 'B' : photo === 3 && i === 1 ? 'B' : `demo${photo}-${i}`,
     load: region(files.demo(photo), box, 0.4),
+    source: { path: files.demo(photo), crop: { left: Math.max(0, box[0] - box[2] * 0.2), top: Math.max(0, box[1] - box[3] * 0.3), width: box[2] * 1.4, height: box[3] * 1.6 } },
   }));
 }

@@ -1,0 +1,51 @@
+// `kycport lists …`: import sanctions/PEP list files and show what is loaded. A running server picks up new
+// lists on its next start (loadListsFromDataDir + index build).
+import path from 'node:path';
+import { importListFile } from '../screening/import.js';
+import { listLists } from '../screening/store.js';
+import { LIST_FORMATS, type ListFormat } from '../screening/types.js';
+import { flags, UsageError } from './args.js';
+import type { Command } from './commands.js';
+
+export const listsCommands: Record<string, Command> = {
+  'lists import': {
+    usage: 'lists import FILE [--format ftm|ofac-sdn] [--name LIST] [--alt ALT.CSV]',
+    needsDb: true,
+    async run(argv, rt) {
+      const { values, positionals } = flags(argv, {
+        format: { type: 'string' },
+        name: { type: 'string' },
+        alt: { type: 'string' },
+      });
+      if (positionals.length !== 1) throw new UsageError('exactly one FILE is required');
+      const format = values.format as ListFormat | undefined;
+      if (format !== undefined && !LIST_FORMATS.includes(format)) {
+        throw new UsageError(`--format must be one of: ${LIST_FORMATS.join(', ')}`);
+      }
+      return importListFile(rt!.db, path.resolve(positionals[0]!), {
+        format,
+        name: values.name?.trim() || undefined,
+        altPath: values.alt ? path.resolve(values.alt) : undefined,
+        clock: rt!.clock,
+      });
+    },
+  },
+  'lists show': {
+    usage: 'lists show',
+    needsDb: true,
+    async run(argv, rt) {
+      flags(argv, {});
+      const lists = await listLists(rt!.db.knex);
+      return {
+        lists: lists.map((l) => ({
+          name: l.name,
+          format: l.format,
+          source_file: l.sourceFile,
+          sha256: l.sourceFileSha256,
+          imported_at: l.importedAt.toISOString(),
+          entries: l.entryCount,
+        })),
+      };
+    },
+  },
+};

@@ -1,0 +1,142 @@
+// Streaming multipart parser for uploads. Every file is held in memory only up to its limit; the moment a file,
+// the request total, or the part count goes over, parsing stops (the request stream is unpiped and paused) and a
+// 4xx is thrown, so a 1 GB body is refused after ~10 MB without being buffered. The error response carries
+// `Connection: close` so Node drops the rest of the upload instead of draining it.
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
+import { ApiError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../http/errors.js';
+
+export interface MultipartLimits {
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  maxFiles: number;
+  maxFields: number;
+  maxFieldBytes: number;
+}
+
+export interface MultipartResult {
+  files: Map<string, Buffer[]>;
+  fields: Map<string, string>;
+}
+
+export interface MultipartRules {
+  fileFields: readonly string[];
+  textFields: readonly string[];
+  /** Called first for every part name (files and fields); throw to refuse the request. */
+  checkName?: (name: string) => void;
+}
+
+const closing = (e: ApiError): ApiError =>
+  new ApiError(e.status, e.code, e.message, e.details, { ...e.headers, Connection: 'close' });
+
+export function parseMultipart(req: IncomingMessage, limits: MultipartLimits, rules: MultipartRules): Promise<MultipartResult> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data\s*;/i.test(type)) {
+    return Promise.reject(new UnsupportedMediaTypeError('Uploads must be multipart/form-data.'));
+  }
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limits.maxTotalBytes) {
+    return Promise.reject(closing(new PayloadTooLargeError(`The request is larger than ${mb(limits.maxTotalBytes)}.`)));
+  }
+
+  return new Promise((resolve, reject) => {
+    const files = new Map<string, Buffer[]>();
+    const fields = new Map<string, string>();
+    let total = 0;
+    let settled = false;
+    let pendingFiles = 0;
+    let finished = false;
+    let bb: busboy.Busboy;
+
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe(bb);
+      req.off('data', count);
+      req.pause();
+      const e = err instanceof ApiError ? err : new BadRequestError('malformed_multipart', 'The multipart body could not be parsed.');
+      reject(closing(e));
+    };
+    const done = () => {
+      if (!settled && finished && pendingFiles === 0) {
+        settled = true;
+        resolve({ files, fields });
+      }
+    };
+    const count = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limits.maxTotalBytes) fail(new PayloadTooLargeError(`The request is larger than ${mb(limits.maxTotalBytes)}.`));
+    };
+    const check = (name: string, allowed: readonly string[], kind: string) => {
+      rules.checkName?.(name);
+      if (!allowed.includes(name)) throw new BadRequestError('unknown_field', `Unexpected ${kind} field "${name.slice(0, 60)}".`);
+    };
+
+    try {
+      bb = busboy({
+        headers: req.headers,
+        limits: {
+          fileSize: limits.maxFileBytes,
+          files: limits.maxFiles,
+          fields: limits.maxFields,
+          fieldSize: limits.maxFieldBytes,
+          parts: limits.maxFiles + limits.maxFields,
+        },
+      });
+    } catch {
+      reject(new BadRequestError('malformed_multipart', 'The multipart Content-Type has no valid boundary.'));
+      return;
+    }
+
+    bb.on('file', (name, stream) => {
+      if (settled) return void stream.resume();
+      try {
+        check(name, rules.fileFields, 'file');
+      } catch (err) {
+        stream.resume();
+        return fail(err);
+      }
+      pendingFiles++;
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => {
+        if (!settled) chunks.push(c);
+      });
+      stream.on('limit', () => fail(new PayloadTooLargeError(`${name}: files may be at most ${mb(limits.maxFileBytes)}.`)));
+      stream.on('error', fail);
+      stream.on('close', () => {
+        pendingFiles--;
+        if (settled) return;
+        const list = files.get(name) ?? [];
+        list.push(Buffer.concat(chunks));
+        files.set(name, list);
+        done();
+      });
+    });
+    bb.on('field', (name, value, info) => {
+      if (settled) return;
+      try {
+        check(name, rules.textFields, 'form');
+        if (info.valueTruncated) throw new BadRequestError('field_too_long', `${name} is longer than ${limits.maxFieldBytes} bytes.`);
+        if (fields.has(name)) throw new BadRequestError('duplicate_field', `${name} was given more than once.`);
+      } catch (err) {
+        return fail(err);
+      }
+      fields.set(name, value);
+    });
+    bb.on('filesLimit', () => fail(new PayloadTooLargeError(`At most ${limits.maxFiles} files per upload.`)));
+    bb.on('fieldsLimit', () => fail(new BadRequestError('too_many_fields', `At most ${limits.maxFields} form fields per upload.`)));
+    bb.on('partsLimit', () => fail(new BadRequestError('too_many_fields', 'Too many parts in the multipart body.')));
+    bb.on('error', fail);
+    bb.on('close', () => {
+      finished = true;
+      done();
+    });
+    req.on('data', count);
+    req.on('aborted', () => fail(new BadRequestError('aborted', 'The upload was aborted.')));
+    req.pipe(bb);
+  });
+}
+
+function mb(n: number): string {
+  return `${Math.round(n / 1_048_576)} MB`;
+}

@@ -1,0 +1,116 @@
+// Case lifecycle without the heavy parts: create (idempotent), read, list, liveness challenge.
+import crypto from 'node:crypto';
+import type { Deps } from '../../deps.js';
+import { NotFoundError, UnprocessableError, ValidationError, ConflictError } from '../../http/errors.js';
+import { newId } from '../../ids.js';
+import { personStore } from '../../persons/store.js';
+import { emitEvent } from '../../webhooks/outbox.js';
+import { createChallenge } from '../engine/liveness/challenge.js';
+import { caseEvent } from './events.js';
+import type { CaseStatus, Level } from './model.js';
+import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
+
+export interface CreateInput {
+  tenantId: string;
+  personId: string;
+  level: Level;
+  idempotencyKey?: string;
+}
+
+const requestHash = (i: CreateInput) => crypto.createHash('sha256').update(JSON.stringify([i.personId, i.level])).digest('base64url');
+
+function replay(existing: CaseRow, hash: string): { row: CaseRow; replayed: true } {
+  if (existing.request_hash !== hash) {
+    throw new UnprocessableError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
+  }
+  return { row: existing, replayed: true };
+}
+
+export async function createCase(deps: Deps, input: CreateInput): Promise<{ row: CaseRow; replayed: boolean }> {
+  const db = deps.db.knex;
+  const hash = requestHash(input);
+  if (input.idempotencyKey) {
+    const existing = await caseStore.findByIdempotencyKey(db, input.tenantId, input.idempotencyKey);
+    if (existing) return replay(existing, hash);
+  }
+  const subject = await personStore.findSubject(db, input.tenantId, input.personId);
+  if (!subject) throw new NotFoundError('Person');
+  const now = deps.clock.now();
+  const row = {
+    id: newId('vc'),
+    tenant_id: input.tenantId,
+    person_id: subject.person_id,
+    sub: subject.sub,
+    level: input.level,
+    status: 'open' as const,
+    idempotency_key: input.idempotencyKey ?? null,
+    request_hash: input.idempotencyKey ? hash : null,
+    created_at: now,
+    updated_at: now,
+  };
+  try {
+    await db.transaction(async (trx) => {
+      await caseStore.insert(trx, row);
+      await emitEvent(trx, { tenantId: input.tenantId, type: 'verification.case.created', data: caseEvent(row), at: now });
+    });
+  } catch (err) {
+    // Two requests racing with one key: the loser replays the winner's case.
+    if (input.idempotencyKey && (err as { code?: string }).code === '23505') {
+      const existing = await caseStore.findByIdempotencyKey(db, input.tenantId, input.idempotencyKey);
+      if (existing) return replay(existing, hash);
+    }
+    throw err;
+  }
+  return { row: (await caseStore.find(db, input.tenantId, row.id))!, replayed: false };
+}
+
+export async function getCase(deps: Deps, tenantId: string, id: string): Promise<{ row: CaseRow; files: FileRow[] }> {
+  const row = await caseStore.find(deps.db.knex, tenantId, id);
+  if (!row) throw new NotFoundError('Verification case');
+  return { row, files: await fileStore.forCase(deps.db.knex, id) };
+}
+
+export interface ListInput {
+  tenantId: string;
+  status?: CaseStatus;
+  personId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export async function listCases(deps: Deps, q: ListInput): Promise<{ rows: CaseRow[]; nextCursor: string | null }> {
+  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  // Fetch one extra row to know whether there is a next page without a count query.
+  const rows = await caseStore.list(deps.db.knex, { tenantId: q.tenantId, status: q.status, sub: q.personId, limit: q.limit + 1, after });
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+}
+
+export function encodeCursor(row: Pick<CaseRow, 'created_at' | 'id'>): string {
+  return Buffer.from(JSON.stringify([new Date(row.created_at).toISOString(), row.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(at);
+    if (typeof id !== 'string' || !/^vc_[\w-]+$/.test(id) || Number.isNaN(createdAt.getTime())) throw new Error('bad');
+    return { createdAt, id };
+  } catch {
+    throw new ValidationError('Invalid cursor: pass back the next_cursor of a previous page.');
+  }
+}
+
+/** A fresh random head-turn sequence, stored on the case; the decide step checks frames against it. */
+export async function issueChallenge(deps: Deps, tenantId: string, id: string): Promise<{ challenge: string[]; issued_at: string }> {
+  return deps.db.knex.transaction(async (trx) => {
+    const row = await caseStore.findForUpdate(trx, tenantId, id);
+    if (!row) throw new NotFoundError('Verification case');
+    if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; no new challenge can be issued.`);
+    const challenge = createChallenge();
+    const now = deps.clock.now();
+    await caseStore.update(trx, id, { challenge, challenge_issued_at: now, updated_at: now });
+    return { challenge, issued_at: now.toISOString() };
+  });
+}

@@ -1,0 +1,114 @@
+// Verification cases, their files and the verified-document registry: queries only.
+import type { Queryable } from '../../db/index.js';
+import type { CaseStatus, Level } from './model.js';
+
+export interface CaseRow {
+  id: string;
+  tenant_id: string;
+  person_id: string;
+  sub: string;
+  level: Level;
+  status: CaseStatus;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  challenge: string[] | null;
+  challenge_issued_at: Date | null;
+  extraction: Record<string, unknown> | null;
+  private_enc: string | null;
+  document_fingerprint: string | null;
+  uploaded_at: Date | null;
+  decision: Record<string, unknown> | null;
+  outcome: string | null;
+  risk_level: string | null;
+  human_verified: boolean;
+  decided_at: Date | null;
+  review: Record<string, unknown> | null;
+  reviewed_at: Date | null;
+  purged_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface FileRow {
+  id: string;
+  case_id: string;
+  kind: 'document' | 'document_back' | 'selfie' | 'frame';
+  seq: number;
+  storage_path: string;
+  content_type: string;
+  bytes: number;
+  width: number;
+  height: number;
+  created_at: Date;
+}
+
+export interface ListQuery {
+  tenantId: string;
+  status?: CaseStatus;
+  sub?: string;
+  limit: number;
+  after?: { createdAt: Date; id: string };
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? v : JSON.stringify(v));
+
+export const caseStore = {
+  insert: (db: Queryable, row: Omit<CaseRow, 'extraction' | 'private_enc' | 'document_fingerprint' | 'uploaded_at' | 'decision' | 'outcome' | 'risk_level' | 'human_verified' | 'decided_at' | 'review' | 'reviewed_at' | 'purged_at' | 'challenge' | 'challenge_issued_at'>) =>
+    db('verification_cases').insert(row),
+
+  find: (db: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
+    db('verification_cases').where({ tenant_id: tenantId, id }).first(),
+
+  findForUpdate: (trx: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
+    trx('verification_cases').where({ tenant_id: tenantId, id }).forUpdate().first(),
+
+  findById: (db: Queryable, id: string): Promise<CaseRow | undefined> => db('verification_cases').where({ id }).first(),
+
+  findByIdempotencyKey: (db: Queryable, tenantId: string, key: string): Promise<CaseRow | undefined> =>
+    db('verification_cases').where({ tenant_id: tenantId, idempotency_key: key }).first(),
+
+  list(db: Queryable, q: ListQuery): Promise<CaseRow[]> {
+    const query = db('verification_cases').where({ tenant_id: q.tenantId });
+    if (q.status) query.andWhere({ status: q.status });
+    if (q.sub) query.andWhere({ sub: q.sub });
+    if (q.after) query.andWhereRaw('(created_at, id) < (?, ?)', [q.after.createdAt, q.after.id]);
+    return query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(q.limit);
+  },
+
+  update: (db: Queryable, id: string, fields: Partial<Omit<CaseRow, 'id' | 'tenant_id'>> & { updated_at: Date }) => {
+    const row: Record<string, unknown> = { ...fields };
+    for (const k of ['challenge', 'extraction', 'decision', 'review'] as const) if (k in row) row[k] = json(row[k]);
+    return db('verification_cases').where({ id }).update(row);
+  },
+
+  /** The person's latest approved case (for duplicate reasons). */
+  latestApproved: (db: Queryable, personId: string): Promise<Pick<CaseRow, 'id' | 'tenant_id'> | undefined> =>
+    db('verification_cases').where({ person_id: personId, status: 'approved' }).orderBy('decided_at', 'desc').first('id', 'tenant_id'),
+
+  /** Cases whose files are due for deletion: decided (or last uploaded, if never decided) before `before`. */
+  dueForPurge: (db: Queryable, before: Date, limit: number): Promise<Pick<CaseRow, 'id' | 'status'>[]> =>
+    db('verification_cases')
+      .whereNull('purged_at')
+      .andWhere((w) =>
+        w
+          .where((a) => a.whereIn('status', ['approved', 'rejected']).andWhere((b) => b.where('reviewed_at', '<', before).orWhere((c) => c.whereNull('reviewed_at').andWhere('decided_at', '<', before))))
+          .orWhere((a) => a.where('status', 'open').andWhere('uploaded_at', '<', before)),
+      )
+      .orderBy('created_at')
+      .limit(limit)
+      .select('id', 'status'),
+};
+
+export const fileStore = {
+  insert: (db: Queryable, rows: FileRow[]) => (rows.length ? db('verification_files').insert(rows) : Promise.resolve()),
+  forCase: (db: Queryable, caseId: string): Promise<FileRow[]> => db('verification_files').where({ case_id: caseId }).orderBy([{ column: 'kind' }, { column: 'seq' }]),
+  deleteForCase: (db: Queryable, caseId: string) => db('verification_files').where({ case_id: caseId }).delete(),
+};
+
+export const documentRegistry = {
+  find: (db: Queryable, fingerprint: string): Promise<{ fingerprint: string; person_id: string; case_id: string } | undefined> =>
+    db('verified_documents').where({ fingerprint }).first(),
+  /** Records that `fingerprint` backs `personId`; a no-op when it already does. */
+  claim: (db: Queryable, row: { fingerprint: string; person_id: string; case_id: string; verified_at: Date }) =>
+    db('verified_documents').insert(row).onConflict('fingerprint').ignore(),
+};

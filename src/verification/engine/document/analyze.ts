@@ -1,0 +1,178 @@
+// Document analysis entry point: quality, metadata, MRZ read + check digits, expiry, applicant comparison.
+// Safe inside a worker thread: all state is one OCR worker per thread, created by initDocumentEngine().
+import type { CheckResult } from '../types.js';
+import { applicantChecks, type ApplicantData } from './applicant.js';
+import { exifChecks, readExif } from './exif.js';
+import { orientedSize } from './image.js';
+import { locateMrz } from './mrz-locate.js';
+import { MrzOcr, type MrzReading } from './mrz-ocr.js';
+import { parseMrz, type CheckDigitResult, type DocumentType, type MrzParseResult } from './mrz-parse.js';
+import { measureQuality, qualityChecks, type QualityMetrics } from './quality.js';
+
+export type { ApplicantData } from './applicant.js';
+
+export interface AnalyzeInput {
+  front: Buffer;
+  /** Required for TD1 ID cards, whose MRZ is on the back. */
+  back?: Buffer;
+  applicant?: ApplicantData;
+  /** What the applicant said they upload; lets a missing back side be reported as such. */
+  expectedType?: DocumentType;
+  now: Date;
+}
+
+/** MRZ data safe to show the tenant: document number masked, optional (personal-number) data omitted. */
+export interface PublicMrzFields {
+  format: 'TD1' | 'TD2' | 'TD3';
+  documentCode: string;
+  issuingState: string;
+  documentNumberMasked: string;
+  nationality: string;
+  birthDate: string | null;
+  expiryDate: string | null;
+  sex: 'M' | 'F' | 'X';
+  surname: string;
+  givenNames: string;
+  expired: boolean | null;
+  ageYears: number | null;
+}
+
+export interface DocumentKey {
+  type: DocumentType;
+  issuingState: string;
+  number: string;
+}
+
+export interface DocumentAnalysis {
+  documentType: DocumentType | null;
+  mrz: PublicMrzFields | null;
+  checkDigits: CheckDigitResult[];
+  quality: { front: QualityMetrics; back?: QualityMetrics };
+  checks: CheckResult[];
+  /** INTERNAL ONLY: raw document identity for the one-document-one-person HMAC. Never return to tenants or log. */
+  documentKey: DocumentKey | null;
+}
+
+let ocr: MrzOcr | null = null;
+let starting: Promise<MrzOcr> | null = null;
+
+/** Load the OCR model once per thread (≈0.3–1 s). Idempotent. */
+export async function initDocumentEngine(): Promise<void> {
+  if (ocr) return;
+  starting ??= MrzOcr.create();
+  ocr = await starting;
+}
+
+export async function closeDocumentEngine(): Promise<void> {
+  const o = ocr ?? (starting ? await starting : null);
+  ocr = null;
+  starting = null;
+  await o?.close();
+}
+
+export function maskDocumentNumber(n: string): string {
+  return '•'.repeat(Math.max(n.length - 4, 0)) + n.slice(-4);
+}
+
+/** The analysis without the internal document key: the only shape that may leave the engine. */
+export function toPublicAnalysis(a: DocumentAnalysis): Omit<DocumentAnalysis, 'documentKey'> {
+  const { documentKey: _key, ...rest } = a;
+  return rest;
+}
+
+async function readSide(buf: Buffer): Promise<MrzReading | null> {
+  if (!ocr) throw new Error('document engine not initialised: call initDocumentEngine() first');
+  const box = await locateMrz(buf);
+  return box ? ocr.read(buf, box) : null;
+}
+
+/** ID-1 cards are 85.6×54 mm (1.59:1), passport pages 125×88 mm (1.42:1). */
+async function looksLikeIdCard(buf: Buffer): Promise<boolean> {
+  const { width, height } = await orientedSize(buf);
+  const r = Math.max(width, height) / Math.max(1, Math.min(width, height));
+  return r > 1.52 && r < 1.68;
+}
+
+function mrzChecks(p: MrzParseResult, reading: MrzReading, now: Date): CheckResult[] {
+  const failed = p.checkDigits.filter((d) => !d.valid).map((d) => d.field);
+  const valid = p.checkDigits.length - failed.length;
+  const readOk = p.formatErrors.length === 0;
+  const f = p.fields;
+  const daysLeft = f.expiryDate ? Math.floor((Date.parse(f.expiryDate) - Date.parse(now.toISOString().slice(0, 10))) / 86_400_000) : null;
+  return [
+    {
+      name: 'document.mrz_read', passed: readOk, score: reading.confidence, threshold: null,
+      reason: readOk ? `${f.format} MRZ read (${reading.lines.length} lines)` : `MRZ read but malformed: ${p.formatErrors.join('; ')}`,
+      ...(readOk ? {} : { code: 'mrz_format' }),
+      details: { format: f.format, ocrAttempts: reading.attempts },
+    },
+    {
+      name: 'document.mrz_check_digits', passed: failed.length === 0, score: valid / p.checkDigits.length, threshold: 1,
+      reason: failed.length ? `check digit mismatch in: ${failed.join(', ')}` : `all ${valid} ICAO check digits verify`,
+      ...(failed.length ? { code: 'check_digit_mismatch', details: { failed } } : {}),
+    },
+    {
+      name: 'document.expiry', passed: p.expired === false, score: daysLeft, threshold: 0,
+      reason: p.expired === null ? 'expiry date unreadable' : p.expired ? `document expired on ${f.expiryDate}` : `valid until ${f.expiryDate}`,
+      ...(p.expired === false ? {} : { code: p.expired ? 'document_expired' : 'expiry_unreadable' }),
+    },
+  ];
+}
+
+export async function analyzeDocument(input: AnalyzeInput): Promise<DocumentAnalysis> {
+  const { front, back, now } = input;
+  const sides = back ? (['front', 'back'] as const) : (['front'] as const);
+  const images = { front, back };
+  const [quality, exif] = await Promise.all([
+    Promise.all(sides.map(async (side) => ({ side, m: await measureQuality(images[side]!) }))),
+    Promise.all(sides.map(async (side) => ({ side, f: await readExif(images[side]!, now) }))),
+  ]);
+  const checks: CheckResult[] = [...qualityChecks(quality), ...exifChecks(exif)];
+  const result: DocumentAnalysis = {
+    documentType: null,
+    mrz: null,
+    checkDigits: [],
+    quality: { front: quality[0]!.m, ...(quality[1] ? { back: quality[1].m } : {}) },
+    checks,
+    documentKey: null,
+  };
+
+  // The MRZ of an ID card is on the back; a passport's is on the data page (front).
+  let reading = back ? await readSide(back) : null;
+  if (!reading && !(back === undefined && input.expectedType === 'id_card')) reading = await readSide(front);
+  const parsed = reading ? parseMrz(reading.lines, now) : null;
+  if (!reading || !parsed) {
+    const missingBack = !back && (input.expectedType === 'id_card' || (await looksLikeIdCard(front)));
+    checks.push(
+      missingBack
+        ? {
+            name: 'document.mrz_missing_back', passed: false, score: null, threshold: null, code: 'mrz_missing_back',
+            reason: 'no MRZ on the front; ID cards carry it on the back: upload the back side',
+          }
+        : {
+            name: 'document.mrz_read', passed: false, score: null, threshold: null, code: 'mrz_not_found',
+            reason: 'no readable machine-readable zone found',
+          },
+    );
+    return result;
+  }
+
+  const f = parsed.fields;
+  result.documentType = f.documentType;
+  result.checkDigits = parsed.checkDigits;
+  result.mrz = {
+    format: f.format, documentCode: f.documentCode, issuingState: f.issuingState,
+    documentNumberMasked: maskDocumentNumber(f.documentNumber), nationality: f.nationality,
+    birthDate: f.birthDate, expiryDate: f.expiryDate, sex: f.sex, surname: f.surname, givenNames: f.givenNames,
+    expired: parsed.expired, ageYears: parsed.ageYears,
+  };
+  if (f.format === 'TD1' && !back) {
+    checks.push({
+      name: 'document.mrz_missing_back', passed: false, score: null, threshold: null, code: 'mrz_missing_back',
+      reason: 'a TD1 ID card MRZ was found on the front image; upload both sides',
+    });
+  }
+  checks.push(...mrzChecks(parsed, reading, now), ...applicantChecks(input.applicant, f));
+  result.documentKey = { type: f.documentType, issuingState: f.issuingState, number: f.documentNumber };
+  return result;
+}

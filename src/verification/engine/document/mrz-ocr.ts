@@ -1,0 +1,81 @@
+// MRZ OCR with one long-lived tesseract.js worker (legacy engine: the LSTM model reads '<' as K/L/«, the legacy
+// classifier with a whitelist does not). Model loading takes ~0.3–1 s, so the worker is created once by create().
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { MRZ_ALPHABET, type MrzFormat } from './icao.js';
+import { openImage } from './image.js';
+import { mrzCandidates } from './mrz-clean.js';
+import type { MrzBox } from './mrz-locate.js';
+import { parseMrz } from './mrz-parse.js';
+
+export interface MrzReading {
+  format: MrzFormat;
+  lines: string[];
+  /** Tesseract's mean word confidence, 0..1. */
+  confidence: number;
+  /** How many preprocessing variants were OCR'd before this reading was accepted. */
+  attempts: number;
+}
+
+// Preprocessing variants, tried in order until one yields an MRZ whose check digits all verify. `pitch` is the
+// line pitch in px the crop is scaled to (ICAO line pitch ≈ 2.6× character height); `threshold` binarises.
+const VARIANTS: { pitch: number; threshold?: number }[] = [{ pitch: 80 }, { pitch: 64, threshold: 140 }, { pitch: 100 }];
+
+function langPath(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0');
+}
+
+export class MrzOcr {
+  private constructor(private readonly worker: Worker) {}
+
+  static async create(): Promise<MrzOcr> {
+    const worker = await createWorker('eng', OEM.TESSERACT_ONLY, {
+      langPath: langPath(),
+      gzip: true,
+      cacheMethod: 'none',
+    });
+    await worker.setParameters({
+      tessedit_char_whitelist: MRZ_ALPHABET,
+      tessedit_pageseg_mode: PSM.SINGLE_BLOCK,
+      user_defined_dpi: '300',
+    });
+    return new MrzOcr(worker);
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** OCR the MRZ inside `box`; null when no variant produced lines of an ICAO shape. */
+  async read(image: Buffer, box: MrzBox): Promise<MrzReading | null> {
+    let best: (MrzReading & { valid: number; total: number }) | null = null;
+    let attempts = 0;
+    for (const v of VARIANTS) {
+      attempts++;
+      const scale = Math.min(4, v.pitch / box.pitch);
+      let crop = openImage(image)
+        .extract({ left: box.left, top: box.top, width: box.width, height: box.height })
+        .grayscale()
+        .normalise()
+        .resize({ width: Math.max(1, Math.round(box.width * scale)), kernel: 'lanczos3' });
+      if (v.threshold) crop = crop.threshold(v.threshold);
+      const png = await crop.png().toBuffer();
+      const { data } = await this.worker.recognize(png);
+      for (const c of mrzCandidates(data.text)) {
+        // Only used to rank candidates; the caller re-parses with its own `now`.
+        const parsed = parseMrz(c.lines, new Date());
+        if (!parsed) continue;
+        const valid = parsed.checkDigits.filter((d) => d.valid).length;
+        const total = parsed.checkDigits.length;
+        if (!best || valid > best.valid) {
+          best = { format: c.format, lines: c.lines, confidence: data.confidence / 100, attempts, valid, total };
+        }
+      }
+      if (best && best.valid === best.total) break;
+    }
+    if (!best) return null;
+    return { format: best.format, lines: best.lines, confidence: best.confidence, attempts };
+  }
+}

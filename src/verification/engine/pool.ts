@@ -1,0 +1,183 @@
+// A pool of worker threads that run the verification engines (face models, OCR) off the HTTP event loop.
+// Each worker loads its models once; tasks queue until a worker is free. A worker that dies is replaced and the
+// task it was running is rejected with EngineWorkerCrashedError.
+import { Worker } from 'node:worker_threads';
+import { log } from '../../log.js';
+import { prepareTransfer, type EngineTask, type TaskResultMap, type WorkerReply } from './tasks.js';
+
+export type { EngineTask } from './tasks.js';
+
+export class EngineWorkerCrashedError extends Error {
+  override name = 'EngineWorkerCrashedError';
+}
+export class EngineTaskError extends Error {
+  override name = 'EngineTaskError';
+  constructor(
+    message: string,
+    readonly code?: string,
+    readonly causeName?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EnginePoolOptions {
+  /** Number of worker threads (config `verification.workers`); at least 1. */
+  size: number;
+  /** A task running longer than this kills and replaces its worker (default 120 s). */
+  taskTimeoutMs?: number;
+  /** Allow the `crash` task kind (tests only). */
+  testHooks?: boolean;
+}
+
+export interface TaskRun<T> {
+  result: T;
+  threadId: number;
+  startedAt: number;
+  finishedAt: number;
+}
+
+export interface EnginePool {
+  /** Resolves when every worker has loaded its models; rejects if a worker cannot start. */
+  ready: Promise<void>;
+  run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>): Promise<TaskResultMap[K]>;
+  /** Same as run, plus which thread ran it and when (for tests and metrics). */
+  runDetailed<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>): Promise<TaskRun<TaskResultMap[K]>>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  id: number;
+  task: EngineTask;
+  resolve(run: TaskRun<unknown>): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  busy: Pending | null;
+  timer?: NodeJS.Timeout;
+}
+
+// Under tsx/vitest this file is .ts and the worker needs the tsx loader; compiled, both are plain .js.
+const isTs = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(isTs ? './worker.ts' : './worker.js', import.meta.url);
+
+/** Consecutive start-up failures after which the pool gives up instead of respawning forever. */
+const MAX_START_FAILURES = 3;
+
+export function createEnginePool(opts: EnginePoolOptions): EnginePool {
+  const size = Math.max(1, Math.floor(opts.size) || 1);
+  const timeoutMs = opts.taskTimeoutMs ?? 120_000;
+  const slots = new Set<Slot>();
+  const queue: Pending[] = [];
+  let nextId = 1;
+  let closed = false;
+  let startFailures = 0;
+  let readyCount = 0;
+  let resolveReady!: () => void;
+  let rejectReady!: (err: Error) => void;
+  const ready = new Promise<void>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  ready.catch(() => undefined); // callers observe it via `ready` or via run() rejections
+
+  function fatal(err: Error): void {
+    rejectReady(err);
+    for (const p of queue.splice(0)) p.reject(err);
+  }
+
+  function spawn(): void {
+    const worker = new Worker(workerUrl, {
+      execArgv: isTs ? ['--import', 'tsx'] : [],
+      workerData: { testHooks: Boolean(opts.testHooks) },
+    });
+    const slot: Slot = { worker, ready: false, busy: null };
+    slots.add(slot);
+    worker.on('message', (msg: WorkerReply) => onMessage(slot, msg));
+    worker.on('error', (err) => onExit(slot, err));
+    worker.on('exit', (code) => onExit(slot, new Error(`exit code ${code}`)));
+  }
+
+  function onMessage(slot: Slot, msg: WorkerReply): void {
+    if ('type' in msg) {
+      if (msg.type === 'ready') {
+        slot.ready = true;
+        startFailures = 0;
+        if (++readyCount === size) resolveReady();
+        dispatch();
+      } else {
+        // Counted as a start failure when the thread exits (onExit).
+        log.error('verification worker failed to start', { error: msg.message });
+        void slot.worker.terminate();
+      }
+      return;
+    }
+    const pending = slot.busy;
+    if (!pending || pending.id !== msg.id) return;
+    clearTimeout(slot.timer);
+    slot.busy = null;
+    if (msg.ok) pending.resolve({ result: msg.result, threadId: slot.worker.threadId, startedAt: msg.startedAt, finishedAt: msg.finishedAt });
+    else pending.reject(new EngineTaskError(msg.error.message, msg.error.code, msg.error.name));
+    dispatch();
+  }
+
+  function onExit(slot: Slot, err: Error): void {
+    if (!slots.delete(slot)) return; // 'error' is followed by 'exit'; handle once
+    clearTimeout(slot.timer);
+    if (slot.ready) readyCount--;
+    else startFailures++;
+    const pending = slot.busy;
+    if (closed) {
+      pending?.reject(new Error('engine pool is closed'));
+      return;
+    }
+    pending?.reject(new EngineWorkerCrashedError(`verification worker crashed while running a "${pending.task.kind}" task: ${err.message}`));
+    log.warn('verification worker died; starting a replacement', { error: err.message, hadTask: Boolean(pending) });
+    if (startFailures >= MAX_START_FAILURES) {
+      fatal(new EngineWorkerCrashedError(`verification workers failed to start ${startFailures} times in a row: ${err.message}`));
+      return;
+    }
+    spawn();
+  }
+
+  function dispatch(): void {
+    for (const slot of slots) {
+      if (!slot.ready || slot.busy) continue;
+      const pending = queue.shift();
+      if (!pending) return;
+      slot.busy = pending;
+      const transfer: ArrayBuffer[] = [];
+      const task = prepareTransfer(pending.task, transfer);
+      slot.timer = setTimeout(() => {
+        log.warn('verification task timed out; replacing its worker', { kind: pending.task.kind, timeoutMs });
+        void slot.worker.terminate();
+      }, timeoutMs);
+      slot.worker.postMessage({ id: pending.id, task }, transfer);
+    }
+  }
+
+  function runDetailed(task: EngineTask): Promise<TaskRun<unknown>> {
+    if (closed) return Promise.reject(new Error('engine pool is closed'));
+    if (startFailures >= MAX_START_FAILURES) return Promise.reject(new EngineWorkerCrashedError('verification workers cannot start'));
+    return new Promise((resolve, reject) => {
+      queue.push({ id: nextId++, task, resolve, reject });
+      dispatch();
+    });
+  }
+
+  for (let i = 0; i < size; i++) spawn();
+
+  return {
+    ready,
+    runDetailed: runDetailed as EnginePool['runDetailed'],
+    run: (async (task: EngineTask) => (await runDetailed(task)).result) as EnginePool['run'],
+    async close() {
+      closed = true;
+      for (const p of queue.splice(0)) p.reject(new Error('engine pool is closed'));
+      await Promise.all([...slots].map((s) => s.worker.terminate()));
+    },
+  };
+}

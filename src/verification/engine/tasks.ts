@@ -1,0 +1,61 @@
+// What the engine worker threads can run. Shared by pool.ts (caller side) and worker.ts (thread side).
+import type { FaceAnalysis, FaceAnalysisInput } from './face/analyze.js';
+
+export interface FacesTask {
+  kind: 'faces';
+  input: FaceAnalysisInput;
+}
+
+/** Input/result shapes belong to the document engine; the pool passes them through untouched. */
+export interface DocumentTask {
+  kind: 'document';
+  input: unknown;
+}
+
+/** Kills the worker thread; only honoured by pools created with `testHooks: true` (crash-handling tests). */
+export interface CrashTask {
+  kind: 'crash';
+}
+
+export type EngineTask = FacesTask | DocumentTask | CrashTask;
+
+export interface TaskResultMap {
+  faces: FaceAnalysis;
+  document: unknown;
+  crash: never;
+}
+
+export type WorkerRequest = { id: number; task: EngineTask };
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'init_error'; message: string }
+  | { id: number; ok: true; result: unknown; startedAt: number; finishedAt: number }
+  | { id: number; ok: false; error: { name: string; message: string; code?: string }; startedAt: number; finishedAt: number };
+
+/**
+ * Buffers inside a task are copied into fresh ArrayBuffers which are then transferred (moved, not cloned) to the
+ * worker. Copying first keeps the caller's Buffers usable and never detaches Node's shared small-Buffer pool.
+ */
+export function prepareTransfer<T>(value: T, transfer: ArrayBuffer[]): T {
+  if (value instanceof Uint8Array) {
+    const copy = new Uint8Array(value.byteLength);
+    copy.set(value);
+    transfer.push(copy.buffer);
+    return copy as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => prepareTransfer(v, transfer)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, prepareTransfer(v, transfer)])) as T;
+  }
+  return value;
+}
+
+/** Structured clone turns Buffers into plain Uint8Arrays; the engines expect Buffers again. */
+export function restoreBuffers<T>(value: T): T {
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength) as T;
+  if (Array.isArray(value)) return value.map(restoreBuffers) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreBuffers(v)])) as T;
+  }
+  return value;
+}

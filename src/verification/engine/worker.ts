@@ -1,0 +1,64 @@
+// Worker-thread entry: loads the face models (and the document engine) once, then runs tasks from the pool.
+import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeFaces } from './face/analyze.js';
+import { initFaceEngine } from './face/detect.js';
+import { restoreBuffers, type EngineTask, type WorkerReply, type WorkerRequest } from './tasks.js';
+
+interface DocumentEngine {
+  init(): Promise<void>;
+  analyzeDocument(input: never): Promise<unknown>;
+}
+
+const port = parentPort;
+if (!port) throw new Error('engine worker must run in a worker thread');
+const { testHooks } = (workerData ?? {}) as { testHooks?: boolean };
+
+let documentEngine: DocumentEngine | undefined;
+
+async function init(): Promise<void> {
+  // Variable specifier: the document engine is a sibling module loaded at run time.
+  const documentModule = './document/index.js';
+  try {
+    documentEngine = (await import(documentModule)) as DocumentEngine;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  }
+  await Promise.all([initFaceEngine(), documentEngine?.init()]);
+}
+
+async function run(task: EngineTask): Promise<unknown> {
+  switch (task.kind) {
+    case 'faces':
+      return analyzeFaces(task.input);
+    case 'document':
+      if (!documentEngine) throw new Error('the document engine is not installed in this build');
+      return documentEngine.analyzeDocument(task.input as never);
+    case 'crash':
+      if (testHooks) process.exit(3);
+      throw new Error('crash tasks are only allowed with testHooks');
+    default:
+      throw new Error(`unknown task kind ${(task as { kind: string }).kind}`);
+  }
+}
+
+function post(reply: WorkerReply): void {
+  (port as NonNullable<typeof port>).postMessage(reply);
+}
+
+init().then(
+  () => {
+    port.on('message', async ({ id, task }: WorkerRequest) => {
+      const startedAt = Date.now();
+      try {
+        const result = await run(restoreBuffers(task));
+        post({ id, ok: true, result, startedAt, finishedAt: Date.now() });
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        const error = { name: e.name ?? 'Error', message: e.message ?? String(err), ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+        post({ id, ok: false, error, startedAt, finishedAt: Date.now() });
+      }
+    });
+    post({ type: 'ready' });
+  },
+  (err: Error) => post({ type: 'init_error', message: err.message }),
+);

@@ -1,0 +1,158 @@
+// The dispatcher: claims due deliveries from the queue, sends them (many in flight), and hands outcomes to
+// the recorder. Postgres decides what is still owed; the queue only decides when to look.
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/index.js';
+import { log } from '../log.js';
+import type { EventEnvelope } from './catalog.js';
+import type { SendResult, WebhookHttpClient } from './http-client.js';
+import type { DeliveryQueue } from './queue.js';
+import { Recorder, type RecorderOptions } from './recorder.js';
+import type { SecretBox } from './secrets.js';
+import { signedHeaders } from './signing.js';
+import { webhookStore, type DeliveryJob } from './store.js';
+
+export interface DispatcherOptions extends RecorderOptions {
+  concurrency: number;
+  /** Longest idle wait before looking at the queue again. */
+  maxIdleMs?: number;
+}
+
+/** The JSON every receiver gets. */
+export function envelope(job: Pick<DeliveryJob, 'event_id' | 'event_type' | 'event_created_at' | 'tenant_id' | 'event_data'>): EventEnvelope {
+  return {
+    id: job.event_id,
+    type: job.event_type,
+    created_at: new Date(job.event_created_at).toISOString(),
+    tenant_id: job.tenant_id,
+    data: job.event_data,
+  };
+}
+
+export class Dispatcher {
+  private readonly recorder: Recorder;
+  private inflight = 0;
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private slotWaiters: (() => void)[] = [];
+  private readonly secrets = new Map<string, string>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly queue: DeliveryQueue,
+    private readonly client: WebhookHttpClient,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    private readonly opts: DispatcherOptions,
+  ) {
+    this.recorder = new Recorder(db, queue, opts);
+  }
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Stops claiming, lets in-flight deliveries finish and writes their outcomes. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.queue.interrupt();
+    this.slotWaiters.splice(0).forEach((w) => w());
+    await this.running;
+    while (this.inflight > 0) await this.slotFreed();
+    await this.recorder.flush();
+  }
+
+  /** Sends everything due now and records it (tests drive time with a manual clock). Returns attempts made. */
+  async runOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ids = await this.queue.claim(this.opts.concurrency);
+      if (ids.length === 0) break;
+      total += await this.dispatch(ids);
+      while (this.inflight > 0) await this.slotFreed();
+      await this.recorder.flush();
+    }
+    return total;
+  }
+
+  private async loop(): Promise<void> {
+    const minBatch = Math.max(1, Math.floor(this.opts.concurrency / 4));
+    while (!this.stopping) {
+      const free = this.opts.concurrency - this.inflight;
+      if (free < minBatch) {
+        await this.slotFreed();
+        continue;
+      }
+      try {
+        const ids = await this.queue.claim(free);
+        if (ids.length === 0) await this.queue.waitForWork(this.opts.maxIdleMs ?? 1000);
+        else await this.dispatch(ids);
+      } catch (err) {
+        // Redis or Postgres unavailable: claimed work comes back when its lease ends.
+        log.error('webhook dispatch failed', { err: (err as Error).message });
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** Loads the claimed deliveries and starts sending; returns how many were sent. */
+  private async dispatch(ids: string[]): Promise<number> {
+    const jobs = await webhookStore.loadJobs(this.db.knex, ids);
+    const found = new Set(jobs.map((j) => j.id));
+    const done = ids.filter((id) => !found.has(id)); // endpoint or tenant deleted
+    const later: { id: string; at: Date }[] = [];
+    const cancelled: string[] = [];
+    const now = this.clock.now();
+    let sent = 0;
+    for (const job of jobs) {
+      if (job.status !== 'pending') done.push(job.id);
+      else if (!job.enabled) cancelled.push(job.id);
+      else if (job.next_attempt_at && new Date(job.next_attempt_at).getTime() > now.getTime() + 1000) {
+        // Reclaimed after a crash between the outcome write and the queue update: keep the recorded time.
+        later.push({ id: job.id, at: new Date(job.next_attempt_at) });
+      } else {
+        sent++;
+        this.launch(job);
+      }
+    }
+    if (cancelled.length) await webhookStore.cancelDeliveries(this.db.knex, cancelled, 'endpoint disabled');
+    if (done.length || later.length || cancelled.length) await this.queue.settle([...done, ...cancelled], later);
+    return sent;
+  }
+
+  private launch(job: DeliveryJob): void {
+    this.inflight++;
+    this.send(job)
+      .then((result) => this.recorder.add({ job, result, at: this.clock.now() }))
+      .catch((err: Error) => log.error('webhook send crashed', { delivery_id: job.id, err: err.message }))
+      .finally(() => {
+        this.inflight--;
+        this.slotWaiters.shift()?.();
+      });
+  }
+
+  private slotFreed(): Promise<void> {
+    return new Promise((resolve) => this.slotWaiters.push(resolve));
+  }
+
+  private async send(job: DeliveryJob): Promise<SendResult> {
+    const now = this.clock.now();
+    const keys = [this.secret(job.endpoint_id, job.secret_enc)];
+    if (job.previous_secret_enc && job.previous_secret_expires_at && new Date(job.previous_secret_expires_at) > now) {
+      keys.push(this.secret(job.endpoint_id, job.previous_secret_enc));
+    }
+    const body = JSON.stringify(envelope(job));
+    const headers = signedHeaders(keys, job.id, Math.floor(now.getTime() / 1000), body);
+    return this.client.send(new URL(job.url), headers, body);
+  }
+
+  private secret(endpointId: string, sealed: string): string {
+    const cacheKey = `${endpointId}:${sealed}`;
+    let plain = this.secrets.get(cacheKey);
+    if (!plain) {
+      if (this.secrets.size > 10_000) this.secrets.clear();
+      plain = this.box.open(sealed, endpointId);
+      this.secrets.set(cacheKey, plain);
+    }
+    return plain;
+  }
+}

@@ -1,0 +1,218 @@
+// Endpoint administration for a tenant: every lookup is scoped by tenant, so foreign ids are plain 404s.
+import type { Deps } from '../deps.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.js';
+import { newId } from '../ids.js';
+import { ALL_EVENTS } from './catalog.js';
+import { emitEvent } from './outbox.js';
+import { RedisQueue } from './queue.js';
+import { deliveryId } from './relay.js';
+import { generateSigningSecret, secretBox } from './secrets.js';
+import { AllowList, urlRefusal } from './ssrf.js';
+import { webhookStore, type AttemptRow, type EndpointRow } from './store.js';
+
+export const MAX_ENDPOINTS_PER_TENANT = 50;
+export const ROTATION_OVERLAP_MS = 24 * 3600e3;
+
+type ServiceDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'>;
+
+export interface EndpointView {
+  id: string;
+  url: string;
+  description: string | null;
+  events: string[];
+  enabled: boolean;
+  disabled_reason: string | null;
+  previous_secret_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+
+function view(row: EndpointRow, now: Date): EndpointView {
+  const prevValid = row.previous_secret_expires_at && new Date(row.previous_secret_expires_at) > now;
+  return {
+    id: row.id,
+    url: row.url,
+    description: row.description,
+    events: row.events,
+    enabled: row.enabled,
+    disabled_reason: row.disabled_reason,
+    previous_secret_expires_at: prevValid ? iso(row.previous_secret_expires_at) : null,
+    created_at: iso(row.created_at)!,
+    updated_at: iso(row.updated_at)!,
+  };
+}
+
+function checkUrl(deps: ServiceDeps, url: string): string {
+  const reason = urlRefusal(url, { isProduction: deps.config.isProduction, allow: new AllowList(deps.config.webhooks.allowHosts) });
+  if (reason) throw new BadRequestError('invalid_url', `The endpoint URL ${reason}.`);
+  return new URL(url).toString();
+}
+
+const normaliseEvents = (events: string[]) => (events.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(events)].sort());
+
+async function mustFind(deps: ServiceDeps, tenantId: string, id: string): Promise<EndpointRow> {
+  const row = await webhookStore.findEndpoint(deps.db.knex, tenantId, id);
+  if (!row) throw new NotFoundError('Webhook endpoint');
+  return row;
+}
+
+export async function createEndpoint(
+  deps: ServiceDeps,
+  tenantId: string,
+  input: { url: string; events: string[]; description?: string | null },
+): Promise<EndpointView & { secret: string }> {
+  const url = checkUrl(deps, input.url);
+  if ((await webhookStore.countEndpoints(deps.db.knex, tenantId)) >= MAX_ENDPOINTS_PER_TENANT) {
+    throw new ConflictError('limit_reached', `A tenant can have at most ${MAX_ENDPOINTS_PER_TENANT} webhook endpoints.`);
+  }
+  const id = newId('we');
+  const secret = generateSigningSecret();
+  const now = deps.clock.now();
+  await webhookStore.insertEndpoint(deps.db.knex, {
+    id,
+    tenant_id: tenantId,
+    url,
+    description: input.description ?? null,
+    events: normaliseEvents(input.events),
+    enabled: true,
+    secret_enc: secretBox(deps.config).seal(secret, id),
+    created_at: now,
+    updated_at: now,
+  });
+  return { ...view(await mustFind(deps, tenantId, id), now), secret };
+}
+
+export async function listEndpoints(deps: ServiceDeps, tenantId: string): Promise<EndpointView[]> {
+  const now = deps.clock.now();
+  return (await webhookStore.listEndpoints(deps.db.knex, tenantId)).map((r) => view(r, now));
+}
+
+export async function getEndpoint(deps: ServiceDeps, tenantId: string, id: string): Promise<EndpointView> {
+  return view(await mustFind(deps, tenantId, id), deps.clock.now());
+}
+
+export async function updateEndpoint(
+  deps: ServiceDeps,
+  tenantId: string,
+  id: string,
+  patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null },
+): Promise<EndpointView> {
+  const row = await mustFind(deps, tenantId, id);
+  const now = deps.clock.now();
+  await webhookStore.updateEndpoint(deps.db.knex, row.id, {
+    ...(patch.url !== undefined ? { url: checkUrl(deps, patch.url) } : {}),
+    ...(patch.events !== undefined ? { events: normaliseEvents(patch.events) } : {}),
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    // Re-enabling starts a fresh health record.
+    ...(patch.enabled === true ? { enabled: true, disabled_reason: null, failing_since: null } : {}),
+    ...(patch.enabled === false ? { enabled: false, disabled_reason: 'disabled_by_tenant' } : {}),
+    updated_at: now,
+  });
+  return getEndpoint(deps, tenantId, id);
+}
+
+export async function deleteEndpoint(deps: ServiceDeps, tenantId: string, id: string): Promise<void> {
+  if ((await webhookStore.deleteEndpoint(deps.db.knex, tenantId, id)) === 0) throw new NotFoundError('Webhook endpoint');
+}
+
+/** New secret now; the old one keeps signing (second signature) for 24 h so receivers can switch over. */
+export async function rotateSecret(
+  deps: ServiceDeps,
+  tenantId: string,
+  id: string,
+): Promise<{ id: string; secret: string; previous_secret_expires_at: string }> {
+  const row = await mustFind(deps, tenantId, id);
+  const now = deps.clock.now();
+  const secret = generateSigningSecret();
+  const expires = new Date(now.getTime() + ROTATION_OVERLAP_MS);
+  await webhookStore.updateEndpoint(deps.db.knex, row.id, {
+    secret_enc: secretBox(deps.config).seal(secret, row.id),
+    previous_secret_enc: row.secret_enc,
+    previous_secret_expires_at: expires,
+    updated_at: now,
+  });
+  return { id: row.id, secret, previous_secret_expires_at: expires.toISOString() };
+}
+
+export async function sendTestEvent(deps: ServiceDeps, tenantId: string, id: string): Promise<{ event_id: string }> {
+  const row = await mustFind(deps, tenantId, id);
+  if (!row.enabled) throw new ConflictError('endpoint_disabled', 'The endpoint is disabled; enable it before sending a test event.');
+  const { id: eventId } = await deps.db.knex.transaction((trx) =>
+    emitEvent(trx, { tenantId, type: 'webhook.test', data: { endpoint_id: row.id, message: 'This is a test event from KYCPort.' }, endpointId: row.id }),
+  );
+  return { event_id: eventId };
+}
+
+export interface AttemptView {
+  id: string;
+  kind: string;
+  webhook_id: string | null;
+  event_id: string | null;
+  attempt: number | null;
+  status_code: number | null;
+  latency_ms: number | null;
+  error: string | null;
+  next_retry_at: string | null;
+  created_at: string;
+}
+
+export async function listAttempts(
+  deps: ServiceDeps,
+  tenantId: string,
+  endpointId: string,
+  page: { limit: number; before?: number },
+): Promise<{ data: AttemptView[]; next_cursor: string | null }> {
+  await mustFind(deps, tenantId, endpointId);
+  const rows: AttemptRow[] = await webhookStore.listAttempts(deps.db.knex, tenantId, endpointId, page.limit, page.before);
+  return {
+    data: rows.map((r) => ({
+      id: String(r.id),
+      kind: r.kind,
+      webhook_id: r.delivery_id,
+      event_id: r.event_id,
+      attempt: r.attempt,
+      status_code: r.status_code,
+      latency_ms: r.latency_ms,
+      error: r.error,
+      next_retry_at: iso(r.next_retry_at),
+      created_at: iso(r.created_at)!,
+    })),
+    next_cursor: rows.length === page.limit ? String(rows[rows.length - 1]!.id) : null,
+  };
+}
+
+/** Sends an event again: to one endpoint, or to every enabled endpoint that had it or subscribes to it now. */
+export async function redeliverEvent(
+  deps: ServiceDeps,
+  tenantId: string,
+  eventId: string,
+  opts: { endpointId?: string } = {},
+): Promise<{ event_id: string; webhook_ids: string[] }> {
+  const now = deps.clock.now();
+  const ids = await deps.db.knex.transaction(async (trx) => {
+    const event = await webhookStore.findEvent(trx, tenantId, eventId);
+    if (!event) throw new NotFoundError('Event');
+    if (opts.endpointId && !(await webhookStore.findEndpoint(trx, tenantId, opts.endpointId))) throw new NotFoundError('Webhook endpoint');
+    const endpoints = (await webhookStore.listEndpoints(trx, tenantId)).filter((e) => e.enabled && (!opts.endpointId || e.id === opts.endpointId));
+    const existing = new Map((await webhookStore.deliveriesOfEvent(trx, eventId)).map((d) => [d.endpoint_id, d.id]));
+    const targets = endpoints.filter(
+      (e) =>
+        existing.has(e.id) ||
+        e.id === opts.endpointId ||
+        (event.endpoint_id ? e.id === event.endpoint_id : e.events.includes(event.type) || e.events.includes(ALL_EVENTS)),
+    );
+    if (opts.endpointId && targets.length === 0) throw new ConflictError('endpoint_disabled', 'The endpoint is disabled.');
+    const fresh = targets.filter((e) => !existing.has(e.id));
+    await webhookStore.resetDeliveries(trx, targets.filter((e) => existing.has(e.id)).map((e) => existing.get(e.id)!), now);
+    await webhookStore.insertDeliveries(
+      trx,
+      fresh.map((e) => ({ id: deliveryId(event.id, e.id), event_id: event.id, endpoint_id: e.id, tenant_id: tenantId, status: 'pending', next_attempt_at: now, created_at: now })),
+    );
+    return targets.map((e) => existing.get(e.id) ?? deliveryId(event.id, e.id));
+  });
+  // Replace any scheduled time the queue holds: a redelivery is due now.
+  if (deps.redis && ids.length) await new RedisQueue(deps.redis, deps.config.redisPrefix, deps.clock, 0).enqueue(ids.map((id) => ({ id, at: now })), { replace: true });
+  return { event_id: eventId, webhook_ids: ids };
+}

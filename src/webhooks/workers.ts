@@ -1,0 +1,140 @@
+// Starts the webhook machinery in this process: relay, dispatchers, the Redis reconciler and the expiry sweeper.
+// The server calls it (WEBHOOK_WORKERS dispatchers, default 1); `npm run worker` runs it alone.
+import type { Deps } from '../deps.js';
+import { log } from '../log.js';
+import { Dispatcher } from './dispatcher.js';
+import { WebhookHttpClient } from './http-client.js';
+import { PostgresQueue, RedisQueue, type DeliveryQueue } from './queue.js';
+import { reconcileQueue } from './reconciler.js';
+import { Relay } from './relay.js';
+import type { RetryPolicy } from './retry.js';
+import { secretBox } from './secrets.js';
+import { AllowList, systemResolver, type Resolver } from './ssrf.js';
+import { sweepExpiredAssurance } from './sweeper.js';
+
+export interface WebhookWorkerOptions {
+  /** Dispatcher loops in this process (default config.webhooks.workers). */
+  workers: number;
+  concurrency: number;
+  timeoutMs: number;
+  retry: Partial<RetryPolicy>;
+  /** How long a claimed delivery stays hidden from other workers (must outlast a request). */
+  leaseMs: number;
+  disableAfterMs: number;
+  reconcileIntervalMs: number;
+  sweepIntervalMs: number;
+  resolver: Resolver;
+}
+
+export type WebhookDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'>;
+
+export interface WebhookParts {
+  queue: DeliveryQueue;
+  relay: Relay;
+  dispatchers: Dispatcher[];
+  client: WebhookHttpClient;
+  options: WebhookWorkerOptions;
+}
+
+export function resolveOptions(deps: WebhookDeps, over: Partial<WebhookWorkerOptions> = {}): WebhookWorkerOptions {
+  const w = deps.config.webhooks;
+  const timeoutMs = over.timeoutMs ?? w.timeoutMs;
+  const leaseMs = over.leaseMs ?? 2 * timeoutMs + 10_000;
+  return {
+    workers: over.workers ?? w.workers,
+    concurrency: over.concurrency ?? w.concurrency,
+    timeoutMs,
+    retry: over.retry ?? {},
+    leaseMs,
+    disableAfterMs: over.disableAfterMs ?? 5 * 86_400_000,
+    reconcileIntervalMs: over.reconcileIntervalMs ?? Math.min(120_000, Math.max(5_000, 2 * leaseMs)),
+    sweepIntervalMs: over.sweepIntervalMs ?? 60_000,
+    resolver: over.resolver ?? systemResolver,
+  };
+}
+
+/** Builds the parts without starting loops (tests drive them step by step). */
+export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorkerOptions> = {}): WebhookParts {
+  const options = resolveOptions(deps, over);
+  const queue: DeliveryQueue = deps.redis
+    ? new RedisQueue(deps.redis, deps.config.redisPrefix, deps.clock, options.leaseMs)
+    : new PostgresQueue(deps.db.knex, deps.clock, options.leaseMs);
+  const client = new WebhookHttpClient(options.resolver, new AllowList(deps.config.webhooks.allowHosts), options.timeoutMs);
+  const box = secretBox(deps.config);
+  const policy: RetryPolicy = {
+    scheduleMs: options.retry.scheduleMs ?? deps.config.webhooks.retryScheduleMs,
+    jitter: options.retry.jitter ?? 0.1,
+    random: options.retry.random ?? Math.random,
+  };
+  const dispatchers = Array.from(
+    { length: Math.max(1, options.workers) },
+    () =>
+      new Dispatcher(deps.db, queue, client, box, deps.clock, {
+        concurrency: options.concurrency,
+        policy,
+        disableAfterMs: options.disableAfterMs,
+      }),
+  );
+  return { queue, relay: new Relay(deps.db, queue, deps.clock), dispatchers, client, options };
+}
+
+function every(ms: number, task: () => Promise<unknown>, name: string): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    task()
+      .catch((err: Error) => log.error(`webhook ${name} failed`, { err: err.message }))
+      .finally(() => (busy = false));
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Starts everything; `stop()` finishes in-flight deliveries and records them before resolving. */
+export async function startWebhookWorkers(
+  deps: WebhookDeps,
+  over: Partial<WebhookWorkerOptions> = {},
+): Promise<{ stop(): Promise<void>; parts: WebhookParts }> {
+  const parts = buildWebhookParts(deps, over);
+  const { queue, relay, dispatchers, options } = parts;
+  if (options.workers === 0) {
+    // WEBHOOK_WORKERS=0: this process only writes events; `npm run worker` processes deliver them.
+    log.info('webhook workers disabled in this process');
+    return { parts, stop: async () => parts.client.close() };
+  }
+  if (queue instanceof RedisQueue) await queue.listen();
+  relay.start();
+  for (const d of dispatchers) d.start();
+  const timers = [every(options.sweepIntervalMs, () => sweepExpiredAssurance(deps.db, deps.clock), 'expiry sweep')];
+  if (deps.redis) {
+    const redis = deps.redis;
+    timers.push(
+      every(
+        options.reconcileIntervalMs,
+        () =>
+          reconcileQueue(deps.db, redis, queue, deps.clock, {
+            prefix: deps.config.redisPrefix,
+            graceMs: options.leaseMs,
+            lockMs: options.reconcileIntervalMs,
+          }),
+        'reconcile',
+      ),
+    );
+  }
+  log.info('webhook workers started', { dispatchers: dispatchers.length, queue: queue.kind, concurrency: options.concurrency });
+  let stopped: Promise<void> | undefined;
+  return {
+    parts,
+    stop() {
+      stopped ??= (async () => {
+        timers.forEach((t) => t());
+        await relay.stop();
+        await Promise.all(dispatchers.map((d) => d.stop()));
+        await queue.close();
+        parts.client.close();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// `npm run worker`: a standalone webhook worker (relay, dispatchers, reconciler, expiry sweeper). Run as many
+// as you like, on any machine that reaches the same Postgres and Redis. SIGTERM finishes in-flight deliveries.
+import { ConfigError, loadConfig } from './config.js';
+import { log } from './log.js';
+import { openRuntime } from './runtime.js';
+import { startWebhookWorkers } from './webhooks/workers.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  // The server migrates; a worker must not race it, and refuses to run on a schema it doesn't know.
+  const rt = await openRuntime(config, { migrate: false });
+  if (!(await rt.db.knex.schema.hasTable('webhook_deliveries'))) {
+    log.error('the database has no webhook tables: start the server (or `npm run migrate`) first');
+    await rt.close();
+    process.exit(1);
+  }
+  if (rt.db.kind === 'pglite') log.warn('no DATABASE_URL: a worker on embedded PGlite only sees its own data directory');
+  const workers = await startWebhookWorkers(rt, { workers: Math.max(1, config.webhooks.workers) });
+  log.info('webhook worker started', { database: rt.db.describe, redis: config.redisUrl ? 'yes' : 'no', pid: process.pid });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('webhook worker stopping', { signal });
+    const force = setTimeout(() => process.exit(1), config.webhooks.timeoutMs + 10_000);
+    force.unref();
+    await workers.stop();
+    await rt.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(78);
+  }
+  log.error('webhook worker failed to start', { err: err instanceof Error ? err.stack : String(err) });
+  process.exit(1);
+});

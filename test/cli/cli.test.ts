@@ -1,0 +1,84 @@
+// The admin CLI as an operator runs it: one JSON object on stdout, exit 2 on bad arguments.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDeps, type TestDeps } from '../support/deps.js';
+
+const run = promisify(execFile);
+const bin = path.resolve('bin/kycport.js');
+let deps: TestDeps;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  // The CLI opens its own connection: give it the test database (a fresh Postgres database, or PGlite files).
+  deps = await createTestDeps();
+  env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATA_DIR: deps.config.dataDir,
+    KEYS_DIR: deps.config.keysDir,
+    DATABASE_URL: deps.config.databaseUrl ?? '',
+    REDIS_URL: '',
+  };
+  if (deps.db.kind === 'pglite') await deps.db.close(); // PGlite is single-process: hand the files to the CLI.
+});
+afterAll(async () => {
+  if (deps.db.kind === 'pglite') deps.db.close = async () => undefined;
+  await deps?.cleanup();
+});
+
+async function kycport(...args: string[]): Promise<{ code: number; out: unknown; err: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env });
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    return { code: 0, out: JSON.parse(lines[0]!), err: stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, out: err.stdout, err: err.stderr };
+  }
+}
+
+describe('kycport CLI', () => {
+  it('creates a tenant, clients, API keys and persons; revokes keys; rotates signing keys', async () => {
+    const tenant = await kycport('tenant', 'create', '--name', 'Acme Bank');
+    expect(tenant.code).toBe(0);
+    const tenantId = (tenant.out as { tenant_id: string }).tenant_id;
+    expect(tenantId).toMatch(/^ten_/);
+
+    const conf = await kycport('client', 'create', '--tenant', tenantId, '--redirect-uri', 'https://rp.example/cb', '--redirect-uri', 'https://rp.example/cb2');
+    expect(conf.out).toEqual({ client_id: expect.stringMatching(/^cli_/), client_secret: expect.any(String) });
+    const pub = await kycport('client', 'create', '--tenant', tenantId, '--redirect-uri', 'http://localhost:8080/cb', '--public');
+    expect(Object.keys(pub.out as object)).toEqual(['client_id']);
+
+    const key = await kycport('apikey', 'create', '--tenant', tenantId, '--name', 'backend');
+    const { id, api_key } = key.out as { id: string; api_key: string };
+    expect(api_key).toMatch(/^kp_live_[\w-]{32}$/);
+    expect(await kycport('apikey', 'revoke', '--id', id)).toMatchObject({ code: 0, out: { id, revoked: true } });
+
+    const person = await kycport('person', 'create', '--email', 'ada@example.com', '--password', 'correct horse battery');
+    expect(person.out).toEqual({ id: expect.stringMatching(/^per_/) });
+
+    const k1 = await kycport('keys', 'rotate');
+    const k2 = await kycport('keys', 'rotate');
+    expect((k1.out as { kid: string }).kid).not.toBe((k2.out as { kid: string }).kid);
+  });
+
+  it('rejects bad arguments on stderr with exit code 2', async () => {
+    for (const args of [
+      ['tenant', 'create'],
+      ['tenant', 'create', '--nmae', 'x'],
+      ['client', 'create', '--tenant', 'ten_x'],
+      ['client', 'create', '--tenant', 'ten_x', '--redirect-uri', 'http://evil.example/cb'],
+      ['person', 'create', '--email', 'not-an-email', '--password', 'correct horse battery'],
+      ['person', 'create', '--email', 'a@example.com', '--password', 'short'],
+      ['frobnicate'],
+    ]) {
+      const r = await kycport(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err.length).toBeGreaterThan(5);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+// Config fails fast with a readable message; defaults are the documented ones.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', issuer: 'http://localhost:3000', env: 'development', databaseUrl: undefined, redisUrl: undefined });
+    expect(c.keysDir.endsWith('/keys')).toBe(true);
+    expect(c.dataDir.endsWith('/data')).toBe(true);
+  });
+
+  it('lists every invalid variable', () => {
+    let err: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', PUBLIC_URL: 'not a url', DATABASE_URL: 'mysql://x' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const msg = (err as Error).message;
+    expect(msg).toContain('PORT');
+    expect(msg).toContain('PUBLIC_URL');
+    expect(msg).toContain('DATABASE_URL: must be a postgres:// URL');
+  });
+
+  it('requires https and a secret in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/https/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://id.example' })).toThrow(/SECRET_KEY/);
+    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://id.example/', SECRET_KEY: 'x'.repeat(32) }).issuer).toBe('https://id.example');
+  });
+});

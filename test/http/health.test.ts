@@ -1,0 +1,35 @@
+// Health endpoints and HTTP conventions shared by every route.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onRealServices } from '../support/deps.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ env: { RATE_LIMIT_IP_PER_MINUTE: '30' } });
+});
+afterAll(() => server?.close());
+
+describe('health and conventions', () => {
+  it('reports live and ready, checking the database (and Redis when configured)', async () => {
+    expect(await (await fetch(`${server.url}/health/live`)).json()).toEqual({ status: 'ok' });
+    const ready = await (await fetch(`${server.url}/health/ready`)).json();
+    expect(ready).toEqual({ status: 'ok', checks: onRealServices ? { database: 'ok', redis: 'ok' } : { database: 'ok' } });
+  });
+
+  it('serves llms.txt', async () => {
+    const res = await fetch(`${server.url}/llms.txt`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(await res.text()).toContain('KYCPort');
+  });
+
+  it('limits requests per IP with 429 + Retry-After in the JSON error shape', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 31; i++) last = await fetch(`${server.url}/api/v1/kyc/x/status`);
+    expect(last!.status).toBe(429);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await last!.json()).toMatchObject({ error: 'rate_limited', message: expect.any(String) });
+    // Health checks stay reachable for the orchestrator.
+    expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+  });
+});

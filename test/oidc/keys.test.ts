@@ -1,0 +1,36 @@
+// Signing keys: generated in development, required in production, rotation keeps old tokens verifiable.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { generateSigningKey, KeysError, loadKeyMaterial } from '../../src/oidc/keys.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kp-keys-'));
+
+describe('key material', () => {
+  it('generates an Ed25519 key and a secret on first start outside production, then reuses them', async () => {
+    const dir = tmp();
+    const first = await loadKeyMaterial({ keysDir: dir, isProduction: false, secretKey: undefined });
+    expect(first.generated).toHaveLength(2);
+    expect(first.signingKeys[0]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+    const again = await loadKeyMaterial({ keysDir: dir, isProduction: false, secretKey: undefined });
+    expect(again.generated).toHaveLength(0);
+    expect(again.signingKeys[0]!.kid).toBe(first.signingKeys[0]!.kid);
+    expect(again.secret).toBe(first.secret);
+    expect(fs.statSync(path.join(dir, fs.readdirSync(dir)[0]!)).mode & 0o077).toBe(0);
+  });
+
+  it('refuses to start in production without keys', async () => {
+    await expect(loadKeyMaterial({ keysDir: tmp(), isProduction: true, secretKey: 'x'.repeat(40) })).rejects.toBeInstanceOf(KeysError);
+  });
+
+  it('signs with the newest key and still publishes the previous one', async () => {
+    const dir = tmp();
+    const old = await generateSigningKey(dir);
+    await new Promise((r) => setTimeout(r, 5));
+    const current = await generateSigningKey(dir);
+    const keys = await loadKeyMaterial({ keysDir: dir, isProduction: false, secretKey: 'x'.repeat(40) });
+    expect(keys.signingKeys.map((k) => k.kid)).toEqual([current.kid, old.kid]);
+  });
+});

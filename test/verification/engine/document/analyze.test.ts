@@ -1,0 +1,91 @@
+// End-to-end on generated documents: real rendering (OCR-B), real OCR, real parsing. One OCR worker for the file.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  analyzeDocument, closeDocumentEngine, initDocumentEngine, toPublicAnalysis, type DocumentAnalysis,
+} from '../../../../src/verification/engine/document/analyze.js';
+import { generateIdCard, generatePassport } from '../../../support/documents/index.js';
+
+const now = new Date('2026-11-22T12:00:00Z');
+const check = (a: DocumentAnalysis, name: string) => a.checks.find((c) => c.name === name);
+const failed = (a: DocumentAnalysis) => a.checks.filter((c) => !c.passed).map((c) => c.name);
+
+beforeAll(() => initDocumentEngine(), 30_000);
+afterAll(() => closeDocumentEngine());
+
+describe('analyzeDocument', () => {
+  it('passes a valid passport and reads its MRZ exactly', async () => {
+    const doc = await generatePassport({ now, fields: { surname: 'Müller', givenNames: 'Jürgen', sex: 'M' } });
+    const a = await analyzeDocument({ front: doc.image, now, applicant: { familyName: 'Müller', givenName: 'Jürgen' } });
+    expect(failed(a)).toEqual([]);
+    expect(a.documentType).toBe('passport');
+    expect(a.mrz).toMatchObject({
+      format: 'TD3', issuingState: 'UTO', nationality: 'UTO', surname: 'MUELLER', givenNames: 'JUERGEN', sex: 'M',
+      birthDate: doc.fields.birthDate, expiryDate: doc.fields.expiryDate, documentNumberMasked: '•••••02C3', expired: false,
+    });
+    expect(a.checkDigits.every((d) => d.valid)).toBe(true);
+    expect(a.documentKey).toEqual({ type: 'passport', issuingState: 'UTO', number: 'L898902C3' });
+    const pub = JSON.stringify(toPublicAnalysis(a));
+    expect(pub).not.toContain('L898902C3');
+    expect(pub).not.toContain('documentKey');
+  });
+
+  it('reads a TD1 ID card from its back side', async () => {
+    const doc = await generateIdCard({ now, fields: { documentNumber: 'T22000129', surname: 'Østergård', givenNames: 'Lars Erik', sex: 'M' } });
+    const a = await analyzeDocument({ front: doc.front, back: doc.back, now });
+    expect(failed(a)).toEqual([]);
+    expect(a.documentType).toBe('id_card');
+    expect(a.mrz).toMatchObject({ format: 'TD1', surname: 'OESTERGAARD', givenNames: 'LARS ERIK', documentNumberMasked: '•••••0129' });
+    expect(a.quality.back).toBeDefined();
+  });
+
+  it('fails a TD1 ID card without its back side with mrz_missing_back', async () => {
+    const doc = await generateIdCard({ now });
+    const a = await analyzeDocument({ front: doc.front, now });
+    expect(check(a, 'document.mrz_missing_back')).toMatchObject({ passed: false, code: 'mrz_missing_back' });
+    expect(a.documentKey).toBeNull();
+  });
+
+  it('fails the check digit of a tampered document number (and the composite)', async () => {
+    const doc = await generatePassport({ now, tamper: { documentNumber: 'L898902C4' } });
+    const a = await analyzeDocument({ front: doc.image, now });
+    expect(check(a, 'document.mrz_check_digits')).toMatchObject({ passed: false, code: 'check_digit_mismatch' });
+    expect(a.checkDigits.filter((d) => !d.valid).map((d) => d.field)).toEqual(['documentNumber', 'composite']);
+  });
+
+  it('fails an expired document with document_expired', async () => {
+    const doc = await generatePassport({ now, fields: { issueDate: '2014-03-02', expiryDate: '2024-03-01' } });
+    const a = await analyzeDocument({ front: doc.image, now });
+    expect(check(a, 'document.expiry')).toMatchObject({ passed: false, code: 'document_expired' });
+    expect(check(a, 'document.mrz_check_digits')?.passed).toBe(true);
+  });
+
+  it('flags Photoshop metadata and a ModifyDate before DateTimeOriginal', async () => {
+    const doc = await generatePassport({
+      now,
+      variant: { exif: { software: 'Adobe Photoshop 25.0', dateTimeOriginal: '2026:11:20 10:00:00', modifyDate: '2026:11:19 09:00:00' } },
+    });
+    const a = await analyzeDocument({ front: doc.image, now });
+    expect(check(a, 'document.exif_software')).toMatchObject({ passed: false, advisory: true, code: 'editing_software' });
+    expect(check(a, 'document.exif_dates')).toMatchObject({ passed: false, code: 'inconsistent_dates' });
+  });
+
+  it('fails blurred and low-resolution captures on quality', async () => {
+    const blurred = await generatePassport({ now, variant: { blurSigma: 4 } });
+    const a = await analyzeDocument({ front: blurred.image, now });
+    expect(check(a, 'document.quality_blur')).toMatchObject({ passed: false, code: 'blurred' });
+    const small = await generatePassport({ now, variant: { downscaleTo: 420 } });
+    const b = await analyzeDocument({ front: small.image, now });
+    expect(check(b, 'document.quality_resolution')).toMatchObject({ passed: false, code: 'low_resolution' });
+  });
+
+  it('compares applicant data with the MRZ', async () => {
+    const doc = await generatePassport({ now, fields: { surname: 'García López', givenNames: 'José', sex: 'M', birthDate: '1990-02-03' } });
+    const ok = await analyzeDocument({
+      front: doc.image, now,
+      applicant: { familyName: 'García López', givenName: 'José', birthdate: '1990-02-03', nationality: 'UTO', documentNumber: 'l898902c3' },
+    });
+    expect(failed(ok)).toEqual([]);
+    const bad = await analyzeDocument({ front: doc.image, now, applicant: { familyName: 'Kowalski', birthdate: '1990-02-04' } });
+    expect(failed(bad)).toEqual(['document.applicant_family_name', 'document.applicant_birthdate']);
+  });
+});

@@ -1,0 +1,76 @@
+// Shared pieces for webhook tests: a local receiver that records (and can misbehave), and tenant setup.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiKey, createTenant } from '../../src/tenants/service.js';
+import type { Queryable } from '../../src/db/index.js';
+
+export interface Received {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  at: number;
+}
+
+export type Reply = { status: number; headers?: Record<string, string> } | 'hang' | 'drop';
+
+export interface Receiver {
+  url: string;
+  port: number;
+  received: Received[];
+  /** Decides each answer (default 200). */
+  reply: (req: Received) => Reply;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(reply: (req: Received) => Reply = () => ({ status: 200 })): Promise<Receiver> {
+  const received: Received[] = [];
+  const r: Receiver = { url: '', port: 0, received, reply, close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const rec: Received = {
+        path: req.url ?? '/',
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
+      const answer = r.reply(rec);
+      if (answer === 'drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (answer === 'hang') return; // the sender's timeout ends it
+      received.push(rec);
+      res.writeHead(answer.status, answer.headers ?? {});
+      res.end('ok');
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  r.port = (server.address() as AddressInfo).port;
+  r.url = `http://127.0.0.1:${r.port}/hook`;
+  r.close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return r;
+}
+
+export async function tenantWithKey(db: Queryable, name = 'Acme'): Promise<{ tenantId: string; apiKey: string }> {
+  const { tenant_id } = await createTenant(db, name);
+  const { api_key } = await createApiKey(db, { tenantId: tenant_id });
+  return { tenantId: tenant_id, apiKey: api_key };
+}
+
+/** A person known to the given tenants under distinct pairwise subjects. */
+export async function personWithSubjects(db: Queryable, tenantIds: string[]): Promise<{ personId: string; subs: Record<string, string> }> {
+  const personId = `per_${Math.random().toString(36).slice(2)}`;
+  await db('persons').insert({ id: personId, email: `${personId}@example.com`, password_hash: 'x' });
+  const subs: Record<string, string> = {};
+  for (const t of tenantIds) {
+    subs[t] = `psn_${Math.random().toString(36).slice(2)}`;
+    await db('subjects').insert({ tenant_id: t, person_id: personId, sub: subs[t] });
+  }
+  return { personId, subs };
+}
