@@ -4,5 +4,6 @@ import { core } from './20261122_0001_core.js';
 import { webhooks } from './20261122_0010_webhooks.js';
 import { screening } from './20261122_0030_screening.js';
 import { verification } from './20261122_0020_verification.js';
+import { faces } from './20261122_0040_faces.js';
 
-export const migrations: Migration[] = [core, webhooks, screening, verification];
+export const migrations: Migration[] = [core, webhooks, screening, verification, faces];

@@ -17,16 +17,22 @@ import { personRoutes } from './persons/routes.js';
 import { SpoolMailer, type Mailer } from './persons/mailer.js';
 import { assuranceRoutes } from './assurance/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { verificationRoutes } from './verification/cases/routes.js';
+import { createVerificationRuntime, type VerificationRuntime } from './verification/runtime.js';
 
 export interface App {
   koa: Koa;
   oidc: OidcProvider;
+  /** Verification engines, indexes and upload store; the caller closes it (main, or a test's afterAll). */
+  verification: VerificationRuntime;
 }
 
-export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer } = {}): App {
+export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer; verification?: VerificationRuntime } = {}): App {
   const koa = new Koa({ proxy: deps.config.trustProxy });
   const oidc = createProvider(deps, keys);
   const mailer = opts.mailer ?? new SpoolMailer(`${deps.config.dataDir}/mail`);
+  // Workers start on first use, so building an app that never verifies costs nothing.
+  const verification = opts.verification ?? createVerificationRuntime(deps, { secret: keys.secret });
 
   koa.use(requestId());
   koa.use(securityHeaders({ https: deps.config.publicUrl.startsWith('https://') }));
@@ -36,7 +42,7 @@ export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer 
   koa.use(ipRateLimit(deps));
 
   // Tenant API (API key), one router per domain.
-  const apiRouters: Router[] = [assuranceRoutes(deps), webhookRoutes(deps)];
+  const apiRouters: Router[] = [assuranceRoutes(deps), webhookRoutes(deps), verificationRoutes(deps, verification)];
   for (const r of apiRouters) use(koa, r);
 
   // Browser-facing pages and the OIDC surface.
@@ -45,7 +51,7 @@ export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer 
   use(koa, userinfoRoutes(deps, oidc.provider, keys));
   koa.use(mountProvider(oidc.provider));
 
-  return { koa, oidc };
+  return { koa, oidc, verification };
 }
 
 function use(koa: Koa, router: Router): void {

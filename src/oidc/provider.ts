@@ -8,6 +8,7 @@ import { postgresAdapterFactory } from './adapters/postgres.js';
 import { redisAdapterFactory } from './adapters/redis.js';
 import { makePairwise } from '../persons/subjects.js';
 import { verifySecret } from '../ids.js';
+import { log } from '../log.js';
 import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
 
 export const OIDC_PREFIX = '/api/oidc';
@@ -139,6 +140,10 @@ export function createProvider(deps: Deps, keys: KeyMaterial): OidcProvider {
   provider.Client.prototype.compareClientSecret = async function compare(this: { clientSecret?: string }, actual: string) {
     return typeof this.clientSecret === 'string' && verifySecret(actual, this.clientSecret);
   } as never;
+
+  // Operators need to see why a protocol request failed; details go to the log, never token values.
+  provider.on('server_error', (_ctx, err) => log.error('oidc server error', { err: err.stack ?? String(err) }));
+  provider.on('grant.error', (_ctx, err) => log.debug('oidc grant error', { error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }));
 
   return { provider, pairwise, clients };
 }

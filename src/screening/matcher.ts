@@ -2,7 +2,7 @@
 // names fit in a few hundred MB); blocking keys (phonetic skeleton, 3-letter prefix) map to distinct tokens, and
 // each token to the names containing it. A query scores only names where enough of its tokens found a similar
 // token through those keys, then Jaro-Winkler decides.
-import { tokenSetSimilarity, tokenSimilarity } from '../text/names.js';
+import { TOKEN_MATCH_FLOOR, tokenSetSimilarity, tokenSimilarity } from '../text/names.js';
 import { thresholds } from '../verification/thresholds.js';
 import { blockingKeys } from './phonetic.js';
 
@@ -163,12 +163,15 @@ export class ScreeningIndex {
     return out;
   }
 
-  /** Names where at least min(2, keyed query tokens, keyed name tokens) query tokens found a similar token. */
+  /**
+   * Names where at least min(2, keyed query tokens, keyed name tokens) query tokens found a token at or above
+   * TOKEN_MATCH_FLOOR. Below that floor a token pair adds nothing to the name score, so a name with fewer such
+   * tokens cannot reach minNameScore anyway (the bench checks this against a linear scan).
+   */
   private candidates(query: readonly string[]): number[] {
     const qTokens = [...new Set(query)].filter((t) => t.length > 2).slice(0, MAX_QUERY_TOKENS);
     if (!qTokens.length) return [];
     const touched: number[] = [];
-    const tokenMin = thresholds.screening.tokenMin;
     qTokens.forEach((qt, qi) => {
       const bit = 1 << qi;
       const seen = new Set<number>();
@@ -178,7 +181,7 @@ export class ScreeningIndex {
         for (const id of ids) {
           if (seen.has(id)) continue;
           seen.add(id);
-          if (tokenSimilarity(qt, this.d.tokens[id]!) < tokenMin) continue;
+          if (tokenSimilarity(qt, this.d.tokens[id]!) < TOKEN_MATCH_FLOOR) continue;
           for (const n of this.d.postings[id]!) {
             if (this.mask[n] === 0) touched.push(n);
             this.mask[n]! |= bit;

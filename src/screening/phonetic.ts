@@ -2,6 +2,7 @@
 // Jaro-Winkler afterwards. The phonetic key is a Soundex-like consonant skeleton tuned for transliterated names:
 // vowels, Y and H carry no sound class (AHMED/AHMAD, YEVGENIY/EVGENII, HUSSEIN/HUSAYN agree), W sounds like V
 // (KOWALSKI/KOVALSKY), and the first letter is coded by class too, so CATHERINE/KATHERINE and PH/F still meet.
+import { foldSpelling } from '../text/names.js';
 
 const CLASS: Record<string, string> = {
   B: '1', P: '1', F: '1', V: '1', W: '1',
@@ -39,12 +40,13 @@ export function phoneticKey(token: string): string {
 }
 
 /**
- * Every blocking key of a token: its phonetic key and its first three letters. Two independent keys mean a
- * typo has to break both to hide a candidate (PETROV/PETRIV share both, KOWALSKI/KOVALSKY the first,
- * MOHAMMED/MOHAMED the second). Tokens of one or two letters (initials, AL, DE, EL) get no key: they would
- * block together half the list, and they still count in the score.
+ * Every blocking key of a token: its phonetic key, and the first and last three letters of its folded spelling. Independent
+ * keys mean one typo cannot hide a candidate: it would have to break all three (VIKVEIER/VIAVEIER share only
+ * the ending, KOWALSKI/KOVALSKY the phonetic key, MOHAMMED/MOHAMED all three). Tokens of one or two letters
+ * (initials, AL, DE, EL) get no key: they would block together half the list, and they still count in the score.
  */
 export function blockingKeys(token: string): string[] {
   if (token.length <= 2) return [];
-  return [`p${phoneticKey(token)}`, `x${token.slice(0, 3)}`];
+  const f = foldSpelling(token);
+  return [`p${phoneticKey(token)}`, `x${f.slice(0, 3)}`, `s${f.slice(-3)}`];
 }

@@ -122,10 +122,36 @@ export function jaroWinkler(a: string, b: string): number {
   return j + p * 0.1 * (1 - j);
 }
 
-/** Token similarity: Jaro-Winkler, with a lone initial credited against a word it abbreviates ("J" ~ "JOHN"). */
+/**
+ * Below this Jaro-Winkler two tokens are different words, not spellings of one: JW gives 0.6–0.75 to unrelated
+ * names of similar letters (PETROV/PETRENKO-like pairs sit above, JOHN/JANE below), and counting that as
+ * partial agreement let one shared first name carry a whole name past 0.8.
+ */
+export const TOKEN_MATCH_FLOOR = 0.8;
+
+// Spelling differences that come from transliteration conventions rather than from different names
+// (Wladimir/Vladimir, Yusuf/Jusuf/Youssef, Philip/Filip, Aleksandr/Alexandr, Catherine/Katherine).
+const FOLDS: [RegExp, string][] = [
+  [/PH/g, 'F'], [/KS/g, 'X'], [/CK/g, 'K'], [/C(?!H)/g, 'K'], [/W/g, 'V'], [/[YJ]/g, 'I'], [/OU/g, 'U'],
+  [/EE/g, 'I'], [/OO/g, 'U'], [/(.)\1+/g, '$1'],
+];
+
+/** A token with transliteration-dependent spellings folded together (uppercase A–Z in, A–Z out). */
+export function foldSpelling(token: string): string {
+  let t = token;
+  for (const [re, to] of FOLDS) t = t.replace(re, to);
+  return t;
+}
+
+/**
+ * Token similarity: the better of Jaro-Winkler on the tokens and on their folded spellings, 0 below
+ * TOKEN_MATCH_FLOOR, with a lone initial credited against a word it abbreviates ("J" ~ "JOHN").
+ */
 export function tokenSimilarity(a: string, b: string): number {
   if ((a.length === 1 || b.length === 1) && a[0] === b[0]) return a.length === b.length ? 1 : 0.8;
-  return jaroWinkler(a, b);
+  let jw = jaroWinkler(a, b);
+  if (jw < 0.97) jw = Math.max(jw, jaroWinkler(foldSpelling(a), foldSpelling(b)));
+  return jw < TOKEN_MATCH_FLOOR ? 0 : jw;
 }
 
 // An unpaired token costs this fraction of its length, counting at most UNPAIRED_MAX_LETTERS letters: middle

@@ -58,9 +58,6 @@ export const thresholds = {
     // Name similarity an entry must reach before dates or nationality count at all, so a matching birth date
     // cannot turn a weak name match (e.g. only the surname agrees) into a hit.
     minNameScore: 0.82,
-    // Jaro-Winkler a single token must reach to count as a blocking hit; candidates need two such tokens
-    // (one when either name has only one token). Lower = slower with no recall gain above minNameScore.
-    tokenMin: 0.8,
     // Score adjustments. Birth dates are the strongest disambiguator lists give; nationality is weaker
     // (dual nationals, lists record citizenship loosely), so it moves the score less.
     birthDateMatch: 0.08,

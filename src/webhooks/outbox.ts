@@ -44,6 +44,15 @@ export function assertSafePayload(value: unknown, path = 'data'): void {
   throw new Error(`webhook payload ${path} has an unsupported type`);
 }
 
+// One NOTIFY per transaction is enough (Postgres folds duplicates anyway); this saves the round trips.
+const notified = new WeakSet<object>();
+
+async function notifyRelay(trx: Queryable): Promise<void> {
+  if (notified.has(trx)) return;
+  await trx.raw('select pg_notify(?, ?)', [OUTBOX_CHANNEL, '']);
+  if ((trx as { isTransaction?: boolean }).isTransaction) notified.add(trx);
+}
+
 /** Writes one event in `trx` (pass the transaction of the state change, never the root handle). */
 export async function emitEvent(trx: Queryable, input: EmitInput): Promise<{ id: string }> {
   if (!isEventType(input.type)) throw new Error(`unknown webhook event type ${input.type}`);
@@ -52,7 +61,7 @@ export async function emitEvent(trx: Queryable, input: EmitInput): Promise<{ id:
   await webhookStore.insertEvents(trx, [
     { id, tenant_id: input.tenantId, type: input.type, data: input.data, endpoint_id: input.endpointId ?? null, created_at: input.at },
   ]);
-  await trx.raw('select pg_notify(?, ?)', [OUTBOX_CHANNEL, '']);
+  await notifyRelay(trx);
   return { id };
 }
 
@@ -77,7 +86,7 @@ export async function emitToPersonTenants(
   });
   if (rows.length === 0) return { ids: [] };
   await webhookStore.insertEvents(trx, rows);
-  await trx.raw('select pg_notify(?, ?)', [OUTBOX_CHANNEL, '']);
+  await notifyRelay(trx);
   return { ids: rows.map((r) => r.id) };
 }
 

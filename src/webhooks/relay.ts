@@ -126,10 +126,11 @@ export class Relay {
   }
 
   private async listen(): Promise<void> {
-    const url = (this.db.knex.client.config as { connection?: unknown }).connection;
-    if (typeof url !== 'string') return;
+    // knex keeps the connection settings it was given (a URL) or parsed (an object); pg takes either.
+    const conn = (this.db.knex.client.config as { connection?: unknown }).connection;
+    if (!conn) return;
     try {
-      const client = new pg.Client({ connectionString: url });
+      const client = new pg.Client(typeof conn === 'string' ? { connectionString: conn } : (conn as pg.ClientConfig));
       client.on('error', (err) => {
         log.warn('webhook relay LISTEN connection lost; polling', { err: err.message });
         this.listener = undefined;

@@ -229,8 +229,9 @@ export const webhookStore = {
     db('webhook_endpoints')
       .where({ id })
       .update({ ...patch, ...(patch.events ? { events: JSON.stringify(patch.events) } : {}) }),
-  deleteEndpoint: (db: Queryable, tenantId: string, id: string): Promise<number> =>
-    db('webhook_endpoints').where({ tenant_id: tenantId, id }).delete(),
+  /** Returns the number deleted (via RETURNING: the PGlite driver reports no row counts). */
+  deleteEndpoint: async (db: Queryable, tenantId: string, id: string): Promise<number> =>
+    (await db('webhook_endpoints').where({ tenant_id: tenantId, id }).delete().returning('id')).length,
   endpointsByIds: (db: Queryable, ids: string[]): Promise<EndpointRow[]> => db('webhook_endpoints').whereIn('id', ids),
 
   // Attempt log

@@ -39,7 +39,7 @@ export interface WebhookParts {
 export function resolveOptions(deps: WebhookDeps, over: Partial<WebhookWorkerOptions> = {}): WebhookWorkerOptions {
   const w = deps.config.webhooks;
   const timeoutMs = over.timeoutMs ?? w.timeoutMs;
-  const leaseMs = over.leaseMs ?? 2 * timeoutMs + 10_000;
+  const leaseMs = over.leaseMs ?? 2 * timeoutMs + 5_000;
   return {
     workers: over.workers ?? w.workers,
     concurrency: over.concurrency ?? w.concurrency,

@@ -11,7 +11,7 @@ export interface Received {
   at: number;
 }
 
-export type Reply = { status: number; headers?: Record<string, string> } | 'hang' | 'drop';
+export type Reply = { status: number; headers?: Record<string, string>; delayMs?: number } | 'hang' | 'drop';
 
 export interface Receiver {
   url: string;
@@ -42,8 +42,12 @@ export async function startReceiver(reply: (req: Received) => Reply = () => ({ s
       }
       if (answer === 'hang') return; // the sender's timeout ends it
       received.push(rec);
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end('ok');
+      const respond = () => {
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end('ok');
+      };
+      if (answer.delayMs) setTimeout(respond, answer.delayMs);
+      else respond();
     });
   });
   server.keepAliveTimeout = 30_000;

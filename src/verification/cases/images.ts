@@ -1,6 +1,6 @@
 // Upload content checks: the type comes from the bytes (magic number + a real decode), never from the file name
 // or the client's Content-Type. A full decode catches truncated and corrupt files before anything is stored.
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { BadRequestError, UnprocessableError, UnsupportedMediaTypeError } from '../../http/errors.js';
 
 export const MAX_PIXELS = 40_000_000;
@@ -27,7 +27,7 @@ export async function inspectImage(field: string, buf: Buffer): Promise<ImageInf
   if (buf.length === 0) throw new BadRequestError('empty_file', `${field}: the file is empty.`);
   const type = sniff(buf);
   if (!type) throw new UnsupportedMediaTypeError(`${field}: only JPEG, PNG and WebP images are accepted (checked by content, not by name).`);
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch {

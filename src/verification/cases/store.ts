@@ -85,18 +85,14 @@ export const caseStore = {
   latestApproved: (db: Queryable, personId: string): Promise<Pick<CaseRow, 'id' | 'tenant_id'> | undefined> =>
     db('verification_cases').where({ person_id: personId, status: 'approved' }).orderBy('decided_at', 'desc').first('id', 'tenant_id'),
 
-  /** Cases whose files are due for deletion: decided (or last uploaded, if never decided) before `before`. */
-  dueForPurge: (db: Queryable, before: Date, limit: number): Promise<Pick<CaseRow, 'id' | 'status'>[]> =>
+  /** Cases whose uploads are due for deletion: final decision (review, else automated) or, never decided, last upload before `before`. */
+  dueForPurge: (db: Queryable, before: Date, limit: number): Promise<Pick<CaseRow, 'id'>[]> =>
     db('verification_cases')
       .whereNull('purged_at')
-      .andWhere((w) =>
-        w
-          .where((a) => a.whereIn('status', ['approved', 'rejected']).andWhere((b) => b.where('reviewed_at', '<', before).orWhere((c) => c.whereNull('reviewed_at').andWhere('decided_at', '<', before))))
-          .orWhere((a) => a.where('status', 'open').andWhere('uploaded_at', '<', before)),
-      )
+      .andWhereRaw('coalesce(reviewed_at, decided_at, uploaded_at) < ?', [before])
       .orderBy('created_at')
       .limit(limit)
-      .select('id', 'status'),
+      .select('id'),
 };
 
 export const fileStore = {

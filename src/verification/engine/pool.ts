@@ -90,10 +90,15 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
   }
 
   function spawn(): void {
-    const worker = new Worker(workerUrl, {
-      execArgv: isTs ? ['--import', 'tsx'] : [],
-      workerData: { testHooks: Boolean(opts.testHooks) },
-    });
+    const workerData = { testHooks: Boolean(opts.testHooks) };
+    // Node 20 does not apply `--import tsx` loader hooks to a worker's entry module, so from .ts sources a tiny
+    // eval bootstrap registers tsx in the thread first and then imports worker.ts.
+    const worker = isTs
+      ? new Worker(
+          `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`,
+          { eval: true, workerData },
+        )
+      : new Worker(workerUrl, { workerData });
     const slot: Slot = { worker, ready: false, busy: null };
     slots.add(slot);
     worker.on('message', (msg: WorkerReply) => onMessage(slot, msg));

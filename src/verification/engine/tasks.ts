@@ -1,4 +1,5 @@
 // What the engine worker threads can run. Shared by pool.ts (caller side) and worker.ts (thread side).
+import type { AnalyzeInput, DocumentAnalysis } from './document/analyze.js';
 import type { FaceAnalysis, FaceAnalysisInput } from './face/analyze.js';
 
 export interface FacesTask {
@@ -6,10 +7,9 @@ export interface FacesTask {
   input: FaceAnalysisInput;
 }
 
-/** Input/result shapes belong to the document engine; the pool passes them through untouched. */
 export interface DocumentTask {
   kind: 'document';
-  input: unknown;
+  input: AnalyzeInput;
 }
 
 /** Kills the worker thread; only honoured by pools created with `testHooks: true` (crash-handling tests). */
@@ -21,7 +21,7 @@ export type EngineTask = FacesTask | DocumentTask | CrashTask;
 
 export interface TaskResultMap {
   faces: FaceAnalysis;
-  document: unknown;
+  document: DocumentAnalysis;
   crash: never;
 }
 

@@ -1,29 +1,16 @@
-// Worker-thread entry: loads the face models (and the document engine) once, then runs tasks from the pool.
+// Worker-thread entry: loads the face models and the document OCR once, then runs tasks from the pool.
 import { parentPort, workerData } from 'node:worker_threads';
+import { analyzeDocument, initDocumentEngine } from './document/analyze.js';
 import { analyzeFaces } from './face/analyze.js';
 import { initFaceEngine } from './face/detect.js';
 import { restoreBuffers, type EngineTask, type WorkerReply, type WorkerRequest } from './tasks.js';
-
-interface DocumentEngine {
-  init(): Promise<void>;
-  analyzeDocument(input: never): Promise<unknown>;
-}
 
 const port = parentPort;
 if (!port) throw new Error('engine worker must run in a worker thread');
 const { testHooks } = (workerData ?? {}) as { testHooks?: boolean };
 
-let documentEngine: DocumentEngine | undefined;
-
 async function init(): Promise<void> {
-  // Variable specifier: the document engine is a sibling module loaded at run time.
-  const documentModule = './document/index.js';
-  try {
-    documentEngine = (await import(documentModule)) as DocumentEngine;
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
-  await Promise.all([initFaceEngine(), documentEngine?.init()]);
+  await Promise.all([initFaceEngine(), initDocumentEngine()]);
 }
 
 async function run(task: EngineTask): Promise<unknown> {
@@ -31,8 +18,7 @@ async function run(task: EngineTask): Promise<unknown> {
     case 'faces':
       return analyzeFaces(task.input);
     case 'document':
-      if (!documentEngine) throw new Error('the document engine is not installed in this build');
-      return documentEngine.analyzeDocument(task.input as never);
+      return analyzeDocument(task.input);
     case 'crash':
       if (testHooks) process.exit(3);
       throw new Error('crash tasks are only allowed with testHooks');

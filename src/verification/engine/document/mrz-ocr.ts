@@ -2,10 +2,12 @@
 // classifier with a whitelist does not). Model loading takes ~0.3–1 s, so the worker is created once by create().
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { createWorker, OEM, PSM, type Page, type Worker } from 'tesseract.js';
 import { MRZ_ALPHABET, type MrzFormat } from './icao.js';
+import sharp from 'sharp';
 import { openImage } from './image.js';
-import { mrzCandidates } from './mrz-clean.js';
+import { mrzCandidates, type OcrLine } from './mrz-clean.js';
+import { loadTemplates, refineFields, type Templates } from './mrz-glyphs.js';
 import type { MrzBox } from './mrz-locate.js';
 import { parseMrz } from './mrz-parse.js';
 
@@ -16,6 +18,33 @@ export interface MrzReading {
   confidence: number;
   /** How many preprocessing variants were OCR'd before this reading was accepted. */
   attempts: number;
+  /** Characters re-decided by OCR-B template (see mrz-glyphs.ts). */
+  glyphFixes: number;
+}
+
+const ALLOWED = new Set(MRZ_ALPHABET);
+
+/** Tesseract's block tree → lines of MRZ characters with each character's box. */
+function ocrLines(page: Page): OcrLine[] {
+  const out: OcrLine[] = [];
+  for (const block of page.blocks ?? []) {
+    for (const para of block.paragraphs) {
+      for (const line of para.lines) {
+        const l: OcrLine = { text: '', boxes: [] };
+        for (const w of line.words) {
+          for (const sym of w.symbols) {
+            for (const ch of sym.text) {
+              if (!ALLOWED.has(ch)) continue;
+              l.text += ch;
+              l.boxes!.push(sym.text.length === 1 ? sym.bbox : null);
+            }
+          }
+        }
+        out.push(l);
+      }
+    }
+  }
+  return out;
 }
 
 // Preprocessing variants, tried in order until one yields an MRZ whose check digits all verify. `pitch` is the
@@ -28,9 +57,13 @@ function langPath(): string {
 }
 
 export class MrzOcr {
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly worker: Worker,
+    private readonly templates: Templates,
+  ) {}
 
   static async create(): Promise<MrzOcr> {
+    const templates = await loadTemplates(); // fails fast when the OCR-B font is missing
     const worker = await createWorker('eng', OEM.TESSERACT_ONLY, {
       langPath: langPath(),
       gzip: true,
@@ -41,7 +74,7 @@ export class MrzOcr {
       tessedit_pageseg_mode: PSM.SINGLE_BLOCK,
       user_defined_dpi: '300',
     });
-    return new MrzOcr(worker);
+    return new MrzOcr(worker, templates);
   }
 
   async close(): Promise<void> {
@@ -61,21 +94,27 @@ export class MrzOcr {
         .normalise()
         .resize({ width: Math.max(1, Math.round(box.width * scale)), kernel: 'lanczos3' });
       if (v.threshold) crop = crop.threshold(v.threshold);
-      const png = await crop.png().toBuffer();
-      const { data } = await this.worker.recognize(png);
-      for (const c of mrzCandidates(data.text)) {
+      const { data: raw, info } = await crop.raw().toBuffer({ resolveWithObject: true });
+      const gray = { data: raw, width: info.width, height: info.height };
+      const png = await sharp(raw, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+      const { data } = await this.worker.recognize(png, {}, { blocks: true, text: true });
+      for (const c of mrzCandidates(ocrLines(data))) {
+        const refined = refineFields(this.templates, gray, c.format, c.lines, c.boxes);
         // Only used to rank candidates; the caller re-parses with its own `now`.
-        const parsed = parseMrz(c.lines, new Date());
+        const parsed = parseMrz(refined.lines, new Date());
         if (!parsed) continue;
         const valid = parsed.checkDigits.filter((d) => d.valid).length;
         const total = parsed.checkDigits.length;
         if (!best || valid > best.valid) {
-          best = { format: c.format, lines: c.lines, confidence: data.confidence / 100, attempts, valid, total };
+          best = {
+            format: c.format, lines: refined.lines, confidence: data.confidence / 100, attempts, glyphFixes: refined.changed,
+            valid, total,
+          };
         }
       }
       if (best && best.valid === best.total) break;
     }
     if (!best) return null;
-    return { format: best.format, lines: best.lines, confidence: best.confidence, attempts };
+    return { format: best.format, lines: best.lines, confidence: best.confidence, attempts, glyphFixes: best.glyphFixes };
   }
 }

@@ -5,12 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFaces } from '../../../../src/verification/engine/face/analyze.js';
 import { detectFaces, initFaceEngine } from '../../../../src/verification/engine/face/detect.js';
 import { FaceImageError } from '../../../../src/verification/engine/face/image.js';
+import type { CheckResult } from '../../../../src/verification/engine/types.js';
 import { thresholds } from '../../../../src/verification/thresholds.js';
 import { generateIdCard, generatePassport, PORTRAITS, type Portrait } from '../../../support/documents/index.js';
 import { files, gridCell, gridSource } from './samples.js';
 
 const personAPortrait: Portrait = { person: 'A', ...gridSource(0, 3), note: 'grid cell (0,3)' };
-const byName = (checks: { name: string }[], name: string) => checks.find((c) => c.name === name);
+const byName = (checks: CheckResult[], name: string) => checks.find((c) => c.name === name);
 
 describe('analyzeFaces', () => {
   let selfieA: Buffer;

@@ -1,0 +1,85 @@
+// Fresh Postgres database + Redis prefix for a benchmark run, and a KYCPort server process on them.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import knex, { type Knex } from 'knex';
+import { Redis } from 'ioredis';
+import { freePort, startProcess, stopProcess } from './spawn.js';
+
+export const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export async function servicesAvailable(): Promise<boolean> {
+  const k = knex({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 3000 });
+  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await k.raw('select 1');
+    await r.connect();
+    await r.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+    await k.destroy();
+  }
+}
+
+export interface KycportProcess {
+  url: string;
+  db: Knex;
+  dataDir: string;
+  env: Record<string, string>;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startKycport(extraEnv: Record<string, string> = {}): Promise<KycportProcess> {
+  const name = `kp_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const admin = knex({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 1 } });
+  await admin.raw(`create database ${name}`);
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-bench-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const prefix = `kpbench:${crypto.randomBytes(4).toString('hex')}:`;
+  const env = {
+    NODE_ENV: 'development',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: url,
+    DATABASE_URL: u.toString(),
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    KEYS_DIR: path.join(dataDir, 'keys'),
+    // Limits stay in the request path but must not throttle the load generator.
+    RATE_LIMIT_IP_PER_MINUTE: '100000000',
+    RATE_LIMIT_API_PER_MINUTE: '100000000',
+    RATE_LIMIT_LOGIN_PER_HOUR: '100000000',
+    ...extraEnv,
+  };
+  const child = await startProcess('src/main.ts', env, `${url}/health/ready`);
+  const db = knex({ client: 'pg', connection: u.toString(), pool: { min: 0, max: 4 } });
+  return {
+    url,
+    db,
+    dataDir,
+    env,
+    child,
+    async stop() {
+      await stopProcess(child);
+      await db.destroy();
+      await admin.raw(`drop database if exists ${name} with (force)`);
+      await admin.destroy();
+      const r = new Redis(REDIS_URL);
+      const keys = await r.keys(`${prefix}*`);
+      if (keys.length) await r.del(...keys);
+      r.disconnect();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

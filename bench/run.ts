@@ -1,0 +1,44 @@
+// `npm run bench [area…] [--record]`: runs the benchmarks, prints one table; --record writes bench/RESULTS.md.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchRow } from './lib/types.js';
+
+const AREAS: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
+  oidc: () => import('./oidc.js'),
+};
+
+const args = process.argv.slice(2);
+const record = args.includes('--record');
+const wanted = args.filter((a) => !a.startsWith('--'));
+const areas = wanted.length ? wanted : Object.keys(AREAS);
+
+function table(rows: BenchRow[]): string {
+  const head = '| benchmark | KYCPort | baseline (same run) | ratio | note |\n|---|---|---|---|---|';
+  return [head, ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.note ?? ''} |`)].join('\n');
+}
+
+const rows: BenchRow[] = [];
+for (const area of areas) {
+  const loader = AREAS[area];
+  if (!loader) throw new Error(`unknown bench area ${area}; known: ${Object.keys(AREAS).join(', ')}`);
+  process.stderr.write(`running ${area}…\n`);
+  const started = Date.now();
+  try {
+    rows.push(...(await (await loader()).run()));
+  } catch (err) {
+    rows.push({ name: area, value: 'FAILED', note: String((err as Error).message).slice(0, 200) });
+  }
+  process.stderr.write(`${area} done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+const out = `${table(rows)}\n`;
+process.stdout.write(`\n${out}\nmachine: ${machine}\n`);
+if (record) {
+  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'RESULTS.md');
+  const body = `# Benchmark results\n\nRecorded ${new Date().toISOString().slice(0, 10)} on ${machine}.\nCommand: \`npm run bench -- ${args.join(' ')}\`.\n\n${out}`;
+  fs.writeFileSync(file, body);
+}
+process.exit(0);

@@ -1,0 +1,49 @@
+// How case progress moves a person's reusable assurance. Rules (docs/verification.md):
+// - While a person holds a verified, unexpired assurance, only an approval at the same or a higher tier changes
+//   it; in-progress, rejected and lower-tier cases leave it alone (a failed t2 attempt never costs a t1).
+// - Otherwise: upload / manual review → pending (t0), rejection → rejected (t0), approval → verified at the tier.
+import type { Queryable } from '../../db/index.js';
+import { effectiveAssurance, KYC_TIERS, type AssuranceRow, type KycTier } from '../../assurance/model.js';
+import { assuranceStore } from '../../assurance/store.js';
+import { emitAssuranceChanged } from '../../webhooks/outbox.js';
+
+export type AssuranceChange =
+  | { kind: 'in_progress' }
+  | { kind: 'rejected' }
+  | { kind: 'approved'; tier: KycTier; amlClear: boolean | null; expiresAt: Date };
+
+type Fields = Omit<AssuranceRow, 'person_id'>;
+
+const rank = (t: KycTier) => KYC_TIERS.indexOf(t);
+
+/** The new row, or null when the change leaves the assurance as it is. Pure. */
+export function nextAssurance(current: AssuranceRow | undefined, change: AssuranceChange, now: Date): Fields | null {
+  const eff = effectiveAssurance(current, now);
+  const holdsVerified = eff.kyc_status === 'verified';
+  if (change.kind === 'approved') {
+    if (holdsVerified && rank(eff.kyc_tier) > rank(change.tier)) return null;
+    return { status: 'verified', tier: change.tier, aml_clear: change.amlClear, verified_at: now, expires_at: change.expiresAt };
+  }
+  if (holdsVerified) return null;
+  const status = change.kind === 'rejected' ? 'rejected' : 'pending';
+  if (current && current.status === status && current.tier === 't0') return null;
+  return { status, tier: 't0', aml_clear: null, verified_at: null, expires_at: null };
+}
+
+/** Applies `change` inside `trx` (row locked) and emits person.assurance.changed when status or tier moved. */
+export async function applyAssuranceChange(trx: Queryable, personId: string, change: AssuranceChange, now: Date, reason: string): Promise<boolean> {
+  const current = await assuranceStore.findForUpdate(trx, personId);
+  const next = nextAssurance(current, change, now);
+  if (!next) return false;
+  if (current) await assuranceStore.update(trx, personId, { ...next, updated_at: now });
+  else await trx('assurance').insert({ person_id: personId, ...next, updated_at: now });
+  const before = effectiveAssurance(current, now);
+  if (before.kyc_status !== next.status || before.kyc_tier !== next.tier) {
+    await emitAssuranceChanged(trx, personId, {
+      previous: { status: before.kyc_status, tier: before.kyc_tier },
+      current: { status: next.status, tier: next.tier },
+      reason,
+    });
+  }
+  return true;
+}

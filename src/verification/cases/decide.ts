@@ -1,0 +1,97 @@
+// POST …/decide: gather every check server-side — the stored document analysis, face match and liveness (in the
+// engine pool), sanctions screening, the one-document-one-person registry and 1:N face dedup — combine them with
+// the decision model, and apply the outcome (case, assurance, registry, dedup enrollment, events) in one
+// transaction.
+import type { Deps } from '../../deps.js';
+import { ConflictError, NotFoundError } from '../../http/errors.js';
+import { screenPerson, screeningCheck } from '../../screening/index.js';
+import type { CheckResult } from '../engine/types.js';
+import { thresholds } from '../thresholds.js';
+import type { VerificationRuntime } from '../runtime.js';
+import { openJson } from './crypto.js';
+import { decide } from './decision.js';
+import { screeningSubject } from './extraction.js';
+import { finishCase } from './finish.js';
+import type { Decision } from './model.js';
+import { caseStore, documentRegistry, fileStore, type CaseRow } from './store.js';
+import { privateAad, type PrivateCaseData } from './upload.js';
+
+async function loadInputs(rt: VerificationRuntime, row: CaseRow) {
+  const files = await fileStore.forCase(rt.db, row.id);
+  const read = (kind: string) => Promise.all(files.filter((f) => f.kind === kind).map((f) => rt.uploads.read(f.storage_path)));
+  const [[document], [selfie], frames] = await Promise.all([read('document'), read('selfie'), read('frame')]);
+  if (!document) throw new ConflictError('uploads_missing', 'The case has no stored document (not uploaded, or purged).');
+  const priv = row.private_enc ? openJson<PrivateCaseData>(rt.keys.encryption, row.private_enc, privateAad(row.id)) : null;
+  return { document, selfie, frames, priv };
+}
+
+async function registryCheck(rt: VerificationRuntime, row: CaseRow): Promise<CheckResult | null> {
+  if (!row.document_fingerprint) return null;
+  const claimed = await documentRegistry.find(rt.db, row.document_fingerprint);
+  const name = 'document.registry';
+  if (claimed && claimed.person_id !== row.person_id) {
+    return {
+      name, passed: false, score: null, threshold: null, code: 'document_already_verified',
+      reason: 'This document (same type, issuing country and number) already backs another verified person; one document can back only one identity.',
+    };
+  }
+  return { name, passed: true, score: null, threshold: null, reason: claimed ? 'The document already backs this same person.' : 'The document backs no other verified person.' };
+}
+
+async function dedupCheck(rt: VerificationRuntime, row: CaseRow, embedding: number[]): Promise<CheckResult> {
+  const t = thresholds.dedup;
+  const matches = (await rt.dedup.search(embedding, t.searchK)).filter((m) => m.personId !== row.person_id);
+  const best = matches[0];
+  const base = { name: 'face.dedup', threshold: t.strongMatch };
+  if (!best || best.similarity < t.strongMatch) {
+    return { ...base, passed: true, score: best ? round(best.similarity) : null, reason: 'No strong match to another enrolled person.' };
+  }
+  const other = (best.caseId ? await caseStore.findById(rt.db, best.caseId) : undefined) ?? (await caseStore.latestApproved(rt.db, best.personId));
+  const sameTenant = other?.tenant_id === row.tenant_id;
+  return {
+    ...base,
+    passed: false,
+    score: round(best.similarity),
+    code: 'possible_duplicate',
+    reason: `The selfie strongly matches another verified person (similarity ${best.similarity.toFixed(3)} ≥ ${t.strongMatch})${sameTenant ? ` of case ${other!.id}` : ', verified through another tenant'}.`,
+    details: sameTenant ? { case_id: other!.id } : { other_tenant: true },
+  };
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+export async function decideCase(deps: Deps, rt: VerificationRuntime, tenantId: string, id: string) {
+  const row = await caseStore.find(deps.db.knex, tenantId, id);
+  if (!row) throw new NotFoundError('Verification case');
+  if (row.status !== 'open') throw new ConflictError('case_closed', `The case is already ${row.status}.`);
+  if (!row.uploaded_at) throw new ConflictError('not_uploaded', 'Upload the document (and selfie) before deciding.');
+  const { document, selfie, frames, priv } = await loadInputs(rt, row);
+
+  const checks: CheckResult[] = [...(((row.extraction?.checks as CheckResult[] | undefined) ?? []))];
+  let embedding: number[] | null = null;
+  if (row.level !== 't1' && selfie) {
+    const active = priv?.livenessMode === 'active' && row.challenge;
+    const faces = await rt.engines.analyzeFaces({
+      documentImage: document,
+      selfie,
+      ...(active ? { frames, challenge: row.challenge! } : {}),
+    });
+    checks.push(...faces.checks);
+    embedding = faces.embedding;
+  }
+
+  // Screening: required from t2; at t1 it runs when lists are loaded and counts only if it was performed.
+  let amlClear: boolean | null = null;
+  const subject = screeningSubject(row.extraction);
+  if (subject) {
+    const result = screenPerson(await rt.screeningIndex(), subject, deps.clock);
+    if (result.performed || row.level !== 't1') checks.push(screeningCheck(result));
+    amlClear = result.performed ? result.clear : null;
+  }
+  const registry = await registryCheck(rt, row);
+  if (registry) checks.push(registry);
+  if (embedding) checks.push(await dedupCheck(rt, row, embedding));
+
+  const decision: Decision = decide(row.level, checks);
+  return finishCase(deps, rt, row, { decision, amlClear, embedding });
+}

@@ -1,0 +1,117 @@
+// Applying an outcome — automated (decide) or human (review) — in ONE transaction: the case row, the person's
+// assurance, the document registry and dedup enrollment on approval, and the outbox events.
+import type { Deps } from '../../deps.js';
+import type { Trx } from '../../db/index.js';
+import { ConflictError, NotFoundError } from '../../http/errors.js';
+import { log } from '../../log.js';
+import { emitEvent } from '../../webhooks/outbox.js';
+import type { VerificationRuntime } from '../runtime.js';
+import { thresholds } from '../thresholds.js';
+import { applyAssuranceChange } from './assurance.js';
+import { openJson, sealJson } from './crypto.js';
+import { decisionEvent } from './events.js';
+import type { Decision, Level, Review } from './model.js';
+import { caseStore, documentRegistry, type CaseRow } from './store.js';
+import { privateAad, type PrivateCaseData } from './upload.js';
+
+const DAY_MS = 86_400_000;
+
+/** Earlier of the document's expiry (end of that day, UTC) and maxValidityDays from now. */
+export function approvalExpiry(now: Date, documentExpiry: string | null | undefined): Date {
+  const cap = now.getTime() + thresholds.decision.maxValidityDays * DAY_MS;
+  const doc = documentExpiry ? Date.parse(`${documentExpiry}T00:00:00Z`) + DAY_MS : Number.POSITIVE_INFINITY;
+  return new Date(Math.min(cap, Number.isNaN(doc) ? cap : doc));
+}
+
+interface Approval {
+  level: Level;
+  amlClear: boolean | null;
+  embedding: number[] | null;
+}
+
+async function approve(trx: Trx, rt: VerificationRuntime, row: CaseRow, a: Approval, now: Date): Promise<void> {
+  if (row.document_fingerprint) {
+    await documentRegistry.claim(trx, { fingerprint: row.document_fingerprint, person_id: row.person_id, case_id: row.id, verified_at: now });
+    const owner = await documentRegistry.find(trx, row.document_fingerprint);
+    if (owner && owner.person_id !== row.person_id) {
+      throw new ConflictError('document_already_verified', 'This document already backs another verified person.');
+    }
+  }
+  const expiry = (row.extraction?.mrz as { expiry_date?: string | null } | null | undefined)?.expiry_date;
+  await applyAssuranceChange(trx, row.person_id, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry) }, now, 'verification_approved');
+  if (a.embedding) await rt.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
+}
+
+const statusOf = (outcome: Decision['outcome']) => outcome;
+
+/** Automated decision: the case must still be open and unchanged since the inputs were read. */
+export async function finishCase(
+  deps: Deps,
+  rt: VerificationRuntime,
+  row: CaseRow,
+  d: { decision: Decision; amlClear: boolean | null; embedding: number[] | null },
+): Promise<CaseRow> {
+  const now = deps.clock.now();
+  const { decision } = d;
+  await deps.db.knex.transaction(async (trx) => {
+    const locked = await caseStore.findForUpdate(trx, row.tenant_id, row.id);
+    if (locked?.status !== 'open' || new Date(locked.uploaded_at ?? 0).getTime() !== new Date(row.uploaded_at ?? 0).getTime()) {
+      throw new ConflictError('case_changed', 'The case changed while it was being decided; decide again.');
+    }
+    let privateEnc = locked.private_enc;
+    if (decision.outcome === 'manual_review' && d.embedding && privateEnc) {
+      // Kept sealed until the review, so an approval can enroll the face; removed at review or by retention.
+      const priv = openJson<PrivateCaseData>(rt.keys.encryption, privateEnc, privateAad(row.id));
+      privateEnc = sealJson(rt.keys.encryption, { ...priv, embedding: d.embedding }, privateAad(row.id));
+    }
+    await caseStore.update(trx, row.id, {
+      status: statusOf(decision.outcome),
+      decision: { ...decision, decided_at: now.toISOString(), aml_clear: d.amlClear } as unknown as Record<string, unknown>,
+      outcome: decision.outcome,
+      risk_level: decision.risk_level,
+      human_verified: false,
+      decided_at: now,
+      private_enc: privateEnc,
+      updated_at: now,
+    });
+    if (decision.outcome === 'approved') await approve(trx, rt, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding }, now);
+    else await applyAssuranceChange(trx, row.person_id, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
+    await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now });
+  });
+  return (await caseStore.find(deps.db.knex, row.tenant_id, row.id))!;
+}
+
+/** Human review of a manual_review case. */
+export async function finishReview(deps: Deps, rt: VerificationRuntime, tenantId: string, id: string, review: Omit<Review, 'reviewed_at'>): Promise<CaseRow> {
+  const now = deps.clock.now();
+  await deps.db.knex.transaction(async (trx) => {
+    const row = await caseStore.findForUpdate(trx, tenantId, id);
+    if (!row) throw new NotFoundError('Verification case');
+    if (row.status !== 'manual_review') throw new ConflictError('not_in_review', `Only cases in manual_review can be reviewed; this one is ${row.status}.`);
+    const priv = row.private_enc ? openJson<PrivateCaseData>(rt.keys.encryption, row.private_enc, privateAad(row.id)) : null;
+    const automated = row.decision as unknown as Decision & { aml_clear?: boolean | null };
+    if (review.outcome === 'approved') {
+      if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
+      await approve(trx, rt, row, { level: row.level, amlClear: automated?.aml_clear ?? null, embedding: priv?.embedding ?? null }, now);
+    } else {
+      await applyAssuranceChange(trx, row.person_id, { kind: 'rejected' }, now, 'verification_rejected');
+    }
+    const { embedding: _drop, ...rest } = priv ?? ({} as PrivateCaseData);
+    await caseStore.update(trx, row.id, {
+      status: review.outcome,
+      outcome: review.outcome,
+      human_verified: true,
+      review: { ...review, reviewed_at: now.toISOString() },
+      reviewed_at: now,
+      private_enc: priv ? sealJson(rt.keys.encryption, rest, privateAad(row.id)) : null,
+      updated_at: now,
+    });
+    await emitEvent(trx, {
+      tenantId,
+      type: 'verification.case.reviewed',
+      data: decisionEvent({ ...row, status: review.outcome }, { ...automated, outcome: review.outcome, human_verified: true }),
+      at: now,
+    });
+  });
+  return (await caseStore.find(deps.db.knex, tenantId, id))!;
+}

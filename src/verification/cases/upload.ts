@@ -1,0 +1,151 @@
+// POST …/upload: parse and validate every file first (nothing is stored unless all pass), read the document in
+// the engine pool, then seal the images to disk and record the upload in one transaction.
+import type { IncomingMessage } from 'node:http';
+import type { Deps } from '../../deps.js';
+import { ConflictError, NotFoundError, UnprocessableError } from '../../http/errors.js';
+import { parse } from '../../http/validate.js';
+import { newId } from '../../ids.js';
+import { emitEvent } from '../../webhooks/outbox.js';
+import type { ApplicantData } from '../engine/document/analyze.js';
+import { thresholds } from '../thresholds.js';
+import type { VerificationRuntime } from '../runtime.js';
+import { applyAssuranceChange } from './assurance.js';
+import { documentFingerprint, sealJson } from './crypto.js';
+import { caseEvent } from './events.js';
+import { publicExtraction } from './extraction.js';
+import { assertNoVerdictName } from './guard.js';
+import { inspectImage, type ImageInfo } from './images.js';
+import { parseMultipart, type MultipartLimits } from './multipart.js';
+import { UPLOAD_FILE_FIELDS, UPLOAD_TEXT_FIELDS, uploadFields, type UploadFields } from './schemas.js';
+import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
+
+const MB = 1_048_576;
+export const UPLOAD_LIMITS: MultipartLimits = {
+  maxFileBytes: 10 * MB,
+  maxTotalBytes: 64 * MB,
+  maxFiles: 3 + thresholds.face.activeLiveness.maxFrames,
+  maxFields: UPLOAD_TEXT_FIELDS.length,
+  maxFieldBytes: 1024,
+};
+
+/** Sealed per-case data that must not sit in clear columns; wiped by retention. */
+export interface PrivateCaseData {
+  livenessMode: 'passive' | 'active';
+  applicant?: ApplicantData;
+  /** Selfie descriptor of a case waiting for review, so an approval can enroll it for dedup. */
+  embedding?: number[];
+}
+
+export const privateAad = (caseId: string) => `case-private:${caseId}`;
+
+interface ValidFile {
+  kind: FileRow['kind'];
+  seq: number;
+  bytes: Buffer;
+  info: ImageInfo;
+}
+
+function one(files: Map<string, Buffer[]>, name: string, required: boolean, why = ''): Buffer | undefined {
+  const list = files.get(name) ?? [];
+  if (list.length > 1) throw new UnprocessableError('duplicate_file', `Send one ${name} file, not ${list.length}.`);
+  if (required && !list[0]) throw new UnprocessableError('missing_file', `${name} is required${why}.`);
+  return list[0];
+}
+
+function applicantOf(f: UploadFields): ApplicantData | undefined {
+  const a: ApplicantData = {
+    ...(f.applicant_given_name ? { givenName: f.applicant_given_name } : {}),
+    ...(f.applicant_family_name ? { familyName: f.applicant_family_name } : {}),
+    ...(f.applicant_birthdate ? { birthdate: f.applicant_birthdate } : {}),
+    ...(f.applicant_nationality ? { nationality: f.applicant_nationality.toUpperCase() } : {}),
+    ...(f.applicant_document_number ? { documentNumber: f.applicant_document_number.toUpperCase() } : {}),
+  };
+  return Object.keys(a).length ? a : undefined;
+}
+
+async function loadOpenCase(deps: Deps, tenantId: string, id: string): Promise<CaseRow> {
+  const row = await caseStore.find(deps.db.knex, tenantId, id);
+  if (!row) throw new NotFoundError('Verification case');
+  if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; uploads are closed.`);
+  return row;
+}
+
+export async function uploadToCase(deps: Deps, rt: VerificationRuntime, tenantId: string, id: string, req: IncomingMessage) {
+  const row = await loadOpenCase(deps, tenantId, id);
+  const body = await parseMultipart(req, UPLOAD_LIMITS, {
+    fileFields: UPLOAD_FILE_FIELDS,
+    textFields: UPLOAD_TEXT_FIELDS,
+    checkName: assertNoVerdictName,
+  });
+  const fields = parse(uploadFields, Object.fromEntries(body.fields), 'upload fields');
+
+  const needsSelfie = row.level !== 't1';
+  const document = one(body.files, 'document', true)!;
+  const back = one(body.files, 'document_back', false);
+  const selfie = one(body.files, 'selfie', needsSelfie, ` for level ${row.level}`);
+  const frames = body.files.get('frames') ?? [];
+  if (row.level === 't3' && fields.liveness_mode !== 'active') {
+    throw new UnprocessableError('active_liveness_required', 'Level t3 needs liveness_mode=active with frames.');
+  }
+  if (fields.liveness_mode === 'active') {
+    if (!row.challenge) throw new UnprocessableError('challenge_required', 'Get a challenge from …/liveness/challenge/ before sending active liveness frames.');
+    if (frames.length < row.challenge.length + 1) {
+      throw new UnprocessableError('missing_file', `Active liveness needs at least ${row.challenge.length + 1} frames.`);
+    }
+  } else if (frames.length) {
+    throw new UnprocessableError('unexpected_file', 'frames are only accepted with liveness_mode=active.');
+  }
+
+  const named: { name: string; kind: FileRow['kind']; seq: number; bytes: Buffer }[] = [
+    { name: 'document', kind: 'document', seq: 0, bytes: document },
+    ...(back ? [{ name: 'document_back', kind: 'document_back' as const, seq: 0, bytes: back }] : []),
+    ...(selfie ? [{ name: 'selfie', kind: 'selfie' as const, seq: 0, bytes: selfie }] : []),
+    ...frames.map((bytes, i) => ({ name: `frames[${i}]`, kind: 'frame' as const, seq: i, bytes })),
+  ];
+  const valid: ValidFile[] = [];
+  for (const f of named) valid.push({ kind: f.kind, seq: f.seq, bytes: f.bytes, info: await inspectImage(f.name, f.bytes) });
+
+  const now = deps.clock.now();
+  const applicant = applicantOf(fields);
+  const analysis = await rt.engines.analyzeDocument({ front: document, ...(back ? { back } : {}), ...(applicant ? { applicant } : {}), now });
+  const extraction = publicExtraction(analysis);
+  const fingerprint = analysis.documentKey ? documentFingerprint(rt.keys.fingerprint, analysis.documentKey) : null;
+  const sealed: PrivateCaseData = { livenessMode: fields.liveness_mode, ...(applicant ? { applicant } : {}) };
+
+  // Seal to disk, then record; on any failure remove what was written so nothing half-stored remains.
+  const rows: FileRow[] = [];
+  try {
+    for (const f of valid) {
+      const fileId = newId('vf');
+      const storage_path = await rt.uploads.write(row.id, fileId, f.bytes);
+      rows.push({ id: fileId, case_id: row.id, kind: f.kind, seq: f.seq, storage_path, content_type: f.info.contentType, bytes: f.bytes.length, width: f.info.width, height: f.info.height, created_at: now });
+    }
+    const replaced = await deps.db.knex.transaction(async (trx) => {
+      const locked = await caseStore.findForUpdate(trx, tenantId, row.id);
+      if (locked?.status !== 'open') throw new ConflictError('case_closed', 'The case was decided while the upload was processed.');
+      const old = await fileStore.forCase(trx, row.id);
+      await fileStore.deleteForCase(trx, row.id);
+      await fileStore.insert(trx, rows);
+      await caseStore.update(trx, row.id, {
+        extraction,
+        private_enc: sealJson(rt.keys.encryption, sealed, privateAad(row.id)),
+        document_fingerprint: fingerprint,
+        uploaded_at: now,
+        updated_at: now,
+      });
+      await applyAssuranceChange(trx, row.person_id, { kind: 'in_progress' }, now, 'verification_in_progress');
+      await emitEvent(trx, {
+        tenantId,
+        type: 'verification.case.uploaded',
+        data: caseEvent(locked, { document_type: analysis.documentType, files: rows.length }),
+        at: now,
+      });
+      return old;
+    });
+    await rt.uploads.remove(replaced.map((f) => f.storage_path));
+  } catch (err) {
+    await rt.uploads.remove(rows.map((r) => r.storage_path));
+    throw err;
+  }
+  return { case_id: row.id, document: extraction, files: { document: true, document_back: Boolean(back), selfie: Boolean(selfie), frames: frames.length } };
+}

@@ -1,0 +1,52 @@
+// Opens the right DedupIndex for the database, and turns search results into the dedup check.
+import type { Database } from '../../db/index.js';
+import type { CheckResult } from '../engine/types.js';
+import { thresholds } from '../thresholds.js';
+import { PgvectorDedupIndex } from './pgvector.js';
+import { embeddingColumnType } from './store.js';
+import type { DedupIndex, DedupMatch } from './types.js';
+import { UsearchDedupIndex, type UsearchOptions } from './usearch.js';
+
+export { EMBEDDING_DIM, DedupInputError, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
+export { PgvectorDedupIndex } from './pgvector.js';
+export { UsearchDedupIndex } from './usearch.js';
+
+/** pgvector when the column is a vector (the migration chose by `hasVector`), else an in-process usearch index. */
+export async function openDedupIndex(db: Database, opts: UsearchOptions = {}): Promise<DedupIndex> {
+  return (await embeddingColumnType(db.knex)) === 'vector' ? new PgvectorDedupIndex(db.knex) : UsearchDedupIndex.open(db.knex, opts);
+}
+
+/**
+ * "Is this face already enrolled for a different person?" Matches of the same person (re-verification) are ignored.
+ * Other persons' ids never go into the result: the check is returned to tenants.
+ */
+export function dedupCheck(matches: DedupMatch[], personId: string): CheckResult {
+  const { strongMatch, candidate } = thresholds.dedup;
+  const others = matches.filter((m) => m.personId !== personId);
+  const top = others[0]?.similarity ?? null;
+  const candidates = others.filter((m) => m.similarity >= candidate).length;
+  const score = top === null ? null : Math.round(top * 1000) / 1000;
+  const details = { candidates, candidateThreshold: candidate };
+  if (top !== null && top >= strongMatch) {
+    return {
+      name: 'face.dedup',
+      passed: false,
+      score,
+      threshold: strongMatch,
+      code: 'duplicate_face',
+      reason: `The face strongly matches a different verified person (similarity ${score} ≥ ${strongMatch}).`,
+      details,
+    };
+  }
+  return {
+    name: 'face.dedup',
+    passed: true,
+    score,
+    threshold: strongMatch,
+    reason:
+      candidates > 0
+        ? `No strong match to another verified person; ${candidates} weaker candidate(s) ≥ ${candidate} for review.`
+        : 'The face does not match any other verified person.',
+    details,
+  };
+}

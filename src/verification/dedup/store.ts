@@ -1,0 +1,74 @@
+// face_embeddings queries. The embedding column is vector(1024) with pgvector, real[] without.
+import type { Knex } from 'knex';
+import type { Queryable } from '../../db/index.js';
+
+const TABLE = 'face_embeddings';
+
+export interface EmbeddingRow {
+  id: number;
+  person_id: string;
+  case_id: string | null;
+  embedding: number[];
+}
+
+const vectorLiteral = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;
+
+/** Which storage the migration created, read from the catalogue (pgvector may be installed after migrating). */
+export async function embeddingColumnType(db: Knex): Promise<'vector' | 'real[]'> {
+  const r = await db.raw(
+    `select udt_name from information_schema.columns where table_name = ? and column_name = 'embedding' and table_schema = current_schema()`,
+    [TABLE],
+  );
+  const udt = (r.rows as { udt_name: string }[])[0]?.udt_name;
+  if (!udt) throw new Error('face_embeddings table is missing: run the migrations');
+  return udt === 'vector' ? 'vector' : 'real[]';
+}
+
+export async function insertEmbedding(
+  q: Queryable,
+  storage: 'vector' | 'real[]',
+  row: { personId: string; caseId: string | null; embedding: Float32Array },
+): Promise<number> {
+  const embedding = storage === 'vector' ? q.raw('?::vector', [vectorLiteral(row.embedding)]) : Array.from(row.embedding);
+  const [inserted] = await q(TABLE)
+    .insert({ person_id: row.personId, case_id: row.caseId, embedding })
+    .returning<{ id: number }[]>('id');
+  return Number(inserted!.id);
+}
+
+export async function deleteByPerson(q: Queryable, personId: string): Promise<number[]> {
+  const rows = await q(TABLE).where({ person_id: personId }).delete().returning<{ id: number }[]>('id');
+  return rows.map((r) => Number(r.id));
+}
+
+/** Rows with id > after (or the listed ids), in id order, at most `limit`; embeddings as real[] either way. */
+export async function rowsAfter(q: Queryable, after: number, limit: number, alsoIds: number[] = []): Promise<EmbeddingRow[]> {
+  const rows = await q(TABLE)
+    .select('id', 'person_id', 'case_id', q.raw('embedding::real[] as embedding'))
+    .where('id', '>', after)
+    .orWhereIn('id', alsoIds)
+    .orderBy('id')
+    .limit(limit);
+  return rows.map((r: EmbeddingRow) => ({ ...r, id: Number(r.id) }));
+}
+
+/** Which of these ids still exist, with their owners (rows deleted by another process drop out). */
+export async function ownersOf(q: Queryable, ids: number[]): Promise<Map<number, { personId: string; caseId: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q(TABLE).select('id', 'person_id', 'case_id').whereIn('id', ids);
+  return new Map(rows.map((r: EmbeddingRow) => [Number(r.id), { personId: r.person_id, caseId: r.case_id }]));
+}
+
+/** pgvector k-NN through the HNSW index (cosine distance `<=>`). */
+export async function nearestVector(q: Queryable, embedding: Float32Array, k: number) {
+  const lit = vectorLiteral(embedding);
+  const r = await q.raw(
+    `select person_id, case_id, 1 - (embedding <=> ?::vector) as similarity from ${TABLE} order by embedding <=> ?::vector limit ?`,
+    [lit, lit, k],
+  );
+  return (r.rows as { person_id: string; case_id: string | null; similarity: number | string }[]).map((row) => ({
+    personId: row.person_id,
+    caseId: row.case_id,
+    similarity: Number(row.similarity),
+  }));
+}

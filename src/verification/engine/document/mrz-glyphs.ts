@@ -1,0 +1,159 @@
+// Second opinion for the characters tesseract's legacy model confuses in OCR-B (0/O/D, 1/I, 2/Z, 5/S/3, 8/B/3,
+// 6/G, H/M/N/W). ICAO 9303 mandates OCR-B for the MRZ, so a glyph can be compared with the font's own rendering of
+// each candidate. Used in alphanumeric fields (document number, optional data), where the field type cannot decide,
+// and among letters in alphabetic fields (names). Check digits are never consulted, so a tampered character stays
+// tampered.
+import sharp from 'sharp';
+import { MRZ_FIELDS, type MrzFormat } from './icao.js';
+import type { GrayImage } from './image.js';
+
+export interface Bbox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+// Q is left out: scaled to its own box, its tail makes it look like O, and tesseract rarely confuses the two.
+const CLASSES = ['0OD', '1I', '2Z', '35S', '38B', '6G', 'HMNW'];
+/** Characters a reading of `c` may really be (including `c`); undefined when `c` is not confusable. */
+export function confusableWith(c: string): string | undefined {
+  const set = new Set<string>();
+  for (const k of CLASSES) if (k.includes(c)) for (const x of k) set.add(x);
+  return set.size ? [...set].join('') : undefined;
+}
+
+const W = 24;
+const H = 32;
+
+/**
+ * Ink of the glyph inside `box`: tight-cropped, scaled to fit W×H keeping its proportions (OCR-B's 0 is narrower
+ * than its O), centred, unit length.
+ */
+export function glyphVector(g: GrayImage, box: Bbox): Float32Array | null {
+  const x0 = Math.max(0, Math.floor(box.x0) - 2);
+  const y0 = Math.max(0, Math.floor(box.y0) - 2);
+  const x1 = Math.min(g.width, Math.ceil(box.x1) + 2);
+  const y1 = Math.min(g.height, Math.ceil(box.y1) + 2);
+  let max = 0;
+  let min = 255;
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+    const v = g.data[y * g.width + x]!;
+    if (v > max) max = v;
+    if (v < min) min = v;
+  }
+  if (max - min < 40) return null;
+  const cut = min + (max - min) * 0.5;
+  let l = x1;
+  let r = x0 - 1;
+  let t = y1;
+  let b = y0 - 1;
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+    if (g.data[y * g.width + x]! < cut) {
+      if (x < l) l = x;
+      if (x > r) r = x;
+      if (y < t) t = y;
+      if (y > b) b = y;
+    }
+  }
+  if (r < l || b < t) return null;
+  const ih = b - t + 1;
+  const iw = r - l + 1;
+  const scale = Math.min(H / ih, W / iw);
+  const raw = new Float32Array(W * H);
+  const ox = (W - iw * scale) / 2;
+  const oy = (H - ih * scale) / 2;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const sx = Math.round(l + (x - ox) / scale);
+      const sy = Math.round(t + (y - oy) / scale);
+      if (sx < l || sx > r || sy < t || sy > b) continue;
+      raw[y * W + x] = Math.max(0, Math.min(1, (max - g.data[sy * g.width + sx]!) / (max - min)));
+    }
+  }
+  // 3×3 box smoothing: tolerates the 1-px misalignments of a tight crop.
+  const out = new Float32Array(W * H);
+  let norm = 0;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let acc = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) acc += raw[(y + dy) * W + x + dx] ?? 0;
+      out[y * W + x] = acc;
+      norm += acc * acc;
+    }
+  }
+  norm = Math.sqrt(norm) || 1;
+  for (let i = 0; i < out.length; i++) out[i]! /= norm;
+  return out;
+}
+
+export type Templates = Map<string, Float32Array>;
+
+async function render(c: string, family: string): Promise<GrayImage> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="200"><rect width="160" height="200" fill="#fff"/>` +
+    `<text x="30" y="160" font-family="${family}" font-size="150" fill="#000">${c}</text></svg>`;
+  const { data, info } = await sharp(Buffer.from(svg)).grayscale().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+/** Render every confusable character in OCR-B (Debian package fonts-ocr-b) once. */
+export async function loadTemplates(): Promise<Templates> {
+  // librsvg silently substitutes a missing font: compare with a family that cannot exist to notice.
+  const [ocrb, fallback] = await Promise.all([render('Q', 'OCR B'), render('Q', 'No Such Font KYCPort')]);
+  if (Buffer.compare(Buffer.from(ocrb.data), Buffer.from(fallback.data)) === 0) {
+    throw new Error('OCR-B font not installed (Debian: apt-get install fonts-ocr-b); needed for MRZ glyph templates');
+  }
+  const out: Templates = new Map();
+  for (const c of new Set(CLASSES.join(''))) {
+    const g = await render(c, 'OCR B');
+    const v = glyphVector(g, { x0: 0, y0: 0, x1: g.width, y1: g.height });
+    if (v) out.set(c, v);
+  }
+  return out;
+}
+
+/** The candidate whose OCR-B template is closest (cosine similarity) to the glyph; `read` if none is measurable. */
+export function classify(t: Templates, vec: Float32Array, read: string, candidates: string): string {
+  let best = read;
+  let bestScore = -1;
+  for (const c of candidates) {
+    const tpl = t.get(c);
+    if (!tpl) continue;
+    let dot = 0;
+    for (let i = 0; i < vec.length; i++) dot += vec[i]! * tpl[i]!;
+    if (dot > bestScore) {
+      bestScore = dot;
+      best = c;
+    }
+  }
+  return best;
+}
+
+/**
+ * Re-decide confusable characters by template: any confusable in alphanumeric fields, letters among letters in
+ * alphabetic fields. Numeric fields are left to the type-based clean-up.
+ */
+export function refineFields(
+  t: Templates, g: GrayImage, format: MrzFormat, lines: readonly string[], boxes: readonly (readonly (Bbox | null)[])[],
+): { lines: string[]; changed: number } {
+  const out = lines.map((l) => l.split(''));
+  let changed = 0;
+  for (const span of Object.values(MRZ_FIELDS[format])) {
+    if (span.kind !== 'alnum' && span.kind !== 'alpha') continue;
+    for (let i = span.start; i < span.end; i++) {
+      const read = out[span.line]?.[i];
+      const box = boxes[span.line]?.[i];
+      let candidates = read && confusableWith(read);
+      if (candidates && span.kind === 'alpha') candidates = candidates.replace(/[^A-Z]/g, '');
+      if (!read || !box || !candidates || candidates.length < 2) continue;
+      const vec = glyphVector(g, box);
+      if (!vec) continue;
+      const c = classify(t, vec, read, candidates);
+      if (c !== read) {
+        out[span.line]![i] = c;
+        changed++;
+      }
+    }
+  }
+  return { lines: out.map((l) => l.join('')), changed };
+}
