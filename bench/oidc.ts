@@ -76,7 +76,7 @@ async function exchanges(op: Op): Promise<LoadResult> {
 
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export async function run(): Promise<BenchRow[]> {
+export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
   if (!(await servicesAvailable())) return [{ name: 'oidc', value: 'skipped', note: 'Postgres/Redis not reachable' }];
   const rows: BenchRow[] = [];
 
@@ -95,7 +95,7 @@ export async function run(): Promise<BenchRow[]> {
   await signInThroughPages({ url: kp.url } as TestServer, first, person, browser);
   const sub = (await kp.db('subjects').where({ person_id: personId }).first()).sub as string;
 
-  const ours = await exchanges({ origin: kp.url, authPath: '/api/oidc/auth', tokenPath: '/api/oidc/token', clientId: client.client_id, secret: client.client_secret!, browser });
+  const ours = only === 'status' ? undefined : await exchanges({ origin: kp.url, authPath: '/api/oidc/auth', tokenPath: '/api/oidc/token', clientId: client.client_id, secret: client.client_secret!, browser });
 
   const statusPath = `/api/v1/kyc/${sub}/status`;
   const statusHeaders = { authorization: `Bearer ${key.api_key}` };
@@ -104,11 +104,20 @@ export async function run(): Promise<BenchRow[]> {
   await kp.stop();
 
   // Bare oidc-provider, memory adapter.
+  if (ours) {
   const barePort = await freePort();
   const bareSecret = crypto.randomBytes(32).toString('base64url');
   const bare = await startProcess('bench/servers/bare-oidc.ts', { PORT: String(barePort), CLIENT_SECRET: bareSecret, REDIRECT_URI: REDIRECT }, `http://127.0.0.1:${barePort}/.well-known/openid-configuration`);
   const baseline = await exchanges({ origin: `http://127.0.0.1:${barePort}`, authPath: '/auth', tokenPath: '/token', clientId: 'bench', secret: bareSecret, browser: new Browser() });
   await stopProcess(bare);
+  rows.push({
+    name: `token endpoint: code exchange (${CONNECTIONS} conns, ${BATCHES * BATCH} codes)`,
+    value: fmt.rps(ours),
+    baseline: `bare oidc-provider (memory adapter): ${fmt.rps(baseline)}`,
+    ratio: fmt.ratio(ours.rps, baseline.rps),
+    note: 'target ≥ 0.60×; KYCPort: Postgres + Redis, JWT (at+jwt) access token + EdDSA ID token; baseline: opaque access token',
+  });
+  }
 
   // Bare Koa JSON route.
   const koaPort = await freePort();
@@ -117,13 +126,6 @@ export async function run(): Promise<BenchRow[]> {
   const koaStatus = await load(`http://127.0.0.1:${koaPort}`, { connections: 32, durationMs: 10_000, next: () => ({ path: statusPath }) });
   await stopProcess(koa);
 
-  rows.push({
-    name: `token endpoint: code exchange (${CONNECTIONS} conns, ${BATCHES * BATCH} codes)`,
-    value: fmt.rps(ours),
-    baseline: `bare oidc-provider (memory adapter): ${fmt.rps(baseline)}`,
-    ratio: fmt.ratio(ours.rps, baseline.rps),
-    note: 'target ≥ 0.60×; KYCPort: Postgres + Redis, JWT (at+jwt) access token + EdDSA ID token; baseline: opaque access token',
-  });
   rows.push({
     name: 'status lookup GET /api/v1/kyc/{id}/status (32 conns, 10 s)',
     value: fmt.rps(oursStatus),

@@ -7,6 +7,7 @@ import type { BenchRow } from './lib/types.js';
 
 const AREAS: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   oidc: () => import('./oidc.js'),
+  status: async () => ({ run: async () => (await import('./oidc.js')).run('status') }),
 };
 
 const args = process.argv.slice(2);

@@ -1,9 +1,10 @@
 // Every migration in order. Add new ones at the end; never edit one that has shipped.
 import type { Migration } from '../src/db/migrate.js';
 import { core } from './20261122_0001_core.js';
+import { invalidation } from './20261122_0002_invalidation.js';
 import { webhooks } from './20261122_0010_webhooks.js';
 import { screening } from './20261122_0030_screening.js';
 import { verification } from './20261122_0020_verification.js';
 import { faces } from './20261122_0040_faces.js';
 
-export const migrations: Migration[] = [core, webhooks, screening, verification, faces];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces];

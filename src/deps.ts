@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { Invalidations } from './db/invalidations.js';
 import type { Database } from './db/index.js';
 import type { RateLimiter } from './http/rate-limit.js';
 
@@ -10,7 +11,12 @@ export interface Deps {
   db: Database;
   redis: Redis | undefined;
   clock: Clock;
+  /** Exact limits (logins). */
   limiter: RateLimiter;
+  /** High-rate limits (per IP, per API key): batched against the shared store. */
+  apiLimiter: RateLimiter;
+  /** Change notifications for in-process caches (database NOTIFY, so every process hears every commit). */
+  invalidations: Invalidations;
 }
 
 /** Koa state set by the tenant API-key middleware. */

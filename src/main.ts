@@ -22,6 +22,11 @@ async function main(): Promise<void> {
     sweepExpiredPayloads(rt.db.knex, rt.clock.now()).catch((err) => log.warn('oidc sweep failed', { err: String(err) }));
   }, 60_000);
   sweeper.unref();
+  // Verification: start the engine workers and load the screening/dedup indexes now (not on the first request),
+  // and delete uploads past their retention period.
+  const uploadSweeper = app.verification.startSweeper();
+  void uploadSweeper.sweep().catch((err) => log.warn('retention sweep failed', { err: String(err) }));
+  app.verification.warmup().catch((err) => log.error('verification engines failed to start', { err: String(err) }));
 
   log.info('KYCPort started', {
     issuer: config.issuer,
@@ -39,8 +44,10 @@ async function main(): Promise<void> {
     stopping = true;
     log.info('shutting down', { signal });
     clearInterval(sweeper);
+    uploadSweeper.stop();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await app.verification.close();
     await rt.close();
     process.exit(0);
   };

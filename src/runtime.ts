@@ -4,8 +4,9 @@ import type { Config } from './config.js';
 import { openDatabase } from './db/index.js';
 import { migrateLatest } from './db/migrate.js';
 import { openRedis } from './db/redis.js';
+import { databaseInvalidations } from './db/invalidations.js';
 import type { Deps } from './deps.js';
-import { MemoryRateLimiter, PostgresRateLimiter, RedisRateLimiter } from './http/rate-limit.js';
+import { counterStore, createLimiters } from './http/rate-limit.js';
 
 export interface Runtime extends Deps {
   migrations: string[];
@@ -18,19 +19,19 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
   const redis = config.redisUrl ? openRedis(config.redisUrl) : undefined;
   if (redis) await redis.ping();
   const clock = systemClock;
-  const limiter = redis
-    ? new RedisRateLimiter(redis, `${config.redisPrefix}rl:`)
-    : db.kind === 'postgres'
-      ? new PostgresRateLimiter(db.knex, clock)
-      : new MemoryRateLimiter(clock);
+  const { limiter, apiLimiter } = createLimiters(counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock }), clock);
+  const invalidations = databaseInvalidations(db);
   return {
     config,
     db,
     redis,
     clock,
     limiter,
+    apiLimiter,
+    invalidations,
     migrations,
     async close() {
+      await invalidations.close();
       redis?.disconnect();
       await db.close();
     },

@@ -36,7 +36,7 @@ export interface KycportProcess {
   stop(): Promise<void>;
 }
 
-export async function startKycport(extraEnv: Record<string, string> = {}): Promise<KycportProcess> {
+export async function startKycport(extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<KycportProcess> {
   const name = `kp_bench_${crypto.randomBytes(4).toString('hex')}`;
   const admin = knex({ client: 'pg', connection: PG_URL, pool: { min: 0, max: 1 } });
   await admin.raw(`create database ${name}`);
@@ -62,7 +62,7 @@ export async function startKycport(extraEnv: Record<string, string> = {}): Promi
     RATE_LIMIT_LOGIN_PER_HOUR: '100000000',
     ...extraEnv,
   };
-  const child = await startProcess('src/main.ts', env, `${url}/health/ready`);
+  const child = await startProcess('src/main.ts', env, `${url}/health/ready`, 60_000, nodeArgs);
   const db = knex({ client: 'pg', connection: u.toString(), pool: { min: 0, max: 4 } });
   return {
     url,

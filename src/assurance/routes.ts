@@ -5,14 +5,16 @@ import type { Deps } from '../deps.js';
 import { requireApiKey } from '../http/middleware/api-key-auth.js';
 import { parse } from '../http/validate.js';
 import { statusForTenant } from './service.js';
+import { StatusCache } from './cache.js';
 
 const params = z.object({ person_id: z.string().min(1).max(100).regex(/^[\w-]+$/, 'invalid person id') });
 
 export function assuranceRoutes(deps: Deps): Router {
   const router = new Router({ prefix: '/api/v1/kyc' });
+  const cache = new StatusCache(deps.db.knex, deps.invalidations);
   router.get('/:person_id/status', requireApiKey(deps), async (ctx) => {
     const { person_id } = parse(params, ctx.params, 'path');
-    const status = await statusForTenant(deps.db.knex, deps.clock, ctx.state.tenantId, person_id);
+    const status = await statusForTenant(cache, deps.clock, ctx.state.tenantId, person_id);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       person_id: status.person_id,

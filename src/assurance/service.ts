@@ -2,9 +2,9 @@
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
 import { NotFoundError } from '../http/errors.js';
-import { personStore } from '../persons/store.js';
 import { effectiveAssurance, type Assurance } from './model.js';
 import { assuranceStore } from './store.js';
+import type { StatusCache } from './cache.js';
 
 export async function assuranceForPerson(db: Queryable, clock: Clock, personId: string): Promise<Assurance> {
   return effectiveAssurance(await assuranceStore.find(db, personId), clock.now());
@@ -12,13 +12,12 @@ export async function assuranceForPerson(db: Queryable, clock: Clock, personId: 
 
 /** The tenant's view: `personId` is the tenant's pairwise subject; unknown and foreign ids are both 404. */
 export async function statusForTenant(
-  db: Queryable,
+  cache: StatusCache,
   clock: Clock,
   tenantId: string,
   subjectId: string,
 ): Promise<Assurance & { person_id: string }> {
-  const subject = await personStore.findSubject(db, tenantId, subjectId);
-  if (!subject) throw new NotFoundError('Person');
-  const a = await assuranceForPerson(db, clock, subject.person_id);
-  return { person_id: subject.sub, ...a };
+  const row = await cache.find(tenantId, subjectId);
+  if (!row) throw new NotFoundError('Person');
+  return { person_id: row.sub, ...effectiveAssurance(row.status ? row : undefined, clock.now()) };
 }

@@ -3,6 +3,12 @@ import type { Queryable } from '../db/index.js';
 import type { AssuranceRow } from './model.js';
 
 export const assuranceStore = {
+  /** The tenant's subject and the person's assurance in one round trip (the status API's hot path). */
+  findBySubject: (db: Queryable, tenantId: string, sub: string): Promise<(AssuranceRow & { sub: string }) | undefined> =>
+    db('subjects as s')
+      .leftJoin('assurance as a', 'a.person_id', 's.person_id')
+      .where({ 's.tenant_id': tenantId, 's.sub': sub })
+      .first('s.sub', 's.person_id', 'a.status', 'a.tier', 'a.aml_clear', 'a.verified_at', 'a.expires_at'),
   find: (db: Queryable, personId: string): Promise<AssuranceRow | undefined> =>
     db('assurance').where({ person_id: personId }).first(),
   /** Row lock for read-modify-write inside a transaction. */

@@ -20,6 +20,11 @@ export interface Database {
   hasVector: boolean;
   /** Human-readable description for the start-up log, with no credentials. */
   describe: string;
+  /**
+   * LISTEN on a channel with a dedicated connection. `onReset` runs when notifications may have been missed
+   * (connection lost and re-established), so listeners can drop what they cached.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onReset: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,7 @@ async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     hasVector,
     describe: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
+    listen: (channel, onMessage, onReset) => pgListen(url, channel, onMessage, onReset),
     close: () => k.destroy(),
   };
 }
@@ -67,10 +73,43 @@ async function openPglite(dir: string | undefined): Promise<Database> {
     kind: 'pglite',
     hasVector: true,
     describe: dir ? `embedded PGlite at ${dir}` : 'embedded PGlite in memory',
+    async listen(channel, onMessage) {
+      const unsubscribe = await pglite.listen(channel, onMessage);
+      return async () => {
+        if (!pglite.closed) await unsubscribe();
+      };
+    },
     close: async () => {
       await k.destroy();
       // knex-pglite closes the instance it was handed on destroy; close only if it didn't.
       if (!pglite.closed) await pglite.close();
     },
+  };
+}
+
+/** A LISTEN connection that reconnects with backoff; every reconnect is a reset (messages may be lost). */
+async function pgListen(url: string, channel: string, onMessage: (p: string) => void, onReset: () => void): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let delay = 250;
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('notification', (n) => n.channel === channel && n.payload !== undefined && onMessage(n.payload));
+    c.on('error', () => undefined);
+    c.on('end', () => {
+      if (stopped) return;
+      onReset();
+      setTimeout(() => void connect().catch(() => undefined), delay).unref();
+      delay = Math.min(delay * 2, 10_000);
+    });
+    await c.connect();
+    await c.query(`LISTEN ${channel}`);
+    client = c;
+    delay = 250;
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
   };
 }

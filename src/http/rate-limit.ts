@@ -1,5 +1,5 @@
-// Fixed-window rate limits. Redis when configured (shared by all processes), else Postgres when several
-// processes may share the database, else in process (PGlite: only one process can exist).
+// Fixed-window rate limits over a counter store: Redis when configured (shared by all processes), else
+// Postgres when several processes may share the database, else in process (PGlite: one process only).
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
@@ -23,86 +23,172 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
-function combine(counts: { count: number; ttlMs: number; limit: number }[]): LimitResult {
-  let retryAfter = 0;
-  for (const c of counts) {
-    if (c.count > c.limit) retryAfter = Math.max(retryAfter, Math.ceil(c.ttlMs / 1000));
-  }
-  return { allowed: retryAfter === 0, retryAfter: retryAfter === 0 ? 0 : Math.max(1, retryAfter) };
+/** Adds to windowed counters; returns each counter's total and the time left in its window. */
+export interface CounterStore {
+  incr(items: { key: string; by: number; windowSeconds: number }[]): Promise<{ count: number; ttlMs: number }[]>;
+  reset(key: string): Promise<void>;
 }
 
-// INCR each key, set its expiry on first hit, return count and remaining ttl: one round trip for all keys.
+function verdict(counts: { count: number; ttlMs: number; limit: number }[]): LimitResult {
+  let retryAfter = 0;
+  for (const c of counts) if (c.count > c.limit) retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil(c.ttlMs / 1000)));
+  return { allowed: retryAfter === 0, retryAfter };
+}
+
+/** Every hit goes to the store: exact, for low limits such as logins (10 per hour). */
+export class ExactRateLimiter implements RateLimiter {
+  constructor(private readonly store: CounterStore) {}
+  async hit(limits: Limit[]): Promise<LimitResult> {
+    const res = await this.store.incr(limits.map((l) => ({ key: l.key, by: 1, windowSeconds: l.windowSeconds })));
+    return verdict(limits.map((l, i) => ({ ...res[i]!, limit: l.limit })));
+  }
+  reset(key: string): Promise<void> {
+    return this.store.reset(key);
+  }
+}
+
+/**
+ * For high-rate limits (per IP and per API key per minute): count in process and reconcile with the shared
+ * store every `intervalMs`, so the hot path does no I/O. Across N processes a window can overshoot by at most
+ * what N processes admit in one interval.
+ */
+export class BatchingRateLimiter implements RateLimiter {
+  private readonly entries = new Map<string, { windowSeconds: number; known: number; pending: number; resetAt: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(private readonly store: CounterStore, private readonly clock: Clock, private readonly intervalMs = 100) {}
+
+  async hit(limits: Limit[]): Promise<LimitResult> {
+    const now = this.clock.now().getTime();
+    const counts = limits.map((l) => {
+      let e = this.entries.get(l.key);
+      if (!e || e.resetAt <= now) {
+        e = { windowSeconds: l.windowSeconds, known: 0, pending: 0, resetAt: now + l.windowSeconds * 1000 };
+        this.entries.set(l.key, e);
+      }
+      e.pending += 1;
+      return { count: e.known + e.pending, ttlMs: e.resetAt - now, limit: l.limit };
+    });
+    this.timer ??= setTimeout(() => void this.flush(), this.intervalMs).unref?.() as NodeJS.Timeout;
+    return verdict(counts);
+  }
+
+  async reset(key: string): Promise<void> {
+    this.entries.delete(key);
+    await this.store.reset(key);
+  }
+
+  /** Sends pending counts to the store and learns the totals every process has added. */
+  async flush(): Promise<void> {
+    this.timer = undefined;
+    await this.flushing;
+    const batch = [...this.entries].filter(([, e]) => e.pending > 0);
+    if (batch.length === 0) return;
+    const sent = batch.map(([key, e]) => ({ key, by: e.pending, windowSeconds: e.windowSeconds }));
+    for (const [, e] of batch) e.pending = 0;
+    this.flushing = this.store
+      .incr(sent)
+      .then((res) => {
+        const now = this.clock.now().getTime();
+        batch.forEach(([key, e], i) => {
+          const r = res[i]!;
+          e.known = r.count;
+          e.resetAt = now + r.ttlMs;
+          if (e.resetAt <= now && e.pending === 0) this.entries.delete(key);
+        });
+      })
+      .catch(() => {
+        // Store unreachable: keep counting locally; the next flush carries these hits again.
+        batch.forEach(([, e], i) => (e.pending += sent[i]!.by));
+      });
+    await this.flushing;
+    if (this.entries.size > 100_000) {
+      const now = this.clock.now().getTime();
+      for (const [k, e] of this.entries) if (e.resetAt <= now && e.pending === 0) this.entries.delete(k);
+    }
+  }
+}
+
+// INCRBY each key, start its window on first hit, return count and remaining ttl: one round trip for all keys.
 const LUA = `
 local out = {}
 for i, key in ipairs(KEYS) do
-  local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, ARGV[i]) end
+  local n = redis.call('INCRBY', key, ARGV[2 * i - 1])
   local ttl = redis.call('PTTL', key)
-  if ttl < 0 then redis.call('PEXPIRE', key, ARGV[i]); ttl = tonumber(ARGV[i]) end
+  if ttl < 0 then redis.call('PEXPIRE', key, ARGV[2 * i]); ttl = tonumber(ARGV[2 * i]) end
   out[#out + 1] = n
   out[#out + 1] = ttl
 end
 return out`;
 
-export class RedisRateLimiter implements RateLimiter {
-  constructor(private readonly redis: Redis, private readonly prefix = 'kp:rl:') {}
-  async hit(limits: Limit[]): Promise<LimitResult> {
-    const keys = limits.map((l) => this.prefix + l.key);
-    const res = (await this.redis.eval(LUA, keys.length, ...keys, ...limits.map((l) => l.windowSeconds * 1000))) as number[];
-    return combine(limits.map((l, i) => ({ count: Number(res[2 * i]), ttlMs: Number(res[2 * i + 1]), limit: l.limit })));
+type WithIncr = Redis & { kpRateIncr(numKeys: number, ...args: (string | number)[]): Promise<number[]> };
+
+export class RedisCounterStore implements CounterStore {
+  private readonly redis: WithIncr;
+  constructor(redis: Redis, private readonly prefix: string) {
+    // defineCommand sends EVALSHA (the script body only once per connection).
+    if (!('kpRateIncr' in redis)) redis.defineCommand('kpRateIncr', { lua: LUA });
+    this.redis = redis as WithIncr;
+  }
+  async incr(items: { key: string; by: number; windowSeconds: number }[]) {
+    const res = await this.redis.kpRateIncr(items.length, ...items.map((i) => this.prefix + i.key), ...items.flatMap((i) => [i.by, i.windowSeconds * 1000]));
+    return items.map((_, i) => ({ count: Number(res[2 * i]), ttlMs: Number(res[2 * i + 1]) }));
   }
   async reset(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
   }
 }
 
-export class PostgresRateLimiter implements RateLimiter {
+export class PostgresCounterStore implements CounterStore {
   constructor(private readonly db: Queryable, private readonly clock: Clock) {}
-  async hit(limits: Limit[]): Promise<LimitResult> {
+  async incr(items: { key: string; by: number; windowSeconds: number }[]) {
     const now = this.clock.now();
-    const counts = [];
-    for (const l of limits) {
-      const reset = new Date(now.getTime() + l.windowSeconds * 1000);
+    const out = [];
+    for (const item of items) {
       const { rows } = await this.db.raw(
-        `insert into rate_limits (key, count, reset_at) values (?, 1, ?)
+        `insert into rate_limits (key, count, reset_at) values (?, ?, ?)
          on conflict (key) do update set
-           count = case when rate_limits.reset_at <= ? then 1 else rate_limits.count + 1 end,
+           count = case when rate_limits.reset_at <= ? then excluded.count else rate_limits.count + excluded.count end,
            reset_at = case when rate_limits.reset_at <= ? then excluded.reset_at else rate_limits.reset_at end
          returning count, reset_at`,
-        [l.key, reset, now, now],
+        [item.key, item.by, new Date(now.getTime() + item.windowSeconds * 1000), now, now],
       );
       const row = rows[0] as { count: number; reset_at: Date | string };
-      counts.push({ count: Number(row.count), ttlMs: new Date(row.reset_at).getTime() - now.getTime(), limit: l.limit });
+      out.push({ count: Number(row.count), ttlMs: new Date(row.reset_at).getTime() - now.getTime() });
     }
-    return combine(counts);
+    return out;
   }
   async reset(key: string): Promise<void> {
     await this.db('rate_limits').where({ key }).delete();
   }
 }
 
-export class MemoryRateLimiter implements RateLimiter {
+export class MemoryCounterStore implements CounterStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   constructor(private readonly clock: Clock) {}
-  async hit(limits: Limit[]): Promise<LimitResult> {
+  async incr(items: { key: string; by: number; windowSeconds: number }[]) {
     const now = this.clock.now().getTime();
-    if (this.windows.size > 100_000) this.sweep(now);
-    return combine(
-      limits.map((l) => {
-        let w = this.windows.get(l.key);
-        if (!w || w.resetAt <= now) {
-          w = { count: 0, resetAt: now + l.windowSeconds * 1000 };
-          this.windows.set(l.key, w);
-        }
-        w.count += 1;
-        return { count: w.count, ttlMs: w.resetAt - now, limit: l.limit };
-      }),
-    );
+    if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+    return items.map((item) => {
+      let w = this.windows.get(item.key);
+      if (!w || w.resetAt <= now) this.windows.set(item.key, (w = { count: 0, resetAt: now + item.windowSeconds * 1000 }));
+      w.count += item.by;
+      return { count: w.count, ttlMs: w.resetAt - now };
+    });
   }
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
   }
-  private sweep(now: number): void {
-    for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
-  }
+}
+
+/** The limiters a process uses: exact for logins, batched (when the store is remote) for API traffic. */
+export function createLimiters(store: CounterStore, clock: Clock): { limiter: RateLimiter; apiLimiter: RateLimiter } {
+  const limiter = new ExactRateLimiter(store);
+  return { limiter, apiLimiter: store instanceof MemoryCounterStore ? limiter : new BatchingRateLimiter(store, clock) };
+}
+
+export function counterStore(opts: { redis?: Redis; redisPrefix: string; db: Queryable; dbKind: 'postgres' | 'pglite'; clock: Clock }): CounterStore {
+  if (opts.redis) return new RedisCounterStore(opts.redis, `${opts.redisPrefix}rl:`);
+  return opts.dbKind === 'postgres' ? new PostgresCounterStore(opts.db, opts.clock) : new MemoryCounterStore(opts.clock);
 }

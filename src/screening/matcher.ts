@@ -2,7 +2,7 @@
 // names fit in a few hundred MB); blocking keys (phonetic skeleton, 3-letter prefix) map to distinct tokens, and
 // each token to the names containing it. A query scores only names where enough of its tokens found a similar
 // token through those keys, then Jaro-Winkler decides.
-import { TOKEN_MATCH_FLOOR, tokenSetSimilarity, tokenSimilarity } from '../text/names.js';
+import { foldSpelling, joinedSimilarity, pairedScore, TOKEN_MATCH_FLOOR, tokenSimilarity } from '../text/names.js';
 import { thresholds } from '../verification/thresholds.js';
 import { blockingKeys } from './phonetic.js';
 
@@ -95,6 +95,7 @@ export class ScreeningIndexBuilder {
       tokIds: Int32Array.from(this.tokIds),
       keyedTokens: keyed,
       tokens: this.tokens,
+      folded: this.tokens.map(foldSpelling),
       postings: this.postings.map((p) => Int32Array.from(p)),
       keyTokens: new Map([...keyTokens].map(([k, v]) => [k, Int32Array.from(v)])),
     });
@@ -110,6 +111,8 @@ interface IndexData {
   tokIds: Int32Array;
   keyedTokens: Uint8Array;
   tokens: string[];
+  /** foldSpelling of each token, computed once. */
+  folded: string[];
   postings: Int32Array[];
   keyTokens: Map<string, Int32Array>;
 }
@@ -118,9 +121,12 @@ const MAX_QUERY_TOKENS = 8; // one bit per query token in the hit mask
 
 export class ScreeningIndex {
   private readonly mask: Uint8Array;
+  private readonly seen: Uint32Array;
+  private stamp = 0;
 
   constructor(private readonly d: IndexData) {
     this.mask = new Uint8Array(d.nameEntry.length);
+    this.seen = new Uint32Array(d.tokens.length);
   }
 
   /** The lists this index was built from (empty = screening cannot be performed). */
@@ -138,14 +144,28 @@ export class ScreeningIndex {
 
   /**
    * Entries with a name scoring at least `minNameScore` against any of the query token lists (spelling variants
-   * of one person's name), best name per entry. Synchronous: the shared hit mask is reset before returning.
+   * of one person's name), best name per entry. Token similarities come from the blocking step, so a token pair
+   * that shares no blocking key counts as different words (0), exactly as the candidate filter treats it.
+   * Synchronous: the shared hit mask is reset before returning.
    */
   searchNames(queries: readonly (readonly string[])[], minNameScore = thresholds.screening.minNameScore): NameCandidate[] {
+    const { tokStart, tokIds, tokens, folded } = this.d;
     const best = new Map<number, NameCandidate>();
     for (const q of queries) {
-      for (const n of this.candidates(q)) {
-        const name = this.nameTokens(n);
-        const s = tokenSetSimilarity(q, name);
+      const qFolded = q.map(foldSpelling);
+      const qLens = q.map((t) => t.length);
+      const sims = q.map(() => new Map<number, number>());
+      for (const n of this.candidates(q, qFolded, sims)) {
+        const start = tokStart[n]!;
+        const lens: number[] = [];
+        for (let i = start; i < tokStart[n + 1]!; i++) lens.push(tokens[tokIds[i]!]!.length);
+        let s = pairedScore(qLens, lens, (i, j) => {
+          const id = tokIds[start + j]!;
+          // Tokens of one or two letters have no blocking keys: compare them directly (initials, AL, DE).
+          if (qLens[i]! <= 2 || lens[j]! <= 2) return tokenSimilarity(q[i]!, tokens[id]!, qFolded[i], folded[id]);
+          return sims[i]!.get(id) ?? 0;
+        });
+        if (lens.length !== q.length && s < 1) s = Math.max(s, joinedSimilarity(q, this.nameTokens(n)));
         if (s < minNameScore) continue;
         const e = this.d.nameEntry[n]!;
         const prev = best.get(e);
@@ -158,30 +178,35 @@ export class ScreeningIndex {
   }
 
   private nameTokens(n: number): string[] {
-    const out: string[] = [];
-    for (let i = this.d.tokStart[n]!; i < this.d.tokStart[n + 1]!; i++) out.push(this.d.tokens[this.d.tokIds[i]!]!);
-    return out;
+    const toks: string[] = [];
+    for (let i = this.d.tokStart[n]!; i < this.d.tokStart[n + 1]!; i++) toks.push(this.d.tokens[this.d.tokIds[i]!]!);
+    return toks;
   }
 
   /**
-   * Names where at least min(2, keyed query tokens, keyed name tokens) query tokens found a token at or above
-   * TOKEN_MATCH_FLOOR. Below that floor a token pair adds nothing to the name score, so a name with fewer such
-   * tokens cannot reach minNameScore anyway (the bench checks this against a linear scan).
+   * Names where at least min(2, keyed query tokens, keyed name tokens) distinct query tokens found a token at or
+   * above TOKEN_MATCH_FLOOR through a shared blocking key. Records each such similarity in `sims` (per query
+   * position) for scoring. Below the floor a token pair adds nothing to the name score, so names with fewer
+   * matching tokens could not reach minNameScore anyway.
    */
-  private candidates(query: readonly string[]): number[] {
+  private candidates(query: readonly string[], qFolded: readonly string[], sims: Map<number, number>[]): number[] {
     const qTokens = [...new Set(query)].filter((t) => t.length > 2).slice(0, MAX_QUERY_TOKENS);
     if (!qTokens.length) return [];
     const touched: number[] = [];
     qTokens.forEach((qt, qi) => {
       const bit = 1 << qi;
-      const seen = new Set<number>();
+      const positions = query.flatMap((t, i) => (t === qt ? [i] : []));
+      const qf = qFolded[positions[0]!]!;
+      const stamp = ++this.stamp;
       for (const k of blockingKeys(qt)) {
         const ids = this.d.keyTokens.get(k);
         if (!ids) continue;
         for (const id of ids) {
-          if (seen.has(id)) continue;
-          seen.add(id);
-          if (tokenSimilarity(qt, this.d.tokens[id]!) < TOKEN_MATCH_FLOOR) continue;
+          if (this.seen[id] === stamp) continue; // reached through an earlier key
+          this.seen[id] = stamp;
+          const sim = tokenSimilarity(qt, this.d.tokens[id]!, qf, this.d.folded[id]);
+          if (sim < TOKEN_MATCH_FLOOR) continue;
+          for (const p of positions) sims[p]!.set(id, sim);
           for (const n of this.d.postings[id]!) {
             if (this.mask[n] === 0) touched.push(n);
             this.mask[n]! |= bit;

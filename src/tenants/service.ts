@@ -82,6 +82,7 @@ export async function createApiKey(db: Queryable, input: { tenantId: string; nam
 export async function revokeApiKey(db: Queryable, clock: Clock, id: string): Promise<{ id: string; revoked: true }> {
   const key = await tenantStore.findApiKey(db, id);
   if (!key) throw new NotFoundError('API key');
+  // A trigger NOTIFYs every process caching this key (see api-key-cache.ts).
   await tenantStore.revokeApiKey(db, id, clock.now());
   return { id, revoked: true };
 }

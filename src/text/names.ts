@@ -130,27 +130,37 @@ export function jaroWinkler(a: string, b: string): number {
 export const TOKEN_MATCH_FLOOR = 0.8;
 
 // Spelling differences that come from transliteration conventions rather than from different names
-// (Wladimir/Vladimir, Yusuf/Jusuf/Youssef, Philip/Filip, Aleksandr/Alexandr, Catherine/Katherine).
-const FOLDS: [RegExp, string][] = [
-  [/PH/g, 'F'], [/KS/g, 'X'], [/CK/g, 'K'], [/C(?!H)/g, 'K'], [/W/g, 'V'], [/[YJ]/g, 'I'], [/OU/g, 'U'],
-  [/EE/g, 'I'], [/OO/g, 'U'], [/(.)\1+/g, '$1'],
-];
+// (Wladimir/Vladimir, Yusuf/Jusuf/Youssef, Philip/Filip, Aleksandr/Alexandr, Catherine/Katherine): PH→F, KS→X,
+// CK/C→K (not CH), W→V, Y/J→I, OU/OO→U, EE→I, doubled letters once. One pass: it runs per compared token.
+const FOLD_PAIRS: Record<string, string> = { PH: 'F', KS: 'X', CK: 'K', OU: 'U', EE: 'I', OO: 'U' };
+const FOLD_ONE: Record<string, string> = { W: 'V', Y: 'I', J: 'I' };
 
 /** A token with transliteration-dependent spellings folded together (uppercase A–Z in, A–Z out). */
 export function foldSpelling(token: string): string {
-  let t = token;
-  for (const [re, to] of FOLDS) t = t.replace(re, to);
-  return t;
+  let out = '';
+  let last = '';
+  for (let i = 0; i < token.length; i++) {
+    const c = token[i]!;
+    let f = FOLD_PAIRS[c + (token[i + 1] ?? '')];
+    if (f) i++;
+    else if (c === 'C') f = token[i + 1] === 'H' ? 'C' : 'K';
+    else f = FOLD_ONE[c] ?? c;
+    if (f !== last) out += f;
+    last = f;
+  }
+  return out;
 }
 
 /**
- * Token similarity: the better of Jaro-Winkler on the tokens and on their folded spellings, 0 below
- * TOKEN_MATCH_FLOOR, with a lone initial credited against a word it abbreviates ("J" ~ "JOHN").
+ * Token similarity: the better of Jaro-Winkler on the tokens and on their folded spellings (pass them when
+ * already computed), 0 below TOKEN_MATCH_FLOOR, with a lone initial credited against a word it abbreviates
+ * ("J" ~ "JOHN").
  */
-export function tokenSimilarity(a: string, b: string): number {
+export function tokenSimilarity(a: string, b: string, foldedA?: string, foldedB?: string): number {
   if ((a.length === 1 || b.length === 1) && a[0] === b[0]) return a.length === b.length ? 1 : 0.8;
   let jw = jaroWinkler(a, b);
-  if (jw < 0.97) jw = Math.max(jw, jaroWinkler(foldSpelling(a), foldSpelling(b)));
+  // Folding moves a few letters; below 0.6 it cannot lift a pair to the floor, so skip the second JW.
+  if (jw < 0.97 && jw >= 0.6) jw = Math.max(jw, jaroWinkler(foldedA ?? foldSpelling(a), foldedB ?? foldSpelling(b)));
   return jw < TOKEN_MATCH_FLOOR ? 0 : jw;
 }
 
@@ -170,30 +180,68 @@ export function nameSimilarity(a: string, b: string): number {
   return tokenSetSimilarity(nameTokens(a), nameTokens(b));
 }
 
-/** nameSimilarity over already-normalised tokens (the matcher keeps entries tokenised). */
-export function tokenSetSimilarity(ta: readonly string[], tb: readonly string[]): number {
-  if (!ta.length || !tb.length) return 0;
-  const pairs: { s: number; i: number; j: number }[] = [];
-  for (let i = 0; i < ta.length; i++) {
-    for (let j = 0; j < tb.length; j++) pairs.push({ s: tokenSimilarity(ta[i]!, tb[j]!), i, j });
-  }
-  pairs.sort((x, y) => y.s - x.s);
-  const usedA = new Uint8Array(ta.length);
-  const usedB = new Uint8Array(tb.length);
+/**
+ * The pairing score behind nameSimilarity, over token lengths and a similarity function, so the matcher can
+ * feed it similarities it has already computed. Greedy: repeatedly take the best remaining pair.
+ */
+export function pairedScore(la: readonly number[], lb: readonly number[], sim: (i: number, j: number) => number): number {
+  if (!la.length || !lb.length) return 0;
+  const m: number[] = [];
+  for (let i = 0; i < la.length; i++) for (let j = 0; j < lb.length; j++) m.push(sim(i, j));
+  const usedA = new Uint8Array(la.length);
+  const usedB = new Uint8Array(lb.length);
   let num = 0;
   let den = 0;
-  for (const p of pairs) {
-    if (usedA[p.i] || usedB[p.j]) continue;
-    usedA[p.i] = 1;
-    usedB[p.j] = 1;
-    const w = ta[p.i]!.length + tb[p.j]!.length;
-    num += p.s * w;
-    den += w;
+  for (let k = Math.min(la.length, lb.length); k > 0; k--) {
+    let best = -1;
+    let bi = 0;
+    let bj = 0;
+    for (let i = 0; i < la.length; i++) {
+      if (usedA[i]) continue;
+      for (let j = 0; j < lb.length; j++) {
+        if (!usedB[j] && m[i * lb.length + j]! > best) {
+          best = m[i * lb.length + j]!;
+          bi = i;
+          bj = j;
+        }
+      }
+    }
+    usedA[bi] = 1;
+    usedB[bj] = 1;
+    num += best * (la[bi]! + lb[bj]!);
+    den += la[bi]! + lb[bj]!;
   }
-  for (let i = 0; i < ta.length; i++) if (!usedA[i]) den += UNPAIRED_WEIGHT * Math.min(UNPAIRED_MAX_LETTERS, ta[i]!.length);
-  for (let j = 0; j < tb.length; j++) if (!usedB[j]) den += UNPAIRED_WEIGHT * Math.min(UNPAIRED_MAX_LETTERS, tb[j]!.length);
-  const tokenScore = num / den;
-  if (ta.length === tb.length) return tokenScore;
-  // Different token counts: maybe the same letters split differently.
-  return Math.max(tokenScore, jaroWinkler(ta.join(''), tb.join('')));
+  const unpaired = (len: number) => UNPAIRED_WEIGHT * Math.min(UNPAIRED_MAX_LETTERS, len);
+  for (let i = 0; i < la.length; i++) if (!usedA[i]) den += unpaired(la[i]!);
+  for (let j = 0; j < lb.length; j++) if (!usedB[j]) den += unpaired(lb[j]!);
+  return num / den;
+}
+
+// Joined-up comparison only counts when nearly identical: on long strings Jaro-Winkler is generous, and
+// "A B" vs "A C D" joined would otherwise score like a match.
+const JOINED_MIN = 0.95;
+
+/** Names with different token counts may be the same letters split differently (ABDULRAHMAN / ABDUL RAHMAN). */
+export function joinedSimilarity(ta: readonly string[], tb: readonly string[]): number {
+  if (ta.length === tb.length) return 0;
+  const j = jaroWinkler(ta.join(''), tb.join(''));
+  return j >= JOINED_MIN ? j : 0;
+}
+
+/** nameSimilarity over already-normalised tokens (and their folded spellings, when the caller keeps them). */
+export function tokenSetSimilarity(
+  ta: readonly string[],
+  tb: readonly string[],
+  fa?: readonly string[],
+  fb?: readonly string[],
+): number {
+  if (!ta.length || !tb.length) return 0;
+  const fA = fa ?? ta.map(foldSpelling);
+  const fB = fb ?? tb.map(foldSpelling);
+  const score = pairedScore(
+    ta.map((t) => t.length),
+    tb.map((t) => t.length),
+    (i, j) => tokenSimilarity(ta[i]!, tb[j]!, fA[i], fB[j]),
+  );
+  return Math.max(score, joinedSimilarity(ta, tb));
 }

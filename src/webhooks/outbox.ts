@@ -19,16 +19,19 @@ export interface EmitInput {
 }
 
 const MAX_STRING = 4096;
-const FORBIDDEN_KEYS = /^(image|images|selfie|portrait|photo|document_number|document_image|mrz|raw_document_number)$/i;
+// A string under such a key is an image, an image link or a document number: never for tenants. Objects under
+// them (e.g. a check summary `selfie: {passed: true}`) are fine.
+const SENSITIVE_KEY = /(^|_)(images?|selfies?|portraits?|photos?|document_numbers?)$/i;
 
-/** Payloads go to third parties: refuse binary data, long blobs and fields that name images or document numbers. */
+/** Payloads go to third parties: refuse binary data, long blobs, data: URLs and images or document numbers. */
 export function assertSafePayload(value: unknown, path = 'data'): void {
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return;
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return;
   if (typeof value === 'string') {
     if (value.length > MAX_STRING) throw new Error(`webhook payload ${path} is too long to be an event field`);
+    if (/^data:/i.test(value)) throw new Error(`webhook payload ${path} is a data: URL`);
     return;
   }
-  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) throw new Error(`webhook payload ${path} is binary`);
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) throw new Error(`webhook payload ${path} is binary`);
   if (Array.isArray(value)) {
     value.forEach((v, i) => assertSafePayload(v, `${path}[${i}]`));
     return;
@@ -36,7 +39,7 @@ export function assertSafePayload(value: unknown, path = 'data'): void {
   if (value instanceof Date) return;
   if (typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN_KEYS.test(k)) throw new Error(`webhook payload ${path}.${k} must not be sent to tenants`);
+      if (SENSITIVE_KEY.test(k) && typeof v === 'string') throw new Error(`webhook payload ${path}.${k} must not be sent to tenants`);
       assertSafePayload(v, `${path}.${k}`);
     }
     return;

@@ -80,12 +80,17 @@ export class RedisQueue implements DeliveryQueue {
 
   async enqueue(items: { id: string; at: Date }[], opts: { replace?: boolean } = {}): Promise<void> {
     if (items.length === 0) return;
+    // One round trip: the adds, then the wake-up for idle dispatchers in every process.
+    const multi = this.redis.multi();
     for (let i = 0; i < items.length; i += 1000) {
       const args = items.slice(i, i + 1000).flatMap((it) => [it.at.getTime(), it.id]);
-      if (opts.replace) await this.redis.zadd(this.key, ...args);
-      else await this.redis.zadd(this.key, 'NX', ...args);
+      if (opts.replace) multi.zadd(this.key, ...args);
+      else multi.zadd(this.key, 'NX', ...args);
     }
-    await this.redis.publish(this.channel, '1');
+    multi.publish(this.channel, '1');
+    await multi.exec();
+    // Dispatchers in this process need not wait for the message to come back from Redis.
+    this.waiter.wake();
   }
 
   async claim(n: number): Promise<string[]> {

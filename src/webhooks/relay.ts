@@ -5,14 +5,14 @@ import pg from 'pg';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { log } from '../log.js';
-import { ALL_EVENTS } from './catalog.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import type { DeliveryQueue } from './queue.js';
-import { webhookStore, type DeliveryInsert } from './store.js';
+import { webhookStore } from './store.js';
 
-/** `webhook-id`: stable for an (event, endpoint) pair, so retries and duplicates carry the same id. */
+/** `webhook-id`: stable for an (event, endpoint) pair, so retries and duplicates carry the same id.
+ * The relay computes the same value in SQL (webhookStore.relayBatch). */
 export function deliveryId(eventId: string, endpointId: string): string {
-  return `msg_${crypto.createHash('sha256').update(`${eventId}\u0000${endpointId}`).digest('base64url').slice(0, 24)}`;
+  return `msg_${crypto.createHash('sha256').update(`${eventId}:${endpointId}`).digest('base64url').slice(0, 24)}`;
 }
 
 export interface RelayOptions {
@@ -37,39 +37,16 @@ export class Relay {
     opts: RelayOptions = {},
   ) {
     this.batchSize = opts.batchSize ?? 500;
-    this.maxIdleMs = opts.maxIdleMs ?? 1000;
+    // Postgres wakes the relay with NOTIFY; PGlite (one process, no listener) relies on polling.
+    this.maxIdleMs = opts.maxIdleMs ?? (db.kind === 'pglite' ? 200 : 1000);
   }
 
   /** Moves one batch; returns how many events it took. */
   async runOnce(): Promise<number> {
     const now = this.clock.now();
-    const { events, deliveries } = await this.db.knex.transaction(async (trx) => {
-      const evs = await webhookStore.lockUnrelayedEvents(trx, this.batchSize);
-      if (evs.length === 0) return { events: 0, deliveries: [] as DeliveryInsert[] };
-      const endpoints = await webhookStore.enabledEndpointsOf(trx, [...new Set(evs.map((e) => e.tenant_id))]);
-      const rows: DeliveryInsert[] = [];
-      for (const e of evs) {
-        for (const ep of endpoints) {
-          if (ep.tenant_id !== e.tenant_id) continue;
-          const wanted = e.endpoint_id ? ep.id === e.endpoint_id : ep.events.includes(e.type) || ep.events.includes(ALL_EVENTS);
-          if (!wanted) continue;
-          rows.push({
-            id: deliveryId(e.id, ep.id),
-            event_id: e.id,
-            endpoint_id: ep.id,
-            tenant_id: e.tenant_id,
-            status: 'pending',
-            next_attempt_at: now,
-            created_at: now,
-          });
-        }
-      }
-      const inserted = new Set(await webhookStore.insertDeliveries(trx, rows));
-      await webhookStore.markRelayed(trx, evs.map((e) => e.id), now);
-      return { events: evs.length, deliveries: rows.filter((r) => inserted.has(r.id)) };
-    });
+    const { events, ids } = await webhookStore.relayBatch(this.db.knex, this.batchSize, now);
     // After commit. A crash right here leaves rows the queue doesn't know: the reconciler re-adds them.
-    await this.queue.enqueue(deliveries.map((d) => ({ id: d.id, at: d.next_attempt_at })));
+    await this.queue.enqueue(ids.map((id) => ({ id, at: now })));
     return events;
   }
 

@@ -1,5 +1,4 @@
 // When the next attempt happens: the configured schedule with jitter, never sooner than the receiver's Retry-After.
-export const DEFAULT_SCHEDULE_MS: readonly number[] = [0, 5e3, 300e3, 1800e3, 7200e3, 18000e3, 36000e3, 50400e3, 72000e3, 86400e3];
 const MAX_RETRY_AFTER_MS = 24 * 3600e3;
 
 export interface RetryPolicy {

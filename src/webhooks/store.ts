@@ -108,18 +108,35 @@ export const webhookStore = {
   findEvent: (db: Queryable, tenantId: string, id: string): Promise<EventRow | undefined> =>
     db('webhook_events').where({ tenant_id: tenantId, id }).first(),
 
-  // Relay: other relays skip the rows this one holds.
-  lockUnrelayedEvents: (db: Queryable, limit: number): Promise<Pick<EventRow, 'id' | 'tenant_id' | 'type' | 'endpoint_id'>[]> =>
-    db('webhook_events')
-      .whereNull('relayed_at')
-      .orderBy('created_at')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .select('id', 'tenant_id', 'type', 'endpoint_id'),
-  markRelayed: (db: Queryable, ids: string[], at: Date) => db('webhook_events').whereIn('id', ids).update({ relayed_at: at }),
-  enabledEndpointsOf: (db: Queryable, tenantIds: string[]): Promise<Pick<EndpointRow, 'id' | 'tenant_id' | 'events'>[]> =>
-    db('webhook_endpoints').whereIn('tenant_id', tenantIds).andWhere({ enabled: true }).select('id', 'tenant_id', 'events'),
+  /**
+   * The relay step in one statement (one round trip, atomic): take unrelayed events (other relays skip the
+   * rows this one holds), mark them relayed, and insert one pending delivery per matching enabled endpoint.
+   * Delivery ids are computed as in `deliveryId()`. Returns the number of events and the new delivery ids.
+   */
+  relayBatch: async (db: Queryable, limit: number, now: Date): Promise<{ events: number; ids: string[] }> => {
+    const res = await db.raw(
+      `with evs as (
+         select id, tenant_id, type, endpoint_id from webhook_events
+         where relayed_at is null order by created_at limit ? for update skip locked
+       ), marked as (
+         update webhook_events e set relayed_at = ? from evs where e.id = evs.id returning e.id
+       ), ins as (
+         insert into webhook_deliveries (id, event_id, endpoint_id, tenant_id, status, attempts, next_attempt_at, created_at)
+         select 'msg_' || left(translate(encode(sha256(convert_to(evs.id || ':' || w.id, 'UTF8')), 'base64'), '+/', '-_'), 24),
+                evs.id, w.id, evs.tenant_id, 'pending', 0, ?, ?
+         from evs join webhook_endpoints w on w.tenant_id = evs.tenant_id and w.enabled
+         where (evs.endpoint_id is not null and w.id = evs.endpoint_id)
+            or (evs.endpoint_id is null and (w.events @> to_jsonb(evs.type) or w.events @> '"*"'::jsonb))
+         on conflict (event_id, endpoint_id) do nothing
+         returning id
+       )
+       select (select count(*) from marked)::int as events, coalesce((select json_agg(id) from ins), '[]'::json) as ids`,
+      [limit, now, now, now],
+    );
+    const row = res.rows[0] as { events: number; ids: string[] | string };
+    return { events: Number(row.events), ids: typeof row.ids === 'string' ? JSON.parse(row.ids) : row.ids };
+  },
+
   /** Returns the ids actually inserted (an existing (event, endpoint) pair is left alone). */
   insertDeliveries: async (db: Queryable, rows: DeliveryInsert[]): Promise<string[]> => {
     const ids: string[] = [];

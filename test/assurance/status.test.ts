@@ -62,6 +62,26 @@ describe('status API', () => {
     expect(body).toMatchObject({ kyc_status: 'expired', kyc_tier: 't2', expires_at: past.toISOString() });
   });
 
+  it('reflects an assurance change committed by any connection (cache invalidated on commit)', async () => {
+    const p = await server.person();
+    const sub = await subjectFor(tenantA, p);
+    expect((await (await status(sub, keyA.api_key)).json()).kyc_status).toBe('unverified');
+    await server.deps.db.knex.transaction(async (trx) => {
+      await trx('assurance').where({ person_id: p.id }).update({ status: 'verified', tier: 't1', verified_at: new Date(), expires_at: new Date(Date.now() + 86400_000) });
+      // Not committed yet: readers still see the old row.
+      expect((await (await status(sub, keyA.api_key)).json()).kyc_status).toBe('unverified');
+    });
+    await expect.poll(async () => (await (await status(sub, keyA.api_key)).json()).kyc_tier, { timeout: 2000, interval: 20 }).toBe('t1');
+    // A rolled-back change is never seen.
+    await server.deps.db.knex
+      .transaction(async (trx) => {
+        await trx('assurance').where({ person_id: p.id }).update({ status: 'rejected', tier: 't0' });
+        throw new Error('rollback');
+      })
+      .catch(() => undefined);
+    expect((await (await status(sub, keyA.api_key)).json()).kyc_status).toBe('verified');
+  });
+
   it('refuses missing, malformed, unknown and revoked keys with 401', async () => {
     const noKey = await status(subA);
     expect(noKey.status).toBe(401);
@@ -71,9 +91,9 @@ describe('status API', () => {
     const key = await server.apiKey(tenantA);
     expect((await status(subA, key.api_key)).status).toBe(200);
     await revokeApiKey(server.deps.db.knex, server.deps.clock, key.id);
-    const revoked = await status(subA, key.api_key);
-    expect(revoked.status).toBe(401);
-    expect(await revoked.json()).toEqual({ error: 'unauthorized', message: 'The API key is invalid or revoked.' });
+    // Cached keys are dropped when the revocation's NOTIFY arrives (milliseconds after commit).
+    await expect.poll(async () => (await status(subA, key.api_key)).status, { timeout: 2000, interval: 20 }).toBe(401);
+    expect(await (await status(subA, key.api_key)).json()).toEqual({ error: 'unauthorized', message: 'The API key is invalid or revoked.' });
   });
 
   it("gives tenant B a 404 for tenant A's person, identical to an unknown id", async () => {

@@ -10,8 +10,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/index.js';
 import { migrateLatest } from '../../src/db/migrate.js';
 import { openRedis } from '../../src/db/redis.js';
+import { databaseInvalidations } from '../../src/db/invalidations.js';
 import type { Deps } from '../../src/deps.js';
-import { MemoryRateLimiter, PostgresRateLimiter, RedisRateLimiter } from '../../src/http/rate-limit.js';
+import { counterStore, createLimiters } from '../../src/http/rate-limit.js';
 
 export interface TestDeps extends Deps {
   cleanup(): Promise<void>;
@@ -52,18 +53,18 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
   await migrateLatest(db);
   const redis = config.redisUrl ? openRedis(config.redisUrl) : undefined;
   const clock = opts.clock ?? systemClock;
-  const limiter = redis
-    ? new RedisRateLimiter(redis, `${config.redisPrefix}rl:`)
-    : db.kind === 'postgres'
-      ? new PostgresRateLimiter(db.knex, clock)
-      : new MemoryRateLimiter(clock);
+  const { limiter, apiLimiter } = createLimiters(counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock }), clock);
+  const invalidations = databaseInvalidations(db);
   return {
     config,
     db,
     redis,
     clock,
     limiter,
+    apiLimiter,
+    invalidations,
     async cleanup() {
+      await invalidations.close();
       if (redis) {
         const keys = await redis.keys(`${config.redisPrefix}*`);
         if (keys.length) await redis.del(...keys);

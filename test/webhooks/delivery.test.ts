@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { emitEvent, emitToPersonTenants } from '../../src/webhooks/outbox.js';
 import { createEndpoint, rotateSecret } from '../../src/webhooks/service.js';
-import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
+import { buildWebhookParts, startWebhookWorkers, type WebhookParts } from '../../src/webhooks/workers.js';
 import { personWithSubjects, startReceiver, tenantWithKey, type Receiver } from './support.js';
 
 let deps: TestDeps;
@@ -94,5 +94,29 @@ describe('signed deliveries', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('startWebhookWorkers', () => {
+  it('delivers in the background with the server-default setup and stops cleanly', async () => {
+    const db = deps.db.knex;
+    const t = await tenantWithKey(db, 'D');
+    const ep = await createEndpoint(deps, t.tenantId, { url: `${receiver.url}/bg`, events: ['verification.case.created'] });
+    const workers = await startWebhookWorkers(deps);
+    try {
+      receiver.received.length = 0;
+      for (let i = 0; i < 5; i++) {
+        await db.transaction((trx) => emitEvent(trx, { tenantId: t.tenantId, type: 'verification.case.created', data: { case_id: `vc_${i}` } }));
+      }
+      const until = Date.now() + 10_000;
+      while (receiver.received.length < 5 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(receiver.received.map((r) => (new Webhook(ep.secret).verify(r.body, r.headers) as { data: { case_id: string } }).data.case_id).sort()).toEqual(
+        ['vc_0', 'vc_1', 'vc_2', 'vc_3', 'vc_4'],
+      );
+    } finally {
+      await workers.stop();
+    }
+    const pending = await db('webhook_deliveries').where({ endpoint_id: ep.id }).whereNot({ status: 'delivered' });
+    expect(pending).toEqual([]);
   });
 });

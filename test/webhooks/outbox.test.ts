@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSafePayload, emitAssuranceChanged, emitEvent, emitToPersonTenants } from '../../src/webhooks/outbox.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
+import { deliveryId } from '../../src/webhooks/relay.js';
 import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 import { personWithSubjects, startReceiver, tenantWithKey, type Receiver } from './support.js';
@@ -82,6 +83,11 @@ describe('transactional outbox', () => {
       '/hook/a-all verification.case.decided',
       '/hook/a-decided verification.case.decided',
     ]);
+    // The relay computes webhook-ids in SQL; redelivery computes them in JS: they must agree.
+    for (const r of receiver.received) {
+      const ep = r.path === '/hook/a-all' ? aAll.id : aDecided.id;
+      expect(r.headers['webhook-id']).toBe(deliveryId(JSON.parse(r.body).id, ep));
+    }
     expect(aAll.id).not.toBe(aDecided.id);
   });
 
@@ -109,7 +115,10 @@ describe('transactional outbox', () => {
     expect(() => assertSafePayload({ doc: { document_number: 'X1234567' } })).toThrow(/must not be sent/);
     expect(() => assertSafePayload({ blob: Buffer.from('abc') })).toThrow(/binary/);
     expect(() => assertSafePayload({ blob: 'A'.repeat(5000) })).toThrow(/too long/);
+    expect(() => assertSafePayload({ portrait_image: 'https://x/p.jpg' })).toThrow(/must not be sent/);
+    expect(() => assertSafePayload({ note: 'data:image/jpeg;base64,/9j/4AAQ' })).toThrow(/data: URL/);
     expect(() => assertSafePayload({ case_id: 'vc_1', checks: [{ name: 'mrz', passed: true, score: 0.9 }] })).not.toThrow();
+    expect(() => assertSafePayload({ selfie: { passed: true }, document_number_valid: true })).not.toThrow();
     return expect(
       deps.db.knex.transaction((trx) => emitEvent(trx, { tenantId: 't', type: 'made.up' as never, data: {} })),
     ).rejects.toThrow(/unknown webhook event type/);

@@ -135,9 +135,11 @@ describe.skipIf(!real)('zero loss (Postgres + Redis, crashing workers)', () => {
     const missing = () => [...expected].filter((k) => !delivered.has(k));
     while (missing().length > 0 && Date.now() < deadline) await sleep(250);
 
+    // Graceful stop: in-flight deliveries finish and are recorded, then the process exits 0.
     w1.kill('SIGTERM');
     w2.kill('SIGTERM');
     await Promise.all([exited(w1), exited(w2)]);
+    expect([w1.exitCode, w2.exitCode]).toEqual([0, 0]);
 
     const duplicates = [...delivered.values()].reduce((n, c) => n + c - 1, 0);
     const attempts = Number((await db('webhook_attempts').count({ n: '*' }))[0]!.n);

@@ -1,7 +1,8 @@
 // Streaming multipart parser for uploads. Every file is held in memory only up to its limit; the moment a file,
 // the request total, or the part count goes over, parsing stops (the request stream is unpiped and paused) and a
-// 4xx is thrown, so a 1 GB body is refused after ~10 MB without being buffered. The error response carries
-// `Connection: close` so Node drops the rest of the upload instead of draining it.
+// 4xx is thrown, so a 1 GB body is refused after ~10 MB without being buffered. What the client keeps sending is
+// discarded for a short linger (bounded in time and bytes, so it can read our answer instead of hitting a reset
+// mid-write), then the connection is closed.
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { ApiError, BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../http/errors.js';
@@ -26,8 +27,28 @@ export interface MultipartRules {
   checkName?: (name: string) => void;
 }
 
-const closing = (e: ApiError): ApiError =>
-  new ApiError(e.status, e.code, e.message, e.details, { ...e.headers, Connection: 'close' });
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 8 * 1_048_576;
+
+/** Discard the rest of an abandoned body for a bounded time/amount, then drop the connection if it is still coming. */
+export function lingerThenClose(req: IncomingMessage): void {
+  if (req.complete) return;
+  let discarded = 0;
+  const close = () => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    if (!req.complete) req.socket?.destroy();
+  };
+  const onData = (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > LINGER_BYTES) close();
+  };
+  const timer = setTimeout(close, LINGER_MS);
+  timer.unref();
+  req.on('data', onData);
+  req.once('end', () => clearTimeout(timer));
+  req.resume();
+}
 
 export function parseMultipart(req: IncomingMessage, limits: MultipartLimits, rules: MultipartRules): Promise<MultipartResult> {
   const type = req.headers['content-type'] ?? '';
@@ -36,7 +57,8 @@ export function parseMultipart(req: IncomingMessage, limits: MultipartLimits, ru
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limits.maxTotalBytes) {
-    return Promise.reject(closing(new PayloadTooLargeError(`The request is larger than ${mb(limits.maxTotalBytes)}.`)));
+    lingerThenClose(req);
+    return Promise.reject(new PayloadTooLargeError(`The request is larger than ${mb(limits.maxTotalBytes)}.`));
   }
 
   return new Promise((resolve, reject) => {
@@ -53,9 +75,8 @@ export function parseMultipart(req: IncomingMessage, limits: MultipartLimits, ru
       settled = true;
       req.unpipe(bb);
       req.off('data', count);
-      req.pause();
-      const e = err instanceof ApiError ? err : new BadRequestError('malformed_multipart', 'The multipart body could not be parsed.');
-      reject(closing(e));
+      lingerThenClose(req);
+      reject(err instanceof ApiError ? err : new BadRequestError('malformed_multipart', 'The multipart body could not be parsed.'));
     };
     const done = () => {
       if (!settled && finished && pendingFiles === 0) {

@@ -13,6 +13,7 @@ import { assertNoVerdict } from './guard.js';
 import { presentCase } from './model.js';
 import { caseParams, createCaseBody, decideBody, idempotencyKey, listQuery, reviewBody } from './schemas.js';
 import { createCase, getCase, issueChallenge, listCases } from './service.js';
+import { lingerThenClose } from './multipart.js';
 import { uploadToCase } from './upload.js';
 
 const noVerdictInQuery: Koa.Middleware = async (ctx, next) => {
@@ -64,8 +65,14 @@ export function verificationRoutes(deps: Deps, rt: VerificationRuntime): Router 
   });
 
   router.post('/:id/upload', noStore, async (ctx) => {
-    const { id } = parse(caseParams, ctx.params, 'path');
-    ctx.body = await uploadToCase(deps, rt, ctx.state.tenantId, id, ctx.req);
+    try {
+      const { id } = parse(caseParams, ctx.params, 'path');
+      ctx.body = await uploadToCase(deps, rt, ctx.state.tenantId, id, ctx.req);
+    } catch (err) {
+      // Refused before (or while) reading the body: don't let Node drain an arbitrarily large rest of it.
+      lingerThenClose(ctx.req);
+      throw err;
+    }
   });
 
   router.get('/:id/liveness/challenge', noStore, async (ctx) => {

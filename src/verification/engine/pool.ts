@@ -1,6 +1,9 @@
 // A pool of worker threads that run the verification engines (face models, OCR) off the HTTP event loop.
 // Each worker loads its models once; tasks queue until a worker is free. A worker that dies is replaced and the
 // task it was running is rejected with EngineWorkerCrashedError.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../log.js';
 import { prepareTransfer, type EngineTask, type TaskResultMap, type WorkerReply } from './tasks.js';
@@ -63,6 +66,11 @@ interface Slot {
 // Under tsx/vitest this file is .ts and the worker needs the tsx loader; compiled, both are plain .js.
 const isTs = import.meta.url.endsWith('.ts');
 const workerUrl = new URL(isTs ? './worker.ts' : './worker.js', import.meta.url);
+// Resolved here, not in the worker, so the bootstrap works whatever the process's working directory is.
+// (The ESM build, per tsx's exports map "./esm/api" → import; require.resolve would pick the CJS build.)
+const tsxApi = isTs
+  ? pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href
+  : '';
 
 /** Consecutive start-up failures after which the pool gives up instead of respawning forever. */
 const MAX_START_FAILURES = 3;
@@ -95,7 +103,7 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
     // eval bootstrap registers tsx in the thread first and then imports worker.ts.
     const worker = isTs
       ? new Worker(
-          `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`,
+          `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`,
           { eval: true, workerData },
         )
       : new Worker(workerUrl, { workerData });

@@ -1,6 +1,7 @@
 // Face photos for the portrait box, cropped from images that ship with installed packages (no downloads).
 // Person A is the same man in three photos (the @vladmandic/human author, judging by the FaceID demo screenshot),
-// so face-match tests can pair a document with a different photo of the same person. B–E are different people.
+// so face-match tests can pair a document with a different photo of the same person. B–E are different people;
+// letters A and B mean the same people as in docs/face-checks.md.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,16 +39,16 @@ export const PORTRAITS = {
     note: '"Selected Face" crop in the face-match screenshot (tight, soft)',
   },
   personB: {
-    person: 'B', path: human('samples.jpg'), crop: { left: 180, top: 0, width: 90, height: 115 },
-    note: 'second thumbnail of samples.jpg: blonde woman in a navy dress',
+    person: 'B', path: faceApi('sample3.jpg'), crop: { left: 1040, top: 180, width: 320, height: 420 },
+    note: 'face-api sample3.jpg, woman in the middle; the same woman is on the right of sample1.jpg (docs/face-checks.md)',
   },
   personC: {
     person: 'C', path: faceApi('sample3.jpg'), crop: { left: 1400, top: 250, width: 330, height: 430 },
     note: 'face-api sample3.jpg, woman on the right',
   },
   personD: {
-    person: 'D', path: faceApi('sample3.jpg'), crop: { left: 1040, top: 180, width: 320, height: 420 },
-    note: 'face-api sample3.jpg, woman in the middle',
+    person: 'D', path: human('samples.jpg'), crop: { left: 180, top: 0, width: 90, height: 115 },
+    note: 'second thumbnail of samples.jpg: blonde woman in a navy dress',
   },
   personE: {
     person: 'E', path: faceApi('sample6.jpg'), crop: { left: 680, top: 250, width: 350, height: 450 },

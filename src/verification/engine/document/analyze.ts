@@ -3,7 +3,8 @@
 import type { CheckResult } from '../types.js';
 import { applicantChecks, type ApplicantData } from './applicant.js';
 import { exifChecks, readExif } from './exif.js';
-import { orientedSize } from './image.js';
+import sharp from 'sharp';
+import { openImage, orientedSize } from './image.js';
 import { locateMrz } from './mrz-locate.js';
 import { MrzOcr, type MrzReading } from './mrz-ocr.js';
 import { parseMrz, type CheckDigitResult, type DocumentType, type MrzParseResult } from './mrz-parse.js';
@@ -53,6 +54,17 @@ export interface DocumentAnalysis {
   documentKey: DocumentKey | null;
 }
 
+/** An uploaded image that cannot be decoded (corrupt, unsupported, or above the pixel cap): a 422 for the caller. */
+export class DocumentImageError extends Error {
+  constructor(
+    readonly side: 'front' | 'back',
+    message: string,
+  ) {
+    super(`${side} image cannot be decoded: ${message}`);
+    this.name = 'DocumentImageError';
+  }
+}
+
 let ocr: MrzOcr | null = null;
 let starting: Promise<MrzOcr> | null = null;
 
@@ -80,10 +92,33 @@ export function toPublicAnalysis(a: DocumentAnalysis): Omit<DocumentAnalysis, 'd
   return rest;
 }
 
-async function readSide(buf: Buffer): Promise<MrzReading | null> {
+type SideReading = MrzReading & { rotation: number; parsed: MrzParseResult };
+
+/**
+ * Read the MRZ of one side, trying the upright image first, then 180° (phone held upside down) and 90°/270°
+ * (portrait photo without an orientation tag). An upside-down MRZ still looks like text lines to the locator, so a
+ * reading counts only when it parses and at most two check digits fail (a tampered field fails its own digit and
+ * the composite); random text passes two digits about 5% of the time.
+ */
+async function readSide(buf: Buffer, now: Date): Promise<SideReading | null> {
   if (!ocr) throw new Error('document engine not initialised: call initDocumentEngine() first');
-  const box = await locateMrz(buf);
-  return box ? ocr.read(buf, box) : null;
+  let best: SideReading | null = null;
+  let upright: Buffer | null = null;
+  for (const rotation of [0, 180, 90, 270]) {
+    let img = buf;
+    if (rotation) {
+      upright ??= await openImage(buf).png({ compressionLevel: 1 }).toBuffer();
+      img = await sharp(upright).rotate(rotation).png({ compressionLevel: 1 }).toBuffer();
+    }
+    const box = await locateMrz(img);
+    const r = box ? await ocr.read(img, box) : null;
+    const parsed = r ? parseMrz(r.lines, now) : null;
+    if (!r || !parsed) continue;
+    const failed = parsed.checkDigits.filter((d) => !d.valid).length;
+    if (!best || failed < best.parsed.checkDigits.filter((d) => !d.valid).length) best = { ...r, rotation, parsed };
+    if (failed <= 2) break;
+  }
+  return best;
 }
 
 /** ID-1 cards are 85.6×54 mm (1.59:1), passport pages 125×88 mm (1.42:1). */
@@ -93,7 +128,7 @@ async function looksLikeIdCard(buf: Buffer): Promise<boolean> {
   return r > 1.52 && r < 1.68;
 }
 
-function mrzChecks(p: MrzParseResult, reading: MrzReading, now: Date): CheckResult[] {
+function mrzChecks(p: MrzParseResult, reading: SideReading, now: Date): CheckResult[] {
   const failed = p.checkDigits.filter((d) => !d.valid).map((d) => d.field);
   const valid = p.checkDigits.length - failed.length;
   const readOk = p.formatErrors.length === 0;
@@ -104,7 +139,7 @@ function mrzChecks(p: MrzParseResult, reading: MrzReading, now: Date): CheckResu
       name: 'document.mrz_read', passed: readOk, score: reading.confidence, threshold: null,
       reason: readOk ? `${f.format} MRZ read (${reading.lines.length} lines)` : `MRZ read but malformed: ${p.formatErrors.join('; ')}`,
       ...(readOk ? {} : { code: 'mrz_format' }),
-      details: { format: f.format, ocrAttempts: reading.attempts },
+      details: { format: f.format, ocrAttempts: reading.attempts, rotation: reading.rotation },
     },
     {
       name: 'document.mrz_check_digits', passed: failed.length === 0, score: valid / p.checkDigits.length, threshold: 1,
@@ -123,10 +158,17 @@ export async function analyzeDocument(input: AnalyzeInput): Promise<DocumentAnal
   const { front, back, now } = input;
   const sides = back ? (['front', 'back'] as const) : (['front'] as const);
   const images = { front, back };
-  const [quality, exif] = await Promise.all([
-    Promise.all(sides.map(async (side) => ({ side, m: await measureQuality(images[side]!) }))),
-    Promise.all(sides.map(async (side) => ({ side, f: await readExif(images[side]!, now) }))),
-  ]);
+  // Quality runs first and decodes every side fully, so a bad image fails here with a typed error.
+  const quality = await Promise.all(
+    sides.map(async (side) => {
+      try {
+        return { side, m: await measureQuality(images[side]!) };
+      } catch (e) {
+        throw new DocumentImageError(side, e instanceof Error ? e.message : String(e));
+      }
+    }),
+  );
+  const exif = await Promise.all(sides.map(async (side) => ({ side, f: await readExif(images[side]!, now) })));
   const checks: CheckResult[] = [...qualityChecks(quality), ...exifChecks(exif)];
   const result: DocumentAnalysis = {
     documentType: null,
@@ -138,9 +180,9 @@ export async function analyzeDocument(input: AnalyzeInput): Promise<DocumentAnal
   };
 
   // The MRZ of an ID card is on the back; a passport's is on the data page (front).
-  let reading = back ? await readSide(back) : null;
-  if (!reading && !(back === undefined && input.expectedType === 'id_card')) reading = await readSide(front);
-  const parsed = reading ? parseMrz(reading.lines, now) : null;
+  let reading = back ? await readSide(back, now) : null;
+  if (!reading && !(back === undefined && input.expectedType === 'id_card')) reading = await readSide(front, now);
+  const parsed = reading?.parsed;
   if (!reading || !parsed) {
     const missingBack = !back && (input.expectedType === 'id_card' || (await looksLikeIdCard(front)));
     checks.push(
@@ -151,7 +193,7 @@ export async function analyzeDocument(input: AnalyzeInput): Promise<DocumentAnal
           }
         : {
             name: 'document.mrz_read', passed: false, score: null, threshold: null, code: 'mrz_not_found',
-            reason: 'no readable machine-readable zone found',
+            reason: 'no readable machine-readable zone found (ID cards: upload the back side too)',
           },
     );
     return result;

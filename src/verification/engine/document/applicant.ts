@@ -1,6 +1,6 @@
 // Compares what the applicant typed (optional applicant_* fields) with what the MRZ says. Names are compared
 // transliteration-tolerant: every ICAO spelling of the typed name (MÜLLER → MUELLER / MULLER) is tried.
-import { jaroWinkler, mrzNameVariants, nameSimilarity, nameTokens } from '../../../text/names.js';
+import { mrzNameVariants, nameSimilarity, nameTokens, tokenSimilarity } from '../../../text/names.js';
 import { thresholds } from '../../thresholds.js';
 import type { CheckResult } from '../types.js';
 import type { MrzFields } from './mrz-parse.js';
@@ -20,19 +20,23 @@ export interface ApplicantData {
  * the MRZ" (people often type one of several given names, or one half of a double surname).
  */
 export function applicantNameScore(typed: string, mrzName: string): number {
-  const mrzTokens = nameTokens(mrzName);
+  // The MRZ may spell Ä/Ö/Ü/Å as AE/OE/UE/AA while the applicant typed the bare vowel (JUERGEN vs "Jurgen").
+  const mrzForms = [...new Set([mrzName, mrzName.replace(/([AOU])E|(A)A/g, '$1$2')])];
   let best = 0;
-  for (const v of mrzNameVariants(typed)) {
-    best = Math.max(best, nameSimilarity(v, mrzName));
-    const tokens = nameTokens(v);
-    if (!tokens.length || !mrzTokens.length) continue;
-    let num = 0;
-    let den = 0;
-    for (const t of tokens) {
-      num += Math.max(...mrzTokens.map((m) => jaroWinkler(t, m))) * t.length;
-      den += t.length;
+  for (const form of mrzForms) {
+    const mrzTokens = nameTokens(form);
+    for (const v of mrzNameVariants(typed)) {
+      best = Math.max(best, nameSimilarity(v, form));
+      const tokens = nameTokens(v);
+      if (!tokens.length || !mrzTokens.length) continue;
+      let num = 0;
+      let den = 0;
+      for (const t of tokens) {
+        num += Math.max(...mrzTokens.map((m) => tokenSimilarity(t, m))) * t.length;
+        den += t.length;
+      }
+      best = Math.max(best, num / den);
     }
-    best = Math.max(best, num / den);
   }
   return Math.round(best * 1000) / 1000;
 }

@@ -30,7 +30,13 @@ const H = 32;
  * Ink of the glyph inside `box`: tight-cropped, scaled to fit W×H keeping its proportions (OCR-B's 0 is narrower
  * than its O), centred, unit length.
  */
-export function glyphVector(g: GrayImage, box: Bbox): Float32Array | null {
+export interface Glyph {
+  vec: Float32Array;
+  /** Ink width / height: the strongest cue between OCR-B's narrow 0, round O and D. */
+  aspect: number;
+}
+
+export function glyphVector(g: GrayImage, box: Bbox): Glyph | null {
   const x0 = Math.max(0, Math.floor(box.x0) - 2);
   const y0 = Math.max(0, Math.floor(box.y0) - 2);
   const x1 = Math.min(g.width, Math.ceil(box.x1) + 2);
@@ -60,34 +66,26 @@ export function glyphVector(g: GrayImage, box: Bbox): Float32Array | null {
   const ih = b - t + 1;
   const iw = r - l + 1;
   const scale = Math.min(H / ih, W / iw);
-  const raw = new Float32Array(W * H);
+  const out = new Float32Array(W * H);
   const ox = (W - iw * scale) / 2;
   const oy = (H - ih * scale) / 2;
+  let norm = 0;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
       const sx = Math.round(l + (x - ox) / scale);
       const sy = Math.round(t + (y - oy) / scale);
       if (sx < l || sx > r || sy < t || sy > b) continue;
-      raw[y * W + x] = Math.max(0, Math.min(1, (max - g.data[sy * g.width + sx]!) / (max - min)));
-    }
-  }
-  // 3×3 box smoothing: tolerates the 1-px misalignments of a tight crop.
-  const out = new Float32Array(W * H);
-  let norm = 0;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      let acc = 0;
-      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) acc += raw[(y + dy) * W + x + dx] ?? 0;
-      out[y * W + x] = acc;
-      norm += acc * acc;
+      const ink = Math.max(0, Math.min(1, (max - g.data[sy * g.width + sx]!) / (max - min)));
+      out[y * W + x] = ink;
+      norm += ink * ink;
     }
   }
   norm = Math.sqrt(norm) || 1;
   for (let i = 0; i < out.length; i++) out[i]! /= norm;
-  return out;
+  return { vec: out, aspect: iw / ih };
 }
 
-export type Templates = Map<string, Float32Array>;
+export type Templates = Map<string, Glyph>;
 
 async function render(c: string, family: string): Promise<GrayImage> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="200"><rect width="160" height="200" fill="#fff"/>` +
@@ -112,15 +110,19 @@ export async function loadTemplates(): Promise<Templates> {
   return out;
 }
 
-/** The candidate whose OCR-B template is closest (cosine similarity) to the glyph; `read` if none is measurable. */
-export function classify(t: Templates, vec: Float32Array, read: string, candidates: string): string {
+// Weight of the aspect-ratio difference (|ln ratio|) against cosine similarity; 0 vs O differ by ~0.2 in ln.
+const ASPECT_WEIGHT = 1;
+
+/** The candidate whose OCR-B template is closest (cosine similarity, aspect ratio) to the glyph. */
+export function classify(t: Templates, glyph: Glyph, read: string, candidates: string): string {
   let best = read;
-  let bestScore = -1;
+  let bestScore = -Infinity;
   for (const c of candidates) {
     const tpl = t.get(c);
     if (!tpl) continue;
     let dot = 0;
-    for (let i = 0; i < vec.length; i++) dot += vec[i]! * tpl[i]!;
+    for (let i = 0; i < glyph.vec.length; i++) dot += glyph.vec[i]! * tpl.vec[i]!;
+    dot -= ASPECT_WEIGHT * Math.abs(Math.log(glyph.aspect / tpl.aspect));
     if (dot > bestScore) {
       bestScore = dot;
       best = c;
@@ -146,9 +148,9 @@ export function refineFields(
       let candidates = read && confusableWith(read);
       if (candidates && span.kind === 'alpha') candidates = candidates.replace(/[^A-Z]/g, '');
       if (!read || !box || !candidates || candidates.length < 2) continue;
-      const vec = glyphVector(g, box);
-      if (!vec) continue;
-      const c = classify(t, vec, read, candidates);
+      const glyph = glyphVector(g, box);
+      if (!glyph) continue;
+      const c = classify(t, glyph, read, candidates);
       if (c !== read) {
         out[span.line]![i] = c;
         changed++;

@@ -72,7 +72,13 @@ function textBands(bin: Uint8Array, w: number, h: number): Band[] {
     // Horizontal extent: columns holding 98% of the band's dark pixels (ignores stray specks at the edges).
     const cols = new Uint32Array(w);
     let total = 0;
-    for (let yy = top; yy < y; yy++) for (let x = 0; x < w; x++) if (bin[yy * w + x]) (cols[x]!++, total++);
+    for (let yy = top; yy < y; yy++) {
+      for (let x = 0; x < w; x++) {
+        if (!bin[yy * w + x]) continue;
+        cols[x]!++;
+        total++;
+      }
+    }
     let acc = 0;
     let left = 0;
     while (left < w && (acc += cols[left]!) < total * 0.01) left++;

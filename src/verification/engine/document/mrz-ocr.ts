@@ -59,11 +59,12 @@ function langPath(): string {
 export class MrzOcr {
   private constructor(
     private readonly worker: Worker,
-    private readonly templates: Templates,
+    private readonly templates: Templates | null,
   ) {}
 
-  static async create(): Promise<MrzOcr> {
-    const templates = await loadTemplates(); // fails fast when the OCR-B font is missing
+  /** `refineGlyphs: false` turns off the OCR-B template second opinion (only the benchmark baseline does). */
+  static async create(opts: { refineGlyphs?: boolean } = {}): Promise<MrzOcr> {
+    const templates = opts.refineGlyphs === false ? null : await loadTemplates(); // fails fast without OCR-B
     const worker = await createWorker('eng', OEM.TESSERACT_ONLY, {
       langPath: langPath(),
       gzip: true,
@@ -98,8 +99,13 @@ export class MrzOcr {
       const gray = { data: raw, width: info.width, height: info.height };
       const png = await sharp(raw, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
       const { data } = await this.worker.recognize(png, {}, { blocks: true, text: true });
-      for (const c of mrzCandidates(ocrLines(data))) {
-        const refined = refineFields(this.templates, gray, c.format, c.lines, c.boxes);
+      const candidates = mrzCandidates(ocrLines(data));
+      // Other variants fix misread characters, they do not turn non-MRZ text into an MRZ: stop early.
+      if (!candidates.length && !best) break;
+      for (const c of candidates) {
+        const refined = this.templates
+          ? refineFields(this.templates, gray, c.format, c.lines, c.boxes)
+          : { lines: c.lines, changed: 0 };
         // Only used to rank candidates; the caller re-parses with its own `now`.
         const parsed = parseMrz(refined.lines, new Date());
         if (!parsed) continue;

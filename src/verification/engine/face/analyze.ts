@@ -74,8 +74,9 @@ export async function analyzeFaces(input: FaceAnalysisInput): Promise<FaceAnalys
       }
     }
   }
-  if (input.frames && input.challenge) {
-    checks.push(await checkActiveLiveness(input.frames, input.challenge, embedding ?? undefined));
+  // A challenge without frames (or frames without a challenge) is reported as a failed check, not skipped.
+  if (input.frames || input.challenge) {
+    checks.push(await checkActiveLiveness(input.frames ?? [], input.challenge ?? [], embedding ?? undefined));
   }
   return {
     portraitFound: Boolean(portrait),

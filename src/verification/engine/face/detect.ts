@@ -93,10 +93,19 @@ export function flipRgb(img: RgbImage): RgbImage {
   return { data: out, width: img.width, height: img.height };
 }
 
+// Human keeps per-instance state during detect(); calls in one thread run one at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
 /** Every face Human finds at or above the detection confidence, largest first. */
 export async function detectFaces(input: Buffer | RgbImage): Promise<Detection> {
-  const human = await loadHuman();
   const img = Buffer.isBuffer(input) ? await decodeRgb(input) : input;
+  const run = queue.then(() => detectRgb(img));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function detectRgb(img: RgbImage): Promise<Detection> {
+  const human = await loadHuman();
   const tensor = human.tf.tensor(img.data, [1, img.height, img.width, 3], 'int32');
   try {
     const result = await human.detect(tensor as never);

@@ -1,7 +1,7 @@
 // End-to-end on generated documents: real rendering (OCR-B), real OCR, real parsing. One OCR worker for the file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  analyzeDocument, closeDocumentEngine, initDocumentEngine, toPublicAnalysis, type DocumentAnalysis,
+  analyzeDocument, closeDocumentEngine, DocumentImageError, initDocumentEngine, toPublicAnalysis, type DocumentAnalysis,
 } from '../../../../src/verification/engine/document/analyze.js';
 import { generateIdCard, generatePassport } from '../../../support/documents/index.js';
 
@@ -43,6 +43,16 @@ describe('analyzeDocument', () => {
     const a = await analyzeDocument({ front: doc.front, now });
     expect(check(a, 'document.mrz_missing_back')).toMatchObject({ passed: false, code: 'mrz_missing_back' });
     expect(a.documentKey).toBeNull();
+  });
+
+  it('reads a passport photographed upside down or sideways', async () => {
+    for (const rotate of [180, 90] as const) {
+      const doc = await generatePassport({ now, variant: { rotate } });
+      const a = await analyzeDocument({ front: doc.image, now });
+      expect(failed(a), `rotated ${rotate}`).toEqual([]);
+      expect(check(a, 'document.mrz_read')?.details).toMatchObject({ rotation: 360 - rotate === 180 ? 180 : 270 });
+      expect(a.mrz?.surname).toBe('ERIKSSON');
+    }
   });
 
   it('fails the check digit of a tampered document number (and the composite)', async () => {
@@ -87,5 +97,14 @@ describe('analyzeDocument', () => {
     expect(failed(ok)).toEqual([]);
     const bad = await analyzeDocument({ front: doc.image, now, applicant: { familyName: 'Kowalski', birthdate: '1990-02-04' } });
     expect(failed(bad)).toEqual(['document.applicant_family_name', 'document.applicant_birthdate']);
+  });
+});
+
+describe('analyzeDocument input errors', () => {
+  it('rejects an undecodable image with DocumentImageError naming the side', async () => {
+    const doc = await generatePassport({ now, variant: { width: 400 } });
+    const err = await analyzeDocument({ front: doc.image, back: Buffer.from('not an image'), now }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DocumentImageError);
+    expect((err as DocumentImageError).side).toBe('back');
   });
 });

@@ -1,0 +1,25 @@
+// The status API's hot path: (tenant, sub) → assurance row, cached in process and dropped when the assurance
+// row changes (trigger NOTIFY, delivered on commit). Expiry is applied at read time, so it needs no event.
+// Unknown subjects are not cached: a person who just signed in to a tenant is visible at once.
+import { InvalidatingCache } from '../db/cache.js';
+import type { Invalidations } from '../db/invalidations.js';
+import type { Queryable } from '../db/index.js';
+import type { AssuranceRow } from './model.js';
+import { assuranceStore } from './store.js';
+
+export type SubjectAssurance = AssuranceRow & { sub: string };
+
+export class StatusCache {
+  private readonly cache = new InvalidatingCache<SubjectAssurance>(30_000);
+
+  constructor(private readonly db: Queryable, invalidations: Invalidations) {
+    invalidations.on('assurance', (personId) => this.cache.invalidate(personId));
+  }
+
+  find(tenantId: string, sub: string): Promise<SubjectAssurance | undefined> {
+    return this.cache.load(`${tenantId}\u0000${sub}`, async () => {
+      const row = await assuranceStore.findBySubject(this.db, tenantId, sub);
+      return row && { value: row, tag: row.person_id };
+    });
+  }
+}

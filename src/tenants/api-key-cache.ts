@@ -1,0 +1,26 @@
+// API keys are checked on every API request; a short in-process cache keeps the database off that path.
+// A trigger NOTIFYs on revocation, so every process forgets a revoked key as soon as the revocation commits;
+// the TTL is a safety net for a lost LISTEN connection.
+import { InvalidatingCache } from '../db/cache.js';
+import type { Invalidations } from '../db/invalidations.js';
+import type { Queryable } from '../db/index.js';
+import { hashSecret } from '../ids.js';
+import { authenticateApiKey } from './service.js';
+import type { ApiKeyRow } from './store.js';
+
+export class ApiKeyCache {
+  private readonly cache = new InvalidatingCache<ApiKeyRow>(30_000);
+
+  constructor(private readonly db: Queryable, invalidations: Invalidations) {
+    invalidations.on('apikey', (keyHash) => this.cache.invalidate(keyHash));
+  }
+
+  /** Only valid keys are cached: a new key works the moment it is created. */
+  authenticate(presented: string): Promise<ApiKeyRow | undefined> {
+    const hash = hashSecret(presented);
+    return this.cache.load(hash, async () => {
+      const row = await authenticateApiKey(this.db, presented);
+      return row && { value: row, tag: hash };
+    });
+  }
+}

@@ -1,0 +1,178 @@
+// Whole verifications over HTTP with the real engines (one warmed worker pool for the file): generated ICAO
+// documents, real face photos, the fixture sanctions list. Order matters: later tests build on enrolled faces.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importListFile } from '../../../src/screening/index.js';
+import { FTM_FIXTURE, SANCTIONED_APPLICANT } from '../../fixtures/screening/index.js';
+import { generatePassport, PORTRAITS, type GenerateOptions } from '../../support/documents/index.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+import { demoSamples, personA } from '../engine/face/samples.js';
+import { api, form, newCase, setupTenant, signIn, subject, type Api, type TenantCtx } from './support.js';
+
+let server: TestServer;
+let t: TenantCtx;
+let a: Api;
+const selfies: Record<string, Buffer> = {};
+
+beforeAll(async () => {
+  server = await startTestServer();
+  t = await setupTenant(server, 'Acme Bank');
+  a = api(server, t);
+  await importListFile(server.deps.db, FTM_FIXTURE);
+  const load = (id: string) => personA.find((s) => s.id === id)!.load();
+  // Person A: the document portrait is the webcam photo, selfies are DIFFERENT photos of him.
+  [selfies.a, selfies.a2, selfies.group] = await Promise.all([
+    load('grid-0-6'),
+    load('grid-0-4'),
+    import('sharp').then(({ default: sharp }) => sharp(demoSamples(1)[0]!.source.path).resize({ width: 1280 }).jpeg().toBuffer()),
+  ]);
+  await server.app.verification.warmup();
+}, 240_000);
+afterAll(async () => {
+  await server?.app.verification.close();
+  await server?.close();
+});
+
+let docNo = 0;
+const passportOf = (o: GenerateOptions = {}) =>
+  generatePassport({ portrait: 'personA_webcam', ...o, fields: { documentNumber: `X${String(++docNo).padStart(7, '0')}1`, ...o.fields } });
+
+interface Run {
+  sub: string;
+  caseId: string;
+  decision: Record<string, any>;
+}
+
+async function run(level: 't1' | 't2' | 't3', document: Buffer, selfie: Buffer | undefined, who?: { sub: string }): Promise<Run> {
+  const sub = who?.sub ?? (await subject(server, t)).sub;
+  const caseId = await newCase(a, sub, level);
+  const up = await a.upload(caseId, form({ document, ...(selfie ? { selfie } : {}) }));
+  expect(up.status, await up.clone().text()).toBe(200);
+  const res = await a.decide(caseId);
+  expect(res.status, await res.clone().text()).toBe(200);
+  return { sub, caseId, decision: await res.json() };
+}
+
+const codes = (d: Record<string, any>) => d.reasons.map((r: { code: string }) => r.code);
+const kyc = async (sub: string) => (await a.status(sub)).json();
+
+describe('rejections and reviews', () => {
+  it('tampered check digit → rejected (check_digit_mismatch)', async () => {
+    const doc = await passportOf({ tamper: { birthDate: '1980-01-01' } });
+    const { sub, decision } = await run('t2', doc.image, selfies.a);
+    expect(decision).toMatchObject({ outcome: 'rejected', status: 'rejected', risk_level: 'high', human_verified: false });
+    expect(codes(decision)).toContain('check_digit_mismatch');
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected', kyc_tier: 't0' });
+  });
+
+  it('expired document → rejected (document_expired)', async () => {
+    const doc = await passportOf({ fields: { issueDate: '2014-01-10', expiryDate: '2024-01-09' } });
+    const { decision } = await run('t1', doc.image, undefined);
+    expect(decision.outcome).toBe('rejected');
+    expect(codes(decision)).toEqual(['document_expired']);
+  });
+
+  it('impostor selfie → rejected (face_mismatch)', async () => {
+    const doc = await passportOf({ portrait: PORTRAITS.personC });
+    const { decision } = await run('t2', doc.image, selfies.a);
+    expect(decision.outcome).toBe('rejected');
+    expect(codes(decision)[0]).toBe('face_mismatch');
+    expect(decision.checks.find((c: { name: string }) => c.name === 'face.match')).toMatchObject({ passed: false });
+  });
+
+  it('two faces in the selfie → rejected (multiple_faces)', async () => {
+    const doc = await passportOf();
+    const { decision } = await run('t2', doc.image, selfies.group);
+    expect(decision.outcome).toBe('rejected');
+    expect(codes(decision)).toContain('multiple_faces');
+  });
+
+  it('sanctioned applicant → manual_review (sanctions_match); a reviewer rejects', async () => {
+    const s = SANCTIONED_APPLICANT;
+    const doc = await passportOf({ fields: { surname: s.familyName, givenNames: s.givenName, birthDate: s.birthDate, nationality: s.nationality, issuingState: s.nationality, sex: 'M' } });
+    const { sub, caseId, decision } = await run('t2', doc.image, selfies.a2);
+    expect(decision).toMatchObject({ outcome: 'manual_review', status: 'manual_review', risk_level: 'high' });
+    expect(codes(decision)).toContain('sanctions_match');
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'pending' });
+    const reviewed = await a.review(caseId, { outcome: 'rejected', reason: 'Confirmed match on the sanctions list.' });
+    expect(reviewed.status).toBe(200);
+    expect(await reviewed.json()).toMatchObject({ status: 'rejected', decision: { outcome: 'rejected', human_verified: true }, review: { outcome: 'rejected' } });
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected', kyc_tier: 't0' });
+  });
+});
+
+describe('approval and what it unlocks', () => {
+  let x: { sub: string; email: string; password: string; caseId: string; doc: Buffer };
+
+  it('end to end: valid passport + a different photo of the same person → approved t2, visible in the status API and a fresh ID token', async () => {
+    const person = await server.person();
+    const first = await signIn(server, t, person);
+    expect(first.claims).toMatchObject({ kyc_status: 'unverified', kyc_tier: 't0' });
+    const doc = (await passportOf()).image;
+    const r = await run('t2', doc, selfies.a, first);
+    x = { ...person, sub: first.sub, caseId: r.caseId, doc };
+    expect(r.decision).toMatchObject({ outcome: 'approved', status: 'approved', risk_level: 'low', human_verified: false, automation_tier: 't2', reasons: [] });
+    const names = r.decision.checks.map((c: { name: string }) => c.name);
+    for (const n of ['document.mrz_check_digits', 'document.expiry', 'face.match', 'liveness.passive', 'screening.sanctions_pep', 'face.dedup']) expect(names).toContain(n);
+    for (const c of r.decision.checks) expect(Object.keys(c)).toEqual(expect.arrayContaining(['name', 'passed', 'score', 'threshold', 'reason']));
+
+    const status = await kyc(x.sub);
+    expect(status).toMatchObject({ person_id: x.sub, kyc_status: 'verified', kyc_tier: 't2', aml_clear: true });
+    expect(new Date(status.expires_at).getTime()).toBeLessThanOrEqual(Date.now() + 366 * 86_400_000);
+    const fresh = await signIn(server, t, person);
+    expect(fresh.sub).toBe(x.sub);
+    expect(fresh.claims).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2', aml_clear: true });
+
+    // Events were written with the state change: decided + assurance changed, with the tenant's sub only.
+    const events = await server.deps.db.knex('webhook_events').where({ tenant_id: t.tenantId }).orderBy('created_at');
+    const mine = events.filter((e) => e.data.person_id === x.sub).map((e) => e.type);
+    expect(mine).toEqual(expect.arrayContaining(['verification.case.created', 'verification.case.uploaded', 'verification.case.decided', 'person.assurance.changed']));
+    const changed = events.filter((e) => e.type === 'person.assurance.changed' && e.data.person_id === x.sub).map((e) => e.data.current);
+    expect(changed).toContainEqual({ status: 'verified', tier: 't2' });
+    // Never the internal person id or a raw document number.
+    const payloads = JSON.stringify(events.map((e) => e.data));
+    expect(payloads).not.toMatch(/per_[\w-]{10,}/);
+    expect(payloads).not.toMatch(/X\d{7}1/);
+  });
+
+  it('the same face for a different person → manual_review (possible_duplicate) naming the other case', async () => {
+    const doc = (await passportOf({ fields: { surname: 'Other', givenNames: 'Person' } })).image;
+    const { decision } = await run('t2', doc, selfies.a);
+    expect(decision.outcome).toBe('manual_review');
+    const dup = decision.reasons.find((r: { code: string }) => r.code === 'possible_duplicate');
+    expect(dup).toMatchObject({ code: 'possible_duplicate', case_id: x.caseId });
+  });
+
+  it('the same document for another person → rejected (document_already_verified), never a second identity', async () => {
+    const { sub, decision } = await run('t2', x.doc, selfies.a2);
+    expect(decision.outcome).toBe('rejected');
+    expect(codes(decision)).toContain('document_already_verified');
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected' });
+  });
+
+  it('t3 is never automatic and a failed attempt keeps the held tier; a reviewer approves t3', async () => {
+    // A failed higher-level attempt (impostor) leaves verified t2 alone.
+    const impostorDoc = (await generatePassport({ portrait: PORTRAITS.personC, fields: { documentNumber: 'X9999999' } })).image;
+    const failed = await run('t2', impostorDoc, selfies.a, x);
+    expect(failed.decision.outcome).toBe('rejected');
+    expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
+
+    const caseId = await newCase(a, x.sub, 't3');
+    const { challenge } = await (await a.challenge(caseId)).json();
+    // Frames that don't follow the challenge (the same still photo): active liveness fails, advisory only.
+    const frames = Array.from({ length: challenge.length + 1 }, () => selfies.a!);
+    const up = await a.upload(caseId, form({ document: x.doc, selfie: selfies.a, frames, fields: { liveness_mode: 'active' } }));
+    expect(up.status, await up.clone().text()).toBe(200);
+    const d = await (await a.decide(caseId)).json();
+    expect(d).toMatchObject({ outcome: 'manual_review', human_verified: false, automation_tier: 't2' });
+    expect(codes(d)).toContain('human_review_required');
+    expect(d.checks.find((c: { name: string }) => c.name === 'liveness.active')).toMatchObject({ advisory: true, passed: false });
+    expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
+
+    const reviewed = await a.review(caseId, { outcome: 'approved', reason: 'Checked the document and the video call.' });
+    expect(reviewed.status).toBe(200);
+    expect(await reviewed.json()).toMatchObject({ status: 'approved', decision: { outcome: 'approved', human_verified: true } });
+    expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't3', aml_clear: true });
+    // Reviewing twice is a conflict.
+    expect((await a.review(caseId, { outcome: 'rejected', reason: 'changed my mind' })).status).toBe(409);
+  });
+});
