@@ -2,6 +2,7 @@
 import http from 'node:http';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DatabaseInUseError } from './db/index.js';
 import { describeRedis } from './db/redis.js';
 import { log } from './log.js';
 import { KeysError, loadKeyMaterial } from './oidc/keys.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof KeysError) {
+  if (err instanceof ConfigError || err instanceof KeysError || err instanceof DatabaseInUseError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(78);
   }

@@ -1,6 +1,7 @@
 // `kycport <command>`: admin CLI on the server's own config. Prints one JSON object on stdout;
 // usage errors go to stderr with exit code 2, other failures exit 1.
 import { ConfigError, loadConfig } from '../config.js';
+import { DatabaseInUseError } from '../db/index.js';
 import { ApiError } from '../http/errors.js';
 import { setLogLevel } from '../log.js';
 import { openRuntime, type Runtime } from '../runtime.js';
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof DatabaseInUseError) {
       process.stderr.write(`${err.message}\n`);
       return 2;
     }

@@ -56,6 +56,7 @@ async function openPostgres(url: string): Promise<Database> {
 /** `dir` undefined = in memory (tests). */
 async function openPglite(dir: string | undefined): Promise<Database> {
   if (dir) fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const unlock = dir ? lockPglite(dir) : () => undefined;
   const [{ PGlite }, { vector }, { default: ClientPgLite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('@electric-sql/pglite-pgvector'),
@@ -83,6 +84,7 @@ async function openPglite(dir: string | undefined): Promise<Database> {
       await k.destroy();
       // knex-pglite closes the instance it was handed on destroy; close only if it didn't.
       if (!pglite.closed) await pglite.close();
+      unlock();
     },
   };
 }
@@ -112,4 +114,40 @@ async function pgListen(url: string, channel: string, onMessage: (p: string) => 
     stopped = true;
     await client?.end().catch(() => undefined);
   };
+}
+
+export class DatabaseInUseError extends Error {}
+
+/**
+ * PGlite is a single-process database: a second process opening the same files would corrupt them.
+ * A pid lock file turns that into a clear error (a lock left by a dead process is taken over).
+ */
+function lockPglite(dir: string): () => void {
+  const file = `${dir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DatabaseInUseError(
+          `The embedded database at ${dir} is in use by process ${pid} (a running server?). ` +
+            'Stop it first, or run on Postgres (DATABASE_URL) to use the CLI while the server runs.',
+        );
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new DatabaseInUseError(`Could not lock ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -116,7 +116,11 @@ export interface StoredEntry {
   topics: string[];
 }
 
-/** Every entry of the given type, in pages by id so a million rows never sit in one result set. */
+/**
+ * Every entry of the given type, in pages by id so a million rows never sit in one result set. Each page comes
+ * back as one json_agg text value: parsing JSON is ~5× faster than row-by-row text[] decoding (PGlite: 20k
+ * rows 0.35 s instead of 1.7 s), and index builds read every row.
+ */
 export async function* iterateEntries(
   q: Queryable,
   entityType: EntityType,
@@ -124,25 +128,25 @@ export async function* iterateEntries(
 ): AsyncGenerator<StoredEntry[]> {
   let after = 0;
   for (;;) {
-    const rows = (await q('screening_entries')
-      .select('id', 'list_id', 'source_id', 'entity_type', 'names', 'normalized_names', 'birth_dates')
-      .select('nationalities', 'topics')
-      .where({ entity_type: entityType })
-      .andWhere('id', '>', after)
-      .orderBy('id')
-      .limit(pageSize)) as Record<string, unknown>[];
+    const res = (await q.raw(
+      `select coalesce(json_agg(json_build_array(id, list_id, source_id, entity_type, names, normalized_names,
+         birth_dates, nationalities, topics) order by id)::text, '[]') as page
+       from (select * from screening_entries where entity_type = ? and id > ? order by id limit ?) s`,
+      [entityType, after, pageSize],
+    )) as { rows: { page: string }[] };
+    const rows = JSON.parse(res.rows[0]!.page) as [number, string, string, EntityType, ...string[][]][];
     if (!rows.length) return;
-    after = Number(rows[rows.length - 1]!.id);
+    after = Number(rows[rows.length - 1]![0]);
     yield rows.map((r) => ({
-      id: Number(r.id),
-      listId: r.list_id as string,
-      sourceId: r.source_id as string,
-      entityType: r.entity_type as EntityType,
-      names: r.names as string[],
-      normalizedNames: r.normalized_names as string[],
-      birthDates: r.birth_dates as string[],
-      nationalities: r.nationalities as string[],
-      topics: r.topics as string[],
+      id: Number(r[0]),
+      listId: r[1],
+      sourceId: r[2],
+      entityType: r[3],
+      names: r[4]!,
+      normalizedNames: r[5]!,
+      birthDates: r[6]!,
+      nationalities: r[7]!,
+      topics: r[8]!,
     }));
   }
 }

@@ -33,10 +33,17 @@ return ids`;
 
 class Waiter {
   private readonly emitter = new EventEmitter();
+  // A wake-up with nobody waiting is kept for the next wait, so work announced mid-claim isn't missed.
+  private pending = false;
   wake(): void {
+    if (this.emitter.listenerCount('wake') === 0) this.pending = true;
     this.emitter.emit('wake');
   }
   wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

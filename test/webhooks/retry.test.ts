@@ -21,7 +21,7 @@ let reply: (path: string) => Reply;
 
 beforeAll(async () => {
   clock = new ManualClock(new Date('2026-03-01T00:00:00Z'));
-  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_TIMEOUT_MS: '300' } });
+  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
   receiver = await startReceiver((r) => reply(r.path));
   parts = buildWebhookParts(deps, { retry: { random: () => 0.5 } });
 });
@@ -125,7 +125,11 @@ describe('retry schedule', () => {
     const { tenantId } = await setup();
     const { id } = await emit(tenantId);
     reply = () => 'hang';
-    await tick();
+    // A short timeout for this step only (15 s by default), so a slow machine can't turn other answers into timeouts.
+    const impatient = buildWebhookParts(deps, { timeoutMs: 300, retry: { random: () => 0.5 } });
+    await impatient.relay.drain();
+    await impatient.dispatchers[0]!.runOnce();
+    impatient.client.close();
     expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null, last_error: 'timeout after 300 ms' });
     clock.advance(5 * S);
     reply = () => 'drop';

@@ -14,8 +14,9 @@ export interface Bbox {
   y1: number;
 }
 
-// Q is left out: scaled to its own box, its tail makes it look like O, and tesseract rarely confuses the two.
-const CLASSES = ['0OD', '1I', '2Z', '35S', '38B', '6G', 'HMNW'];
+// Q is not with O: scaled to its own box, its tail makes it look like O, and tesseract rarely confuses the two.
+// G/Q (and 8/S) differ by a multiple of 10 in ICAO character values, so no check digit catches those swaps.
+const CLASSES = ['0OD', '1I', '2Z', '35S', '38B', '6GQ', 'HMNW'];
 /** Characters a reading of `c` may really be (including `c`); undefined when `c` is not confusable. */
 export function confusableWith(c: string): string | undefined {
   const set = new Set<string>();

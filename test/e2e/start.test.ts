@@ -1,0 +1,78 @@
+// `npm start` as a fresh operator runs it: embedded database, generated dev keys, discovery within 30 s,
+// and a restart keeps tenants, clients and persons.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as oidc from 'openid-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../bench/lib/spawn.js';
+import { authRequest, discoverRp, signInThroughPages } from '../support/oidc.js';
+import type { TestServer } from '../support/server.js';
+
+const run = promisify(execFile);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-start-'));
+let child: ChildProcess | undefined;
+
+afterAll(async () => {
+  await stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function env() {
+  const port = await freePort();
+  const base = { ...process.env, NODE_ENV: 'development', DATA_DIR: path.join(dir, 'data'), KEYS_DIR: path.join(dir, 'keys'), DATABASE_URL: '', REDIS_URL: '' };
+  return { port, env: { ...base, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } };
+}
+
+async function start(e: NodeJS.ProcessEnv, port: number): Promise<number> {
+  const t0 = Date.now();
+  child = spawn('npm', ['start', '--silent'], { env: e, stdio: 'ignore', detached: true });
+  for (;;) {
+    if (Date.now() - t0 > 30_000) throw new Error('discovery not served within 30 s');
+    const res = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`).catch(() => undefined);
+    if (res?.ok) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stop(): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child!.once('exit', r));
+  process.kill(-child.pid!, 'SIGTERM');
+  await exited;
+  child = undefined;
+}
+
+describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on the embedded database', () => {
+  it('serves discovery within 30 s, and a restart keeps tenants, clients and persons', async () => {
+    const { port, env: e } = await env();
+    const cli = (...args: string[]) => run(process.execPath, ['bin/kycport.js', ...args], { env: e }).then((r) => JSON.parse(r.stdout));
+    const { tenant_id } = await cli('tenant', 'create', '--name', 'Persistent Bank');
+    const client = { ...(await cli('client', 'create', '--tenant', tenant_id, '--redirect-uri', 'http://127.0.0.1:9/cb')), redirect_uri: 'http://127.0.0.1:9/cb' };
+    const person = { email: 'restart@example.com', password: 'correct horse battery' };
+    await cli('person', 'create', '--email', person.email, '--password', person.password);
+
+    const signIn = async () => {
+      const server = { url: `http://127.0.0.1:${port}` } as TestServer;
+      const config = await discoverRp(server, client);
+      const req = await authRequest(config, client.redirect_uri, 'openid kyc');
+      const callback = await signInThroughPages(server, req.url, person);
+      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
+      return tokens.claims()!;
+    };
+
+    expect(await start(e, port)).toBeLessThan(30_000);
+    // Development keys were generated on first start.
+    expect(fs.readdirSync(path.join(dir, 'keys')).some((f) => f.endsWith('.jwk.json'))).toBe(true);
+    const first = await signIn();
+    expect(first.kyc_status).toBe('unverified');
+    await stop();
+
+    await start(e, port);
+    const second = await signIn();
+    expect(second.sub).toBe(first.sub);
+    await stop();
+  });
+});
