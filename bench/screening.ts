@@ -8,14 +8,9 @@ import { foldSpelling, nameTokens, tokenSetSimilarity } from '../src/text/names.
 import { thresholds } from '../src/verification/thresholds.js';
 import { makeEntries, makePools, perturb, randomName, rng } from '../test/fixtures/screening/synthetic.js';
 import type { IndexEntry } from '../src/screening/matcher.js';
+import type { BenchRow } from './lib/types.js';
 
-export interface BenchRow {
-  name: string;
-  value: string;
-  baseline?: string;
-  ratio?: string;
-  note?: string;
-}
+export type { BenchRow };
 
 interface Query {
   fullName: string;

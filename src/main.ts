@@ -8,6 +8,8 @@ import { log } from './log.js';
 import { KeysError, loadKeyMaterial } from './oidc/keys.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
 import { openRuntime } from './runtime.js';
+import { loadListsFromDataDir } from './screening/index.js';
+import { startWebhookWorkers } from './webhooks/workers.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -27,6 +29,10 @@ async function main(): Promise<void> {
   // and delete uploads past their retention period.
   const uploadSweeper = app.verification.startSweeper();
   void uploadSweeper.sweep().catch((err) => log.warn('retention sweep failed', { err: String(err) }));
+  // Webhook delivery inside the server (WEBHOOK_WORKERS=0 leaves it to `npm run worker` processes).
+  const webhooks = await startWebhookWorkers(rt);
+  // Sanctions lists dropped into DATA_DIR/lists are imported (once per file version) before the index loads.
+  await loadListsFromDataDir(rt.db, config.dataDir).catch((err) => log.error('screening list import failed', { err: String(err) }));
   app.verification.warmup().catch((err) => log.error('verification engines failed to start', { err: String(err) }));
 
   log.info('KYCPort started', {
@@ -46,6 +52,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     clearInterval(sweeper);
     uploadSweeper.stop();
+    await webhooks.stop();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await app.verification.close();

@@ -133,3 +133,37 @@ describe('key rotation', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('every endpoint named in discovery', () => {
+  it('answers: jwks, revocation, PAR, end_session, userinfo', async () => {
+    const d = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    const client = await server.client(tenantId);
+    const basic = `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`;
+    const form = (body: Record<string, string>) => ({
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body).toString(),
+    });
+
+    const jwks = await (await fetch(d.jwks_uri)).json();
+    expect(jwks.keys.every((k: { kty: string; crv: string; d?: string }) => k.kty === 'OKP' && k.crv === 'Ed25519' && !k.d)).toBe(true);
+
+    expect((await fetch(d.revocation_endpoint, form({ token: 'unknown-token' }))).status).toBe(200);
+
+    const par = await fetch(
+      d.pushed_authorization_request_endpoint,
+      form({ response_type: 'code', scope: 'openid', redirect_uri: client.redirect_uri, code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }),
+    );
+    expect(par.status).toBe(201);
+    expect((await par.json()).request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+
+    const logout = await fetch(`${d.end_session_endpoint}?client_id=${client.client_id}`);
+    expect(logout.status).toBe(200);
+    expect(await logout.text()).toContain('Sign out?');
+
+    const me = await fetch(d.userinfo_endpoint);
+    expect(me.status).toBe(400);
+    expect(d.token_endpoint).toBe(`${server.url}/api/oidc/token`);
+    expect(d.authorization_endpoint).toBe(`${server.url}/api/oidc/auth`);
+  });
+});

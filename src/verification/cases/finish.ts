@@ -42,8 +42,6 @@ async function approve(trx: Trx, rt: VerificationRuntime, row: CaseRow, a: Appro
   if (a.embedding) await rt.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
 }
 
-const statusOf = (outcome: Decision['outcome']) => outcome;
-
 /** Automated decision: the case must still be open and unchanged since the inputs were read. */
 export async function finishCase(
   deps: Deps,
@@ -65,7 +63,7 @@ export async function finishCase(
       privateEnc = sealJson(rt.keys.encryption, { ...priv, embedding: d.embedding }, privateAad(row.id));
     }
     await caseStore.update(trx, row.id, {
-      status: statusOf(decision.outcome),
+      status: decision.outcome,
       decision: { ...decision, decided_at: now.toISOString(), aml_clear: d.amlClear } as unknown as Record<string, unknown>,
       outcome: decision.outcome,
       risk_level: decision.risk_level,

@@ -21,6 +21,8 @@ export interface ImageVariant {
   /** A bright specular patch covering roughly this fraction of the image. */
   glare?: number;
   jpegQuality?: number;
+  /** Small clockwise tilt in degrees, on a grey table background (a hand-held photo). */
+  skewDegrees?: number;
   /** Rotate the finished image clockwise (a photo taken upside down or sideways, with no orientation tag). */
   rotate?: 0 | 90 | 180 | 270;
   /** Camera-like EXIF by default; `false` writes none. */
@@ -50,6 +52,7 @@ export async function finish(rendered: Buffer, v: ImageVariant, now: Date): Prom
   if (v.glare) img = sharp(await img.composite([{ input: await glarePatch(w, h, v.glare) }]).png().toBuffer());
   if (v.downscaleTo) img = sharp(await img.resize({ width: v.downscaleTo }).png().toBuffer());
   if (v.blurSigma) img = img.blur(v.blurSigma);
+  if (v.skewDegrees) img = sharp(await img.png().toBuffer()).rotate(v.skewDegrees, { background: '#6b6f73' });
   if (v.rotate) img = sharp(await img.png().toBuffer()).rotate(v.rotate);
   let out = img.flatten({ background: '#ffffff' }).jpeg({ quality: v.jpegQuality ?? 90 });
   if (v.exif !== false) {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importListFile } from '../../../src/screening/index.js';
 import { FTM_FIXTURE, SANCTIONED_APPLICANT } from '../../fixtures/screening/index.js';
-import { generatePassport, PORTRAITS, type GenerateOptions } from '../../support/documents/index.js';
+import { generateIdCard, generatePassport, PORTRAITS, type GenerateOptions } from '../../support/documents/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { demoSamples, personA } from '../engine/face/samples.js';
 import { api, form, newCase, setupTenant, signIn, subject, type Api, type TenantCtx } from './support.js';
@@ -56,6 +56,30 @@ const codes = (d: Record<string, any>) => d.reasons.map((r: { code: string }) =>
 const kyc = async (sub: string) => (await a.status(sub)).json();
 
 describe('rejections and reviews', () => {
+  it('TD1 ID card: both sides → approved t1; the front alone → rejected (mrz_missing_back); one decide wins a race', async () => {
+    const card = await generateIdCard({ portrait: 'personA_webcam', fields: { documentNumber: 'IDC123456' } });
+    const sub = (await subject(server, t)).sub;
+    const frontOnly = await newCase(a, sub, 't1');
+    expect((await a.upload(frontOnly, form({ document: card.front }))).status).toBe(200);
+    const rejected = await (await a.decide(frontOnly)).json();
+    expect(rejected.outcome).toBe('rejected');
+    expect(codes(rejected)).toContain('mrz_missing_back');
+
+    const both = await newCase(a, sub, 't1');
+    const up = await a.upload(both, form({ document: card.front, documentBack: card.back }));
+    expect(up.status).toBe(200);
+    expect((await up.json()).document).toMatchObject({ type: 'id_card', mrz: { format: 'TD1', document_number_masked: '•••••3456' } });
+    const [r1, r2] = await Promise.all([a.decide(both), a.decide(both)]);
+    expect([r1.status, r2.status].sort()).toEqual([200, 409]);
+    const winner = await (r1.status === 200 ? r1 : r2).json();
+    expect(winner).toMatchObject({ outcome: 'approved', automation_tier: 't1' });
+    // No list loaded would mean no screening at t1; here the fixture list is loaded, so it ran and was clear.
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't1', aml_clear: true });
+    // A closed case takes no more uploads or decisions.
+    expect((await a.upload(both, form({ document: card.front }))).status).toBe(409);
+    expect((await a.decide(both)).status).toBe(409);
+  });
+
   it('tampered check digit → rejected (check_digit_mismatch)', async () => {
     const doc = await passportOf({ tamper: { birthDate: '1980-01-01' } });
     const { sub, decision } = await run('t2', doc.image, selfies.a);

@@ -5,7 +5,7 @@ import { applicantChecks, type ApplicantData } from './applicant.js';
 import { exifChecks, readExif } from './exif.js';
 import sharp from 'sharp';
 import { openImage, orientedSize } from './image.js';
-import { locateMrz } from './mrz-locate.js';
+import { detectSkew, locateMrz } from './mrz-locate.js';
 import { MrzOcr, type MrzReading } from './mrz-ocr.js';
 import { parseMrz, type CheckDigitResult, type DocumentType, type MrzParseResult } from './mrz-parse.js';
 import { measureQuality, qualityChecks, type QualityMetrics } from './quality.js';
@@ -56,6 +56,8 @@ export interface DocumentAnalysis {
 
 /** An uploaded image that cannot be decoded (corrupt, unsupported, or above the pixel cap): a 422 for the caller. */
 export class DocumentImageError extends Error {
+  /** Survives the worker-thread boundary (the pool forwards name, message and a string `code`). */
+  readonly code = 'document_image_invalid';
   constructor(
     readonly side: 'front' | 'back',
     message: string,
@@ -92,7 +94,10 @@ export function toPublicAnalysis(a: DocumentAnalysis): Omit<DocumentAnalysis, 'd
   return rest;
 }
 
-type SideReading = MrzReading & { rotation: number; parsed: MrzParseResult };
+type SideReading = MrzReading & { rotation: number; skew: number; parsed: MrzParseResult };
+
+// Tilts below this are left alone: tesseract copes, and resampling softens the glyphs.
+const MIN_DESKEW_DEGREES = 0.4;
 
 /**
  * Read the MRZ of one side, trying the upright image first, then 180° (phone held upside down) and 90°/270°
@@ -103,19 +108,23 @@ type SideReading = MrzReading & { rotation: number; parsed: MrzParseResult };
 async function readSide(buf: Buffer, now: Date): Promise<SideReading | null> {
   if (!ocr) throw new Error('document engine not initialised: call initDocumentEngine() first');
   let best: SideReading | null = null;
+  // Pixels with the EXIF orientation applied, decoded once and only if a rotation is needed.
   let upright: Buffer | null = null;
+  const base = async (): Promise<Buffer> => (upright ??= await openImage(buf).png({ compressionLevel: 1 }).toBuffer());
   for (const rotation of [0, 180, 90, 270]) {
-    let img = buf;
-    if (rotation) {
-      upright ??= await openImage(buf).png({ compressionLevel: 1 }).toBuffer();
-      img = await sharp(upright).rotate(rotation).png({ compressionLevel: 1 }).toBuffer();
+    let img = rotation ? await sharp(await base()).rotate(rotation).png({ compressionLevel: 1 }).toBuffer() : buf;
+    // Hand-held photos are tilted a few degrees; the MRZ locator needs level lines.
+    const skew = await detectSkew(img);
+    if (Math.abs(skew) >= MIN_DESKEW_DEGREES) {
+      const level = sharp(rotation ? img : await base()).rotate(-skew, { background: '#ffffff' });
+      img = await level.png({ compressionLevel: 1 }).toBuffer();
     }
     const box = await locateMrz(img);
     const r = box ? await ocr.read(img, box) : null;
     const parsed = r ? parseMrz(r.lines, now) : null;
     if (!r || !parsed) continue;
     const failed = parsed.checkDigits.filter((d) => !d.valid).length;
-    if (!best || failed < best.parsed.checkDigits.filter((d) => !d.valid).length) best = { ...r, rotation, parsed };
+    if (!best || failed < best.parsed.checkDigits.filter((d) => !d.valid).length) best = { ...r, rotation, skew, parsed };
     if (failed <= 2) break;
   }
   return best;
@@ -139,7 +148,7 @@ function mrzChecks(p: MrzParseResult, reading: SideReading, now: Date): CheckRes
       name: 'document.mrz_read', passed: readOk, score: reading.confidence, threshold: null,
       reason: readOk ? `${f.format} MRZ read (${reading.lines.length} lines)` : `MRZ read but malformed: ${p.formatErrors.join('; ')}`,
       ...(readOk ? {} : { code: 'mrz_format' }),
-      details: { format: f.format, ocrAttempts: reading.attempts, rotation: reading.rotation },
+      details: { format: f.format, ocrAttempts: reading.attempts, rotation: reading.rotation, skewDegrees: reading.skew },
     },
     {
       name: 'document.mrz_check_digits', passed: failed.length === 0, score: valid / p.checkDigits.length, threshold: 1,

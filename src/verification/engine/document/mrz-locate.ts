@@ -70,11 +70,14 @@ function textBands(bin: Uint8Array, w: number, h: number): Band[] {
     while (y < h && (isText[y] || (y + 1 < h && isText[y + 1]))) y++; // bridge 1-row gaps
     if (y - top < 6) continue;
     // Horizontal extent: columns holding 98% of the band's dark pixels (ignores stray specks at the edges).
+    // Columns also dark just above or below the band are not text (page edges, table background, photo).
+    const above = Math.max(0, top - 3) * w;
+    const below = Math.min(h - 1, y + 2) * w;
     const cols = new Uint32Array(w);
     let total = 0;
     for (let yy = top; yy < y; yy++) {
       for (let x = 0; x < w; x++) {
-        if (!bin[yy * w + x]) continue;
+        if (!bin[yy * w + x] || bin[above + x] || bin[below + x]) continue;
         cols[x]!++;
         total++;
       }
@@ -88,6 +91,41 @@ function textBands(bin: Uint8Array, w: number, h: number): Band[] {
     bands.push({ top, bottom: y, left, right });
   }
   return bands;
+}
+
+/**
+ * Tilt of the text lines in degrees (clockwise positive, as sharp's rotate() counts), by projection profile: the
+ * angle at which dark pixels, projected along it, pile up into the sharpest rows. ±8° in 0.25° steps.
+ */
+export async function detectSkew(buf: Buffer): Promise<number> {
+  const g = await grayPixels(buf, WORK_WIDTH);
+  const bin = binarise(g);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const stride = Math.max(1, Math.floor(g.data.length / 400_000)); // sample: the profile needs ~10^5 points
+  for (let i = 0; i < bin.length; i += stride) {
+    if (bin[i]) {
+      xs.push(i % g.width);
+      ys.push(Math.floor(i / g.width));
+    }
+  }
+  if (xs.length < 500) return 0;
+  const pad = Math.ceil(g.width * Math.tan((8 * Math.PI) / 180)) + 1;
+  const bins = new Float64Array(g.height + 2 * pad);
+  let best = 0;
+  let bestScore = -1;
+  for (let deg = -8; deg <= 8; deg += 0.25) {
+    const t = Math.tan((deg * Math.PI) / 180);
+    bins.fill(0);
+    for (let k = 0; k < xs.length; k++) bins[Math.round(ys[k]! - xs[k]! * t) + pad]!++;
+    let score = 0;
+    for (let k = 0; k < bins.length; k++) score += bins[k]! * bins[k]!;
+    if (score > bestScore) {
+      bestScore = score;
+      best = deg;
+    }
+  }
+  return best;
 }
 
 /** Locate the MRZ, bottom-up: the lowest run of 2–3 wide bands of similar height, pitch and left edge. */

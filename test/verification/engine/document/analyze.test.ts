@@ -45,6 +45,13 @@ describe('analyzeDocument', () => {
     expect(a.documentKey).toBeNull();
   });
 
+  it('reads a tilted ID card photo (deskew before locating the MRZ)', async () => {
+    const doc = await generateIdCard({ now, variant: { skewDegrees: 3 } });
+    const a = await analyzeDocument({ front: doc.front, back: doc.back, now });
+    expect(failed(a)).toEqual([]);
+    expect(check(a, 'document.mrz_read')?.details).toMatchObject({ skewDegrees: 3 });
+  });
+
   it('reads a passport photographed upside down or sideways', async () => {
     for (const rotate of [180, 90] as const) {
       const doc = await generatePassport({ now, variant: { rotate } });
@@ -105,6 +112,6 @@ describe('analyzeDocument input errors', () => {
     const doc = await generatePassport({ now, variant: { width: 400 } });
     const err = await analyzeDocument({ front: doc.image, back: Buffer.from('not an image'), now }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DocumentImageError);
-    expect((err as DocumentImageError).side).toBe('back');
+    expect(err).toMatchObject({ side: 'back', code: 'document_image_invalid' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { locateMrz } from '../../../../src/verification/engine/document/mrz-locate.js';
+import { detectSkew, locateMrz } from '../../../../src/verification/engine/document/mrz-locate.js';
 import { generateIdCard, generatePassport } from '../../../support/documents/index.js';
 
 const now = new Date('2026-11-22T12:00:00Z');
@@ -18,5 +18,12 @@ describe('locateMrz', () => {
     const card = await generateIdCard({ now });
     expect((await locateMrz(card.back))?.lines).toBe(3);
     expect(await locateMrz(card.front)).toBeNull();
+  });
+
+  it('measures the tilt of a hand-held photo', async () => {
+    for (const deg of [-3, 0, 2]) {
+      const doc = await generatePassport({ now, variant: { skewDegrees: deg, width: 900 } });
+      expect(Math.abs((await detectSkew(doc.image)) - deg), `tilt ${deg}°`).toBeLessThanOrEqual(0.25);
+    }
   });
 });
