@@ -1,5 +1,6 @@
-// Argument parsing for CLI commands: strict flags, readable errors (exit code 2).
+// CLI building blocks: the Command shape, strict flag parsing, readable usage errors (exit code 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Runtime } from '../runtime.js';
 
 export class UsageError extends Error {}
 
@@ -17,3 +18,20 @@ export function required(value: string | undefined, name: string): string {
   if (!value || !value.trim()) throw new UsageError(`--${name} is required`);
   return value.trim();
 }
+
+export interface CliEnv {
+  keysDir: string;
+}
+
+export interface Command<A = unknown> {
+  usage: string;
+  /** Validates argv; throws UsageError. */
+  parse(argv: string[]): A;
+  /** Present when the command needs the database (and Redis); commands like `keys rotate` don't. */
+  run(args: A, rt: Runtime | undefined, env: CliEnv): Promise<object>;
+  needsDb: boolean;
+}
+
+/** Keeps each command's parse and run typed together. */
+export const command = <A>(c: Command<A>): Command<unknown> => c as Command<unknown>;
+

@@ -1,94 +1,79 @@
-// The admin commands: each returns one JSON-serialisable object.
+// The admin commands. Each parses its arguments first (so bad arguments fail before any database is opened),
+// then runs and returns one JSON-serialisable object.
 import { z } from 'zod';
-import type { Runtime } from '../runtime.js';
 import { createApiKey, createClient, createTenant, revokeApiKey } from '../tenants/service.js';
 import { createPerson, MIN_PASSWORD_LENGTH } from '../persons/service.js';
 import { generateSigningKey } from '../oidc/keys.js';
-import { flags, required, UsageError } from './args.js';
+import { command, flags, required, UsageError, type Command } from './args.js';
 import { listsCommands } from './lists.js';
-
-export interface Command {
-  usage: string;
-  /** Commands that need no database (e.g. keys) leave this false. */
-  needsDb: boolean;
-  run(argv: string[], rt: Runtime | undefined, env: { keysDir: string; isProduction: boolean }): Promise<object>;
-}
 
 const emailSchema = z.string().email();
 
 export const commands: Record<string, Command> = {
-  'tenant create': {
+  'tenant create': command({
     usage: 'tenant create --name NAME',
     needsDb: true,
-    async run(argv, rt) {
-      const { values } = flags(argv, { name: { type: 'string' } });
-      return createTenant(rt!.db.knex, required(values.name, 'name'));
-    },
-  },
-  'client create': {
+    parse: (argv) => required(flags(argv, { name: { type: 'string' } }).values.name, 'name'),
+    run: (name, rt) => createTenant(rt!.db.knex, name),
+  }),
+  'client create': command({
     usage: 'client create --tenant ID --redirect-uri URI [--redirect-uri URI…] [--public] [--name NAME]',
     needsDb: true,
-    async run(argv, rt) {
+    parse(argv) {
       const { values } = flags(argv, {
         tenant: { type: 'string' },
         'redirect-uri': { type: 'string', multiple: true },
         public: { type: 'boolean', default: false },
         name: { type: 'string' },
       });
-      const uris = values['redirect-uri'] ?? [];
-      if (uris.length === 0) throw new UsageError('--redirect-uri is required (repeat it for several)');
-      return createClient(rt!.db.knex, rt!.config, {
-        tenantId: required(values.tenant, 'tenant'),
-        redirectUris: uris,
-        public: Boolean(values.public),
-        name: values.name,
-      });
+      const redirectUris = values['redirect-uri'] ?? [];
+      if (redirectUris.length === 0) throw new UsageError('--redirect-uri is required (repeat it for several)');
+      return { tenantId: required(values.tenant, 'tenant'), redirectUris, public: Boolean(values.public), name: values.name };
     },
-  },
-  'apikey create': {
+    run: (input, rt) => createClient(rt!.db.knex, rt!.config, input),
+  }),
+  'apikey create': command({
     usage: 'apikey create --tenant ID [--name NAME]',
     needsDb: true,
-    async run(argv, rt) {
+    parse(argv) {
       const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' } });
-      return createApiKey(rt!.db.knex, { tenantId: required(values.tenant, 'tenant'), name: values.name });
+      return { tenantId: required(values.tenant, 'tenant'), name: values.name };
     },
-  },
-  'apikey revoke': {
+    run: (input, rt) => createApiKey(rt!.db.knex, input),
+  }),
+  'apikey revoke': command({
     usage: 'apikey revoke --id ID',
     needsDb: true,
-    async run(argv, rt) {
-      const { values } = flags(argv, { id: { type: 'string' } });
-      return revokeApiKey(rt!.db.knex, rt!.clock, required(values.id, 'id'));
-    },
-  },
-  'person create': {
+    parse: (argv) => required(flags(argv, { id: { type: 'string' } }).values.id, 'id'),
+    run: (id, rt) => revokeApiKey(rt!.db.knex, rt!.clock, id),
+  }),
+  'person create': command({
     usage: 'person create --email EMAIL --password PASSWORD [--name NAME]',
     needsDb: true,
-    async run(argv, rt) {
+    parse(argv) {
       const { values } = flags(argv, { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } });
       const email = required(values.email, 'email');
       if (!emailSchema.safeParse(email).success) throw new UsageError(`--email: not an email address: ${email}`);
       const password = values.password ?? '';
       if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`);
-      return createPerson(rt!.db.knex, { email, password, emailVerified: true, name: values.name });
+      return { email, password, name: values.name };
     },
-  },
-  'keys rotate': {
+    run: (input, rt) => createPerson(rt!.db.knex, { ...input, emailVerified: true }),
+  }),
+  'keys rotate': command({
     usage: 'keys rotate',
     needsDb: false,
-    async run(argv, _rt, env) {
-      flags(argv, {});
+    parse: (argv) => void flags(argv, {}),
+    async run(_args, _rt, env) {
       const key = await generateSigningKey(env.keysDir);
       return { kid: key.kid, created_at: key.created_at, note: 'Restart the server to start signing with this key; older keys stay published.' };
     },
-  },
-  migrate: {
+  }),
+  migrate: command({
     usage: 'migrate',
     needsDb: true,
-    async run(argv, rt) {
-      flags(argv, {});
-      return { applied: rt!.migrations };
-    },
-  },
+    parse: (argv) => void flags(argv, {}),
+    run: async (_args, rt) => ({ applied: rt!.migrations }),
+  }),
   ...listsCommands,
 };

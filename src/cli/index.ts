@@ -25,9 +25,10 @@ async function main(argv: string[]): Promise<number> {
   const rest = argv.slice(name.split(' ').length);
   let rt: Runtime | undefined;
   try {
+    const args = command.parse(rest);
     const config = loadConfig();
     if (command.needsDb) rt = await openRuntime(config);
-    const out = await command.run(rest, rt, { keysDir: config.keysDir, isProduction: config.isProduction });
+    const out = await command.run(args, rt, { keysDir: config.keysDir });
     process.stdout.write(`${JSON.stringify(out)}\n`);
     return 0;
   } catch (err) {

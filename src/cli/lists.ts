@@ -1,40 +1,36 @@
-// `kycport lists …`: import sanctions/PEP list files and show what is loaded. A running server picks up new
-// lists on its next start (loadListsFromDataDir + index build).
+// `kycport lists …`: import sanctions/PEP list files and show what is loaded. A running server notices new
+// lists on its next screening (the index is rebuilt when the stored lists change).
 import path from 'node:path';
 import { importListFile } from '../screening/import.js';
 import { listLists } from '../screening/store.js';
 import { LIST_FORMATS, type ListFormat } from '../screening/types.js';
-import { flags, UsageError } from './args.js';
-import type { Command } from './commands.js';
+import { command, flags, UsageError, type Command } from './args.js';
 
 export const listsCommands: Record<string, Command> = {
-  'lists import': {
+  'lists import': command({
     usage: 'lists import FILE [--format ftm|ofac-sdn] [--name LIST] [--alt ALT.CSV]',
     needsDb: true,
-    async run(argv, rt) {
-      const { values, positionals } = flags(argv, {
-        format: { type: 'string' },
-        name: { type: 'string' },
-        alt: { type: 'string' },
-      });
+    parse(argv) {
+      const { values, positionals } = flags(argv, { format: { type: 'string' }, name: { type: 'string' }, alt: { type: 'string' } });
       if (positionals.length !== 1) throw new UsageError('exactly one FILE is required');
       const format = values.format as ListFormat | undefined;
       if (format !== undefined && !LIST_FORMATS.includes(format)) {
         throw new UsageError(`--format must be one of: ${LIST_FORMATS.join(', ')}`);
       }
-      return importListFile(rt!.db, path.resolve(positionals[0]!), {
+      return {
+        file: path.resolve(positionals[0]!),
         format,
         name: values.name?.trim() || undefined,
         altPath: values.alt ? path.resolve(values.alt) : undefined,
-        clock: rt!.clock,
-      });
+      };
     },
-  },
-  'lists show': {
+    run: ({ file, ...opts }, rt) => importListFile(rt!.db, file, { ...opts, clock: rt!.clock }),
+  }),
+  'lists show': command({
     usage: 'lists show',
     needsDb: true,
-    async run(argv, rt) {
-      flags(argv, {});
+    parse: (argv) => void flags(argv, {}),
+    async run(_args, rt) {
       const lists = await listLists(rt!.db.knex);
       return {
         lists: lists.map((l) => ({
@@ -47,5 +43,5 @@ export const listsCommands: Record<string, Command> = {
         })),
       };
     },
-  },
+  }),
 };

@@ -6,7 +6,7 @@ export const thresholds = {
     /** Quality metrics are taken on a copy scaled to this width, so they do not depend on upload resolution. */
     analysisWidth: 1000,
     /**
-     * Min short side in px. Generated passports read exactly 10/10 at short side 634 and 704 but 7/10 at 563 (TD3
+     * Min short side in px. Generated passports read exactly 10/10 at short side 634 and 704 but 8/10 at 563 (TD3
      * 800 px wide); single clean renders still read at 338. Real captures add noise and perspective, and the face
      * check needs the portrait, so 600. Default renders: TD3 1056, TD1 631.
      */

@@ -2,6 +2,7 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser } from '../support/browser.js';
 import { authRequest, discoverRp, signInThroughPages } from '../support/oidc.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -152,14 +153,29 @@ describe('every endpoint named in discovery', () => {
 
     const par = await fetch(
       d.pushed_authorization_request_endpoint,
-      form({ response_type: 'code', scope: 'openid', redirect_uri: client.redirect_uri, code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }),
+      form({ client_id: client.client_id, response_type: 'code', scope: 'openid', redirect_uri: client.redirect_uri, code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' }),
     );
     expect(par.status).toBe(201);
     expect((await par.json()).request_uri).toMatch(/^urn:ietf:params:oauth:request_uri:/);
 
+    // Without a session there is nothing to confirm: oidc-provider's auto-submitting form, whose inline script
+    // our CSP admits by hash.
     const logout = await fetch(`${d.end_session_endpoint}?client_id=${client.client_id}`);
     expect(logout.status).toBe(200);
-    expect(await logout.text()).toContain('Sign out?');
+    expect(await logout.text()).toContain('/api/oidc/session/end/confirm');
+    expect(logout.headers.get('content-security-policy')).toMatch(/script-src 'self' 'sha256-[\w+/=]+'/);
+    // With a session, the person confirms on our page.
+    const browser = new Browser();
+    const person = await server.person();
+    const config = await discoverRp(server, client);
+    const req = await authRequest(config, client.redirect_uri, 'openid');
+    await signInThroughPages(server, req.url, person, browser);
+    const confirm = await browser.fetch(`${d.end_session_endpoint}?client_id=${client.client_id}`);
+    const page = await confirm.text();
+    expect(page).toContain('Sign out?');
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)![1]!;
+    const done = await browser.follow(`${d.end_session_endpoint}/confirm`, server.url, { form: { xsrf, logout: 'yes' } });
+    expect(await done.res.text()).toContain('You have been signed out');
 
     const me = await fetch(d.userinfo_endpoint);
     expect(me.status).toBe(400);

@@ -7,7 +7,11 @@ import { createTestDeps, type TestDeps } from '../support/deps.js';
 
 let deps: TestDeps;
 let rt: Runtime;
-const env = { keysDir: '', isProduction: false };
+const env = { keysDir: '' };
+const run = (name: string, argv: string[]) => {
+  const c = listsCommands[name]!;
+  return c.run(c.parse(argv), rt, env);
+};
 
 beforeAll(async () => {
   deps = await createTestDeps();
@@ -17,10 +21,10 @@ afterAll(async () => deps?.cleanup());
 
 describe('kycport lists', () => {
   it('imports with an explicit format and shows the loaded lists', async () => {
-    const out = await listsCommands['lists import']!.run([OFAC_SDN_FIXTURE, '--format', 'ofac-sdn'], rt, env);
+    const out = await run('lists import', [OFAC_SDN_FIXTURE, '--format', 'ofac-sdn']);
     expect(out).toMatchObject({ status: 'imported', list: 'us_ofac_sdn', entries: 8 });
-    await listsCommands['lists import']!.run([FTM_FIXTURE, '--name', 'fixture_ftm'], rt, env);
-    const shown = (await listsCommands['lists show']!.run([], rt, env)) as { lists: { name: string; entries: number }[] };
+    await run('lists import', [FTM_FIXTURE, '--name', 'fixture_ftm']);
+    const shown = (await run('lists show', [])) as { lists: { name: string; entries: number }[] };
     expect(shown.lists.map((l) => [l.name, l.entries])).toEqual([
       ['fixture_ftm', 26],
       ['us_ofac_sdn', 8],
@@ -28,7 +32,7 @@ describe('kycport lists', () => {
   });
 
   it('rejects a bad --format and a missing FILE as usage errors', async () => {
-    await expect(listsCommands['lists import']!.run([FTM_FIXTURE, '--format', 'xml'], rt, env)).rejects.toThrow(UsageError);
-    await expect(listsCommands['lists import']!.run([], rt, env)).rejects.toThrow(UsageError);
+    expect(() => listsCommands['lists import']!.parse([FTM_FIXTURE, '--format', 'xml'])).toThrow(UsageError);
+    expect(() => listsCommands['lists import']!.parse([])).toThrow(UsageError);
   });
 });

@@ -5,7 +5,7 @@ import { applicantChecks, type ApplicantData } from './applicant.js';
 import { exifChecks, readExif } from './exif.js';
 import sharp from 'sharp';
 import { openImage, orientedSize } from './image.js';
-import { detectSkew, locateMrz } from './mrz-locate.js';
+import { inspectPage, locateMrz } from './mrz-locate.js';
 import { MrzOcr, type MrzReading } from './mrz-ocr.js';
 import { parseMrz, type CheckDigitResult, type DocumentType, type MrzParseResult } from './mrz-parse.js';
 import { measureQuality, qualityChecks, type QualityMetrics } from './quality.js';
@@ -114,12 +114,12 @@ async function readSide(buf: Buffer, now: Date): Promise<SideReading | null> {
   for (const rotation of [0, 180, 90, 270]) {
     let img = rotation ? await sharp(await base()).rotate(rotation).png({ compressionLevel: 1 }).toBuffer() : buf;
     // Hand-held photos are tilted a few degrees; the MRZ locator needs level lines.
-    const skew = await detectSkew(img);
+    let { skew, box } = await inspectPage(img);
     if (Math.abs(skew) >= MIN_DESKEW_DEGREES) {
       const level = sharp(rotation ? img : await base()).rotate(-skew, { background: '#ffffff' });
       img = await level.png({ compressionLevel: 1 }).toBuffer();
-    }
-    const box = await locateMrz(img);
+      box = await locateMrz(img);
+    } else skew = 0;
     const r = box ? await ocr.read(img, box) : null;
     const parsed = r ? parseMrz(r.lines, now) : null;
     if (!r || !parsed) continue;

@@ -93,47 +93,82 @@ function textBands(bin: Uint8Array, w: number, h: number): Band[] {
   return bands;
 }
 
-/**
- * Tilt of the text lines in degrees (clockwise positive, as sharp's rotate() counts), by projection profile: the
- * angle at which dark pixels, projected along it, pile up into the sharpest rows. ±8° in 0.25° steps.
- */
-export async function detectSkew(buf: Buffer): Promise<number> {
+interface Prepared {
+  g: GrayImage;
+  bin: Uint8Array;
+  /** Source pixels per work pixel. */
+  scale: number;
+  size: { width: number; height: number };
+}
+
+async function prepare(buf: Buffer): Promise<Prepared> {
   const g = await grayPixels(buf, WORK_WIDTH);
-  const bin = binarise(g);
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const stride = Math.max(1, Math.floor(g.data.length / 400_000)); // sample: the profile needs ~10^5 points
-  for (let i = 0; i < bin.length; i += stride) {
-    if (bin[i]) {
-      xs.push(i % g.width);
-      ys.push(Math.floor(i / g.width));
-    }
+  const size = await orientedSize(buf);
+  return { g, bin: binarise(g), scale: size.width / g.width, size };
+}
+
+/** Projection-profile sharpness: sum of squared row counts of dark pixels projected along `deg`. */
+function profileScore(xs: Int32Array, ys: Int32Array, bins: Float64Array, pad: number, deg: number): number {
+  const t = Math.tan((deg * Math.PI) / 180);
+  bins.fill(0);
+  for (let k = 0; k < xs.length; k++) bins[Math.round(ys[k]! - xs[k]! * t) + pad]!++;
+  let score = 0;
+  for (let k = 0; k < bins.length; k++) score += bins[k]! * bins[k]!;
+  return score;
+}
+
+/** Tilt in degrees (clockwise positive, as sharp's rotate() counts), ±8°: 1° sweep, then 0.25° around the best. */
+function skewOf({ g, bin }: Prepared): number {
+  const n = bin.reduce((a, v) => a + v, 0);
+  if (n < 500) return 0;
+  const stride = Math.max(1, Math.floor(n / 40_000)); // ~40k points are plenty for a profile
+  const xs = new Int32Array(Math.ceil(n / stride));
+  const ys = new Int32Array(xs.length);
+  let k = 0;
+  let seen = 0;
+  for (let i = 0; i < bin.length; i++) {
+    if (!bin[i] || seen++ % stride) continue;
+    xs[k] = i % g.width;
+    ys[k++] = Math.floor(i / g.width);
   }
-  if (xs.length < 500) return 0;
+  const px = xs.subarray(0, k);
+  const py = ys.subarray(0, k);
   const pad = Math.ceil(g.width * Math.tan((8 * Math.PI) / 180)) + 1;
   const bins = new Float64Array(g.height + 2 * pad);
-  let best = 0;
-  let bestScore = -1;
-  for (let deg = -8; deg <= 8; deg += 0.25) {
-    const t = Math.tan((deg * Math.PI) / 180);
-    bins.fill(0);
-    for (let k = 0; k < xs.length; k++) bins[Math.round(ys[k]! - xs[k]! * t) + pad]!++;
-    let score = 0;
-    for (let k = 0; k < bins.length; k++) score += bins[k]! * bins[k]!;
-    if (score > bestScore) {
-      bestScore = score;
-      best = deg;
+  const best = (from: number, to: number, step: number): number => {
+    let arg = 0;
+    let top = -1;
+    for (let d = from; d <= to + 1e-9; d += step) {
+      const sc = profileScore(px, py, bins, pad, d);
+      if (sc > top) {
+        top = sc;
+        arg = d;
+      }
     }
-  }
-  return best;
+    return arg;
+  };
+  const coarse = best(-8, 8, 1);
+  return best(Math.max(-8, coarse - 0.75), Math.min(8, coarse + 0.75), 0.25);
+}
+
+/** Tilt of the text lines in degrees (clockwise positive). */
+export async function detectSkew(buf: Buffer): Promise<number> {
+  return skewOf(await prepare(buf));
+}
+
+/** Tilt and MRZ box from one decode; the box is only meaningful when the tilt is small. */
+export async function inspectPage(buf: Buffer): Promise<{ skew: number; box: MrzBox | null }> {
+  const p = await prepare(buf);
+  return { skew: skewOf(p), box: locateIn(p) };
 }
 
 /** Locate the MRZ, bottom-up: the lowest run of 2–3 wide bands of similar height, pitch and left edge. */
 export async function locateMrz(buf: Buffer): Promise<MrzBox | null> {
-  const g = await grayPixels(buf, WORK_WIDTH);
-  const size = await orientedSize(buf);
-  const scale = size.width / g.width;
-  const bands = textBands(binarise(g), g.width, g.height).filter((b) => b.right - b.left >= g.width * 0.55);
+  return locateIn(await prepare(buf));
+}
+
+function locateIn({ g, bin, scale, size }: Prepared): MrzBox | null {
+  const bands = textBands(bin, g.width, g.height).filter((b) => b.right - b.left >= g.width * 0.55);
   for (let end = bands.length - 1; end >= 1; end--) {
     for (const n of [3, 2]) {
       const start = end - n + 1;
