@@ -1,7 +1,8 @@
-// Opens what every process (server, worker, CLI) needs from config: database (migrated), Redis, limiter.
-import { systemClock } from './clock.js';
+// Opens what every process (server, worker, CLI) needs from config: database (migrated), Redis, limiters,
+// cache invalidation.
+import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
-import { openDatabase } from './db/index.js';
+import { openDatabase, type Database } from './db/index.js';
 import { migrateLatest } from './db/migrate.js';
 import { openRedis } from './db/redis.js';
 import { databaseInvalidations } from './db/invalidations.js';
@@ -13,12 +14,15 @@ export interface Runtime extends Deps {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, opts: { migrate?: boolean } = {}): Promise<Runtime> {
-  const db = await openDatabase(config);
+export async function openRuntime(config: Config, opts: { migrate?: boolean; inMemory?: boolean; clock?: Clock } = {}): Promise<Runtime> {
+  const db = await openDatabase(config, { inMemory: opts.inMemory });
   const migrations = opts.migrate === false ? [] : await migrateLatest(db);
   const redis = config.redisUrl ? openRedis(config.redisUrl) : undefined;
   if (redis) await redis.ping();
-  const clock = systemClock;
+  return { ...assembleDeps(config, db, redis, opts.clock ?? systemClock), migrations };
+}
+
+function assembleDeps(config: Config, db: Database, redis: Deps['redis'], clock: Clock): Deps & { close(): Promise<void> } {
   const { limiter, apiLimiter } = createLimiters(counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock }), clock);
   const invalidations = databaseInvalidations(db);
   return {
@@ -29,7 +33,6 @@ export async function openRuntime(config: Config, opts: { migrate?: boolean } = 
     limiter,
     apiLimiter,
     invalidations,
-    migrations,
     async close() {
       await invalidations.close();
       redis?.disconnect();

@@ -5,16 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
-import { type Clock, systemClock } from '../../src/clock.js';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase } from '../../src/db/index.js';
-import { migrateLatest } from '../../src/db/migrate.js';
-import { openRedis } from '../../src/db/redis.js';
-import { databaseInvalidations } from '../../src/db/invalidations.js';
-import type { Deps } from '../../src/deps.js';
-import { counterStore, createLimiters } from '../../src/http/rate-limit.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
 
-export interface TestDeps extends Deps {
+export interface TestDeps extends Runtime {
   cleanup(): Promise<void>;
 }
 
@@ -49,28 +44,16 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
     DOCUMENT_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
     ...opts.env,
   });
-  const db = await openDatabase(config, { inMemory: true });
-  await migrateLatest(db);
-  const redis = config.redisUrl ? openRedis(config.redisUrl) : undefined;
-  const clock = opts.clock ?? systemClock;
-  const { limiter, apiLimiter } = createLimiters(counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock }), clock);
-  const invalidations = databaseInvalidations(db);
+  const rt = await openRuntime(config, { inMemory: true, clock: opts.clock });
+  const { redis } = rt;
   return {
-    config,
-    db,
-    redis,
-    clock,
-    limiter,
-    apiLimiter,
-    invalidations,
+    ...rt,
     async cleanup() {
-      await invalidations.close();
       if (redis) {
         const keys = await redis.keys(`${config.redisPrefix}*`);
         if (keys.length) await redis.del(...keys);
-        redis.disconnect();
       }
-      await db.close();
+      await rt.close();
       await dropDatabase?.();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
