@@ -62,6 +62,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.verification.close();
       await deps.cleanup();
     },
   };
