@@ -1,4 +1,4 @@
-// How case progress moves a person's reusable assurance. Rules (docs/verification.md):
+// How case progress moves a person's reusable assurance. Rules (README, "Identity verification"):
 // - While a person holds a verified, unexpired assurance, only an approval at the same or a higher tier changes
 //   it; in-progress, rejected and lower-tier cases leave it alone (a failed t2 attempt never costs a t1).
 // - Otherwise: upload / manual review → pending (t0), rejection → rejected (t0), approval → verified at the tier.
