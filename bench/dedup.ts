@@ -10,6 +10,7 @@ import { exactSearch, MetricKind } from 'usearch';
 import { openDatabase } from '../src/db/index.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { PgvectorDedupIndex } from '../src/verification/dedup/pgvector.js';
+import { PGVECTOR_EF_SEARCH } from '../src/verification/dedup/store.js';
 import { EMBEDDING_DIM as D } from '../src/verification/dedup/types.js';
 import { newHnsw } from '../src/verification/dedup/usearch.js';
 import type { BenchRow } from './lib/types.js';
@@ -196,7 +197,7 @@ async function pgvectorAt(n: number): Promise<BenchRow[]> {
         name: `dedup pgvector (PGlite) ${label} search p50`,
         value: `${f(pct(times, 0.5))} ms`,
         baseline: `${f(pct(exact.perQueryMs, 0.5))} ms exact in-process`,
-        note: `HNSW vector_cosine_ops, default ef_search 40; includes SQL round trip`,
+        note: `HNSW vector_cosine_ops, ef_search ${PGVECTOR_EF_SEARCH}; includes SQL round trip`,
       },
       { name: `dedup pgvector (PGlite) ${label} search p95`, value: `${f(pct(times, 0.95))} ms` },
       { name: `dedup pgvector (PGlite) ${label} recall@1 vs exact`, value: `${(recall * 100).toFixed(1)}% re-enrollments` },

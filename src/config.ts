@@ -42,6 +42,8 @@ const schema = z.object({
   // Deliveries in flight per webhook worker.
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   VERIFICATION_WORKERS: z.coerce.number().int().min(0).default(1),
+  // HTTP server processes (node:cluster). More than 1 needs Postgres: PGlite belongs to one process.
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export type Config = Readonly<{
@@ -70,6 +72,7 @@ export type Config = Readonly<{
     concurrency: number;
   }>;
   verification: Readonly<{ workers: number }>;
+  webConcurrency: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -86,6 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const isProduction = e.NODE_ENV === 'production';
   if (isProduction && !e.PUBLIC_URL.startsWith('https://')) {
     throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: must be https:// in production');
+  }
+  if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration:\n  WEB_CONCURRENCY: more than 1 process needs DATABASE_URL (the embedded database belongs to one process)');
   }
   if (isProduction && !e.SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required in production');
@@ -120,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.WEBHOOK_CONCURRENCY,
     }),
     verification: Object.freeze({ workers: e.VERIFICATION_WORKERS }),
+    webConcurrency: e.WEB_CONCURRENCY,
   });
 }
 

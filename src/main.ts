@@ -1,5 +1,7 @@
 // Process entry: config → database → app → listen → background jobs; graceful shutdown on SIGTERM/SIGINT.
+import cluster from 'node:cluster';
 import http from 'node:http';
+import { runPrimary } from './cluster.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseInUseError } from './db/index.js';
@@ -13,6 +15,7 @@ import { startWebhookWorkers } from './webhooks/workers.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
   const keys = await loadKeyMaterial(config);
   if (keys.generated.length) log.warn('generated development keys', { generated: keys.generated, keys_dir: config.keysDir });
   const rt = await openRuntime(config);
@@ -31,8 +34,9 @@ async function main(): Promise<void> {
   void uploadSweeper.sweep().catch((err) => log.warn('retention sweep failed', { err: String(err) }));
   // Webhook delivery inside the server (WEBHOOK_WORKERS=0 leaves it to `npm run worker` processes).
   const webhooks = await startWebhookWorkers(rt);
-  // Sanctions lists dropped into DATA_DIR/lists are imported (once per file version) before the index loads.
-  await loadListsFromDataDir(rt.db, config.dataDir).catch((err) => log.error('screening list import failed', { err: String(err) }));
+  // Sanctions lists dropped into DATA_DIR/lists are imported (once per file version) before the index loads;
+  // with several HTTP workers the primary did it.
+  if (cluster.isPrimary) await loadListsFromDataDir(rt.db, config.dataDir).catch((err) => log.error('screening list import failed', { err: String(err) }));
   app.verification.warmup().catch((err) => log.error('verification engines failed to start', { err: String(err) }));
 
   log.info('KYCPort started', {
@@ -43,6 +47,7 @@ async function main(): Promise<void> {
     migrations_applied: rt.migrations.length,
     signing_keys: keys.signingKeys.map((k) => k.kid),
     env: config.env,
+    pid: process.pid,
   });
 
   let stopping = false;

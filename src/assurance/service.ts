@@ -1,14 +1,8 @@
 // Reading a person's assurance as one tenant sees it.
 import type { Clock } from '../clock.js';
-import type { Queryable } from '../db/index.js';
 import { NotFoundError } from '../http/errors.js';
 import { effectiveAssurance, type Assurance } from './model.js';
-import { assuranceStore } from './store.js';
 import type { StatusCache } from './cache.js';
-
-export async function assuranceForPerson(db: Queryable, clock: Clock, personId: string): Promise<Assurance> {
-  return effectiveAssurance(await assuranceStore.find(db, personId), clock.now());
-}
 
 /** The tenant's view: `personId` is the tenant's pairwise subject; unknown and foreign ids are both 404. */
 export async function statusForTenant(

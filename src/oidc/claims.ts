@@ -1,7 +1,7 @@
 // The claims a person's account offers, by scope. ID token and our userinfo both use this one function.
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
-import { assuranceForPerson } from '../assurance/service.js';
+import { effectiveAssurance, type AssuranceRow } from '../assurance/model.js';
 import { personStore } from '../persons/store.js';
 
 export const SCOPES = ['openid', 'email', 'profile', 'kyc', 'offline_access'] as const;
@@ -25,9 +25,10 @@ export interface AccountClaims {
 
 /** All claims of a person (`sub` = internal id; oidc-provider and userinfo map it to the pairwise value). */
 export async function accountClaims(db: Queryable, clock: Clock, personId: string): Promise<AccountClaims | undefined> {
-  const person = await personStore.findById(db, personId);
+  // One round trip: the token endpoint calls this on every code exchange.
+  const person = await personStore.findWithAssurance(db, personId);
   if (!person) return undefined;
-  const a = await assuranceForPerson(db, clock, personId);
+  const a = effectiveAssurance(person.status ? ({ ...person, person_id: person.id } as AssuranceRow) : undefined, clock.now());
   return {
     sub: person.id,
     email: person.email,

@@ -1,9 +1,19 @@
 // Worker-thread entry: loads the face models and the document OCR once, then runs tasks from the pool.
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzeDocument, initDocumentEngine } from './document/analyze.js';
 import { analyzeFaces } from './face/analyze.js';
 import { initFaceEngine } from './face/detect.js';
 import { restoreBuffers, type EngineTask, type WorkerReply, type WorkerRequest } from './tasks.js';
+
+// Analysis is batch work: on Linux nice is per thread, so lower this thread's priority and let HTTP requests on
+// the main thread win the CPU while cases are analysed. Threads started from here (tesseract's) inherit it.
+try {
+  os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), 15);
+} catch {
+  // Not Linux, or not permitted: run at normal priority.
+}
 
 const port = parentPort;
 if (!port) throw new Error('engine worker must run in a worker thread');
