@@ -52,11 +52,14 @@ export async function rowsAfter(q: Queryable, after: number, limit: number, also
   return rows.map((r: EmbeddingRow) => ({ ...r, id: Number(r.id) }));
 }
 
-/** Which of these ids still exist, with their owners (rows deleted by another process drop out). */
-export async function ownersOf(q: Queryable, ids: number[]): Promise<Map<number, { personId: string; caseId: string | null }>> {
+/** Which of these ids still exist, with their owners and raw descriptors (rows deleted elsewhere drop out). */
+export async function ownersOf(
+  q: Queryable,
+  ids: number[],
+): Promise<Map<number, { personId: string; caseId: string | null; embedding: number[] }>> {
   if (ids.length === 0) return new Map();
-  const rows = await q(TABLE).select('id', 'person_id', 'case_id').whereIn('id', ids);
-  return new Map(rows.map((r: EmbeddingRow) => [Number(r.id), { personId: r.person_id, caseId: r.case_id }]));
+  const rows = await q(TABLE).select('id', 'person_id', 'case_id', q.raw('embedding::real[] as embedding')).whereIn('id', ids);
+  return new Map(rows.map((r: EmbeddingRow) => [Number(r.id), { personId: r.person_id, caseId: r.case_id, embedding: r.embedding }]));
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import { Index, MetricKind, type ScalarKind } from 'usearch';
 import type { Queryable } from '../../db/index.js';
 import { deleteByPerson, embeddingColumnType, insertEmbedding, ownersOf, rowsAfter } from './store.js';
+import { center, cosine, meanOf } from './centering.js';
 import { checkEmbedding, EMBEDDING_DIM, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
 
 const BATCH = 5000;
@@ -44,6 +45,9 @@ export class UsearchDedupIndex implements DedupIndex {
   private highWater = 0;
   private readonly gaps = new Map<number, number>(); // id → first noticed (ms)
   private catching: Promise<void> = Promise.resolve();
+  /** Mean descriptor, fixed when the index is first built (see centering.ts); undefined = raw descriptors. */
+  private mean: Float32Array | undefined;
+  private built = false;
   private readonly now: () => number;
 
   private constructor(
@@ -76,18 +80,19 @@ export class UsearchDedupIndex implements DedupIndex {
     const want = Math.max(1, Math.floor(k));
     await this.catchUp();
     if (this.index.size() === 0) return [];
-    // Over-fetch a little: some hits may belong to rows deleted by another process.
-    const hits = this.index.search(query, Math.min(this.index.size(), want + 8), 1);
+    // Over-fetch: some hits may belong to rows deleted by another process, and the order in centred space is
+    // refined with the raw similarity the thresholds are calibrated on.
+    const hits = this.index.search(center(query, this.mean), Math.min(this.index.size(), want + 8), 1);
     const ids = Array.from(hits.keys, Number);
     const owners = await ownersOf(this.db, ids);
     const stale = ids.filter((id) => !owners.has(id));
     if (stale.length) this.index.remove(stale.map(BigInt));
     const out: DedupMatch[] = [];
-    ids.forEach((id, i) => {
+    for (const id of ids) {
       const owner = owners.get(id);
-      if (owner) out.push({ ...owner, similarity: 1 - (hits.distances[i] as number) });
-    });
-    return out.slice(0, want);
+      if (owner) out.push({ personId: owner.personId, caseId: owner.caseId, similarity: cosine(query, owner.embedding) });
+    }
+    return out.sort((a, b) => b.similarity - a.similarity).slice(0, want);
   }
 
   async remove(personId: string, trx?: Queryable): Promise<void> {
@@ -113,11 +118,15 @@ export class UsearchDedupIndex implements DedupIndex {
       const rows = await rowsAfter(this.db, this.highWater, BATCH, gapIds);
       gapIds = [];
       if (rows.length === 0) return;
+      if (!this.built) {
+        this.mean = meanOf(rows.map((r) => r.embedding));
+        this.built = true;
+      }
       const fresh = rows.filter((r) => !this.index.contains(BigInt(r.id)));
       if (fresh.length) {
         this.index.add(
           BigUint64Array.from(fresh.map((r) => BigInt(r.id))),
-          fresh.map((r) => Float32Array.from(r.embedding)),
+          fresh.map((r) => center(r.embedding, this.mean)),
           1,
         );
       }
