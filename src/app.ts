@@ -1,11 +1,11 @@
 // Builds the Koa app: middleware order, routers, the mounted provider.
 import Koa from 'koa';
-import type Router from '@koa/router';
 import type { Deps } from './deps.js';
 import { errorHandler } from './http/middleware/errors.js';
 import { requestId } from './http/middleware/request-id.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { ipRateLimit } from './http/middleware/ip-rate-limit.js';
+import { branch, routerChain } from './http/branch.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
 import { createProvider, type OidcProvider } from './oidc/provider.js';
@@ -37,23 +37,21 @@ export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer;
   koa.use(requestId());
   koa.use(securityHeaders({ https: deps.config.publicUrl.startsWith('https://') }));
   koa.use(errorHandler());
-  use(koa, healthRoutes(deps));
-  use(koa, staticRoutes());
+
+  // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
+  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(deps), webhookRoutes(deps), verificationRoutes(deps, verification))));
+
+  for (const mw of routerChain(healthRoutes(deps), staticRoutes())) koa.use(mw);
   koa.use(ipRateLimit(deps));
 
-  // Tenant API (API key), one router per domain.
-  const apiRouters: Router[] = [assuranceRoutes(deps), webhookRoutes(deps), verificationRoutes(deps, verification)];
-  for (const r of apiRouters) use(koa, r);
-
   // Browser-facing pages and the OIDC surface.
-  use(koa, interactionRoutes({ deps, provider: oidc.provider, secret: keys.secret, mailer, pairwise: oidc.pairwise }));
-  use(koa, personRoutes(deps, keys.secret));
-  use(koa, userinfoRoutes(deps, oidc.provider, keys));
+  const pages = [
+    interactionRoutes({ deps, provider: oidc.provider, secret: keys.secret, mailer, pairwise: oidc.pairwise }),
+    personRoutes(deps, keys.secret),
+    userinfoRoutes(deps, oidc.provider, keys),
+  ];
+  for (const mw of routerChain(...pages)) koa.use(mw);
   koa.use(mountProvider(oidc.provider));
 
   return { koa, oidc, verification };
-}
-
-function use(koa: Koa, router: Router): void {
-  koa.use(router.routes()).use(router.allowedMethods());
 }

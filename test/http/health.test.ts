@@ -23,6 +23,24 @@ describe('health and conventions', () => {
     expect(await res.text()).toContain('KYCPort');
   });
 
+  it('answers unknown API paths and wrong methods in the JSON error shape, never with a page', async () => {
+    const unknown = await fetch(`${server.url}/api/v1/nope`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: 'not_found' });
+    const wrongMethod = await fetch(`${server.url}/api/v1/kyc/x/status`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toContain('GET');
+  });
+
+  it('gives every response a request id, unique per request, and keeps a caller\'s own', async () => {
+    const [a, b] = await Promise.all([fetch(`${server.url}/health/live`), fetch(`${server.url}/health/live`)]);
+    const ids = [a.headers.get('x-request-id'), b.headers.get('x-request-id')];
+    expect(ids[0]).toMatch(/^[\w-]{8,64}$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    const own = await fetch(`${server.url}/health/live`, { headers: { 'x-request-id': 'rp-trace-12345' } });
+    expect(own.headers.get('x-request-id')).toBe('rp-trace-12345');
+  });
+
   it('limits requests per IP with 429 + Retry-After in the JSON error shape', async () => {
     let last: Response | undefined;
     for (let i = 0; i < 31; i++) last = await fetch(`${server.url}/api/v1/kyc/x/status`);

