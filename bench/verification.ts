@@ -113,7 +113,7 @@ export async function run(): Promise<BenchRow[]> {
         value: fmt.rps(busy),
         baseline: `idle: ${fmt.rps(idle)}`,
         ratio: fmt.ratio(busy.rps, idle.rps),
-        note: `target ≥ 0.70×; ${CONCURRENT} decides took ${batchSeconds.toFixed(1)} s together (${batch.map((b) => b.outcome).join(', ')}); errors ${busy.errors}/${idle.errors}`,
+        note: `target ≥ 0.70×; VERIFICATION_BUSY_SHARE ${kp.env.VERIFICATION_BUSY_SHARE ?? 'default 0.4'}; ${CONCURRENT} decides took ${batchSeconds.toFixed(1)} s together (${batch.map((b) => b.outcome).join(', ')}); errors ${busy.errors}/${idle.errors}`,
       },
     ];
   } finally {

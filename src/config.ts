@@ -42,6 +42,7 @@ const schema = z.object({
   // Deliveries in flight per webhook worker.
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   VERIFICATION_WORKERS: z.coerce.number().int().min(0).default(1),
+  VERIFICATION_BUSY_SHARE: z.coerce.number().gt(0).max(1).default(0.4),
   // HTTP server processes (node:cluster). More than 1 needs Postgres: PGlite belongs to one process.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
@@ -71,7 +72,7 @@ export type Config = Readonly<{
     retryScheduleMs: readonly number[];
     concurrency: number;
   }>;
-  verification: Readonly<{ workers: number }>;
+  verification: Readonly<{ workers: number; busyShare: number }>;
   webConcurrency: number;
 }>;
 
@@ -125,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryScheduleMs: Object.freeze(e.WEBHOOK_RETRY_SCHEDULE.split(',').map(durationMs)),
       concurrency: e.WEBHOOK_CONCURRENCY,
     }),
-    verification: Object.freeze({ workers: e.VERIFICATION_WORKERS }),
+    verification: Object.freeze({ workers: e.VERIFICATION_WORKERS, busyShare: e.VERIFICATION_BUSY_SHARE }),
     webConcurrency: e.WEB_CONCURRENCY,
   });
 }

@@ -53,7 +53,10 @@ export function createVerificationRuntime(deps: Deps, opts: RuntimeOptions): Ver
   let refreshing: Promise<ScreeningIndex> | undefined;
   const sweepers: RetentionSweeper[] = [];
 
-  const getPool = (): EnginePool => (pool ??= createEnginePool({ size: Math.max(1, opts.workers ?? deps.config.verification.workers) }));
+  const getPool = (): EnginePool => (pool ??= createEnginePool({
+    size: Math.max(1, opts.workers ?? deps.config.verification.workers),
+    busyShare: deps.config.verification.busyShare,
+  }));
   const engines: VerificationEngines = opts.engines ?? {
     analyzeDocument: (input) => engineCall(async () => (await getPool().run({ kind: 'document', input })) as DocumentAnalysis),
     analyzeFaces: (input) => engineCall(() => getPool().run({ kind: 'faces', input })),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../log.js';
+import { Pacer } from './pacing.js';
 import { prepareTransfer, type EngineTask, type TaskResultMap, type WorkerReply } from './tasks.js';
 
 export type { EngineTask } from './tasks.js';
@@ -31,6 +32,8 @@ export interface EnginePoolOptions {
   taskTimeoutMs?: number;
   /** Allow the `crash` task kind (tests only). */
   testHooks?: boolean;
+  /** Share of wall time workers may run while the HTTP event loop is busy (pacing.ts); default 1 = unpaced. */
+  busyShare?: number;
 }
 
 export interface TaskRun<T> {
@@ -61,6 +64,9 @@ interface Slot {
   ready: boolean;
   busy: Pending | null;
   timer?: NodeJS.Timeout;
+  started?: ReturnType<Pacer['mark']>;
+  /** Set while the worker rests after a task (pacing). */
+  rest?: NodeJS.Timeout;
 }
 
 // Under tsx/vitest this file is .ts and the worker needs the tsx loader; compiled, both are plain .js.
@@ -78,6 +84,7 @@ const MAX_START_FAILURES = 3;
 export function createEnginePool(opts: EnginePoolOptions): EnginePool {
   const size = Math.max(1, Math.floor(opts.size) || 1);
   const timeoutMs = opts.taskTimeoutMs ?? 120_000;
+  const pacer = new Pacer({ busyShare: opts.busyShare ?? 1 });
   const slots = new Set<Slot>();
   const queue: Pending[] = [];
   let nextId = 1;
@@ -132,6 +139,13 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
     if (!pending || pending.id !== msg.id) return;
     clearTimeout(slot.timer);
     slot.busy = null;
+    const rest = slot.started ? pacer.restAfter(slot.started) : 0;
+    if (rest > 0 && !closed) {
+      slot.rest = setTimeout(() => {
+        slot.rest = undefined;
+        dispatch();
+      }, rest);
+    }
     if (msg.ok) pending.resolve({ result: msg.result, threadId: slot.worker.threadId, startedAt: msg.startedAt, finishedAt: msg.finishedAt });
     else pending.reject(new EngineTaskError(msg.error.message, msg.error.code, msg.error.name));
     dispatch();
@@ -140,6 +154,7 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
   function onExit(slot: Slot, err: Error): void {
     if (!slots.delete(slot)) return; // 'error' is followed by 'exit'; handle once
     clearTimeout(slot.timer);
+    clearTimeout(slot.rest);
     if (slot.ready) readyCount--;
     else startFailures++;
     const pending = slot.busy;
@@ -158,7 +173,7 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
 
   function dispatch(): void {
     for (const slot of slots) {
-      if (!slot.ready || slot.busy) continue;
+      if (!slot.ready || slot.busy || slot.rest) continue;
       const pending = queue.shift();
       if (!pending) return;
       slot.busy = pending;
@@ -168,6 +183,7 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
         log.warn('verification task timed out; replacing its worker', { kind: pending.task.kind, timeoutMs });
         void slot.worker.terminate();
       }, timeoutMs);
+      slot.started = pacer.mark();
       slot.worker.postMessage({ id: pending.id, task }, transfer);
     }
   }
@@ -189,6 +205,7 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
     run: (async (task: EngineTask) => (await runDetailed(task)).result) as EnginePool['run'],
     async close() {
       closed = true;
+      for (const s of slots) clearTimeout(s.rest);
       for (const p of queue.splice(0)) p.reject(new Error('engine pool is closed'));
       await Promise.all([...slots].map((s) => s.worker.terminate()));
     },

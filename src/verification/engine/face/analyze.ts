@@ -4,7 +4,7 @@ import { checkActiveLiveness } from '../liveness/active.js';
 import { passiveLivenessCheck } from '../liveness/passive.js';
 import type { CheckResult } from '../types.js';
 import { detectFaces, embedWithFlip, type DetectedFace } from './detect.js';
-import { decodeRgb } from './image.js';
+import { decodeRgb, fitWithin } from './image.js';
 import { cosine, faceMatchCheck } from './match.js';
 import { countSelfieFaces, selfieFaceCheck } from './selfie.js';
 
@@ -13,6 +13,8 @@ export interface FaceAnalysisInput {
   selfie?: Buffer;
   frames?: Buffer[];
   challenge?: string[];
+  /** Downscale the images first (longest edge in px): the decide path passes full uploads. */
+  fit?: { face: number; frames: number };
 }
 
 export interface FaceAnalysis {
@@ -47,7 +49,19 @@ function portraitCheck(face: DetectedFace | undefined): CheckResult {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-export async function analyzeFaces(input: FaceAnalysisInput): Promise<FaceAnalysis> {
+async function fitted(input: FaceAnalysisInput): Promise<FaceAnalysisInput> {
+  const { fit } = input;
+  if (!fit) return input;
+  const [documentImage, selfie, frames] = await Promise.all([
+    fitWithin(input.documentImage, fit.face),
+    input.selfie && fitWithin(input.selfie, fit.face),
+    input.frames && Promise.all(input.frames.map((f) => fitWithin(f, fit.frames))),
+  ]);
+  return { ...input, documentImage, selfie, frames };
+}
+
+export async function analyzeFaces(raw: FaceAnalysisInput): Promise<FaceAnalysis> {
+  const input = await fitted(raw);
   const checks: CheckResult[] = [];
   const docImg = await decodeRgb(input.documentImage);
   const docFaces = await detectFaces(docImg);

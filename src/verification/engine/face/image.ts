@@ -26,3 +26,19 @@ export async function decodeRgb(bytes: Buffer): Promise<RgbImage> {
     throw new FaceImageError(`image could not be decoded: ${(err as Error).message}`);
   }
 }
+
+/**
+ * A JPEG copy no larger than `edge` on either side (EXIF orientation applied). The decide path sends uploads
+ * through this inside the engine thread, so the resize is part of the engine's (deprioritised, paced) work.
+ */
+export async function fitWithin(bytes: Buffer, edge: number): Promise<Buffer> {
+  try {
+    return await sharp(bytes, { failOn: 'error' })
+      .rotate()
+      .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+  } catch (err) {
+    throw new FaceImageError(`image could not be decoded: ${(err as Error).message}`);
+  }
+}

@@ -47,3 +47,30 @@ describe('engine pool', () => {
     expect((await pool.run({ kind: 'faces', input: { documentImage } })).portraitFound).toBe(true);
   });
 });
+
+describe('engine pool pacing', () => {
+  it('rests a worker after a task that ran while the event loop was busy, and not after an idle one', async () => {
+    const pool = createEnginePool({ size: 1, busyShare: 0.5 });
+    try {
+      const documentImage = (await generateIdCard({ portrait: { person: 'A', ...gridSource(0, 3), note: 'grid cell (0,3)' } })).front;
+      await pool.ready;
+      const input = { documentImage };
+      // Idle loop: the second task starts as soon as the first is answered.
+      const [i1, i2] = await Promise.all([pool.runDetailed({ kind: 'faces', input }), pool.runDetailed({ kind: 'faces', input })]);
+      expect(i2.startedAt - i1.finishedAt).toBeLessThan(100);
+      // Busy loop while the first task runs: its answer is read only when the loop frees up, ~1.5 s after it was
+      // sent; at share 0.5 the worker then rests as long again before the second task starts.
+      const first = pool.runDetailed({ kind: 'faces', input });
+      const second = pool.runDetailed({ kind: 'faces', input });
+      const end = performance.now() + 1500;
+      while (performance.now() < end) {
+        /* a flood of HTTP work */
+      }
+      const loopFree = Date.now();
+      const [, b2] = await Promise.all([first, second]);
+      expect(b2.startedAt - loopFree).toBeGreaterThanOrEqual(1200);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+});
