@@ -41,6 +41,8 @@ const schema = z.object({
     .default('0,5s,5m,30m,2h,5h,10h,14h,20h,24h'),
   // Deliveries in flight per webhook worker.
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  // Finished events, their deliveries and attempt log are kept this long (pending ones are never pruned).
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   VERIFICATION_WORKERS: z.coerce.number().int().min(0).default(1),
   VERIFICATION_BUSY_SHARE: z.coerce.number().gt(0).max(1).default(0.4),
   // HTTP server processes (node:cluster). More than 1 needs Postgres: PGlite belongs to one process.
@@ -71,6 +73,7 @@ export type Config = Readonly<{
     timeoutMs: number;
     retryScheduleMs: readonly number[];
     concurrency: number;
+    retentionDays: number;
   }>;
   verification: Readonly<{ workers: number; busyShare: number }>;
   webConcurrency: number;
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       retryScheduleMs: Object.freeze(e.WEBHOOK_RETRY_SCHEDULE.split(',').map(durationMs)),
       concurrency: e.WEBHOOK_CONCURRENCY,
+      retentionDays: e.WEBHOOK_RETENTION_DAYS,
     }),
     verification: Object.freeze({ workers: e.VERIFICATION_WORKERS, busyShare: e.VERIFICATION_BUSY_SHARE }),
     webConcurrency: e.WEB_CONCURRENCY,

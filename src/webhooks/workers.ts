@@ -1,4 +1,5 @@
-// Starts the webhook machinery in this process: relay, dispatchers, the Redis reconciler and the expiry sweeper.
+// Starts the webhook machinery in this process: relay, dispatchers, the Redis reconciler, the expiry sweeper and
+// history retention.
 // The server calls it (WEBHOOK_WORKERS dispatchers, default 1); `npm run worker` runs it alone.
 import type { Deps } from '../deps.js';
 import { log } from '../log.js';
@@ -11,6 +12,7 @@ import type { RetryPolicy } from './retry.js';
 import { secretBox } from './secrets.js';
 import { AllowList, systemResolver, type Resolver } from './ssrf.js';
 import { sweepExpiredAssurance } from './sweeper.js';
+import { pruneWebhookHistory } from './retention.js';
 
 export interface WebhookWorkerOptions {
   /** Dispatcher loops in this process (default config.webhooks.workers). */
@@ -23,6 +25,8 @@ export interface WebhookWorkerOptions {
   disableAfterMs: number;
   reconcileIntervalMs: number;
   sweepIntervalMs: number;
+  /** How often finished history older than WEBHOOK_RETENTION_DAYS is deleted. */
+  pruneIntervalMs: number;
   resolver: Resolver;
 }
 
@@ -49,6 +53,7 @@ export function resolveOptions(deps: WebhookDeps, over: Partial<WebhookWorkerOpt
     disableAfterMs: over.disableAfterMs ?? 5 * 86_400_000,
     reconcileIntervalMs: over.reconcileIntervalMs ?? Math.min(120_000, Math.max(5_000, 2 * leaseMs)),
     sweepIntervalMs: over.sweepIntervalMs ?? 60_000,
+    pruneIntervalMs: over.pruneIntervalMs ?? 3_600_000,
     resolver: over.resolver ?? systemResolver,
   };
 }
@@ -106,7 +111,10 @@ export async function startWebhookWorkers(
   if (queue instanceof RedisQueue) await queue.listen();
   relay.start();
   for (const d of dispatchers) d.start();
-  const timers = [every(options.sweepIntervalMs, () => sweepExpiredAssurance(deps.db, deps.clock), 'expiry sweep')];
+  const timers = [
+    every(options.sweepIntervalMs, () => sweepExpiredAssurance(deps.db, deps.clock), 'expiry sweep'),
+    every(options.pruneIntervalMs, () => pruneWebhookHistory(deps.db.knex, deps.clock, deps.config.webhooks.retentionDays), 'history retention'),
+  ];
   if (deps.redis) {
     const redis = deps.redis;
     timers.push(
