@@ -16,8 +16,10 @@ export class StatusCache {
     invalidations.on('assurance', (personId) => this.cache.invalidate(personId));
   }
 
-  find(tenantId: string, sub: string): Promise<SubjectAssurance | undefined> {
-    return this.cache.load(`${tenantId}\u0000${sub}`, async () => {
+  /** A cached row answers synchronously; otherwise a promise of the row (undefined: not this tenant's subject). */
+  find(tenantId: string, sub: string): SubjectAssurance | Promise<SubjectAssurance | undefined> {
+    const key = `${tenantId}\u0000${sub}`;
+    return this.cache.peek(key) ?? this.cache.load(key, async () => {
       const row = await assuranceStore.findBySubject(this.db, tenantId, sub);
       return row && { value: row, tag: row.person_id };
     });

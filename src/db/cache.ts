@@ -7,9 +7,15 @@ export class InvalidatingCache<V> {
 
   constructor(private readonly ttlMs: number, private readonly max = 50_000) {}
 
-  async load(key: string, loader: () => Promise<{ value: V; tag: string } | undefined>): Promise<V | undefined> {
+  /** A fresh cached value, synchronously (hot paths skip a promise per lookup). */
+  peek(key: string): V | undefined {
     const hit = this.entries.get(key);
-    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    return hit && Date.now() - hit.at < this.ttlMs ? hit.value : undefined;
+  }
+
+  async load(key: string, loader: () => Promise<{ value: V; tag: string } | undefined>): Promise<V | undefined> {
+    const hit = this.peek(key);
+    if (hit !== undefined) return hit;
     const generation = this.generation;
     const loaded = await loader();
     if (!loaded) return undefined;

@@ -17,8 +17,8 @@ export interface LimitResult {
 }
 
 export interface RateLimiter {
-  /** Counts one hit against every limit; refused if any is over. */
-  hit(limits: Limit[]): Promise<LimitResult>;
+  /** Counts one hit against every limit; refused if any is over. Limiters that count in process answer at once. */
+  hit(limits: Limit[]): LimitResult | Promise<LimitResult>;
   /** Forgets a key (e.g. after a successful login). */
   reset(key: string): Promise<void>;
 }
@@ -59,7 +59,7 @@ export class BatchingRateLimiter implements RateLimiter {
 
   constructor(private readonly store: CounterStore, private readonly clock: Clock, private readonly intervalMs = 100) {}
 
-  async hit(limits: Limit[]): Promise<LimitResult> {
+  hit(limits: Limit[]): LimitResult {
     const now = this.clock.now().getTime();
     const counts = limits.map((l) => {
       let e = this.entries.get(l.key);

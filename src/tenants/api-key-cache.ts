@@ -15,10 +15,13 @@ export class ApiKeyCache {
     invalidations.on('apikey', (keyHash) => this.cache.invalidate(keyHash));
   }
 
-  /** Only valid keys are cached: a new key works the moment it is created. */
-  authenticate(presented: string): Promise<ApiKeyRow | undefined> {
+  /**
+   * The key's row, or undefined for an unknown/revoked key; a cached key answers synchronously.
+   * Only valid keys are cached: a new key works the moment it is created.
+   */
+  authenticate(presented: string): ApiKeyRow | Promise<ApiKeyRow | undefined> {
     const hash = hashSecret(presented);
-    return this.cache.load(hash, async () => {
+    return this.cache.peek(hash) ?? this.cache.load(hash, async () => {
       const row = await authenticateApiKey(this.db, presented);
       return row && { value: row, tag: hash };
     });

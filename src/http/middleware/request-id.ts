@@ -13,11 +13,11 @@ export function nextRequestId(): string {
 }
 
 export function requestId(): Koa.Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const incoming = ctx.get('X-Request-Id');
     const id = incoming && /^[\w-]{8,64}$/.test(incoming) ? incoming : nextRequestId();
     ctx.state.requestId = id;
     ctx.res.setHeader('X-Request-Id', id);
-    await next();
+    return next();
   };
 }

@@ -7,7 +7,7 @@ const API_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 export function securityHeaders(opts: { https: boolean }): Koa.Middleware {
   // Set before next(): the mounted provider writes its responses itself, after which headers are frozen.
-  return async (ctx, next) => {
+  return (ctx, next) => {
     const res = ctx.res;
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');
@@ -21,6 +21,6 @@ export function securityHeaders(opts: { https: boolean }): Koa.Middleware {
       res.setHeader('Content-Security-Policy', PAGE_CSP);
     }
     if (opts.https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    await next();
+    return next();
   };
 }
