@@ -6,5 +6,6 @@ import { webhooks } from './20261122_0010_webhooks.js';
 import { screening } from './20261122_0030_screening.js';
 import { verification } from './20261122_0020_verification.js';
 import { faces } from './20261122_0040_faces.js';
+import { faceSketches } from './20261122_0050_face_sketches.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches];

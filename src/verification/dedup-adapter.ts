@@ -5,7 +5,7 @@ import { openDedupIndex, type DedupIndex, type DedupMatch } from './dedup/index.
 export interface FaceDedup {
   search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]>;
   enroll(trx: Queryable, e: { personId: string; caseId: string; embedding: ArrayLike<number> }): Promise<void>;
-  /** Opens the index now (the usearch variant loads every enrolled row). */
+  /** Opens the index now (the in-process sketch index loads every enrolled sketch). */
   load(): Promise<void>;
 }
 

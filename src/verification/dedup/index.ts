@@ -4,16 +4,16 @@ import type { CheckResult } from '../engine/types.js';
 import { thresholds } from '../thresholds.js';
 import { PgvectorDedupIndex } from './pgvector.js';
 import { embeddingColumnType } from './store.js';
+import { SketchDedupIndex, type SketchIndexOptions } from './sketch-index.js';
 import type { DedupIndex, DedupMatch } from './types.js';
-import { UsearchDedupIndex, type UsearchOptions } from './usearch.js';
 
 export { EMBEDDING_DIM, DedupInputError, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
 export { PgvectorDedupIndex } from './pgvector.js';
-export { UsearchDedupIndex } from './usearch.js';
+export { SketchDedupIndex } from './sketch-index.js';
 
-/** pgvector when the column is a vector (the migration chose by `hasVector`), else an in-process usearch index. */
-export async function openDedupIndex(db: Database, opts: UsearchOptions = {}): Promise<DedupIndex> {
-  return (await embeddingColumnType(db.knex)) === 'vector' ? new PgvectorDedupIndex(db.knex) : UsearchDedupIndex.open(db.knex, opts);
+/** pgvector when the column is a vector (the migration chose by `hasVector`), else the in-process sketch index. */
+export async function openDedupIndex(db: Database, opts: SketchIndexOptions = {}): Promise<DedupIndex> {
+  return (await embeddingColumnType(db.knex)) === 'vector' ? new PgvectorDedupIndex(db.knex) : SketchDedupIndex.open(db.knex, opts);
 }
 
 /**

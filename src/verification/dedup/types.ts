@@ -19,7 +19,7 @@ export interface DedupMatch {
 }
 
 export interface DedupIndex {
-  readonly kind: 'pgvector' | 'usearch';
+  readonly kind: 'pgvector' | 'sketch';
   /** Store an approved person's embedding inside the caller's transaction. */
   enroll(trx: Queryable, e: Enrollment): Promise<void>;
   /** The k most similar enrolled embeddings, most similar first. */

@@ -1,7 +1,8 @@
 // 1:N dedup on a real database (PGlite with pgvector by default; Postgres without pgvector when DATABASE_URL is set).
+// Behaviour specific to the in-process sketch index (catch-up, deletions, restarts, recall) is in sketch-index.test.ts.
 // Embeddings are synthetic unit vectors: a near-duplicate is the enrolled vector plus small noise (cosine ≈ 0.95).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dedupCheck, EMBEDDING_DIM, PgvectorDedupIndex, UsearchDedupIndex, type DedupIndex } from '../../../src/verification/dedup/index.js';
+import { dedupCheck, EMBEDDING_DIM, PgvectorDedupIndex, SketchDedupIndex, type DedupIndex } from '../../../src/verification/dedup/index.js';
 import { embeddingColumnType } from '../../../src/verification/dedup/store.js';
 import { thresholds } from '../../../src/verification/thresholds.js';
 import { createTestDeps, type TestDeps } from '../../support/deps.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
 afterAll(() => deps.cleanup());
 
 const impls: Array<[string, () => Promise<DedupIndex>]> = [
-  ['usearch', () => UsearchDedupIndex.open(deps.db.knex)],
+  ['sketch', () => SketchDedupIndex.open(deps.db.knex)],
   ['pgvector', async () => new PgvectorDedupIndex(deps.db.knex)],
 ];
 
@@ -70,32 +71,5 @@ describe.each(impls)('%s index', (kind, open) => {
     if (kind === 'pgvector' && (await embeddingColumnType(deps.db.knex)) !== 'vector') ctx.skip();
     const index = await open();
     await expect(index.search(new Float32Array(10), 1)).rejects.toThrow(/1024 dimensions/);
-  });
-});
-
-describe('usearch index shared by several processes', () => {
-  it('catches up on rows enrolled and deleted by another process, including late commits below its high-water mark', async () => {
-    const first = await UsearchDedupIndex.open(deps.db.knex);
-    const second = await UsearchDedupIndex.open(deps.db.knex);
-    const carol = await person();
-    const carolFace = randomFace();
-    await deps.db.knex.transaction((trx) => first.enroll(trx, { personId: carol, caseId: null, embedding: carolFace }));
-    expect((await second.search(nearDuplicate(carolFace), 1))[0]?.personId).toBe(carol);
-
-    // A later id commits first: the earlier id must still be picked up when it appears.
-    const { max } = (await deps.db.knex('face_embeddings').max('id as max').first()) as { max: number };
-    const dave = await person();
-    const erin = await person();
-    const daveFace = randomFace();
-    const erinFace = randomFace();
-    const storage = await embeddingColumnType(deps.db.knex);
-    const value = (e: Float32Array) => (storage === 'vector' ? deps.db.knex.raw('?::vector', [`[${Array.from(e).join(',')}]`]) : Array.from(e));
-    await deps.db.knex('face_embeddings').insert({ id: Number(max) + 2, person_id: erin, embedding: value(erinFace) });
-    expect((await second.search(erinFace, 1))[0]?.personId).toBe(erin);
-    await deps.db.knex('face_embeddings').insert({ id: Number(max) + 1, person_id: dave, embedding: value(daveFace) });
-    expect((await second.search(daveFace, 1))[0]?.personId).toBe(dave);
-
-    await first.remove(carol);
-    expect((await second.search(carolFace, 5)).map((m) => m.personId)).not.toContain(carol);
   });
 });

@@ -1,0 +1,162 @@
+// The in-process sketch index on a real database (what runs on Postgres without pgvector; on PGlite it runs over
+// the vector column). Faces are synthetic, face-like descriptors (test/verification/dedup/faces.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dedupCheck } from '../../../src/verification/dedup/index.js';
+import { SketchDedupIndex } from '../../../src/verification/dedup/sketch-index.js';
+import { sketchOf } from '../../../src/verification/dedup/sketch.js';
+import { decodeFloat4Array, embeddingColumnType } from '../../../src/verification/dedup/store.js';
+import { thresholds } from '../../../src/verification/thresholds.js';
+import { createTestDeps, type TestDeps } from '../../support/deps.js';
+import { atCosine, face } from './faces.js';
+
+let deps: TestDeps;
+const MIN_ROWS = 200;
+/** person id → enrolled descriptor */
+const enrolled = new Map<string, Float32Array>();
+const open = (rerank?: number) => SketchDedupIndex.open(deps.db.knex, { minRowsForMean: MIN_ROWS, ...(rerank ? { rerank } : {}) });
+
+async function persons(from: number, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `per_sk_${from + i}`);
+  for (let i = 0; i < ids.length; i += 500) {
+    await deps.db.knex('persons').insert(ids.slice(i, i + 500).map((id) => ({ id, email: `${id}@example.test`, password_hash: 'x' })));
+  }
+  return ids;
+}
+
+async function enrollFaces(index: SketchDedupIndex, from: number, count: number): Promise<void> {
+  const ids = await persons(from, count);
+  await deps.db.knex.transaction(async (trx) => {
+    for (const [i, personId] of ids.entries()) {
+      const embedding = face(from + i);
+      await index.enroll(trx, { personId, caseId: `case_${from + i}`, embedding });
+      enrolled.set(personId, embedding);
+    }
+  });
+}
+
+/** A row written without going through an index (no sketch), as another process or an old release would. */
+async function insertRaw(personId: string, embedding: Float32Array, id?: number): Promise<void> {
+  const vector = (await embeddingColumnType(deps.db.knex)) === 'vector';
+  const value = vector ? deps.db.knex.raw('?::vector', [`[${Array.from(embedding).join(',')}]`]) : Array.from(embedding);
+  await deps.db.knex('face_embeddings').insert({ ...(id ? { id } : {}), person_id: personId, embedding: value });
+}
+
+const storedMean = async () => {
+  const row = await deps.db.knex('face_dedup_mean').select(deps.db.knex.raw('array_send(mean) as m')).first();
+  return row ? decodeFloat4Array(row.m) : undefined;
+};
+const nullSketches = async () => Number((await deps.db.knex('face_embeddings').whereNull('sketch').count('* as n').first())!.n);
+
+beforeAll(async () => {
+  deps = await createTestDeps();
+  // This file exercises only the in-process index; on PGlite pgvector's HNSW upkeep makes bulk inserts 6× slower.
+  await deps.db.knex.raw('drop index if exists face_embeddings_hnsw');
+});
+afterAll(() => deps.cleanup());
+
+describe('sketch index', () => {
+  it('fixes one centring mean from the first rows, shared by every process, and stores sketches', async () => {
+    const first = await open();
+    expect(first.kind).toBe('sketch');
+    await enrollFaces(first, 0, MIN_ROWS - 50);
+    const [p0, p1] = [...enrolled.keys()];
+    expect((await first.search(enrolled.get(p0!)!, 1))[0]?.personId).toBe(p0);
+    expect(await storedMean()).toBeUndefined(); // too few rows: raw sketches, in memory only
+    expect(await nullSketches()).toBe(MIN_ROWS - 50);
+
+    await enrollFaces(first, MIN_ROWS - 50, 100);
+    expect((await first.search(atCosine(enrolled.get(p1!)!, 0.8, 1), 1))[0]?.personId).toBe(p1);
+    const mean = await storedMean();
+    expect(mean).toHaveLength(1024);
+    expect(await nullSketches()).toBe(0); // rows enrolled before the mean got their sketch on load
+
+    const second = await open();
+    const q = atCosine(enrolled.get(p0!)!, 0.75, 2);
+    expect(await second.search(q, 5)).toEqual(await first.search(q, 5));
+    await enrollFaces(second, MIN_ROWS + 50, 1);
+    const row = await deps.db.knex('face_embeddings').where({ person_id: `per_sk_${MIN_ROWS + 50}` }).first();
+    expect(new Uint8Array(row.sketch)).toEqual(sketchOf(enrolled.get(`per_sk_${MIN_ROWS + 50}`)!, mean));
+    expect(await storedMean()).toEqual(mean);
+  });
+
+  it('finds a re-enrolment among 2,000 unrelated faces at 0.70, at exactly strongMatch and at candidate', async () => {
+    const bulk = await open();
+    await enrollFaces(bulk, MIN_ROWS + 51, 2000 - enrolled.size);
+    // No re-rank slack: the Hamming ranking alone must put the duplicate first among 2,000.
+    const index = await open(1);
+    expect(index.size).toBe(2000);
+    const { strongMatch, candidate } = thresholds.dedup;
+    const targets = [...enrolled.keys()].filter((_, i) => i % 100 === 7);
+    for (const [j, personId] of targets.entries()) {
+      for (const c of [0.7, strongMatch, candidate]) {
+        const [top] = await index.search(atCosine(enrolled.get(personId)!, c, 100 + j), 5);
+        expect(top?.personId).toBe(personId);
+        expect(top!.similarity).toBeCloseTo(c, 4);
+      }
+    }
+    const atStrong = await index.search(atCosine(enrolled.get(targets[0]!)!, strongMatch + 1e-4, 3), 5);
+    expect(dedupCheck(atStrong, 'per_someone_else')).toMatchObject({ passed: false, code: 'duplicate_face' });
+    const atCandidate = await index.search(atCosine(enrolled.get(targets[1]!)!, candidate + 1e-4, 4), 5);
+    expect(dedupCheck(atCandidate, 'per_someone_else')).toMatchObject({ passed: true, details: { candidates: 1 } });
+  });
+
+  it('never returns deleted rows, whether deleted here or by another process', async () => {
+    const [gone, removed] = [...enrolled.keys()].slice(10, 12);
+    const index = await open();
+    expect((await index.search(enrolled.get(gone!)!, 1))[0]?.personId).toBe(gone);
+    await deps.db.knex('face_embeddings').where({ person_id: gone }).delete(); // another process
+    await index.remove(removed!);
+    for (const p of [gone!, removed!]) {
+      expect((await index.search(enrolled.get(p)!, 50)).map((m) => m.personId)).not.toContain(p);
+      expect((await (await open()).search(enrolled.get(p)!, 50)).map((m) => m.personId)).not.toContain(p);
+    }
+    expect(index.size).toBe(enrolled.size - 2);
+    enrolled.delete(gone!);
+    enrolled.delete(removed!);
+  });
+
+  it('finds rows enrolled by another process, including late commits below its high-water mark', async () => {
+    const first = await open();
+    const second = await open();
+    await enrollFaces(first, 10_000, 1);
+    expect((await second.search(atCosine(enrolled.get('per_sk_10000')!, 0.8, 5), 1))[0]?.personId).toBe('per_sk_10000');
+
+    // A later id commits first: the earlier id must still be picked up when it appears.
+    const { max } = (await deps.db.knex('face_embeddings').max('id as max').first()) as { max: number };
+    const [dave, erin] = await persons(10_001, 2);
+    const [daveFace, erinFace] = [face(10_001), face(10_002)];
+    await insertRaw(erin!, erinFace, Number(max) + 2);
+    expect((await second.search(erinFace, 1))[0]?.personId).toBe(erin);
+    await insertRaw(dave!, daveFace, Number(max) + 1);
+    expect((await second.search(daveFace, 1))[0]?.personId).toBe(dave);
+    enrolled.set(dave!, daveFace);
+    enrolled.set(erin!, erinFace);
+    await deps.db.knex.raw(`select setval(pg_get_serial_sequence('face_embeddings', 'id'), (select max(id) from face_embeddings))`);
+    expect(await nullSketches()).toBe(0);
+  });
+
+  it('never sees an enrolment whose transaction rolled back', async () => {
+    const index = await open();
+    const [ghost, after] = await persons(20_000, 2);
+    const ghostFace = face(20_000);
+    await expect(
+      deps.db.knex.transaction(async (trx) => {
+        await index.enroll(trx, { personId: ghost!, caseId: null, embedding: ghostFace });
+        throw new Error('approval failed');
+      }),
+    ).rejects.toThrow('approval failed');
+    expect((await index.search(ghostFace, 5)).map((m) => m.personId)).not.toContain(ghost);
+    await deps.db.knex.transaction((trx) => index.enroll(trx, { personId: after!, caseId: null, embedding: face(20_001) }));
+    expect((await index.search(face(20_001), 1))[0]?.personId).toBe(after);
+    expect((await index.search(ghostFace, 5)).map((m) => m.personId)).not.toContain(ghost);
+  });
+
+  it('gives the same results after a restart', async () => {
+    const before = await open();
+    const queries = [...enrolled.values()].slice(0, 30).map((v, i) => atCosine(v, 0.7, 300 + i));
+    const expected = await Promise.all(queries.map((q) => before.search(q, 5)));
+    const after = await open();
+    expect(after.size).toBe(before.size);
+    expect(await Promise.all(queries.map((q) => after.search(q, 5)))).toEqual(expected);
+  });
+});
