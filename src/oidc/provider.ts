@@ -10,6 +10,7 @@ import { makePairwise } from '../persons/subjects.js';
 import { verifySecret } from '../ids.js';
 import { log } from '../log.js';
 import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
+import { Ed25519SigningKey, EXTERNAL_SIGNING_ACK } from './signing-key.js';
 
 export const OIDC_PREFIX = '/api/oidc';
 
@@ -44,7 +45,7 @@ export function createProvider(deps: Deps, keys: KeyMaterial): OidcProvider {
 
   const configuration: Configuration = {
     adapter: redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db.knex, clock, clients),
-    jwks: { keys: keys.signingKeys as never },
+    jwks: { keys: keys.signingKeys.map((jwk) => new Ed25519SigningKey(jwk)) },
     cookies: {
       keys: [deriveKey(keys.secret, 'cookie-signing').toString('base64url')],
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies, signed: true },
@@ -82,6 +83,8 @@ export function createProvider(deps: Deps, keys: KeyMaterial): OidcProvider {
     },
     features: {
       devInteractions: { enabled: false },
+      // Signing with node:crypto instead of jose + WebCrypto (signing-key.ts).
+      externalSigningSupport: { enabled: true, ack: EXTERNAL_SIGNING_ACK },
       // Our userinfo validates bearer JWTs only; sender-constrained tokens would need DPoP proof checks there.
       dPoP: { enabled: false },
       revocation: { enabled: true },
