@@ -14,7 +14,7 @@ import { userinfoRoutes } from './oidc/userinfo.js';
 import { interactionRoutes } from './oidc/interactions/routes.js';
 import type { KeyMaterial } from './oidc/keys.js';
 import { personRoutes } from './persons/routes.js';
-import { SpoolMailer, type Mailer } from './persons/mailer.js';
+import { mailerFor, type Mailer } from './persons/mailer.js';
 import { assuranceRoutes } from './assurance/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { verificationRoutes } from './verification/cases/routes.js';
@@ -30,7 +30,7 @@ export interface App {
 export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer; verification?: VerificationRuntime } = {}): App {
   const koa = new Koa({ proxy: deps.config.trustProxy });
   const oidc = createProvider(deps, keys);
-  const mailer = opts.mailer ?? new SpoolMailer(`${deps.config.dataDir}/mail`);
+  const mailer = opts.mailer ?? mailerFor(deps.config);
   // Workers start on first use, so building an app that never verifies costs nothing.
   const verification = opts.verification ?? createVerificationRuntime(deps, { secret: keys.secret });
 

@@ -27,6 +27,10 @@ const schema = z.object({
   // AES-256-GCM key for uploaded documents at rest: 64 hex characters or 44-character base64.
   DOCUMENT_ENCRYPTION_KEY: z.string().optional(),
   DOCUMENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  // Outgoing mail (sign-up verification): SMTP when set (smtp:// with STARTTLS when offered, smtps:// for TLS),
+  // else the file spool in DATA_DIR/mail.
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]+/, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).optional(),
   RATE_LIMIT_LOGIN_PER_HOUR: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
@@ -66,6 +70,8 @@ export type Config = Readonly<{
   secretKey: string | undefined;
   documentEncryptionKey: string | undefined;
   documentRetentionDays: number;
+  /** smtpUrl undefined: mail goes to the DATA_DIR/mail spool. */
+  mail: Readonly<{ smtpUrl: string | undefined; from: string }>;
   rateLimit: Readonly<{ loginPerHour: number; apiPerMinute: number; ipPerMinute: number }>;
   webhooks: Readonly<{
     workers: number;
@@ -117,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY,
     documentEncryptionKey: e.DOCUMENT_ENCRYPTION_KEY,
     documentRetentionDays: e.DOCUMENT_RETENTION_DAYS,
+    mail: Object.freeze({
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? `KYCPort <no-reply@${new URL(e.PUBLIC_URL).hostname}>`,
+    }),
     rateLimit: Object.freeze({
       loginPerHour: e.RATE_LIMIT_LOGIN_PER_HOUR,
       apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE,

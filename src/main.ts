@@ -6,6 +6,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DatabaseInUseError } from './db/index.js';
 import { describeRedis } from './db/redis.js';
+import { describeSmtp } from './persons/mailer.js';
 import { log } from './log.js';
 import { KeysError, loadKeyMaterial } from './oidc/keys.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     listen: `${config.host}:${config.port}`,
     database: rt.db.describe,
     redis: config.redisUrl ? describeRedis(config.redisUrl) : 'none',
+    mail: config.mail.smtpUrl ? describeSmtp(config.mail.smtpUrl) : `spool ${config.dataDir}/mail`,
     migrations_applied: rt.migrations.length,
     signing_keys: keys.signingKeys.map((k) => k.kid),
     env: config.env,

@@ -22,6 +22,8 @@ export const personStore = {
   findByEmail: (db: Queryable, email: string): Promise<PersonRow | undefined> =>
     db('persons').whereRaw('lower(email) = lower(?)', [email]).first(),
   markEmailVerified: (db: Queryable, id: string) => db('persons').where({ id }).update({ email_verified: true }),
+  /** Undoes a sign-up whose verification mail could not be sent (never touches a verified account). */
+  deleteUnverified: (db: Queryable, id: string) => db('persons').where({ id, email_verified: false }).delete(),
 
   /** Records the tenant's pairwise subject; idempotent. */
   upsertSubject: (db: Queryable, row: { tenant_id: string; person_id: string; sub: string }) =>

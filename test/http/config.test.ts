@@ -29,4 +29,11 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://id.example' })).toThrow(/SECRET_KEY/);
     expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://id.example/', SECRET_KEY: 'x'.repeat(32) }).issuer).toBe('https://id.example');
   });
+
+  it('sends mail over SMTP only when SMTP_URL is a valid smtp(s) URL, from the issuer host by default', () => {
+    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'KYCPort <no-reply@localhost>' });
+    const c = loadConfig({ PUBLIC_URL: 'https://id.example', SMTP_URL: 'smtps://u:p@mail.example:465' });
+    expect(c.mail).toEqual({ smtpUrl: 'smtps://u:p@mail.example:465', from: 'KYCPort <no-reply@id.example>' });
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example' })).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+  });
 });

@@ -140,12 +140,19 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
       });
     };
     if (!form.success) return show(400, form.error.issues.map((i) => i.message).join(' '));
+    let id: string;
     try {
-      const { id } = await createPerson(db, { email: form.data.email, password: form.data.password, emailVerified: false });
-      await sendVerificationEmail({ mailer, secret, clock: deps.clock, publicUrl: deps.config.publicUrl }, { id, email: form.data.email });
+      ({ id } = await createPerson(db, { email: form.data.email, password: form.data.password, emailVerified: false }));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'email_taken') return show(409, 'An account with this email already exists. Sign in instead.');
       throw err;
+    }
+    try {
+      await sendVerificationEmail({ mailer, secret, clock: deps.clock, publicUrl: deps.config.publicUrl }, { id, email: form.data.email });
+    } catch {
+      // Without the link the account could never be verified: undo it so the person can simply try again.
+      await personStore.deleteUnverified(db, id);
+      return show(503, 'We could not send the verification email just now. Please try again in a few minutes.');
     }
     ctx.type = 'html';
     ctx.body = loginPage({
