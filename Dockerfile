@@ -23,13 +23,14 @@ RUN npm ci --omit=dev --no-audit --no-fund
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production KEYS_DIR=/var/lib/kycport/keys DATA_DIR=/var/lib/kycport/data PORT=3000
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends tini fonts-ocr-b && rm -rf /var/lib/apt/lists/* \
+RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf /var/lib/apt/lists/* \
   && useradd --system --uid 10001 --home /var/lib/kycport kycport && mkdir -p /var/lib/kycport/keys /var/lib/kycport/data \
   && chown -R kycport /var/lib/kycport
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json llms.txt ./
 COPY public ./public
+COPY assets ./assets
 COPY bin ./bin
 USER kycport
 VOLUME ["/var/lib/kycport"]

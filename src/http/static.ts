@@ -1,16 +1,8 @@
 // Static assets for the hosted pages (public/) and llms.txt. Small set, read once at start.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
-
-// The package root (public/, llms.txt): two levels up from src/http, three from dist/src/http.
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-const root = packageRoot();
+import { packageRoot as root } from '../paths.js';
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.js': 'text/javascript; charset=utf-8' };
 
 export function staticRoutes(): Router {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../log.js';
+import { useBundledFonts } from './document/fonts.js';
 import { Pacer } from './pacing.js';
 import { prepareTransfer, type EngineTask, type TaskResultMap, type WorkerReply } from './tasks.js';
 
@@ -197,6 +198,7 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
     });
   }
 
+  useBundledFonts(); // before any thread renders text (fonts.ts)
   for (let i = 0; i < size; i++) spawn();
 
   return {

@@ -1,12 +1,16 @@
 // Test document generator: ICAO 9303 passports (TD3), ID cards (TD1, MRZ on the back) and TD2 cards rendered from
 // SVG with the OCR-B font, a real face photo in the portrait box, and optional forgeries / bad-capture variants.
 import sharp from 'sharp';
+import { useBundledFonts } from '../../../src/verification/engine/document/fonts.js';
 import type { MrzFormat } from '../../../src/verification/engine/document/icao.js';
 import { seededRandom, specimenFields, type DocumentFields } from './fields.js';
 import { bookletPage, idCardBack, idCardFront, type Layout } from './layouts.js';
 import { buildMrz, mrzName, type Tamper } from './mrz-build.js';
 import { PORTRAITS, type Portrait, type PortraitId } from './portraits.js';
 import { finish, type ImageVariant } from './variants.js';
+
+// Documents are rendered with the bundled OCR-B (the real MRZ font), whatever this machine has installed.
+useBundledFonts();
 
 export { PORTRAITS, type Portrait, type PortraitId } from './portraits.js';
 export { randomFields, seededRandom, specimenFields, type DocumentFields, type Sex } from './fields.js';

@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import { MRZ_FIELDS, type MrzFormat } from './icao.js';
 import type { GrayImage } from './image.js';
+import { BUNDLED_FONTS_DIR, useBundledFonts } from './fonts.js';
 
 export interface Bbox {
   x0: number;
@@ -95,12 +96,13 @@ async function render(c: string, family: string): Promise<GrayImage> {
   return { data, width: info.width, height: info.height };
 }
 
-/** Render every confusable character in OCR-B (Debian package fonts-ocr-b) once. */
+/** Render every confusable character in OCR-B (bundled, fonts.ts) once. */
 export async function loadTemplates(): Promise<Templates> {
+  useBundledFonts();
   // librsvg silently substitutes a missing font: compare with a family that cannot exist to notice.
   const [ocrb, fallback] = await Promise.all([render('Q', 'OCR B'), render('Q', 'No Such Font KYCPort')]);
   if (Buffer.compare(Buffer.from(ocrb.data), Buffer.from(fallback.data)) === 0) {
-    throw new Error('OCR-B font not installed (Debian: apt-get install fonts-ocr-b); needed for MRZ glyph templates');
+    throw new Error(`OCR-B font not found (bundled in ${BUNDLED_FONTS_DIR}); needed for MRZ glyph templates`);
   }
   const out: Templates = new Map();
   for (const c of new Set(CLASSES.join(''))) {
