@@ -17,9 +17,9 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 /** Opens the sign-in page of a fresh authorization request. */
-async function openSignIn(scope = 'openid email kyc') {
+async function openSignIn(scope = 'openid email kyc', rp = client) {
   const browser = new Browser();
-  const req = await authRequest(await discoverRp(server, client), client.redirect_uri, scope);
+  const req = await authRequest(await discoverRp(server, rp), rp.redirect_uri, scope);
   const step = await browser.follow(req.url.href, server.url);
   const uid = /\/interaction\/([\w-]+)/.exec(step.url)![1]!;
   return { browser, uid, html: await step.res.text(), res: step.res };
@@ -78,6 +78,19 @@ describe('consent page', () => {
     expect(html).toContain('Share with Acme Bank?');
     for (const scope of ['openid', 'email', 'kyc']) expect(html).toContain(`<code>${scope}</code>`);
     expect(html).not.toContain('<code>offline_access</code>');
+  });
+
+  it('names the tenant, never a client id, when the client has no name of its own', async () => {
+    const unnamed = await server.client(await server.tenant('Zephyr Exchange'), { name: null });
+    const person = await server.person();
+    const s = await openSignIn('openid kyc', unnamed);
+    expect(s.html).toContain('to continue to Zephyr Exchange');
+    expect(s.html).not.toContain(unnamed.client_id);
+    const res = await login(s, person.email, person.password);
+    const step = await s.browser.follow(new URL(res.headers.get('location')!, server.url).href, server.url);
+    const html = await step.res.text();
+    expect(html).toContain('<strong>Zephyr Exchange</strong> asks to access');
+    expect(html).not.toContain(unnamed.client_id);
   });
 });
 

@@ -14,7 +14,7 @@ export interface TestServer {
   app: App;
   keys: KeyMaterial;
   tenant(name?: string): Promise<string>;
-  client(tenantId: string, opts?: { public?: boolean; redirectUri?: string }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
+  client(tenantId: string, opts?: { public?: boolean; redirectUri?: string; name?: string | null }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
   apiKey(tenantId: string): Promise<{ id: string; api_key: string }>;
   person(email?: string, password?: string): Promise<{ id: string; email: string; password: string }>;
   /** Like a process restart on the same port and database: reloads keys, rebuilds the app. */
@@ -51,7 +51,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
     tenant: async (name = `Tenant ${++counter}`) => (await createTenant(db, name)).tenant_id,
     async client(tenantId, o = {}) {
       const redirectUri = o.redirectUri ?? 'http://127.0.0.1:9/callback';
-      const c = await createClient(db, deps.config, { tenantId, redirectUris: [redirectUri], public: Boolean(o.public), name: `App ${++counter}` });
+      const c = await createClient(db, deps.config, { tenantId, redirectUris: [redirectUri], public: Boolean(o.public), name: o.name === null ? undefined : (o.name ?? `App ${++counter}`) });
       return { ...c, redirect_uri: redirectUri };
     },
     apiKey: (tenantId) => createApiKey(db, { tenantId }),

@@ -56,9 +56,12 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) throw new ApiError(400, 'interaction_mismatch', 'This sign-in page does not match your session.');
     const client = await provider.Client.find(String(details.params.client_id));
-    if (!client) throw new ApiError(400, 'unknown_client', 'The application is not registered.');
-    const clientName = client.clientName ?? client.clientId;
-    return { details, client, clientName };
+    const tenantId = (client as unknown as { tenant_id?: string } | undefined)?.tenant_id;
+    const tenant = tenantId ? await tenantStore.findTenant(db, tenantId) : undefined;
+    if (!client || !tenant) throw new ApiError(400, 'unknown_client', 'The application is not registered.');
+    // People see the relying party's name, never a client id: the client's own name, else its tenant's.
+    const clientName = client.clientName ?? tenant.name;
+    return { details, client, tenant, clientName };
   }
 
   const finish = async (ctx: Koa.Context, result: Record<string, unknown>) => {
@@ -68,7 +71,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
   };
 
   router.get('/:uid', async (ctx) => {
-    const { details, client, clientName } = await load(ctx);
+    const { details, tenant, clientName } = await load(ctx);
     const token = csrf.issue(ctx, details.uid);
     ctx.type = 'html';
     if (details.prompt.name === 'login') {
@@ -76,8 +79,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
       return;
     }
     const person = await personStore.findById(db, String(details.session?.accountId));
-    const tenant = await tenantStore.findTenant(db, String((client as unknown as { tenant_id: string }).tenant_id));
-    if (!person || !tenant) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
+    if (!person) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
     const scopes = String(details.params.scope ?? 'openid').split(' ').filter(Boolean);
     ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, scopes, email: person.email });
   });
@@ -165,11 +167,10 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
   });
 
   router.post('/:uid/confirm', formBody(), async (ctx) => {
-    const { details, client } = await load(ctx);
+    const { details, client, tenant } = await load(ctx);
     csrf.verify(ctx, details.uid, (ctx.request.body as Record<string, unknown>).csrf);
     if (details.prompt.name !== 'consent') throw new ApiError(400, 'not_consent', 'Nothing to confirm here.');
     const accountId = String(details.session?.accountId);
-    const tenantId = String((client as unknown as { tenant_id: string }).tenant_id);
     const grant = details.grantId
       ? await provider.Grant.find(details.grantId)
       : new provider.Grant({ accountId, clientId: client.clientId });
@@ -186,7 +187,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     }
     const grantId = await grant.save();
     // From now on this tenant knows the person under its pairwise subject.
-    await personStore.upsertSubject(db, { tenant_id: tenantId, person_id: accountId, sub: pairwise(tenantId, accountId) });
+    await personStore.upsertSubject(db, { tenant_id: tenant.id, person_id: accountId, sub: pairwise(tenant.id, accountId) });
     await finish(ctx, { consent: { grantId } });
   });
 

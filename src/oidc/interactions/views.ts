@@ -49,7 +49,7 @@ export function signupPage(v: { uid: string; csrf: string; clientName: string; e
 export function consentPage(v: { uid: string; csrf: string; clientName: string; tenantName: string; scopes: string[]; email: string }): string {
   return page(
     `Share with ${v.tenantName}?`,
-    html`<p><strong>${v.tenantName}</strong> (${v.clientName}) asks to access:</p>
+    html`<p><strong>${v.tenantName}</strong>${v.clientName === v.tenantName ? '' : html` (${v.clientName})`} asks to access:</p>
 <ul class="scopes">${v.scopes.map((s) => html`<li><code>${s}</code> ${SCOPE_TEXT[s] ?? s}</li>`)}</ul>
 <p class="muted">Signed in as ${v.email}. You can withdraw this access at any time.</p>
 <form method="post" action="/interaction/${v.uid}/confirm" class="actions">
