@@ -1,6 +1,7 @@
 // Process entry: config → database → app → listen → background jobs; graceful shutdown on SIGTERM/SIGINT.
 import cluster from 'node:cluster';
 import http from 'node:http';
+import { serveAdminSocket } from './cli/admin-socket.js';
 import { runPrimary } from './cluster.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -24,6 +25,8 @@ async function main(): Promise<void> {
   const server = http.createServer(app.koa.callback());
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  // The embedded database is this process's alone; the admin CLI reaches it through this socket.
+  const admin = rt.db.kind === 'pglite' ? await serveAdminSocket(rt, { keysDir: config.keysDir }) : undefined;
 
   const sweeper = setInterval(() => {
     sweepExpiredPayloads(rt.db.knex, rt.clock.now()).catch((err) => log.warn('oidc sweep failed', { err: String(err) }));
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     log.info('shutting down', { signal });
     clearInterval(sweeper);
     uploadSweeper.stop();
+    await admin?.close();
     await webhooks.stop();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

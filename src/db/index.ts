@@ -133,8 +133,8 @@ function lockPglite(dir: string): () => void {
       const pid = Number(fs.readFileSync(file, 'utf8'));
       if (pid && pid !== process.pid && isAlive(pid)) {
         throw new DatabaseInUseError(
-          `The embedded database at ${dir} is in use by process ${pid} (a running server?). ` +
-            'Stop it first, or run on Postgres (DATABASE_URL) to use the CLI while the server runs.',
+          `The embedded database at ${dir} is in use by process ${pid}, which does not take CLI commands ` +
+            '(another CLI command, or a server still starting?). Try again, or stop that process.',
         );
       }
       fs.rmSync(file, { force: true });

@@ -1,5 +1,5 @@
 // `npm start` as a fresh operator runs it: embedded database, generated dev keys, discovery within 30 s,
-// and a restart keeps tenants, clients and persons.
+// the admin CLI alongside the running server, and a restart keeps tenants, clients and persons.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,16 +49,21 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on the embedded da
   it('serves discovery within 30 s, and a restart keeps tenants, clients and persons', async () => {
     const { port, env: e } = await env();
     const cli = (...args: string[]) => run(process.execPath, ['bin/kycport.js', ...args], { env: e }).then((r) => JSON.parse(r.stdout));
+    const cliFails = (...args: string[]) =>
+      run(process.execPath, ['bin/kycport.js', ...args], { env: e }).then(
+        () => ({ code: 0, stderr: '' }),
+        (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+      );
     const { tenant_id } = await cli('tenant', 'create', '--name', 'Persistent Bank');
     const client = { ...(await cli('client', 'create', '--tenant', tenant_id, '--redirect-uri', 'http://127.0.0.1:9/cb')), redirect_uri: 'http://127.0.0.1:9/cb' };
     const person = { email: 'restart@example.com', password: 'correct horse battery' };
     await cli('person', 'create', '--email', person.email, '--password', person.password);
 
-    const signIn = async () => {
+    const signIn = async (rp = client, who = person) => {
       const server = { url: `http://127.0.0.1:${port}` } as TestServer;
-      const config = await discoverRp(server, client);
-      const req = await authRequest(config, client.redirect_uri, 'openid kyc');
-      const callback = await signInThroughPages(server, req.url, person);
+      const config = await discoverRp(server, rp);
+      const req = await authRequest(config, rp.redirect_uri, 'openid kyc');
+      const callback = await signInThroughPages(server, req.url, who);
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: req.verifier, expectedState: req.state, expectedNonce: req.nonce });
       return tokens.claims()!;
     };
@@ -68,11 +73,25 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on the embedded da
     expect(fs.readdirSync(path.join(dir, 'keys')).some((f) => f.endsWith('.jwk.json'))).toBe(true);
     const first = await signIn();
     expect(first.kyc_status).toBe('unverified');
+
+    // The CLI while the server holds the embedded database: the server runs the command and the CLI prints it.
+    expect(fs.statSync(path.join(dir, 'data', 'admin.sock')).mode & 0o777).toBe(0o600);
+    const live = await cli('tenant', 'create', '--name', 'Live Bank');
+    expect(live).toEqual({ tenant_id: expect.stringMatching(/^ten_/) });
+    const liveClient = { ...(await cli('client', 'create', '--tenant', live.tenant_id, '--redirect-uri', 'http://127.0.0.1:9/live')), redirect_uri: 'http://127.0.0.1:9/live' };
+    const livePerson = { email: 'live@example.com', password: 'correct horse battery' };
+    expect(await cli('person', 'create', '--email', livePerson.email, '--password', livePerson.password)).toEqual({ id: expect.stringMatching(/^per_/) });
+    const liveClaims = await signIn(liveClient, livePerson);
+    expect(await cliFails('person', 'create', '--email', livePerson.email, '--password', livePerson.password)).toMatchObject({ code: 2, stderr: expect.stringContaining('already') });
+    expect(await cliFails('apikey', 'create', '--tenant', 'ten_unknown')).toMatchObject({ code: 2, stderr: expect.stringContaining('Tenant not found') });
+    expect(await cliFails('tenant', 'create')).toMatchObject({ code: 2, stderr: expect.stringContaining('--name is required') });
     await stop();
+    expect(fs.existsSync(path.join(dir, 'data', 'admin.sock'))).toBe(false);
 
     await start(e, port);
     const second = await signIn();
     expect(second.sub).toBe(first.sub);
+    expect((await signIn(liveClient, livePerson)).sub).toBe(liveClaims.sub);
     await stop();
   });
 });
