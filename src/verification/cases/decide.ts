@@ -6,6 +6,7 @@ import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
 import { screenPerson, screeningCheck } from '../../screening/index.js';
 import type { CheckResult } from '../engine/types.js';
+import { dedupCheck } from '../dedup/index.js';
 import { thresholds } from '../thresholds.js';
 import type { VerificationRuntime } from '../runtime.js';
 import { openJson } from './crypto.js';
@@ -38,27 +39,20 @@ async function registryCheck(rt: VerificationRuntime, row: CaseRow): Promise<Che
   return { name, passed: true, score: null, threshold: null, reason: claimed ? 'The document already backs this same person.' : 'The document backs no other verified person.' };
 }
 
-async function dedupCheck(rt: VerificationRuntime, row: CaseRow, embedding: number[]): Promise<CheckResult> {
-  const t = thresholds.dedup;
-  const matches = (await rt.dedup.search(embedding, t.searchK)).filter((m) => m.personId !== row.person_id);
-  const best = matches[0];
-  const base = { name: 'face.dedup', threshold: t.strongMatch };
-  if (!best || best.similarity < t.strongMatch) {
-    return { ...base, passed: true, score: best ? round(best.similarity) : null, reason: 'No strong match to another enrolled person.' };
-  }
+/** The shared dedup check, plus which verified case the duplicate is when the calling tenant may see it. */
+async function faceDedupCheck(rt: VerificationRuntime, row: CaseRow, embedding: number[]): Promise<CheckResult> {
+  const matches = await rt.dedup.search(embedding, thresholds.dedup.searchK);
+  const check = dedupCheck(matches, row.person_id);
+  const best = matches.find((m) => m.personId !== row.person_id);
+  if (check.passed || !best) return check;
   const other = (best.caseId ? await caseStore.findById(rt.db, best.caseId) : undefined) ?? (await caseStore.latestApproved(rt.db, best.personId));
-  const sameTenant = other?.tenant_id === row.tenant_id;
+  const sameTenant = other !== undefined && other.tenant_id === row.tenant_id;
   return {
-    ...base,
-    passed: false,
-    score: round(best.similarity),
-    code: 'possible_duplicate',
-    reason: `The selfie strongly matches another verified person (similarity ${best.similarity.toFixed(3)} ≥ ${t.strongMatch})${sameTenant ? ` of case ${other!.id}` : ', verified through another tenant'}.`,
-    details: sameTenant ? { case_id: other!.id } : { other_tenant: true },
+    ...check,
+    reason: `${check.reason.slice(0, -1)}${sameTenant ? `, of case ${other.id}` : ', verified through another tenant'}.`,
+    details: { ...check.details, ...(sameTenant ? { case_id: other.id } : { other_tenant: true }) },
   };
 }
-
-const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /**
  * The face models work on ~100–250 px face crops, so the face step works on copies no larger than this: a 1500 px
@@ -98,7 +92,7 @@ export async function decideCase(deps: Deps, rt: VerificationRuntime, tenantId: 
   }
   const registry = await registryCheck(rt, row);
   if (registry) checks.push(registry);
-  if (embedding) checks.push(await dedupCheck(rt, row, embedding));
+  if (embedding) checks.push(await faceDedupCheck(rt, row, embedding));
 
   const decision: Decision = decide(row.level, checks);
   return finishCase(deps, rt, row, { decision, amlClear, embedding });

@@ -18,7 +18,8 @@ export async function openDedupIndex(db: Database, opts: SketchIndexOptions = {}
 
 /**
  * "Is this face already enrolled for a different person?" Matches of the same person (re-verification) are ignored.
- * Other persons' ids never go into the result: the check is returned to tenants.
+ * Other persons' ids never go into the result: the check is returned to tenants. `candidates` counts the other
+ * persons among the nearest neighbours that reach `dedup.candidate`, for a reviewer's eye.
  */
 export function dedupCheck(matches: DedupMatch[], personId: string): CheckResult {
   const { strongMatch, candidate } = thresholds.dedup;
@@ -26,15 +27,15 @@ export function dedupCheck(matches: DedupMatch[], personId: string): CheckResult
   const top = others[0]?.similarity ?? null;
   const candidates = others.filter((m) => m.similarity >= candidate).length;
   const score = top === null ? null : Math.round(top * 1000) / 1000;
-  const details = { candidates, candidateThreshold: candidate };
+  const details = { candidates, candidate_threshold: candidate };
   if (top !== null && top >= strongMatch) {
     return {
       name: 'face.dedup',
       passed: false,
       score,
       threshold: strongMatch,
-      code: 'duplicate_face',
-      reason: `The face strongly matches a different verified person (similarity ${score} ≥ ${strongMatch}).`,
+      code: 'possible_duplicate',
+      reason: `The selfie strongly matches another verified person (similarity ${score} ≥ ${strongMatch}).`,
       details,
     };
   }
@@ -46,7 +47,7 @@ export function dedupCheck(matches: DedupMatch[], personId: string): CheckResult
     reason:
       candidates > 0
         ? `No strong match to another verified person; ${candidates} weaker candidate(s) ≥ ${candidate} for review.`
-        : 'The face does not match any other verified person.',
+        : 'No strong match to another verified person.',
     details,
   };
 }

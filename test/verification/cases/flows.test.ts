@@ -164,6 +164,10 @@ describe('approval and what it unlocks', () => {
     expect(decision.outcome).toBe('manual_review');
     const dup = decision.reasons.find((r: { code: string }) => r.code === 'possible_duplicate');
     expect(dup).toMatchObject({ code: 'possible_duplicate', case_id: x.caseId });
+    const check = decision.checks.find((c: { name: string }) => c.name === 'face.dedup');
+    expect(check).toMatchObject({ passed: false, code: 'possible_duplicate', details: { case_id: x.caseId, candidate_threshold: 0.65 } });
+    expect(check.details.candidates).toBeGreaterThanOrEqual(1);
+    expect(check.reason).toContain(`of case ${x.caseId}`);
   });
 
   it('the same document for another person → rejected (document_already_verified), never a second identity', async () => {

@@ -54,7 +54,7 @@ describe.each(impls)('%s index', (kind, open) => {
     expect(hits[0]).toMatchObject({ personId: alice, caseId: 'case_a' });
     expect(hits[0]!.similarity).toBeGreaterThan(thresholds.dedup.strongMatch);
     const check = dedupCheck(hits, await person());
-    expect(check).toMatchObject({ passed: false, code: 'duplicate_face' });
+    expect(check).toMatchObject({ passed: false, code: 'possible_duplicate' });
     expect(JSON.stringify(check)).not.toContain(alice); // never leaks another person's id
     expect(dedupCheck(hits, alice).passed).toBe(true); // re-verification of the same person
 
