@@ -139,6 +139,7 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
           value: fmt.rps(ours!),
           baseline: `bare oidc-provider (memory adapter): ${fmt.rps(baseline!)}`,
           ratio: fmt.ratio(ours!.rps, baseline!.rps),
+          target: { goal: 'token exchange ≥ 0.60× bare oidc-provider', measured: fmt.ratio(ours!.rps, baseline!.rps), met: ours!.rps >= 0.6 * baseline!.rps },
           note: `target ≥ 0.60×; batches of ${BATCH} alternate between the servers; KYCPort: Postgres + Redis, JWT (at+jwt) access token + EdDSA ID token; baseline: opaque access token`,
         });
       } finally {
@@ -156,6 +157,11 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
       value: fmt.rps(oursStatus!),
       baseline: `bare Koa JSON route: ${fmt.rps(koaStatus!)}`,
       ratio: fmt.ratio(oursStatus!.rps, koaStatus!.rps),
+      target: {
+        goal: 'status lookup ≥ 0.50× bare Koa, p99 ≤ 20 ms at 32 connections',
+        measured: `${fmt.ratio(oursStatus!.rps, koaStatus!.rps)}, p99 ${oursStatus!.p99.toFixed(1)} ms`,
+        met: oursStatus!.rps >= 0.5 * koaStatus!.rps && oursStatus!.p99 <= 20,
+      },
       note: `target ≥ 0.50× and p99 ≤ 20 ms (p99: worst round); rounds alternate with the baseline; one HTTP process; ${oursStatus!.errors} errors`,
     });
 

@@ -106,6 +106,7 @@ export async function run(): Promise<BenchRow[]> {
       {
         name: `decide latency, t2 passport + selfie (${MEASURED} sequential after ${WARMUP} warm-up, ${kp.env.VERIFICATION_WORKERS} engine worker(s))`,
         value: `p50 ${(percentile(times, 50) / 1000).toFixed(2)} s, p95 ${(percentile(times, 95) / 1000).toFixed(2)} s`,
+        target: { goal: 'decide p50 ≤ 1.5 s', measured: `${(percentile(times, 50) / 1000).toFixed(2)} s`, met: percentile(times, 50) <= 1500 },
         note: `target p50 ≤ 1.5 s; outcomes: ${outcomeNote}; includes face match + liveness in the pool, screening, dedup, DB transaction`,
       },
       {
@@ -113,6 +114,7 @@ export async function run(): Promise<BenchRow[]> {
         value: fmt.rps(busy),
         baseline: `idle: ${fmt.rps(idle)}`,
         ratio: fmt.ratio(busy.rps, idle.rps),
+        target: { goal: `status throughput while ${CONCURRENT} cases are decided ≥ 0.70× idle`, measured: fmt.ratio(busy.rps, idle.rps), met: busy.rps >= 0.7 * idle.rps },
         note: `target ≥ 0.70×; VERIFICATION_BUSY_SHARE ${kp.env.VERIFICATION_BUSY_SHARE ?? 'default 0.4'}; ${CONCURRENT} decides took ${batchSeconds.toFixed(1)} s together (${batch.map((b) => b.outcome).join(', ')}); errors ${busy.errors}/${idle.errors}`,
       },
     ];
