@@ -49,7 +49,7 @@ async function faceDedupCheck(rt: VerificationRuntime, row: CaseRow, embedding: 
   const sameTenant = other !== undefined && other.tenant_id === row.tenant_id;
   return {
     ...check,
-    reason: `${check.reason.slice(0, -1)}${sameTenant ? `, of case ${other.id}` : ', verified through another tenant'}.`,
+    reason: `${check.reason} ${sameTenant ? `That person's verified case is ${other.id}.` : 'That person was verified through another tenant.'}`,
     details: { ...check.details, ...(sameTenant ? { case_id: other.id } : { other_tenant: true }) },
   };
 }

@@ -167,7 +167,7 @@ describe('approval and what it unlocks', () => {
     const check = decision.checks.find((c: { name: string }) => c.name === 'face.dedup');
     expect(check).toMatchObject({ passed: false, code: 'possible_duplicate', details: { case_id: x.caseId, candidate_threshold: 0.65 } });
     expect(check.details.candidates).toBeGreaterThanOrEqual(1);
-    expect(check.reason).toContain(`of case ${x.caseId}`);
+    expect(check.reason).toContain(`verified case is ${x.caseId}`);
   });
 
   it('the same document for another person → rejected (document_already_verified), never a second identity', async () => {
