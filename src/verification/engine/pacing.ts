@@ -5,31 +5,49 @@
 // pause, so decide latency without load is unchanged.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
+/** What pacing reads: this thread's event-loop utilisation and a clock (perf_hooks' `performance`). */
+export interface LoopMeter {
+  now(): number;
+  eventLoopUtilization(since?: EventLoopUtilization): EventLoopUtilization;
+}
+
 export interface PacingOptions {
   /** Share of wall time a worker may run while the loop is busy, 0 < share ≤ 1 (1 = never rest). */
   busyShare: number;
   /** Event-loop utilisation over a task's run above which the loop counts as busy. */
   busyUtilization?: number;
+  /** Defaults to `performance`; tests pass a scripted one. */
+  meter?: LoopMeter;
 }
 
-export class Pacer {
+/** Decides how long a worker rests after each task; the pool takes any object of this shape. */
+export interface TaskPacer<M = unknown> {
+  /** Call when a task starts; pass the result to restAfter when it ends. */
+  mark(): M;
+  /** How long (ms) the worker should rest after the task that started at `start`. */
+  restAfter(start: M): number;
+}
+
+type Mark = { elu: EventLoopUtilization; at: number };
+
+export class Pacer implements TaskPacer<Mark> {
   private readonly busyUtilization: number;
+  private readonly meter: LoopMeter;
 
   constructor(private readonly opts: PacingOptions) {
     this.busyUtilization = opts.busyUtilization ?? 0.75;
+    this.meter = opts.meter ?? performance;
   }
 
-  /** Call when a task starts; pass the result to restAfter when it ends. */
-  mark(): { elu: EventLoopUtilization; at: number } {
-    return { elu: performance.eventLoopUtilization(), at: performance.now() };
+  mark(): Mark {
+    return { elu: this.meter.eventLoopUtilization(), at: this.meter.now() };
   }
 
-  /** How long (ms) the worker should rest after the task that started at `start`. */
-  restAfter(start: { elu: EventLoopUtilization; at: number }): number {
+  restAfter(start: Mark): number {
     const share = this.opts.busyShare;
     if (share >= 1) return 0;
-    const { utilization } = performance.eventLoopUtilization(start.elu);
+    const { utilization } = this.meter.eventLoopUtilization(start.elu);
     if (utilization < this.busyUtilization) return 0;
-    return (performance.now() - start.at) * (1 / share - 1);
+    return (this.meter.now() - start.at) * (1 / share - 1);
   }
 }

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../log.js';
 import { useBundledFonts } from './document/fonts.js';
-import { Pacer } from './pacing.js';
+import { Pacer, type TaskPacer } from './pacing.js';
 import { prepareTransfer, type EngineTask, type TaskResultMap, type WorkerReply } from './tasks.js';
 
 export type { EngineTask } from './tasks.js';
@@ -31,10 +31,12 @@ export interface EnginePoolOptions {
   size: number;
   /** A task running longer than this kills and replaces its worker (default 120 s). */
   taskTimeoutMs?: number;
-  /** Allow the `crash` task kind (tests only). */
+  /** Allow the `crash` and `rendezvous` task kinds (tests only). */
   testHooks?: boolean;
   /** Share of wall time workers may run while the HTTP event loop is busy (pacing.ts); default 1 = unpaced. */
   busyShare?: number;
+  /** Decides the rest after each task (default: a Pacer at busyShare); tests pass a scripted one. */
+  pacer?: TaskPacer;
 }
 
 export interface TaskRun<T> {
@@ -42,6 +44,8 @@ export interface TaskRun<T> {
   threadId: number;
   startedAt: number;
   finishedAt: number;
+  /** How long (ms) the worker rested after this task before taking another (pacing; 0 = none). */
+  restMs: number;
 }
 
 export interface EnginePool {
@@ -65,7 +69,8 @@ interface Slot {
   ready: boolean;
   busy: Pending | null;
   timer?: NodeJS.Timeout;
-  started?: ReturnType<Pacer['mark']>;
+  /** The pacer's mark for the running task. */
+  started?: unknown;
   /** Set while the worker rests after a task (pacing). */
   rest?: NodeJS.Timeout;
 }
@@ -85,7 +90,7 @@ const MAX_START_FAILURES = 3;
 export function createEnginePool(opts: EnginePoolOptions): EnginePool {
   const size = Math.max(1, Math.floor(opts.size) || 1);
   const timeoutMs = opts.taskTimeoutMs ?? 120_000;
-  const pacer = new Pacer({ busyShare: opts.busyShare ?? 1 });
+  const pacer: TaskPacer = opts.pacer ?? new Pacer({ busyShare: opts.busyShare ?? 1 });
   const slots = new Set<Slot>();
   const queue: Pending[] = [];
   let nextId = 1;
@@ -140,14 +145,14 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
     if (!pending || pending.id !== msg.id) return;
     clearTimeout(slot.timer);
     slot.busy = null;
-    const rest = slot.started ? pacer.restAfter(slot.started) : 0;
+    const rest = pacer.restAfter(slot.started);
     if (rest > 0 && !closed) {
       slot.rest = setTimeout(() => {
         slot.rest = undefined;
         dispatch();
       }, rest);
     }
-    if (msg.ok) pending.resolve({ result: msg.result, threadId: slot.worker.threadId, startedAt: msg.startedAt, finishedAt: msg.finishedAt });
+    if (msg.ok) pending.resolve({ result: msg.result, threadId: slot.worker.threadId, startedAt: msg.startedAt, finishedAt: msg.finishedAt, restMs: rest });
     else pending.reject(new EngineTaskError(msg.error.message, msg.error.code, msg.error.name));
     dispatch();
   }

@@ -17,12 +17,24 @@ export interface CrashTask {
   kind: 'crash';
 }
 
-export type EngineTask = FacesTask | DocumentTask | CrashTask;
+/**
+ * Test hook like `crash`: the thread counts itself in at `cell[0]` and waits (up to timeoutMs) until `parties`
+ * threads have, then answers how many it saw. Threads that really run at the same time all see `parties`.
+ */
+export interface RendezvousTask {
+  kind: 'rendezvous';
+  cell: Int32Array;
+  parties: number;
+  timeoutMs: number;
+}
+
+export type EngineTask = FacesTask | DocumentTask | CrashTask | RendezvousTask;
 
 export interface TaskResultMap {
   faces: FaceAnalysis;
   document: DocumentAnalysis;
   crash: never;
+  rendezvous: number;
 }
 
 export type WorkerRequest = { id: number; task: EngineTask };

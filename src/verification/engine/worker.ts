@@ -40,9 +40,24 @@ async function run(task: EngineTask): Promise<unknown> {
     case 'crash':
       if (testHooks) process.exit(3);
       throw new Error('crash tasks are only allowed with testHooks');
+    case 'rendezvous':
+      if (testHooks) return rendezvous(task.cell, task.parties, task.timeoutMs);
+      throw new Error('rendezvous tasks are only allowed with testHooks');
     default:
       throw new Error(`unknown task kind ${(task as { kind: string }).kind}`);
   }
+}
+
+function rendezvous(cell: Int32Array, parties: number, timeoutMs: number): number {
+  Atomics.add(cell, 0, 1);
+  Atomics.notify(cell, 0);
+  const end = Date.now() + timeoutMs;
+  let seen = Atomics.load(cell, 0);
+  while (seen < parties && Date.now() < end) {
+    Atomics.wait(cell, 0, seen, end - Date.now());
+    seen = Atomics.load(cell, 0);
+  }
+  return seen;
 }
 
 function post(reply: WorkerReply): void {

@@ -17,15 +17,22 @@ describe('engine pool', () => {
   }, 120_000);
   afterAll(() => pool.close());
 
-  it('runs face tasks on two threads at the same time and leaves the caller buffers intact', async () => {
+  it('runs tasks on two threads at the same time', async () => {
+    // Each thread waits at a shared counter for the other: both see 2 only if they run at once (no clock involved).
+    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const meet = () => pool.runDetailed({ kind: 'rendezvous', cell, parties: 2, timeoutMs: 60_000 });
+    const [a, b] = await Promise.all([meet(), meet()]);
+    expect([a.result, b.result]).toEqual([2, 2]);
+    expect(a.threadId).not.toBe(b.threadId);
+  }, 90_000);
+
+  it('runs face tasks on both threads and leaves the caller buffers intact', async () => {
     const before = Buffer.from(selfie);
     const [a, b] = await Promise.all([
       pool.runDetailed({ kind: 'faces', input: { documentImage, selfie } }),
       pool.runDetailed({ kind: 'faces', input: { documentImage, selfie } }),
     ]);
     expect(a.threadId).not.toBe(b.threadId);
-    expect(a.startedAt).toBeLessThan(b.finishedAt);
-    expect(b.startedAt).toBeLessThan(a.finishedAt);
     expect(a.result.portraitFound).toBe(true);
     expect(a.result.similarity).toBe(b.result.similarity);
     expect(a.result.embedding).toHaveLength(1024);
@@ -49,26 +56,22 @@ describe('engine pool', () => {
 });
 
 describe('engine pool pacing', () => {
-  it('rests a worker after a task that ran while the event loop was busy, and not after an idle one', async () => {
-    const pool = createEnginePool({ size: 1, busyShare: 0.5 });
+  // Whether the loop counts as busy is the Pacer's call (test/verification/engine/pacing.test.ts); here a scripted
+  // pacer checks that the pool keeps the worker resting exactly as asked. Only lower bounds on delay are asserted:
+  // a loaded machine can make tasks later, never earlier.
+  it('rests a worker after a task for as long as the pacer asks, and not when it asks for no rest', async () => {
+    const rests = [0, 700, 0];
+    let marks = 0;
+    const pool = createEnginePool({ size: 1, pacer: { mark: () => ++marks, restAfter: () => rests.shift() ?? 0 } });
     try {
       const documentImage = (await generateIdCard({ portrait: { person: 'A', ...gridSource(0, 3), note: 'grid cell (0,3)' } })).front;
       await pool.ready;
-      const input = { documentImage };
-      // Idle loop: the second task starts as soon as the first is answered.
-      const [i1, i2] = await Promise.all([pool.runDetailed({ kind: 'faces', input }), pool.runDetailed({ kind: 'faces', input })]);
-      expect(i2.startedAt - i1.finishedAt).toBeLessThan(100);
-      // Busy loop while the first task runs: its answer is read only when the loop frees up, ~1.5 s after it was
-      // sent; at share 0.5 the worker then rests as long again before the second task starts.
-      const first = pool.runDetailed({ kind: 'faces', input });
-      const second = pool.runDetailed({ kind: 'faces', input });
-      const end = performance.now() + 1500;
-      while (performance.now() < end) {
-        /* a flood of HTTP work */
-      }
-      const loopFree = Date.now();
-      const [, b2] = await Promise.all([first, second]);
-      expect(b2.startedAt - loopFree).toBeGreaterThanOrEqual(1200);
+      const run = () => pool.runDetailed({ kind: 'faces', input: { documentImage } });
+      const [a, b, c] = await Promise.all([run(), run(), run()]);
+      expect([a.restMs, b.restMs, c.restMs]).toEqual([0, 700, 0]);
+      expect(marks).toBe(3);
+      expect(b.startedAt).toBeGreaterThanOrEqual(a.finishedAt);
+      expect(c.startedAt - b.finishedAt).toBeGreaterThanOrEqual(690);
     } finally {
       await pool.close();
     }
