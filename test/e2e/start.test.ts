@@ -46,7 +46,7 @@ async function stop(): Promise<void> {
 }
 
 describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on the embedded database', () => {
-  it('serves discovery within 30 s, and a restart keeps tenants, clients and persons', async () => {
+  it('serves discovery within 30 s, runs CLI commands while it holds the database, and a restart keeps them all', async () => {
     const { port, env: e } = await env();
     const cli = (...args: string[]) => run(process.execPath, ['bin/kycport.js', ...args], { env: e }).then((r) => JSON.parse(r.stdout));
     const cliFails = (...args: string[]) =>
