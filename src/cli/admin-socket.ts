@@ -61,13 +61,13 @@ export async function serveAdminSocket(rt: Runtime, env: CliEnv): Promise<{ clos
     }
   }
 
+  // Created 0600 from the start (umask), so there is no moment when others could connect.
   const oldMask = process.umask(0o177);
   try {
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(file, resolve));
   } finally {
     process.umask(oldMask);
   }
-  fs.chmodSync(file, 0o600);
   return {
     close: () =>
       new Promise<void>((resolve) => {
@@ -80,7 +80,6 @@ export async function serveAdminSocket(rt: Runtime, env: CliEnv): Promise<{ clos
 /** Runs a parsed command in the server that holds the embedded database; undefined when none answers. */
 export async function forwardToServer(dataDir: string, command: string, args: unknown): Promise<Outcome | undefined> {
   const file = path.resolve(adminSocketPath(dataDir));
-  if (!fs.existsSync(file)) return undefined;
   return new Promise((resolve, reject) => {
     let reply = '';
     const socket = net.createConnection(file, () => socket.write(`${JSON.stringify({ command, args } satisfies Request)}\n`));
