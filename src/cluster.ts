@@ -5,14 +5,14 @@ import cluster from 'node:cluster';
 import type { Config } from './config.js';
 import { log } from './log.js';
 import { loadKeyMaterial } from './oidc/keys.js';
-import { openRuntime } from './runtime.js';
+import { openInfra } from './infra.js';
 import { loadListsFromDataDir } from './screening/index.js';
 
 export async function runPrimary(config: Config): Promise<void> {
   await loadKeyMaterial(config);
-  const rt = await openRuntime(config);
-  await loadListsFromDataDir(rt.db, config.dataDir).catch((err) => log.error('screening list import failed', { err: String(err) }));
-  await rt.close();
+  const infra = await openInfra(config);
+  await loadListsFromDataDir(infra.db, config.dataDir).catch((err) => log.error('screening list import failed', { err: String(err) }));
+  await infra.close();
 
   let stopping = false;
   const fork = () => cluster.fork().on('exit', (code, signal) => {

@@ -1,22 +1,22 @@
-// `npm run worker`: a standalone webhook worker (relay, dispatchers, reconciler, expiry sweeper). Run as many
+// `npm run worker`: a standalone webhook worker (jobs.ts: relay, dispatchers, reconciler, expiry sweep, history retention). Run as many
 // as you like, on any machine that reaches the same Postgres and Redis. SIGTERM finishes in-flight deliveries.
 import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
-import { openRuntime } from './runtime.js';
-import { startWebhookWorkers } from './webhooks/workers.js';
+import { openInfra } from './infra.js';
+import { startJobs } from './jobs.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // The server migrates; a worker must not race it, and refuses to run on a schema it doesn't know.
-  const rt = await openRuntime(config, { migrate: false });
-  if (!(await rt.db.knex.schema.hasTable('webhook_deliveries'))) {
+  const infra = await openInfra(config, { migrate: false });
+  if (!(await infra.db.knex.schema.hasTable('webhook_deliveries'))) {
     log.error('the database has no webhook tables: start the server (or `npm run migrate`) first');
-    await rt.close();
+    await infra.close();
     process.exit(1);
   }
-  if (rt.db.kind === 'pglite') log.warn('no DATABASE_URL: a worker on embedded PGlite only sees its own data directory');
-  const workers = await startWebhookWorkers(rt, { workers: Math.max(1, config.webhooks.workers) });
-  log.info('webhook worker started', { database: rt.db.describe, redis: config.redisUrl ? 'yes' : 'no', pid: process.pid });
+  if (infra.db.kind === 'pglite') log.warn('no DATABASE_URL: a worker on embedded PGlite only sees its own data directory');
+  const jobs = await startJobs(infra, { webhooks: { workers: Math.max(1, config.webhooks.workers) } });
+  log.info('webhook worker started', { database: infra.db.describe, redis: config.redisUrl ? 'yes' : 'no', pid: process.pid });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -25,8 +25,8 @@ async function main(): Promise<void> {
     log.info('webhook worker stopping', { signal });
     const force = setTimeout(() => process.exit(1), config.webhooks.timeoutMs + 10_000);
     force.unref();
-    await workers.stop();
-    await rt.close();
+    await jobs.stop();
+    await infra.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

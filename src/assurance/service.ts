@@ -1,14 +1,44 @@
-// Reading a person's assurance as one tenant sees it.
+// The assurance domain's service: a tenant's read of a person's status (cached), the claims join, and the
+// lifecycle (creation with the person, changes from verification, the expiry sweep). Built once in compose.ts.
+import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
+import type { Invalidations } from '../db/invalidations.js';
+import type { Queryable } from '../db/index.js';
 import { NotFoundError } from '../http/errors.js';
+import { andThen, type MaybePromise } from '../maybe-promise.js';
+import { StatusCache } from './cache.js';
+import { accountClaims, type AccountClaims } from './claims.js';
+import { sweepExpiredAssurance } from './expiry.js';
+import { applyAssuranceChange, createAssurance, type AssuranceChange } from './lifecycle.js';
 import { effectiveAssurance, type Assurance } from './model.js';
-import type { StatusCache } from './cache.js';
-import { andThen, type MaybePromise } from '../sync.js';
 
-/**
- * The tenant's view: `personId` is the tenant's pairwise subject; unknown and foreign ids are both 404.
- * Synchronous on a cache hit (the status API's hot path).
- */
+export interface AssuranceService {
+  /**
+   * The tenant's view: `subjectId` is the tenant's pairwise subject; unknown and foreign ids are both 404.
+   * Synchronous on a cache hit (the status API's hot path).
+   */
+  statusForTenant(tenantId: string, subjectId: string): MaybePromise<Assurance & { person_id: string }>;
+  /** Account fields + effective assurance of a person (ID token, userinfo). */
+  claims(personId: string): Promise<AccountClaims | undefined>;
+  /** A new person's row, inside the transaction that inserts the person. */
+  create(trx: Queryable, personId: string): Promise<void>;
+  /** Applies a verification outcome inside the caller's transaction (row locked, event emitted there too). */
+  apply(trx: Queryable, personId: string, change: AssuranceChange, now: Date, reason: string): Promise<boolean>;
+  /** Announces passed expiries (person.assurance.expired); returns how many. */
+  sweepExpired(limit?: number): Promise<number>;
+}
+
+export function createAssuranceService(d: { db: Knex; clock: Clock; invalidations: Invalidations }): AssuranceService {
+  const cache = new StatusCache(d.db, d.invalidations);
+  return {
+    statusForTenant: (tenantId, subjectId) => statusForTenant(cache, d.clock, tenantId, subjectId),
+    claims: (personId) => accountClaims(d.db, d.clock, personId),
+    create: createAssurance,
+    apply: applyAssuranceChange,
+    sweepExpired: (limit) => sweepExpiredAssurance(d.db, d.clock, limit),
+  };
+}
+
 export function statusForTenant(
   cache: StatusCache,
   clock: Clock,

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { Runtime } from '../runtime.js';
+import type { Infra } from '../infra.js';
 import { log } from '../log.js';
 import type { CliEnv } from './args.js';
 import { commands } from './commands.js';
@@ -25,8 +25,8 @@ interface Request {
 }
 
 /** Serves CLI commands for the process that holds the embedded database. */
-export async function serveAdminSocket(rt: Runtime, env: CliEnv): Promise<{ close(): Promise<void> }> {
-  const file = path.resolve(adminSocketPath(rt.config.dataDir));
+export async function serveAdminSocket(infra: Infra, env: CliEnv): Promise<{ close(): Promise<void> }> {
+  const file = path.resolve(adminSocketPath(infra.config.dataDir));
   if (Buffer.byteLength(file) > MAX_SOCKET_PATH) {
     log.warn('admin socket path too long; stop the server to use the CLI', { path: file });
     return { close: async () => undefined };
@@ -34,7 +34,7 @@ export async function serveAdminSocket(rt: Runtime, env: CliEnv): Promise<{ clos
   // We hold the database lock, so a socket file left here belongs to a process that died.
   fs.rmSync(file, { force: true });
   // The server has migrated already: a forwarded `migrate` applies nothing.
-  const served: Runtime = { ...rt, migrations: [] };
+  const served: Infra = { ...infra, migrations: [] };
   const server = net.createServer((socket) => {
     let buffered = '';
     socket.setEncoding('utf8');

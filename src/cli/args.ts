@@ -1,6 +1,6 @@
 // CLI building blocks: the Command shape, strict flag parsing, readable usage errors (exit code 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Runtime } from '../runtime.js';
+import type { Infra } from '../infra.js';
 
 export class UsageError extends Error {}
 
@@ -28,7 +28,7 @@ export interface Command<A = unknown> {
   /** Validates argv; throws UsageError. */
   parse(argv: string[]): A;
   /** Present when the command needs the database (and Redis); commands like `keys rotate` don't. */
-  run(args: A, rt: Runtime | undefined, env: CliEnv): Promise<object>;
+  run(args: A, infra: Infra | undefined, env: CliEnv): Promise<object>;
   needsDb: boolean;
 }
 

@@ -14,7 +14,7 @@ export const commands: Record<string, Command> = {
     usage: 'tenant create --name NAME',
     needsDb: true,
     parse: (argv) => required(flags(argv, { name: { type: 'string' } }).values.name, 'name'),
-    run: (name, rt) => createTenant(rt!.db.knex, name),
+    run: (name, infra) => createTenant(infra!.db.knex, name),
   }),
   'client create': command({
     usage: 'client create --tenant ID --redirect-uri URI [--redirect-uri URI…] [--public] [--name NAME]',
@@ -30,7 +30,7 @@ export const commands: Record<string, Command> = {
       if (redirectUris.length === 0) throw new UsageError('--redirect-uri is required (repeat it for several)');
       return { tenantId: required(values.tenant, 'tenant'), redirectUris, public: Boolean(values.public), name: values.name };
     },
-    run: (input, rt) => createClient(rt!.db.knex, rt!.config, input),
+    run: (input, infra) => createClient(infra!.db.knex, infra!.config, input),
   }),
   'apikey create': command({
     usage: 'apikey create --tenant ID [--name NAME]',
@@ -39,13 +39,13 @@ export const commands: Record<string, Command> = {
       const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' } });
       return { tenantId: required(values.tenant, 'tenant'), name: values.name };
     },
-    run: (input, rt) => createApiKey(rt!.db.knex, input),
+    run: (input, infra) => createApiKey(infra!.db.knex, input),
   }),
   'apikey revoke': command({
     usage: 'apikey revoke --id ID',
     needsDb: true,
     parse: (argv) => required(flags(argv, { id: { type: 'string' } }).values.id, 'id'),
-    run: (id, rt) => revokeApiKey(rt!.db.knex, rt!.clock, id),
+    run: (id, infra) => revokeApiKey(infra!.db.knex, infra!.clock, id),
   }),
   'person create': command({
     usage: 'person create --email EMAIL --password PASSWORD [--name NAME]',
@@ -58,7 +58,7 @@ export const commands: Record<string, Command> = {
       if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`);
       return { email, password, name: values.name };
     },
-    run: (input, rt) => createPerson(rt!.db.knex, { ...input, emailVerified: true }),
+    run: (input, infra) => createPerson(infra!.db.knex, { ...input, emailVerified: true }),
   }),
   'keys rotate': command({
     usage: 'keys rotate',
@@ -73,7 +73,7 @@ export const commands: Record<string, Command> = {
     usage: 'migrate',
     needsDb: true,
     parse: (argv) => void flags(argv, {}),
-    run: async (_args, rt) => ({ applied: rt!.migrations }),
+    run: async (_args, infra) => ({ applied: infra!.migrations }),
   }),
   ...listsCommands,
 };

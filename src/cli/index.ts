@@ -3,7 +3,7 @@
 import { loadConfig } from '../config.js';
 import { DatabaseInUseError } from '../db/index.js';
 import { setLogLevel } from '../log.js';
-import { openRuntime, type Runtime } from '../runtime.js';
+import { openInfra, type Infra } from '../infra.js';
 import { forwardToServer } from './admin-socket.js';
 import { commands } from './commands.js';
 import { failure, type Outcome } from './outcome.js';
@@ -19,24 +19,24 @@ async function main(argv: string[]): Promise<Outcome> {
   const name = [`${argv[0]} ${argv[1]}`, argv[0]].find((n) => n && commands[n]);
   if (!name) return { code: 2, stderr: argv.length && argv[0] !== '--help' ? `Unknown command: ${argv.join(' ')}\n\n${usage()}` : usage() };
   const command = commands[name]!;
-  let rt: Runtime | undefined;
+  let infra: Infra | undefined;
   try {
     const args = command.parse(argv.slice(name.split(' ').length));
     const config = loadConfig();
     try {
-      if (command.needsDb) rt = await openRuntime(config);
+      if (command.needsDb) infra = await openInfra(config);
     } catch (err) {
       // A server runs on the embedded database: let it run the command.
       const forwarded = err instanceof DatabaseInUseError ? await forwardToServer(config.dataDir, name, args) : undefined;
       if (forwarded) return forwarded;
       throw err;
     }
-    const out = await command.run(args, rt, { keysDir: config.keysDir });
+    const out = await command.run(args, infra, { keysDir: config.keysDir });
     return { code: 0, stdout: `${JSON.stringify(out)}\n` };
   } catch (err) {
     return failure(err, command.usage);
   } finally {
-    await rt?.close();
+    await infra?.close();
   }
 }
 

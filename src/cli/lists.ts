@@ -24,14 +24,14 @@ export const listsCommands: Record<string, Command> = {
         altPath: values.alt ? path.resolve(values.alt) : undefined,
       };
     },
-    run: ({ file, ...opts }, rt) => importListFile(rt!.db, file, { ...opts, clock: rt!.clock }),
+    run: ({ file, ...opts }, infra) => importListFile(infra!.db, file, { ...opts, clock: infra!.clock }),
   }),
   'lists show': command({
     usage: 'lists show',
     needsDb: true,
     parse: (argv) => void flags(argv, {}),
-    async run(_args, rt) {
-      const lists = await listLists(rt!.db.knex);
+    async run(_args, infra) {
+      const lists = await listLists(infra!.db.knex);
       return {
         lists: lists.map((l) => ({
           name: l.name,

@@ -1,15 +1,16 @@
 // Liveness says the process runs; readiness checks the database and Redis when configured.
 import Router from '@koa/router';
-import type { Deps } from '../deps.js';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
 
-export function healthRoutes(deps: Deps): Router {
+export function healthRoutes(deps: { db: Knex; redis: Redis | undefined }): Router {
   const router = new Router();
   router.get('/health/live', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/health/ready', async (ctx) => {
     const checks: Record<string, 'ok' | 'fail'> = {};
-    checks.database = await deps.db.knex
+    checks.database = await deps.db
       .raw('select 1')
       .then(() => 'ok' as const)
       .catch(() => 'fail' as const);

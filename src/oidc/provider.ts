@@ -1,12 +1,15 @@
 // node-oidc-provider configuration. The protocol is entirely oidc-provider's; here we only choose policy.
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { Deps } from '../deps.js';
+import type { Redis } from 'ioredis';
+import type { Knex } from 'knex';
+import type { AccountClaims } from '../assurance/claims.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
 import { deriveKey, type KeyMaterial } from './keys.js';
-import { accountClaims, CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
+import { CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
 import { ClientCatalog } from './adapters/clients.js';
 import { postgresAdapterFactory } from './adapters/postgres.js';
 import { redisAdapterFactory } from './adapters/redis.js';
-import { makePairwise } from '../persons/subjects.js';
 import { verifySecret } from '../ids.js';
 import { log } from '../log.js';
 import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
@@ -35,16 +38,27 @@ export interface OidcProvider {
   clients: ClientCatalog;
 }
 
-export function createProvider(deps: Deps, keys: KeyMaterial): OidcProvider {
-  const { config, db, redis, clock } = deps;
-  const clients = new ClientCatalog(db.knex);
-  const pairwise = makePairwise(keys.secret);
+export interface ProviderDeps {
+  config: Pick<Config, 'issuer' | 'publicUrl' | 'redisPrefix' | 'trustProxy'>;
+  db: Knex;
+  /** Artifacts live in Redis when configured, else in the database. */
+  redis: Redis | undefined;
+  clock: Clock;
+  keys: KeyMaterial;
+  /** The person's claims (assurance service). */
+  claims(personId: string): Promise<AccountClaims | undefined>;
+  /** The tenant's pairwise subject of a person (persons service). */
+  pairwise(tenantId: string, personId: string): string;
+}
+
+export function createProvider({ config, db, redis, clock, keys, claims: accountClaims, pairwise }: ProviderDeps): OidcProvider {
+  const clients = new ClientCatalog(db);
   const resource = userinfoResource(config.issuer);
   const secureCookies = config.publicUrl.startsWith('https://');
   const oidcScopes = SCOPES.filter((s) => s !== 'offline_access').join(' ');
 
   const configuration: Configuration = {
-    adapter: redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db.knex, clock, clients),
+    adapter: redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db, clock, clients),
     jwks: { keys: keys.signingKeys.map((jwk) => new Ed25519SigningKey(jwk)) },
     cookies: {
       keys: [deriveKey(keys.secret, 'cookie-signing').toString('base64url')],
@@ -77,7 +91,7 @@ export function createProvider(deps: Deps, keys: KeyMaterial): OidcProvider {
     claims: CLAIMS_BY_SCOPE as unknown as Configuration['claims'],
     conformIdTokenClaims: false,
     async findAccount(_ctx, id) {
-      const claims = await accountClaims(db.knex, clock, id);
+      const claims = await accountClaims(id);
       if (!claims) return undefined;
       return { accountId: id, claims: async () => claims as never };
     },

@@ -5,10 +5,10 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
-import type { Deps } from '../deps.js';
+import type { AccountClaims } from '../assurance/claims.js';
+import type { Clock } from '../clock.js';
 import { formBody } from '../http/body.js';
-import { personStore } from '../persons/store.js';
-import { accountClaims, filterByScope } from './claims.js';
+import { filterByScope } from './claims.js';
 import type { KeyMaterial } from './keys.js';
 import { OIDC_PREFIX, userinfoResource } from './provider.js';
 
@@ -18,22 +18,31 @@ class BearerError extends Error {
   }
 }
 
-export function userinfoRoutes(deps: Deps, provider: Provider, keys: KeyMaterial): Router {
+export interface UserinfoDeps {
+  provider: Provider;
+  keys: KeyMaterial;
+  issuer: string;
+  clock: Clock;
+  claims(personId: string): Promise<AccountClaims | undefined>;
+  findSubject(tenantId: string, sub: string): Promise<{ person_id: string; sub: string } | undefined>;
+}
+
+export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountClaims, findSubject }: UserinfoDeps): Router {
   const router = new Router();
   const publicKeys = keys.signingKeys.map(({ d: _d, ...pub }) => pub);
   const jwks = createLocalJWKSet({ keys: publicKeys });
-  const audience = userinfoResource(deps.config.issuer);
+  const audience = userinfoResource(issuer);
 
   async function handle(token: string | undefined) {
     if (!token) throw new BearerError('invalid_request', 'no access token provided', 400);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, jwks, {
-        issuer: deps.config.issuer,
+        issuer,
         audience,
         typ: 'at+jwt',
         algorithms: ['EdDSA'],
-        currentDate: deps.clock.now(),
+        currentDate: clock.now(),
       }));
     } catch {
       throw new BearerError('invalid_token', 'invalid or expired access token');
@@ -44,9 +53,9 @@ export function userinfoRoutes(deps: Deps, provider: Provider, keys: KeyMaterial
     if (!grant || grant.clientId !== payload.client_id) throw new BearerError('invalid_token', 'grant revoked or expired');
     const client = await provider.Client.find(String(payload.client_id));
     const tenantId = (client as unknown as { tenant_id?: string } | undefined)?.tenant_id;
-    const subject = tenantId ? await personStore.findSubject(deps.db.knex, tenantId, String(payload.sub)) : undefined;
+    const subject = tenantId ? await findSubject(tenantId, String(payload.sub)) : undefined;
     if (!subject || subject.person_id !== grant.accountId) throw new BearerError('invalid_token', 'unknown subject');
-    const claims = await accountClaims(deps.db.knex, deps.clock, subject.person_id);
+    const claims = await accountClaims(subject.person_id);
     if (!claims) throw new BearerError('invalid_token', 'account no longer exists');
     return filterByScope(claims, scopes, subject.sub);
   }
@@ -61,7 +70,7 @@ export function userinfoRoutes(deps: Deps, provider: Provider, keys: KeyMaterial
     } catch (err) {
       if (!(err instanceof BearerError)) throw err;
       ctx.status = err.status;
-      ctx.set('WWW-Authenticate', `Bearer realm="${deps.config.issuer}", error="${err.code}", error_description="${err.message}"`);
+      ctx.set('WWW-Authenticate', `Bearer realm="${issuer}", error="${err.code}", error_description="${err.message}"`);
       ctx.body = { error: err.code, error_description: err.message };
     }
   };

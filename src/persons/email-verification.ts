@@ -1,36 +1,36 @@
 // Email verification links: `<person id>.<expiry>.<HMAC>` — stateless, expiring, unforgeable.
 import crypto from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { deriveKey } from '../oidc/keys.js';
 import type { Mailer } from './mailer.js';
 
 const TTL_MS = 48 * 3600 * 1000;
 
-function sign(secret: string, payload: string): string {
-  return crypto.createHmac('sha256', deriveKey(secret, 'email-verification')).update(payload).digest('base64url');
+// `key` is the instance secret's 'email-verification' subkey (derived in compose.ts).
+function sign(key: Buffer, payload: string): string {
+  return crypto.createHmac('sha256', key).update(payload).digest('base64url');
 }
 
-export function makeVerificationToken(secret: string, personId: string, now: Date): string {
+export function makeVerificationToken(key: Buffer, personId: string, now: Date): string {
   const payload = `${personId}.${now.getTime() + TTL_MS}`;
-  return `${payload}.${sign(secret, payload)}`;
+  return `${payload}.${sign(key, payload)}`;
 }
 
 /** The person id, or undefined when the token is forged, malformed or expired. */
-export function readVerificationToken(secret: string, token: string, now: Date): string | undefined {
+export function readVerificationToken(key: Buffer, token: string, now: Date): string | undefined {
   const m = /^(per_[\w-]+)\.(\d+)\.([\w-]+)$/.exec(token);
   if (!m) return undefined;
   const [, personId, exp, mac] = m as unknown as [string, string, string, string];
-  const expected = Buffer.from(sign(secret, `${personId}.${exp}`));
+  const expected = Buffer.from(sign(key, `${personId}.${exp}`));
   const given = Buffer.from(mac);
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return undefined;
   return Number(exp) > now.getTime() ? personId : undefined;
 }
 
 export async function sendVerificationEmail(
-  ctx: { mailer: Mailer; secret: string; clock: Clock; publicUrl: string },
+  ctx: { mailer: Mailer; key: Buffer; clock: Clock; publicUrl: string },
   person: { id: string; email: string },
 ): Promise<void> {
-  const token = makeVerificationToken(ctx.secret, person.id, ctx.clock.now());
+  const token = makeVerificationToken(ctx.key, person.id, ctx.clock.now());
   await ctx.mailer.send({
     to: person.email,
     subject: 'Verify your email for KYCPort',

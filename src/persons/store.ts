@@ -1,5 +1,4 @@
 // Persons and their pairwise subjects: queries only.
-import type { AssuranceRow } from '../assurance/model.js';
 import type { Queryable } from '../db/index.js';
 
 export interface PersonRow {
@@ -14,11 +13,6 @@ export interface PersonRow {
 export const personStore = {
   insert: (db: Queryable, row: Omit<PersonRow, 'created_at'>) => db('persons').insert(row),
   findById: (db: Queryable, id: string): Promise<PersonRow | undefined> => db('persons').where({ id }).first(),
-  findWithAssurance: (db: Queryable, id: string): Promise<(PersonRow & Partial<AssuranceRow>) | undefined> =>
-    db('persons as p')
-      .leftJoin('assurance as a', 'a.person_id', 'p.id')
-      .where('p.id', id)
-      .first('p.*', 'a.status', 'a.tier', 'a.aml_clear', 'a.verified_at', 'a.expires_at'),
   findByEmail: (db: Queryable, email: string): Promise<PersonRow | undefined> =>
     db('persons').whereRaw('lower(email) = lower(?)', [email]).first(),
   markEmailVerified: (db: Queryable, id: string) => db('persons').where({ id }).update({ email_verified: true }),

@@ -1,7 +1,8 @@
 // Public surface of the screening module.
 export { importListFile, loadListsFromDataDir, defaultListName } from './import.js';
 export type { ImportOptions, ImportReport, DataDirImport } from './import.js';
-export { loadScreeningIndex, screenPerson, screeningCheck, ScreeningIndexHolder } from './service.js';
+export { createScreeningService, loadScreeningIndex, screenPerson, ScreeningIndexHolder } from './service.js';
+export type { ScreeningService } from './service.js';
 export { ScreeningIndex, ScreeningIndexBuilder } from './matcher.js';
 export type { IndexEntry, ListSummary } from './matcher.js';
 export { listLists } from './store.js';

@@ -3,7 +3,7 @@
 // each token to the names containing it. A query scores only names where enough of its tokens found a similar
 // token through those keys, then Jaro-Winkler decides.
 import { foldSpelling, joinedSimilarity, pairedScore, TOKEN_MATCH_FLOOR, tokenSimilarity } from '../text/names.js';
-import { thresholds } from '../verification/thresholds.js';
+import { screeningThresholds } from './thresholds.js';
 import { blockingKeys } from './phonetic.js';
 
 /** What the index keeps per list entry (names already normalised: uppercase A–Z tokens). */
@@ -148,7 +148,7 @@ export class ScreeningIndex {
    * that shares no blocking key counts as different words (0), exactly as the candidate filter treats it.
    * Synchronous: the shared hit mask is reset before returning.
    */
-  searchNames(queries: readonly (readonly string[])[], minNameScore = thresholds.screening.minNameScore): NameCandidate[] {
+  searchNames(queries: readonly (readonly string[])[], minNameScore = screeningThresholds.minNameScore): NameCandidate[] {
     const { tokStart, tokIds, tokens, folded } = this.d;
     const best = new Map<number, NameCandidate>();
     for (const q of queries) {

@@ -1,8 +1,8 @@
 // How birth date and nationality move a name score, with a human-readable reason for each step.
-import { thresholds } from '../verification/thresholds.js';
+import { screeningThresholds } from './thresholds.js';
 import type { BirthDateMatch, NationalityMatch } from './types.js';
 
-const t = thresholds.screening;
+const t = screeningThresholds;
 
 /** Query date ('YYYY-MM-DD' or a prefix) against the entry's dates ('YYYY-MM-DD' | 'YYYY-MM' | 'YYYY'). */
 export function compareBirthDate(query: string | undefined, entry: readonly string[]): BirthDateMatch {

@@ -1,15 +1,14 @@
 // Screening a person against the loaded lists, and the index lifecycle (build from the store, rebuild after an
-// import). The decision engine calls screenPerson, then screeningCheck for its CheckResult.
+// import). The decision engine calls screenPerson, then turns the result into a check (verification/cases/screening-check.ts).
 import { systemClock, type Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { ValidationError } from '../http/errors.js';
 import { log } from '../log.js';
 import { nameTokens } from '../text/names.js';
-import type { CheckResult } from '../verification/engine/types.js';
-import { thresholds } from '../verification/thresholds.js';
 import { toAlpha2 } from './countries.js';
 import { normalizeIsoDate } from './dates.js';
 import { ScreeningIndex, ScreeningIndexBuilder, type ListSummary } from './matcher.js';
+import { screeningThresholds as t } from './thresholds.js';
 import { combineScore, compareBirthDate, compareNationality } from './score.js';
 import * as store from './store.js';
 import type { Hit, ScreeningQuery, ScreeningResult } from './types.js';
@@ -54,6 +53,30 @@ export class ScreeningIndexHolder {
   }
 }
 
+export interface ScreeningService {
+  /** The current index, rebuilt when the stored lists changed (imports by the CLI or another process). */
+  currentIndex(): Promise<ScreeningIndex>;
+}
+
+/** The screening domain's service (compose.ts): checks the stored lists' signature before each use. */
+export function createScreeningService(db: Database): ScreeningService {
+  const holder = new ScreeningIndexHolder(db);
+  let signature: string | undefined;
+  let refreshing: Promise<ScreeningIndex> | undefined;
+  return {
+    async currentIndex() {
+      const lists = await store.listLists(db.knex);
+      const sig = lists.map((l) => `${l.id}:${l.sourceFileSha256}:${new Date(l.importedAt).getTime()}`).sort().join(',');
+      if (sig !== signature) {
+        refreshing ??= holder.refresh().finally(() => (refreshing = undefined));
+        await refreshing;
+        signature = sig;
+      }
+      return holder.get();
+    },
+  };
+}
+
 function queryNames(q: ScreeningQuery): string[][] {
   const out = new Map<string, string[]>();
   for (const raw of [q.fullName, [q.givenName, q.familyName].filter(Boolean).join(' ')]) {
@@ -63,7 +86,6 @@ function queryNames(q: ScreeningQuery): string[][] {
   return [...out.values()];
 }
 
-const t = thresholds.screening;
 
 export function screenPerson(index: ScreeningIndex, query: ScreeningQuery, clock: Clock = systemClock): ScreeningResult {
   const base = { checked_at: clock.now().toISOString(), lists: [...index.lists], hits: [] as Hit[] };
@@ -103,62 +125,4 @@ export function screenPerson(index: ScreeningIndex, query: ScreeningQuery, clock
   }
   hits.sort((a, b) => b.score - a.score);
   return { ...base, clear: hits.length === 0, performed: true, hits: hits.slice(0, t.maxHits) };
-}
-
-const isSanction = (topic: string) => topic.startsWith('sanction') || topic === 'crime.terror';
-const isPep = (topic: string) => topic === 'role.pep' || topic === 'role.rca';
-
-/**
- * The decision engine's view: failed when screening could not run (code screening_unavailable) or found a hit
- * (sanctions_match when any hit is a sanctions/terror listing, else pep_match when every hit is a PEP or close
- * associate, else watchlist_match: crime, debarment, …). score = best hit score, where higher means a STRONGER match.
- */
-export function screeningCheck(result: ScreeningResult): CheckResult {
-  const name = 'screening.sanctions_pep';
-  const lists = result.lists.map((l) => ({ name: l.name, version: l.version, imported_at: l.imported_at }));
-  if (!result.performed) {
-    return {
-      name,
-      passed: false,
-      score: null,
-      threshold: t.hitThreshold,
-      reason: result.reason ?? 'Screening was not performed.',
-      code: 'screening_unavailable',
-      details: { lists },
-    };
-  }
-  if (result.clear) {
-    return {
-      name,
-      passed: true,
-      score: 0,
-      threshold: t.hitThreshold,
-      reason: `No match at or above ${t.hitThreshold} in ${result.lists.length} list(s).`,
-      details: { lists, hits: 0 },
-    };
-  }
-  const sanctioned = result.hits.some((h) => h.topics.some(isSanction));
-  const pepOnly = result.hits.every((h) => h.topics.some(isPep));
-  const code = sanctioned ? 'sanctions_match' : pepOnly ? 'pep_match' : 'watchlist_match';
-  const top = result.hits[0]!;
-  return {
-    name,
-    passed: false,
-    score: top.score,
-    threshold: t.hitThreshold,
-    reason: `${result.hits.length} possible match(es); best "${top.matched_name}" on ${top.list} (${top.reasons.join(', ')}).`,
-    code,
-    details: {
-      lists,
-      hits: result.hits.map((h) => ({
-        list: h.list,
-        source_id: h.source_id,
-        matched_name: h.matched_name,
-        score: h.score,
-        birth_date: h.birth_date,
-        nationality: h.nationality,
-        topics: h.topics,
-      })),
-    },
-  };
 }

@@ -95,3 +95,16 @@ export async function authenticateApiKey(db: Queryable, presented: string): Prom
   if (!row || row.revoked_at) return undefined;
   return row;
 }
+
+export type TenantService = ReturnType<typeof createTenantService>;
+
+/** The tenants domain bound to its database (compose.ts); the CLI calls the functions above directly. */
+export function createTenantService(d: { db: Queryable; clock: Clock; config: Pick<Config, 'isProduction'> }) {
+  return {
+    createTenant: (name: string) => createTenant(d.db, name),
+    findTenant: (id: string) => tenantStore.findTenant(d.db, id),
+    createClient: (input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string }) => createClient(d.db, d.config, input),
+    createApiKey: (input: { tenantId: string; name?: string }) => createApiKey(d.db, input),
+    revokeApiKey: (id: string) => revokeApiKey(d.db, d.clock, id),
+  };
+}

@@ -1,5 +1,7 @@
 // Every threshold the verification engine uses, in one place. Each value says how it was chosen.
 // Sections are owned by the module named in their comment.
+import { screeningThresholds } from '../screening/thresholds.js';
+
 export const thresholds = {
   // document/ — image quality and forensics (owner: src/verification/engine/document; see docs/document-checks.md)
   document: {
@@ -63,27 +65,8 @@ export const thresholds = {
     // Neighbours returned per search.
     searchK: 5,
   },
-  // screening/ — sanctions & PEP name matching
-  screening: {
-    // Final score (name similarity ± birth-date/nationality adjustments) at or above which an entry is a hit.
-    // Checked on the synthetic lists of bench/screening.ts (docs/screening.md): at 0.88, 100% (100k list) and
-    // 99.5% (1M) of listed names altered by a typo, transliteration swap, dropped middle name or token order
-    // were hits, and 0% (100k) / 4% (1M) of names sharing no token with the list were. Sanctions screening
-    // favours recall: a hit goes to manual review, a miss is a compliance failure.
-    hitThreshold: 0.88,
-    // Name similarity an entry must reach before dates or nationality count at all, so a matching birth date
-    // cannot turn a weak name match (e.g. only the surname agrees) into a hit.
-    minNameScore: 0.82,
-    // Score adjustments. Birth dates are the strongest disambiguator lists give; nationality is weaker
-    // (dual nationals, lists record citizenship loosely), so it moves the score less.
-    birthDateMatch: 0.08,
-    birthYearMatch: 0.03,
-    birthDateMismatch: -0.15,
-    nationalityMatch: 0.03,
-    nationalityMismatch: -0.05,
-    // At most this many hits are returned (best first).
-    maxHits: 20,
-  },
+  // screening/ — sanctions & PEP name matching (owned and defined in src/screening/thresholds.ts)
+  screening: screeningThresholds,
   // decision — how checks combine into outcome and risk
   decision: {
     // What each failing check does, by its code. reject = a hard fail (the document or face is wrong, or the

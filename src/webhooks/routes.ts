@@ -1,12 +1,11 @@
 // Tenant API for webhook endpoints, their attempt log and redelivery. Trailing slashes are optional.
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { Deps } from '../deps.js';
+import type Koa from 'koa';
 import { jsonBody } from '../http/body.js';
-import { requireApiKey } from '../http/middleware/api-key-auth.js';
 import { parse } from '../http/validate.js';
 import { ALL_EVENTS, EVENT_TYPES } from './catalog.js';
-import * as service from './service.js';
+import type { WebhookService } from './service.js';
 
 const id = (prefix: string) => z.string().max(100).regex(new RegExp(`^${prefix}_[\\w-]+$`), 'invalid id');
 const endpointParams = z.object({ id: id('we') });
@@ -26,9 +25,9 @@ const listQuery = z.object({
 });
 const redeliverBody = z.strictObject({ endpoint_id: id('we').optional() });
 
-export function webhookRoutes(deps: Deps): Router {
+export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/webhooks', strict: false });
-  router.use(requireApiKey(deps));
+  router.use(requireApiKey);
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();
@@ -38,43 +37,43 @@ export function webhookRoutes(deps: Deps): Router {
   router.post('/endpoints', jsonBody(), async (ctx) => {
     const body = parse(createBody, ctx.request.body, 'body');
     ctx.status = 201;
-    ctx.body = await service.createEndpoint(deps, tenant(ctx), body);
+    ctx.body = await webhooks.createEndpoint(tenant(ctx), body);
   });
   router.get('/endpoints', async (ctx) => {
-    ctx.body = { data: await service.listEndpoints(deps, tenant(ctx)) };
+    ctx.body = { data: await webhooks.listEndpoints(tenant(ctx)) };
   });
   router.get('/endpoints/:id', async (ctx) => {
     const p = parse(endpointParams, ctx.params, 'path');
-    ctx.body = await service.getEndpoint(deps, tenant(ctx), p.id);
+    ctx.body = await webhooks.getEndpoint(tenant(ctx), p.id);
   });
   router.patch('/endpoints/:id', jsonBody(), async (ctx) => {
     const p = parse(endpointParams, ctx.params, 'path');
-    ctx.body = await service.updateEndpoint(deps, tenant(ctx), p.id, parse(patchBody, ctx.request.body, 'body'));
+    ctx.body = await webhooks.updateEndpoint(tenant(ctx), p.id, parse(patchBody, ctx.request.body, 'body'));
   });
   router.delete('/endpoints/:id', async (ctx) => {
     const p = parse(endpointParams, ctx.params, 'path');
-    await service.deleteEndpoint(deps, tenant(ctx), p.id);
+    await webhooks.deleteEndpoint(tenant(ctx), p.id);
     ctx.status = 204;
   });
   router.post('/endpoints/:id/rotate-secret', async (ctx) => {
     const p = parse(endpointParams, ctx.params, 'path');
-    ctx.body = await service.rotateSecret(deps, tenant(ctx), p.id);
+    ctx.body = await webhooks.rotateSecret(tenant(ctx), p.id);
   });
   router.post('/endpoints/:id/test', async (ctx) => {
     const p = parse(endpointParams, ctx.params, 'path');
     ctx.status = 202;
-    ctx.body = await service.sendTestEvent(deps, tenant(ctx), p.id);
+    ctx.body = await webhooks.sendTestEvent(tenant(ctx), p.id);
   });
   router.get('/endpoints/:id/deliveries', async (ctx) => {
     const p = parse(endpointParams, ctx.params, 'path');
     const q = parse(listQuery, ctx.query, 'query');
-    ctx.body = await service.listAttempts(deps, tenant(ctx), p.id, { limit: q.limit, before: q.cursor });
+    ctx.body = await webhooks.listAttempts(tenant(ctx), p.id, { limit: q.limit, before: q.cursor });
   });
   router.post('/events/:event_id/redeliver', jsonBody(), async (ctx) => {
     const p = parse(eventParams, ctx.params, 'path');
     const b = parse(redeliverBody, ctx.request.body ?? {}, 'body');
     ctx.status = 202;
-    ctx.body = await service.redeliverEvent(deps, tenant(ctx), p.event_id, { endpointId: b.endpoint_id });
+    ctx.body = await webhooks.redeliverEvent(tenant(ctx), p.event_id, { endpointId: b.endpoint_id });
   });
   return router;
 }

@@ -1,5 +1,8 @@
 // Endpoint administration for a tenant: every lookup is scoped by tenant, so foreign ids are plain 404s.
-import type { Deps } from '../deps.js';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/index.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { ALL_EVENTS } from './catalog.js';
@@ -13,7 +16,15 @@ import { webhookStore, type AttemptRow, type EndpointRow } from './store.js';
 export const MAX_ENDPOINTS_PER_TENANT = 50;
 export const ROTATION_OVERLAP_MS = 24 * 3600e3;
 
-type ServiceDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'>;
+/** What the webhook service and workers are built from (compose.ts, worker.ts). */
+export interface WebhookDeps {
+  config: Config;
+  db: Database;
+  redis: Redis | undefined;
+  clock: Clock;
+}
+
+type ServiceDeps = WebhookDeps;
 
 export interface EndpointView {
   id: string;
@@ -215,4 +226,22 @@ export async function redeliverEvent(
   // Replace any scheduled time the queue holds: a redelivery is due now.
   if (deps.redis && ids.length) await new RedisQueue(deps.redis, deps.config.redisPrefix, deps.clock, 0).enqueue(ids.map((id) => ({ id, at: now })), { replace: true });
   return { event_id: eventId, webhook_ids: ids };
+}
+
+export type WebhookService = ReturnType<typeof createWebhookService>;
+
+/** The endpoint administration above, bound to its dependencies once (compose.ts). */
+export function createWebhookService(deps: WebhookDeps) {
+  return {
+    createEndpoint: (tenantId: string, input: { url: string; events: string[]; description?: string | null }) => createEndpoint(deps, tenantId, input),
+    listEndpoints: (tenantId: string) => listEndpoints(deps, tenantId),
+    getEndpoint: (tenantId: string, id: string) => getEndpoint(deps, tenantId, id),
+    updateEndpoint: (tenantId: string, id: string, patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null }) =>
+      updateEndpoint(deps, tenantId, id, patch),
+    deleteEndpoint: (tenantId: string, id: string) => deleteEndpoint(deps, tenantId, id),
+    rotateSecret: (tenantId: string, id: string) => rotateSecret(deps, tenantId, id),
+    sendTestEvent: (tenantId: string, id: string) => sendTestEvent(deps, tenantId, id),
+    listAttempts: (tenantId: string, endpointId: string, page: { limit: number; before?: number }) => listAttempts(deps, tenantId, endpointId, page),
+    redeliverEvent: (tenantId: string, eventId: string, opts: { endpointId?: string } = {}) => redeliverEvent(deps, tenantId, eventId, opts),
+  };
 }

@@ -266,23 +266,4 @@ export const webhookStore = {
       .whereIn('id', ids)
       .update({ status: 'pending', attempts: 0, next_attempt_at: at, locked_until: null, delivered_at: null }),
 
-  // Assurance expiry
-  lockExpiredAssurance: (
-    db: Queryable,
-    now: Date,
-    limit: number,
-  ): Promise<{ person_id: string; tier: string; expires_at: Date }[]> =>
-    db('assurance as a')
-      .where('a.status', 'verified')
-      .andWhere('a.expires_at', '<=', now)
-      .whereNotExists(function () {
-        this.select(1).from('assurance_expiry_notices as n').whereRaw('n.person_id = a.person_id and n.expires_at = a.expires_at');
-      })
-      .orderBy('a.expires_at')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .select('a.person_id', 'a.tier', 'a.expires_at'),
-  insertExpiryNotices: (db: Queryable, rows: { person_id: string; expires_at: Date; announced_at: Date }[]) =>
-    insertChunked(db, 'assurance_expiry_notices', rows),
 };

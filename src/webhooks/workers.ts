@@ -1,18 +1,15 @@
-// Starts the webhook machinery in this process: relay, dispatchers, the Redis reconciler, the expiry sweeper and
-// history retention.
-// The server calls it (WEBHOOK_WORKERS dispatchers, default 1); `npm run worker` runs it alone.
-import type { Deps } from '../deps.js';
+// Starts the webhook delivery loops in this process: the outbox relay and the dispatchers. jobs.ts starts them
+// (WEBHOOK_WORKERS dispatchers in the server, default 1; `npm run worker` runs them alone) together with the
+// periodic webhook tasks (Redis reconciler, history retention).
 import { log } from '../log.js';
 import { Dispatcher } from './dispatcher.js';
 import { WebhookHttpClient } from './http-client.js';
 import { PostgresQueue, RedisQueue, type DeliveryQueue } from './queue.js';
-import { reconcileQueue } from './reconciler.js';
 import { Relay } from './relay.js';
 import type { RetryPolicy } from './retry.js';
 import { secretBox } from './secrets.js';
+import type { WebhookDeps } from './service.js';
 import { AllowList, systemResolver, type Resolver } from './ssrf.js';
-import { sweepExpiredAssurance } from './sweeper.js';
-import { pruneWebhookHistory } from './retention.js';
 
 export interface WebhookWorkerOptions {
   /** Dispatcher loops in this process (default config.webhooks.workers). */
@@ -23,14 +20,12 @@ export interface WebhookWorkerOptions {
   /** How long a claimed delivery stays hidden from other workers (must outlast a request). */
   leaseMs: number;
   disableAfterMs: number;
+  /** How often the Redis queue is reconciled with the database (jobs.ts). */
   reconcileIntervalMs: number;
-  sweepIntervalMs: number;
-  /** How often finished history older than WEBHOOK_RETENTION_DAYS is deleted. */
-  pruneIntervalMs: number;
   resolver: Resolver;
 }
 
-export type WebhookDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'>;
+export type { WebhookDeps };
 
 export interface WebhookParts {
   queue: DeliveryQueue;
@@ -52,8 +47,6 @@ export function resolveOptions(deps: WebhookDeps, over: Partial<WebhookWorkerOpt
     leaseMs,
     disableAfterMs: over.disableAfterMs ?? 5 * 86_400_000,
     reconcileIntervalMs: over.reconcileIntervalMs ?? Math.min(120_000, Math.max(5_000, 2 * leaseMs)),
-    sweepIntervalMs: over.sweepIntervalMs ?? 60_000,
-    pruneIntervalMs: over.pruneIntervalMs ?? 3_600_000,
     resolver: over.resolver ?? systemResolver,
   };
 }
@@ -83,20 +76,7 @@ export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorker
   return { queue, relay: new Relay(deps.db, queue, deps.clock), dispatchers, client, options };
 }
 
-function every(ms: number, task: () => Promise<unknown>, name: string): () => void {
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    task()
-      .catch((err: Error) => log.error(`webhook ${name} failed`, { err: err.message }))
-      .finally(() => (busy = false));
-  }, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
-/** Starts everything; `stop()` finishes in-flight deliveries and records them before resolving. */
+/** Starts the relay and dispatchers (none with WEBHOOK_WORKERS=0); `stop()` finishes in-flight deliveries and records them before resolving. */
 export async function startWebhookWorkers(
   deps: WebhookDeps,
   over: Partial<WebhookWorkerOptions> = {},
@@ -111,32 +91,12 @@ export async function startWebhookWorkers(
   if (queue instanceof RedisQueue) await queue.listen();
   relay.start();
   for (const d of dispatchers) d.start();
-  const timers = [
-    every(options.sweepIntervalMs, () => sweepExpiredAssurance(deps.db, deps.clock), 'expiry sweep'),
-    every(options.pruneIntervalMs, () => pruneWebhookHistory(deps.db.knex, deps.clock, deps.config.webhooks.retentionDays), 'history retention'),
-  ];
-  if (deps.redis) {
-    const redis = deps.redis;
-    timers.push(
-      every(
-        options.reconcileIntervalMs,
-        () =>
-          reconcileQueue(deps.db, redis, queue, deps.clock, {
-            prefix: deps.config.redisPrefix,
-            graceMs: options.leaseMs,
-            lockMs: options.reconcileIntervalMs,
-          }),
-        'reconcile',
-      ),
-    );
-  }
   log.info('webhook workers started', { dispatchers: dispatchers.length, queue: queue.kind, concurrency: options.concurrency });
   let stopped: Promise<void> | undefined;
   return {
     parts,
     stop() {
       stopped ??= (async () => {
-        timers.forEach((t) => t());
         await relay.stop();
         await Promise.all(dispatchers.map((d) => d.stop()));
         await queue.close();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/args.js';
 import { listsCommands } from '../../src/cli/lists.js';
-import type { Runtime } from '../../src/runtime.js';
+import type { Infra } from '../../src/infra.js';
 import { FTM_FIXTURE, OFAC_SDN_FIXTURE } from '../fixtures/screening/index.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 
 let deps: TestDeps;
-let rt: Runtime;
+let rt: Infra;
 const env = { keysDir: '' };
 const run = (name: string, argv: string[]) => {
   const c = listsCommands[name]!;

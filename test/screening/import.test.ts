@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importListFile, loadListsFromDataDir } from '../../src/screening/import.js';
-import { loadScreeningIndex, ScreeningIndexHolder, screeningCheck, screenPerson } from '../../src/screening/service.js';
+import { loadScreeningIndex, ScreeningIndexHolder, screenPerson } from '../../src/screening/service.js';
+import { screeningCheck } from '../../src/verification/cases/screening-check.js';
 import { listLists } from '../../src/screening/store.js';
 import {
   CLEAR_APPLICANT,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ScreeningIndexBuilder, type IndexEntry } from '../../src/screening/matcher.js';
-import { screeningCheck, screenPerson } from '../../src/screening/service.js';
+import { screenPerson } from '../../src/screening/service.js';
+import { screeningCheck } from '../../src/verification/cases/screening-check.js';
 import { normalizeName } from '../../src/text/names.js';
 import { thresholds } from '../../src/verification/thresholds.js';
 

@@ -7,9 +7,9 @@ import path from 'node:path';
 import knex from 'knex';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openRuntime, type Runtime } from '../../src/runtime.js';
+import { openInfra, type Infra } from '../../src/infra.js';
 
-export interface TestDeps extends Runtime {
+export interface TestDeps extends Infra {
   cleanup(): Promise<void>;
 }
 
@@ -44,7 +44,7 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
     DOCUMENT_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
     ...opts.env,
   });
-  const rt = await openRuntime(config, { inMemory: true, clock: opts.clock });
+  const rt = await openInfra(config, { inMemory: true, clock: opts.clock });
   const { redis } = rt;
   return {
     ...rt,

@@ -1,7 +1,9 @@
 // A real KYCPort server on a random loopback port, on the test database, with helpers for admin setup.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { buildApp, type App } from '../../src/app.js';
+import type Koa from 'koa';
+import { buildApp } from '../../src/app.js';
+import { compose, type Services } from '../../src/compose.js';
 import type { Clock } from '../../src/clock.js';
 import { loadKeyMaterial, type KeyMaterial } from '../../src/oidc/keys.js';
 import { createPerson } from '../../src/persons/service.js';
@@ -11,7 +13,10 @@ import { createTestDeps, type TestDeps } from './deps.js';
 export interface TestServer {
   url: string;
   deps: TestDeps;
-  app: App;
+  /** The Koa app currently answering (rebuilt by restart()). */
+  app: Koa;
+  /** The domain services the app was composed from (rebuilt by restart()). */
+  services: Services;
   keys: KeyMaterial;
   tenant(name?: string): Promise<string>;
   client(tenantId: string, opts?: { public?: boolean; redirectUri?: string; name?: string | null }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
@@ -30,8 +35,9 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const deps = await createTestDeps({ clock: opts.clock, env: { PUBLIC_URL: url, RATE_LIMIT_LOGIN_PER_HOUR: '1000', ...opts.env } });
   let keys = await loadKeyMaterial(deps.config);
-  let app = buildApp(deps, keys);
-  let handler = app.koa.callback();
+  let services = compose(deps, keys);
+  let app = buildApp(deps, keys, services);
+  let handler = app.callback();
   server.on('request', (req, res) => handler(req, res));
   const db = deps.db.knex;
   return {
@@ -40,13 +46,18 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
     get app() {
       return app;
     },
+    get services() {
+      return services;
+    },
     get keys() {
       return keys;
     },
     async restart() {
       keys = await loadKeyMaterial(deps.config);
-      app = buildApp(deps, keys);
-      handler = app.koa.callback();
+      await services.close();
+      services = compose(deps, keys);
+      app = buildApp(deps, keys, services);
+      handler = app.callback();
     },
     tenant: async (name = `Tenant ${++counter}`) => (await createTenant(db, name)).tenant_id,
     async client(tenantId, o = {}) {
@@ -62,7 +73,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await app.verification.close();
+      await services.close();
       await deps.cleanup();
     },
   };

@@ -3,16 +3,12 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
-import type { Deps } from '../../deps.js';
 import { ApiError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
-import { checkCredentials, createPerson, MIN_PASSWORD_LENGTH } from '../../persons/service.js';
-import { personStore } from '../../persons/store.js';
-import { tenantStore } from '../../tenants/store.js';
-import { deriveKey } from '../keys.js';
-import type { Mailer } from '../../persons/mailer.js';
-import { sendVerificationEmail } from '../../persons/email-verification.js';
+import type { RateLimiter } from '../../http/rate-limit.js';
+import { MIN_PASSWORD_LENGTH, type PersonService } from '../../persons/service.js';
+import type { TenantService } from '../../tenants/service.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { consentPage, loginPage, messagePage, signupPage } from './views.js';
 
@@ -23,18 +19,21 @@ const signupForm = z.object({
   csrf: z.string(),
 });
 
-interface Ctx {
-  deps: Deps;
+export interface InteractionDeps {
   provider: Provider;
-  secret: string;
-  mailer: Mailer;
-  pairwise: (tenantId: string, personId: string) => string;
+  persons: PersonService;
+  tenants: Pick<TenantService, 'findTenant'>;
+  /** Exact limiter: sign-in and sign-up attempts per IP and per account. */
+  limiter: RateLimiter;
+  loginPerHour: number;
+  /** The instance secret's 'csrf' subkey. */
+  csrfKey: Buffer;
+  secureCookies: boolean;
 }
 
-export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: Ctx): Router {
+export function interactionRoutes({ provider, persons, tenants, limiter, loginPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
-  const csrf = makeCsrf(deriveKey(secret, 'csrf'), deps.config.publicUrl.startsWith('https://'));
-  const db = deps.db.knex;
+  const csrf = makeCsrf(csrfKey, secureCookies);
 
   // Errors on these routes are shown as pages, not JSON: a person is looking at them.
   router.use(async (ctx, next) => {
@@ -57,7 +56,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     if (details.uid !== ctx.params.uid) throw new ApiError(400, 'interaction_mismatch', 'This sign-in page does not match your session.');
     const client = await provider.Client.find(String(details.params.client_id));
     const tenantId = (client as unknown as { tenant_id?: string } | undefined)?.tenant_id;
-    const tenant = tenantId ? await tenantStore.findTenant(db, tenantId) : undefined;
+    const tenant = tenantId ? await tenants.findTenant(tenantId) : undefined;
     if (!client || !tenant) throw new ApiError(400, 'unknown_client', 'The application is not registered.');
     // People see the relying party's name, never a client id: the client's own name, else its tenant's.
     const clientName = client.clientName ?? tenant.name;
@@ -78,7 +77,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
       ctx.body = loginPage({ uid: details.uid, csrf: token, clientName, email: details.params.login_hint as string | undefined });
       return;
     }
-    const person = await personStore.findById(db, String(details.session?.accountId));
+    const person = await persons.findById(String(details.session?.accountId));
     if (!person) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
     const scopes = String(details.params.scope ?? 'openid').split(' ').filter(Boolean);
     ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, scopes, email: person.email });
@@ -97,13 +96,13 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     };
     if (!form.success) return show(400, 'Enter your email address and password.', typeof body.email === 'string' ? body.email : undefined);
     const { email, password } = form.data;
-    const limit = deps.config.rateLimit.loginPerHour;
-    const rl = await deps.limiter.hit([
+    const limit = loginPerHour;
+    const rl = await limiter.hit([
       { key: `login:ip:${ctx.ip}`, limit, windowSeconds: 3600 },
       { key: `login:acct:${email.toLowerCase()}`, limit, windowSeconds: 3600 },
     ]);
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
-    const result = await checkCredentials(db, email, password);
+    const result = await persons.checkCredentials(email, password);
     if (!result.ok) {
       const messages = {
         unknown_email: 'No account uses this email address. Check it, or create an account.',
@@ -112,7 +111,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
       } as const;
       return show(result.reason === 'email_unverified' ? 403 : 401, messages[result.reason], email);
     }
-    await deps.limiter.reset(`login:acct:${email.toLowerCase()}`);
+    await limiter.reset(`login:acct:${email.toLowerCase()}`);
     await finish(ctx, { login: { accountId: result.person.id, amr: ['pwd'] } });
   });
 
@@ -126,7 +125,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     const { details, clientName } = await load(ctx);
     const body = ctx.request.body as Record<string, unknown>;
     csrf.verify(ctx, details.uid, body.csrf);
-    const rl = await deps.limiter.hit([{ key: `signup:ip:${ctx.ip}`, limit: deps.config.rateLimit.loginPerHour, windowSeconds: 3600 }]);
+    const rl = await limiter.hit([{ key: `signup:ip:${ctx.ip}`, limit: loginPerHour, windowSeconds: 3600 }]);
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
     const form = signupForm.safeParse(body);
     const show = (status: number, error: string) => {
@@ -144,16 +143,16 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     if (!form.success) return show(400, form.error.issues.map((i) => i.message).join(' '));
     let id: string;
     try {
-      ({ id } = await createPerson(db, { email: form.data.email, password: form.data.password, emailVerified: false }));
+      ({ id } = await persons.create({ email: form.data.email, password: form.data.password, emailVerified: false }));
     } catch (err) {
       if (err instanceof ApiError && err.code === 'email_taken') return show(409, 'An account with this email already exists. Sign in instead.');
       throw err;
     }
     try {
-      await sendVerificationEmail({ mailer, secret, clock: deps.clock, publicUrl: deps.config.publicUrl }, { id, email: form.data.email });
+      await persons.sendVerificationEmail({ id, email: form.data.email });
     } catch {
       // Without the link the account could never be verified: undo it so the person can simply try again.
-      await personStore.deleteUnverified(db, id);
+      await persons.deleteUnverified(id);
       return show(503, 'We could not send the verification email just now. Please try again in a few minutes.');
     }
     ctx.type = 'html';
@@ -187,7 +186,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     }
     const grantId = await grant.save();
     // From now on this tenant knows the person under its pairwise subject.
-    await personStore.upsertSubject(db, { tenant_id: tenant.id, person_id: accountId, sub: pairwise(tenant.id, accountId) });
+    await persons.recordSubject(tenant.id, accountId);
     await finish(ctx, { consent: { grantId } });
   });
 

@@ -1,6 +1,8 @@
 // Server-rendered hosted pages: sign-in, sign-up, consent, errors, logout.
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { Html, html, page } from './html.js';
+import { Html, html, messagePage, page } from '../../http/html.js';
+
+export { messagePage };
 
 export const SCOPE_TEXT: Record<string, string> = {
   openid: 'Confirm who you are (a private identifier for this service only)',
@@ -58,10 +60,6 @@ export function consentPage(v: { uid: string; csrf: string; clientName: string; 
   <a class="button" href="/interaction/${v.uid}/abort">Deny</a>
 </form>`,
   );
-}
-
-export function messagePage(title: string, message: string): string {
-  return page(title, html`<p>${message}</p>`);
 }
 
 export async function renderError(ctx: KoaContextWithOIDC, out: Record<string, unknown>): Promise<void> {

@@ -1,18 +1,15 @@
 // Applying an outcome — automated (decide) or human (review) — in ONE transaction: the case row, the person's
 // assurance, the document registry and dedup enrollment on approval, and the outbox events.
-import type { Deps } from '../../deps.js';
 import type { Trx } from '../../db/index.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
 import { log } from '../../log.js';
 import { emitEvent } from '../../webhooks/outbox.js';
-import type { VerificationRuntime } from '../runtime.js';
 import { thresholds } from '../thresholds.js';
-import { applyAssuranceChange } from './assurance.js';
-import { openJson, sealJson } from './crypto.js';
+import type { CaseContext } from './context.js';
 import { decisionEvent } from './events.js';
 import type { Decision, Level, Review } from './model.js';
+import { openPrivate, sealPrivate, type PrivateCaseData } from './sealed.js';
 import { caseStore, documentRegistry, type CaseRow } from './store.js';
-import { privateAad, type PrivateCaseData } from './upload.js';
 
 const DAY_MS = 86_400_000;
 
@@ -29,7 +26,7 @@ interface Approval {
   embedding: number[] | null;
 }
 
-async function approve(trx: Trx, rt: VerificationRuntime, row: CaseRow, a: Approval, now: Date): Promise<void> {
+async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, now: Date): Promise<void> {
   if (row.document_fingerprint) {
     await documentRegistry.claim(trx, { fingerprint: row.document_fingerprint, person_id: row.person_id, case_id: row.id, verified_at: now });
     const owner = await documentRegistry.find(trx, row.document_fingerprint);
@@ -38,20 +35,19 @@ async function approve(trx: Trx, rt: VerificationRuntime, row: CaseRow, a: Appro
     }
   }
   const expiry = (row.extraction?.mrz as { expiry_date?: string | null } | null | undefined)?.expiry_date;
-  await applyAssuranceChange(trx, row.person_id, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry) }, now, 'verification_approved');
-  if (a.embedding) await rt.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
+  await ctx.assurance.apply(trx, row.person_id, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry) }, now, 'verification_approved');
+  if (a.embedding) await ctx.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
 }
 
 /** Automated decision: the case must still be open and unchanged since the inputs were read. */
 export async function finishCase(
-  deps: Deps,
-  rt: VerificationRuntime,
+  ctx: CaseContext,
   row: CaseRow,
   d: { decision: Decision; amlClear: boolean | null; embedding: number[] | null },
 ): Promise<CaseRow> {
-  const now = deps.clock.now();
+  const now = ctx.clock.now();
   const { decision } = d;
-  await deps.db.knex.transaction(async (trx) => {
+  await ctx.db.transaction(async (trx) => {
     const locked = await caseStore.findForUpdate(trx, row.tenant_id, row.id);
     if (locked?.status !== 'open' || new Date(locked.uploaded_at ?? 0).getTime() !== new Date(row.uploaded_at ?? 0).getTime()) {
       throw new ConflictError('case_changed', 'The case changed while it was being decided; decide again.');
@@ -59,8 +55,8 @@ export async function finishCase(
     let privateEnc = locked.private_enc;
     if (decision.outcome === 'manual_review' && d.embedding && privateEnc) {
       // Kept sealed until the review, so an approval can enroll the face; removed at review or by retention.
-      const priv = openJson<PrivateCaseData>(rt.keys.encryption, privateEnc, privateAad(row.id));
-      privateEnc = sealJson(rt.keys.encryption, { ...priv, embedding: d.embedding }, privateAad(row.id));
+      const priv = openPrivate(ctx.keys.encryption, row.id, privateEnc);
+      privateEnc = sealPrivate(ctx.keys.encryption, row.id, { ...priv, embedding: d.embedding });
     }
     await caseStore.update(trx, row.id, {
       status: decision.outcome,
@@ -72,27 +68,27 @@ export async function finishCase(
       private_enc: privateEnc,
       updated_at: now,
     });
-    if (decision.outcome === 'approved') await approve(trx, rt, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding }, now);
-    else await applyAssuranceChange(trx, row.person_id, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
+    if (decision.outcome === 'approved') await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding }, now);
+    else await ctx.assurance.apply(trx, row.person_id, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
     await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now });
   });
-  return (await caseStore.find(deps.db.knex, row.tenant_id, row.id))!;
+  return (await caseStore.find(ctx.db, row.tenant_id, row.id))!;
 }
 
-/** Human review of a manual_review case. */
-export async function finishReview(deps: Deps, rt: VerificationRuntime, tenantId: string, id: string, review: Omit<Review, 'reviewed_at'>): Promise<CaseRow> {
-  const now = deps.clock.now();
-  await deps.db.knex.transaction(async (trx) => {
+/** Human review of a manual_review case: the case is loaded once, locked, inside the transaction. */
+export async function finishReview(ctx: CaseContext, tenantId: string, id: string, review: Omit<Review, 'reviewed_at'>): Promise<CaseRow> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (trx) => {
     const row = await caseStore.findForUpdate(trx, tenantId, id);
     if (!row) throw new NotFoundError('Verification case');
     if (row.status !== 'manual_review') throw new ConflictError('not_in_review', `Only cases in manual_review can be reviewed; this one is ${row.status}.`);
-    const priv = row.private_enc ? openJson<PrivateCaseData>(rt.keys.encryption, row.private_enc, privateAad(row.id)) : null;
+    const priv = row.private_enc ? openPrivate(ctx.keys.encryption, row.id, row.private_enc) : null;
     const automated = row.decision as unknown as Decision & { aml_clear?: boolean | null };
     if (review.outcome === 'approved') {
       if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
-      await approve(trx, rt, row, { level: row.level, amlClear: automated?.aml_clear ?? null, embedding: priv?.embedding ?? null }, now);
+      await approve(trx, ctx, row, { level: row.level, amlClear: automated?.aml_clear ?? null, embedding: priv?.embedding ?? null }, now);
     } else {
-      await applyAssuranceChange(trx, row.person_id, { kind: 'rejected' }, now, 'verification_rejected');
+      await ctx.assurance.apply(trx, row.person_id, { kind: 'rejected' }, now, 'verification_rejected');
     }
     const { embedding: _drop, ...rest } = priv ?? ({} as PrivateCaseData);
     await caseStore.update(trx, row.id, {
@@ -101,7 +97,7 @@ export async function finishReview(deps: Deps, rt: VerificationRuntime, tenantId
       human_verified: true,
       review: { ...review, reviewed_at: now.toISOString() },
       reviewed_at: now,
-      private_enc: priv ? sealJson(rt.keys.encryption, rest, privateAad(row.id)) : null,
+      private_enc: priv ? sealPrivate(ctx.keys.encryption, row.id, rest) : null,
       updated_at: now,
     });
     await emitEvent(trx, {
@@ -111,5 +107,5 @@ export async function finishReview(deps: Deps, rt: VerificationRuntime, tenantId
       at: now,
     });
   });
-  return (await caseStore.find(deps.db.knex, tenantId, id))!;
+  return (await caseStore.find(ctx.db, tenantId, id))!;
 }

@@ -2,19 +2,13 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
-import type { Deps } from '../../deps.js';
 import { UnsupportedMediaTypeError } from '../../http/errors.js';
-import { requireApiKey } from '../../http/middleware/api-key-auth.js';
 import { parse } from '../../http/validate.js';
-import type { VerificationRuntime } from '../runtime.js';
-import { decideCase } from './decide.js';
-import { finishReview } from './finish.js';
-import { assertNoVerdict } from './guard.js';
+import { assertNoVerdict, assertNoVerdictName } from './guard.js';
 import { presentCase } from './model.js';
-import { caseParams, createCaseBody, decideBody, idempotencyKey, listQuery, reviewBody } from './schemas.js';
-import { createCase, getCase, issueChallenge, listCases } from './service.js';
-import { lingerThenClose } from './multipart.js';
-import { uploadToCase } from './upload.js';
+import { caseParams, createCaseBody, decideBody, idempotencyKey, listQuery, reviewBody, UPLOAD_FILE_FIELDS, UPLOAD_LIMITS, UPLOAD_TEXT_FIELDS } from './schemas.js';
+import type { CaseService } from './service.js';
+import { lingerThenClose, parseMultipart } from './multipart.js';
 
 const noVerdictInQuery: Koa.Middleware = async (ctx, next) => {
   assertNoVerdict(ctx.query);
@@ -35,9 +29,9 @@ function jsonOnly(allow: readonly string[] = []): Koa.Middleware[] {
   ];
 }
 
-export function verificationRoutes(deps: Deps, rt: VerificationRuntime): Router {
+export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/verification/cases' });
-  router.use(requireApiKey(deps), noVerdictInQuery);
+  router.use(requireApiKey, noVerdictInQuery);
   const noStore: Koa.Middleware = async (ctx, next) => {
     await next();
     ctx.set('Cache-Control', 'no-store');
@@ -46,7 +40,7 @@ export function verificationRoutes(deps: Deps, rt: VerificationRuntime): Router 
   router.post('/', noStore, ...jsonOnly(), async (ctx) => {
     const body = parse(createCaseBody, ctx.request.body ?? {}, 'body');
     const key = ctx.get('Idempotency-Key') ? parse(idempotencyKey, ctx.get('Idempotency-Key'), 'Idempotency-Key header') : undefined;
-    const { row, replayed } = await createCase(deps, { tenantId: ctx.state.tenantId, personId: body.person_id, level: body.level, idempotencyKey: key });
+    const { row, replayed } = await cases.create({ tenantId: ctx.state.tenantId, personId: body.person_id, level: body.level, idempotencyKey: key });
     if (replayed) ctx.set('Idempotent-Replayed', 'true');
     ctx.status = 201;
     ctx.body = presentCase(row);
@@ -54,20 +48,22 @@ export function verificationRoutes(deps: Deps, rt: VerificationRuntime): Router 
 
   router.get('/', noStore, async (ctx) => {
     const q = parse(listQuery, ctx.query, 'query');
-    const { rows, nextCursor } = await listCases(deps, { tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
+    const { rows, nextCursor } = await cases.list({ tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
     ctx.body = { data: rows.map((r) => presentCase(r)), next_cursor: nextCursor };
   });
 
   router.get('/:id', noStore, async (ctx) => {
     const { id } = parse(caseParams, ctx.params, 'path');
-    const { row, files } = await getCase(deps, ctx.state.tenantId, id);
+    const { row, files } = await cases.get(ctx.state.tenantId, id);
     ctx.body = presentCase(row, files);
   });
 
   router.post('/:id/upload', noStore, async (ctx) => {
     try {
       const { id } = parse(caseParams, ctx.params, 'path');
-      ctx.body = await uploadToCase(deps, rt, ctx.state.tenantId, id, ctx.req);
+      const row = await cases.openForUpload(ctx.state.tenantId, id);
+      const body = await parseMultipart(ctx.req, UPLOAD_LIMITS, { fileFields: UPLOAD_FILE_FIELDS, textFields: UPLOAD_TEXT_FIELDS, checkName: assertNoVerdictName });
+      ctx.body = await cases.upload(row, body);
     } catch (err) {
       // Refused before (or while) reading the body: don't let Node drain an arbitrarily large rest of it.
       lingerThenClose(ctx.req);
@@ -77,13 +73,13 @@ export function verificationRoutes(deps: Deps, rt: VerificationRuntime): Router 
 
   router.get('/:id/liveness/challenge', noStore, async (ctx) => {
     const { id } = parse(caseParams, ctx.params, 'path');
-    ctx.body = await issueChallenge(deps, ctx.state.tenantId, id);
+    ctx.body = await cases.challenge(ctx.state.tenantId, id);
   });
 
   router.post('/:id/decide', noStore, ...jsonOnly(), async (ctx) => {
     const { id } = parse(caseParams, ctx.params, 'path');
     parse(decideBody, ctx.request.body ?? {}, 'body');
-    const row = await decideCase(deps, rt, ctx.state.tenantId, id);
+    const row = await cases.decide(ctx.state.tenantId, id);
     const d = presentCase(row).decision as Record<string, unknown>;
     ctx.body = { case_id: row.id, status: row.status, ...d };
   });
@@ -92,8 +88,7 @@ export function verificationRoutes(deps: Deps, rt: VerificationRuntime): Router 
   router.post('/:id/review', noStore, ...jsonOnly(['outcome']), async (ctx) => {
     const { id } = parse(caseParams, ctx.params, 'path');
     const body = parse(reviewBody, ctx.request.body ?? {}, 'body');
-    const { row } = await getCase(deps, ctx.state.tenantId, id);
-    const reviewed = await finishReview(deps, rt, ctx.state.tenantId, row.id, body);
+    const reviewed = await cases.review(ctx.state.tenantId, id, body);
     ctx.body = presentCase(reviewed);
   });
 

@@ -1,6 +1,8 @@
 // zod schemas for the case API. Strict objects: an unknown key is a 400, not silently ignored.
 import { z } from 'zod';
+import { thresholds } from '../thresholds.js';
 import { CASE_STATUSES, LEVELS } from './model.js';
+import type { MultipartLimits } from './multipart.js';
 
 const subject = z.string().min(1).max(100).regex(/^[\w-]+$/, 'invalid person id');
 
@@ -40,3 +42,12 @@ export type UploadFields = z.infer<typeof uploadFields>;
 
 export const UPLOAD_FILE_FIELDS = ['document', 'document_back', 'selfie', 'frames'] as const;
 export const UPLOAD_TEXT_FIELDS = Object.keys(uploadFields.shape);
+
+const MB = 1_048_576;
+export const UPLOAD_LIMITS: MultipartLimits = {
+  maxFileBytes: 10 * MB,
+  maxTotalBytes: 64 * MB,
+  maxFiles: 3 + thresholds.face.activeLiveness.maxFrames,
+  maxFields: UPLOAD_TEXT_FIELDS.length,
+  maxFieldBytes: 1024,
+};

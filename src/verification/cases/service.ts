@@ -1,14 +1,38 @@
-// Case lifecycle without the heavy parts: create (idempotent), read, list, liveness challenge.
+// The case service: one entry point for a verification case's whole API lifecycle — create (idempotent), read,
+// list, liveness challenge, upload (upload.ts), decide (checks.ts → finish.ts), review (finish.ts) — and the
+// retention purge of its uploads (retention.ts). compose.ts builds it from a CaseContext.
 import crypto from 'node:crypto';
-import type { Deps } from '../../deps.js';
 import { NotFoundError, UnprocessableError, ValidationError, ConflictError } from '../../http/errors.js';
 import { newId } from '../../ids.js';
 import { personStore } from '../../persons/store.js';
 import { emitEvent } from '../../webhooks/outbox.js';
 import { createChallenge } from '../engine/liveness/challenge.js';
+import { decideCase } from './checks.js';
+import type { CaseContext } from './context.js';
 import { caseEvent } from './events.js';
-import type { CaseStatus, Level } from './model.js';
+import { finishReview } from './finish.js';
+import type { CaseStatus, Level, Review } from './model.js';
+import { purgeExpiredUploads } from './retention.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
+import { openForUpload, uploadToCase, type UploadBody } from './upload.js';
+
+export type CaseService = ReturnType<typeof createCaseService>;
+
+export function createCaseService(ctx: CaseContext) {
+  return {
+    create: (input: CreateInput) => createCase(ctx, input),
+    get: (tenantId: string, id: string) => getCase(ctx, tenantId, id),
+    list: (q: ListInput) => listCases(ctx, q),
+    challenge: (tenantId: string, id: string) => issueChallenge(ctx, tenantId, id),
+    /** The open case an upload is for (404/409 before the route reads the body). */
+    openForUpload: (tenantId: string, id: string) => openForUpload(ctx, tenantId, id),
+    upload: (row: CaseRow, body: UploadBody) => uploadToCase(ctx, row, body),
+    decide: (tenantId: string, id: string) => decideCase(ctx, tenantId, id),
+    review: (tenantId: string, id: string, review: Omit<Review, 'reviewed_at'>) => finishReview(ctx, tenantId, id, review),
+    /** Deletes uploads past DOCUMENT_RETENTION_DAYS (jobs.ts runs it hourly). */
+    purgeExpiredUploads: () => purgeExpiredUploads(ctx),
+  };
+}
 
 export interface CreateInput {
   tenantId: string;
@@ -26,8 +50,8 @@ function replay(existing: CaseRow, hash: string): { row: CaseRow; replayed: true
   return { row: existing, replayed: true };
 }
 
-export async function createCase(deps: Deps, input: CreateInput): Promise<{ row: CaseRow; replayed: boolean }> {
-  const db = deps.db.knex;
+export async function createCase(ctx: CaseContext, input: CreateInput): Promise<{ row: CaseRow; replayed: boolean }> {
+  const db = ctx.db;
   const hash = requestHash(input);
   if (input.idempotencyKey) {
     const existing = await caseStore.findByIdempotencyKey(db, input.tenantId, input.idempotencyKey);
@@ -35,7 +59,7 @@ export async function createCase(deps: Deps, input: CreateInput): Promise<{ row:
   }
   const subject = await personStore.findSubject(db, input.tenantId, input.personId);
   if (!subject) throw new NotFoundError('Person');
-  const now = deps.clock.now();
+  const now = ctx.clock.now();
   const row = {
     id: newId('vc'),
     tenant_id: input.tenantId,
@@ -64,10 +88,10 @@ export async function createCase(deps: Deps, input: CreateInput): Promise<{ row:
   return { row: (await caseStore.find(db, input.tenantId, row.id))!, replayed: false };
 }
 
-export async function getCase(deps: Deps, tenantId: string, id: string): Promise<{ row: CaseRow; files: FileRow[] }> {
-  const row = await caseStore.find(deps.db.knex, tenantId, id);
+export async function getCase(ctx: CaseContext, tenantId: string, id: string): Promise<{ row: CaseRow; files: FileRow[] }> {
+  const row = await caseStore.find(ctx.db, tenantId, id);
   if (!row) throw new NotFoundError('Verification case');
-  return { row, files: await fileStore.forCase(deps.db.knex, id) };
+  return { row, files: await fileStore.forCase(ctx.db, id) };
 }
 
 export interface ListInput {
@@ -78,10 +102,10 @@ export interface ListInput {
   cursor?: string;
 }
 
-export async function listCases(deps: Deps, q: ListInput): Promise<{ rows: CaseRow[]; nextCursor: string | null }> {
+export async function listCases(ctx: CaseContext, q: ListInput): Promise<{ rows: CaseRow[]; nextCursor: string | null }> {
   const after = q.cursor ? decodeCursor(q.cursor) : undefined;
   // Fetch one extra row to know whether there is a next page without a count query.
-  const rows = await caseStore.list(deps.db.knex, { tenantId: q.tenantId, status: q.status, sub: q.personId, limit: q.limit + 1, after });
+  const rows = await caseStore.list(ctx.db, { tenantId: q.tenantId, status: q.status, sub: q.personId, limit: q.limit + 1, after });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
@@ -103,13 +127,13 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 /** A fresh random head-turn sequence, stored on the case; the decide step checks frames against it. */
-export async function issueChallenge(deps: Deps, tenantId: string, id: string): Promise<{ challenge: string[]; issued_at: string }> {
-  return deps.db.knex.transaction(async (trx) => {
+export async function issueChallenge(ctx: CaseContext, tenantId: string, id: string): Promise<{ challenge: string[]; issued_at: string }> {
+  return ctx.db.transaction(async (trx) => {
     const row = await caseStore.findForUpdate(trx, tenantId, id);
     if (!row) throw new NotFoundError('Verification case');
     if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; no new challenge can be issued.`);
     const challenge = createChallenge();
-    const now = deps.clock.now();
+    const now = ctx.clock.now();
     await caseStore.update(trx, id, { challenge, challenge_issued_at: now, updated_at: now });
     return { challenge, issued_at: now.toISOString() };
   });

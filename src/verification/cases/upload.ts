@@ -1,42 +1,25 @@
-// POST …/upload: parse and validate every file first (nothing is stored unless all pass), read the document in
-// the engine pool, then seal the images to disk and record the upload in one transaction.
-import type { IncomingMessage } from 'node:http';
-import type { Deps } from '../../deps.js';
+// POST …/upload: validate every file first (nothing is stored unless all pass), read the document in the engine
+// pool, then seal the images to disk and record the upload in one transaction. The route parses the multipart
+// body (after openForUpload, so a closed or foreign case is refused before the body is read).
 import { ConflictError, NotFoundError, UnprocessableError } from '../../http/errors.js';
 import { parse } from '../../http/validate.js';
 import { newId } from '../../ids.js';
 import { emitEvent } from '../../webhooks/outbox.js';
 import type { ApplicantData } from '../engine/document/analyze.js';
-import { thresholds } from '../thresholds.js';
-import type { VerificationRuntime } from '../runtime.js';
-import { applyAssuranceChange } from './assurance.js';
-import { documentFingerprint, sealJson } from './crypto.js';
+import type { CaseContext } from './context.js';
+import { documentFingerprint } from './crypto.js';
 import { caseEvent } from './events.js';
 import { publicExtraction } from './extraction.js';
-import { assertNoVerdictName } from './guard.js';
 import { inspectImage, type ImageInfo } from './images.js';
-import { parseMultipart, type MultipartLimits } from './multipart.js';
-import { UPLOAD_FILE_FIELDS, UPLOAD_TEXT_FIELDS, uploadFields, type UploadFields } from './schemas.js';
+import { sealPrivate, type PrivateCaseData } from './sealed.js';
+import { uploadFields, type UploadFields } from './schemas.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
 
-const MB = 1_048_576;
-export const UPLOAD_LIMITS: MultipartLimits = {
-  maxFileBytes: 10 * MB,
-  maxTotalBytes: 64 * MB,
-  maxFiles: 3 + thresholds.face.activeLiveness.maxFrames,
-  maxFields: UPLOAD_TEXT_FIELDS.length,
-  maxFieldBytes: 1024,
-};
-
-/** Sealed per-case data that must not sit in clear columns; wiped by retention. */
-export interface PrivateCaseData {
-  livenessMode: 'passive' | 'active';
-  applicant?: ApplicantData;
-  /** Selfie descriptor of a case waiting for review, so an approval can enroll it for dedup. */
-  embedding?: number[];
+/** The parsed multipart body: files by field name (in arrival order) and text fields. */
+export interface UploadBody {
+  files: Map<string, Buffer[]>;
+  fields: Map<string, string>;
 }
-
-export const privateAad = (caseId: string) => `case-private:${caseId}`;
 
 interface ValidFile {
   kind: FileRow['kind'];
@@ -63,20 +46,16 @@ function applicantOf(f: UploadFields): ApplicantData | undefined {
   return Object.keys(a).length ? a : undefined;
 }
 
-async function loadOpenCase(deps: Deps, tenantId: string, id: string): Promise<CaseRow> {
-  const row = await caseStore.find(deps.db.knex, tenantId, id);
+/** The case an upload is for; refused (404/409) before the route reads the body. */
+export async function openForUpload(ctx: CaseContext, tenantId: string, id: string): Promise<CaseRow> {
+  const row = await caseStore.find(ctx.db, tenantId, id);
   if (!row) throw new NotFoundError('Verification case');
   if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; uploads are closed.`);
   return row;
 }
 
-export async function uploadToCase(deps: Deps, rt: VerificationRuntime, tenantId: string, id: string, req: IncomingMessage) {
-  const row = await loadOpenCase(deps, tenantId, id);
-  const body = await parseMultipart(req, UPLOAD_LIMITS, {
-    fileFields: UPLOAD_FILE_FIELDS,
-    textFields: UPLOAD_TEXT_FIELDS,
-    checkName: assertNoVerdictName,
-  });
+export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadBody) {
+  const tenantId = row.tenant_id;
   const fields = parse(uploadFields, Object.fromEntries(body.fields), 'upload fields');
 
   const needsSelfie = row.level !== 't1';
@@ -105,11 +84,11 @@ export async function uploadToCase(deps: Deps, rt: VerificationRuntime, tenantId
   const valid: ValidFile[] = [];
   for (const f of named) valid.push({ kind: f.kind, seq: f.seq, bytes: f.bytes, info: await inspectImage(f.name, f.bytes) });
 
-  const now = deps.clock.now();
+  const now = ctx.clock.now();
   const applicant = applicantOf(fields);
-  const analysis = await rt.engines.analyzeDocument({ front: document, ...(back ? { back } : {}), ...(applicant ? { applicant } : {}), now });
+  const analysis = await ctx.engines.analyzeDocument({ front: document, ...(back ? { back } : {}), ...(applicant ? { applicant } : {}), now });
   const extraction = publicExtraction(analysis);
-  const fingerprint = analysis.documentKey ? documentFingerprint(rt.keys.fingerprint, analysis.documentKey) : null;
+  const fingerprint = analysis.documentKey ? documentFingerprint(ctx.keys.fingerprint, analysis.documentKey) : null;
   const sealed: PrivateCaseData = { livenessMode: fields.liveness_mode, ...(applicant ? { applicant } : {}) };
 
   // Seal to disk, then record; on any failure remove what was written so nothing half-stored remains.
@@ -117,10 +96,10 @@ export async function uploadToCase(deps: Deps, rt: VerificationRuntime, tenantId
   try {
     for (const f of valid) {
       const fileId = newId('vf');
-      const storage_path = await rt.uploads.write(row.id, fileId, f.bytes);
+      const storage_path = await ctx.uploads.write(row.id, fileId, f.bytes);
       rows.push({ id: fileId, case_id: row.id, kind: f.kind, seq: f.seq, storage_path, content_type: f.info.contentType, bytes: f.bytes.length, width: f.info.width, height: f.info.height, created_at: now });
     }
-    const replaced = await deps.db.knex.transaction(async (trx) => {
+    const replaced = await ctx.db.transaction(async (trx) => {
       const locked = await caseStore.findForUpdate(trx, tenantId, row.id);
       if (locked?.status !== 'open') throw new ConflictError('case_closed', 'The case was decided while the upload was processed.');
       const old = await fileStore.forCase(trx, row.id);
@@ -128,12 +107,12 @@ export async function uploadToCase(deps: Deps, rt: VerificationRuntime, tenantId
       await fileStore.insert(trx, rows);
       await caseStore.update(trx, row.id, {
         extraction,
-        private_enc: sealJson(rt.keys.encryption, sealed, privateAad(row.id)),
+        private_enc: sealPrivate(ctx.keys.encryption, row.id, sealed),
         document_fingerprint: fingerprint,
         uploaded_at: now,
         updated_at: now,
       });
-      await applyAssuranceChange(trx, row.person_id, { kind: 'in_progress' }, now, 'verification_in_progress');
+      await ctx.assurance.apply(trx, row.person_id, { kind: 'in_progress' }, now, 'verification_in_progress');
       await emitEvent(trx, {
         tenantId,
         type: 'verification.case.uploaded',
@@ -142,9 +121,9 @@ export async function uploadToCase(deps: Deps, rt: VerificationRuntime, tenantId
       });
       return old;
     });
-    await rt.uploads.remove(replaced.map((f) => f.storage_path));
+    await ctx.uploads.remove(replaced.map((f) => f.storage_path));
   } catch (err) {
-    await rt.uploads.remove(rows.map((r) => r.storage_path));
+    await ctx.uploads.remove(rows.map((r) => r.storage_path));
     throw err;
   }
   return { case_id: row.id, document: extraction, files: { document: true, document_back: Boolean(back), selfie: Boolean(selfie), frames: frames.length } };

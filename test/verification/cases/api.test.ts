@@ -19,7 +19,7 @@ beforeAll(async () => {
   sub = (await subject(server, a)).sub;
 });
 afterAll(async () => {
-  await server?.app.verification.close();
+  await server?.services.close();
   await server?.close();
 });
 

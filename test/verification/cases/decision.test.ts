@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AssuranceRow } from '../../../src/assurance/model.js';
 import type { CheckResult } from '../../../src/verification/engine/types.js';
-import { nextAssurance } from '../../../src/verification/cases/assurance.js';
+import { nextAssurance } from '../../../src/assurance/lifecycle.js';
 import { decide, requiredChecks } from '../../../src/verification/cases/decision.js';
 import { approvalExpiry } from '../../../src/verification/cases/finish.js';
 import { assertNoVerdict, isVerdictKey } from '../../../src/verification/cases/guard.js';

@@ -25,10 +25,10 @@ beforeAll(async () => {
     load('grid-0-4'),
     import('sharp').then(({ default: sharp }) => sharp(demoSamples(1)[0]!.source.path).resize({ width: 1280 }).jpeg().toBuffer()),
   ]);
-  await server.app.verification.warmup();
+  await server.services.warmup();
 }, 240_000);
 afterAll(async () => {
-  await server?.app.verification.close();
+  await server?.services.close();
   await server?.close();
 });
 

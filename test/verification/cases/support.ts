@@ -93,6 +93,6 @@ export async function newCase(a: Api, sub: string, level: 't1' | 't2' | 't3'): P
 /** Rows and files a case left behind. */
 export async function storedFor(server: TestServer, caseId: string): Promise<{ rows: number; files: string[] }> {
   const rows = await server.deps.db.knex('verification_files').where({ case_id: caseId }).count<{ count: number }[]>('* as count');
-  const files = (await server.app.verification.uploads.list()).filter((f) => f.startsWith(`${caseId}/`));
+  const files = (await server.services.uploads.list()).filter((f) => f.startsWith(`${caseId}/`));
   return { rows: Number(rows[0]!.count), files };
 }

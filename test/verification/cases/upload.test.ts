@@ -27,10 +27,10 @@ beforeAll(async () => {
   sub = s.sub;
   personId = s.id;
   passport = (await generatePassport({ portrait: 'personA_webcam' })).image;
-  await server.app.verification.warmup();
+  await server.services.warmup();
 }, 180_000);
 afterAll(async () => {
-  await server?.app.verification.close();
+  await server?.services.close();
   await server?.close();
 });
 
@@ -174,12 +174,12 @@ describe('accepted uploads', () => {
     expect(onDisk.includes(passport.subarray(0, 64))).toBe(false);
     expect(onDisk.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).toBe(false);
     const row = await server.deps.db.knex('verification_files').where({ case_id: caseId }).first();
-    expect((await server.app.verification.uploads.read(row.storage_path)).equals(passport)).toBe(true);
+    expect((await server.services.uploads.read(row.storage_path)).equals(passport)).toBe(true);
     // Tampering with the ciphertext is detected (GCM).
     const flipped = Buffer.from(onDisk);
     flipped[flipped.length - 1]! ^= 1;
     fs.writeFileSync(path.join(uploadDir, stored.files[0]!), flipped);
-    await expect(server.app.verification.uploads.read(row.storage_path)).rejects.toThrow();
+    await expect(server.services.uploads.read(row.storage_path)).rejects.toThrow();
     fs.writeFileSync(path.join(uploadDir, stored.files[0]!), onDisk);
     // The raw document number is nowhere in the case row.
     const caseRow = await server.deps.db.knex('verification_cases').where({ id: caseId }).first();
@@ -202,21 +202,18 @@ describe('accepted uploads', () => {
 
     const decided = await a.decide(caseId);
     expect(decided.status).toBe(200);
-    const sweeper = server.app.verification.startSweeper({ intervalMs: 3_600_000 });
-    try {
-      clock.advance(29 * 86_400_000);
-      expect((await sweeper.sweep()).purged).toBe(0);
-      expect(await storedFor(server, caseId)).toEqual(before);
-      clock.advance(2 * 86_400_000);
-      expect((await sweeper.sweep()).purged).toBeGreaterThanOrEqual(1);
-      expect(await storedFor(server, caseId)).toEqual({ rows: 0, files: [] });
-      const c = await (await a.get(caseId)).json();
-      expect(c.files.purged_at).toBeTruthy();
-      expect(c.decision.outcome).toBeTruthy();
-      expect(c.document.mrz.surname).toBeUndefined();
-      expect(c.document.mrz.document_number_masked).toBe('•••••02C3');
-    } finally {
-      sweeper.stop();
-    }
+    // The retention job's work (jobs.ts runs it hourly), called directly.
+    const cases = server.services.cases;
+    clock.advance(29 * 86_400_000);
+    expect((await cases.purgeExpiredUploads()).purged).toBe(0);
+    expect(await storedFor(server, caseId)).toEqual(before);
+    clock.advance(2 * 86_400_000);
+    expect((await cases.purgeExpiredUploads()).purged).toBeGreaterThanOrEqual(1);
+    expect(await storedFor(server, caseId)).toEqual({ rows: 0, files: [] });
+    const c = await (await a.get(caseId)).json();
+    expect(c.files.purged_at).toBeTruthy();
+    expect(c.decision.outcome).toBeTruthy();
+    expect(c.document.mrz.surname).toBeUndefined();
+    expect(c.document.mrz.document_number_masked).toBe('•••••02C3');
   });
 });

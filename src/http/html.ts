@@ -49,3 +49,8 @@ export function page(title: string, body: Html, opts: { subtitle?: string } = {}
 </body>
 </html>`.value;
 }
+
+/** A page with a title and one sentence (errors, confirmations). */
+export function messagePage(title: string, message: string): string {
+  return page(title, html`<p>${message}</p>`);
+}

@@ -1,9 +1,9 @@
 // person.assurance.expired: announced once per expiry, in the transaction that marks it announced.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { sweepExpiredAssurance } from '../../src/webhooks/sweeper.js';
+import { sweepExpiredAssurance } from '../../src/assurance/expiry.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { personWithSubjects, tenantWithKey } from './support.js';
+import { personWithSubjects, tenantWithKey } from '../webhooks/support.js';
 
 let deps: TestDeps;
 const clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
@@ -28,9 +28,9 @@ describe('expiry sweeper', () => {
       { person_id: rejected.personId, status: 'rejected', tier: 't0', expires_at: expiresAt },
     ]);
 
-    expect(await sweepExpiredAssurance(deps.db, clock)).toBe(0);
+    expect(await sweepExpiredAssurance(deps.db.knex, clock)).toBe(0);
     clock.set(new Date('2026-06-10T00:00:01Z'));
-    expect(await sweepExpiredAssurance(deps.db, clock)).toBe(1);
+    expect(await sweepExpiredAssurance(deps.db.knex, clock)).toBe(1);
     const events = await db('webhook_events').where({ type: 'person.assurance.expired' }).orderBy('tenant_id');
     expect(events).toHaveLength(2);
     for (const e of events) {
@@ -41,12 +41,12 @@ describe('expiry sweeper', () => {
         expired_at: expiresAt.toISOString(),
       });
     }
-    expect(await sweepExpiredAssurance(deps.db, clock)).toBe(0);
+    expect(await sweepExpiredAssurance(deps.db.knex, clock)).toBe(0);
 
     // Re-verified with a new expiry: announced again when that one passes.
     await db('assurance').where({ person_id: expiring.personId }).update({ expires_at: new Date('2026-07-01T00:00:00Z') });
     clock.set(new Date('2026-07-02T00:00:00Z'));
-    expect(await sweepExpiredAssurance(deps.db, clock)).toBe(1);
+    expect(await sweepExpiredAssurance(deps.db.knex, clock)).toBe(1);
     expect(await db('webhook_events').where({ type: 'person.assurance.expired' })).toHaveLength(4);
   });
 });

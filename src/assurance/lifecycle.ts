@@ -1,11 +1,11 @@
-// How case progress moves a person's reusable assurance. Rules (README, "Identity verification"):
+// How a person's reusable assurance is created and moved by case progress. Rules (README, "Identity verification"):
 // - While a person holds a verified, unexpired assurance, only an approval at the same or a higher tier changes
 //   it; in-progress, rejected and lower-tier cases leave it alone (a failed t2 attempt never costs a t1).
 // - Otherwise: upload / manual review → pending (t0), rejection → rejected (t0), approval → verified at the tier.
-import type { Queryable } from '../../db/index.js';
-import { effectiveAssurance, KYC_TIERS, type AssuranceRow, type KycTier } from '../../assurance/model.js';
-import { assuranceStore } from '../../assurance/store.js';
-import { emitAssuranceChanged } from '../../webhooks/outbox.js';
+import type { Queryable } from '../db/index.js';
+import { emitAssuranceChanged } from '../webhooks/outbox.js';
+import { effectiveAssurance, KYC_TIERS, type AssuranceRow, type KycTier } from './model.js';
+import { assuranceStore } from './store.js';
 
 export type AssuranceChange =
   | { kind: 'in_progress' }
@@ -15,6 +15,11 @@ export type AssuranceChange =
 type Fields = Omit<AssuranceRow, 'person_id'>;
 
 const rank = (t: KycTier) => KYC_TIERS.indexOf(t);
+
+/** A new person starts unverified at t0; call inside the transaction that inserts the person. */
+export async function createAssurance(trx: Queryable, personId: string): Promise<void> {
+  await assuranceStore.insertInitial(trx, personId);
+}
 
 /** The new row, or null when the change leaves the assurance as it is. Pure. */
 export function nextAssurance(current: AssuranceRow | undefined, change: AssuranceChange, now: Date): Fields | null {
@@ -36,7 +41,7 @@ export async function applyAssuranceChange(trx: Queryable, personId: string, cha
   const next = nextAssurance(current, change, now);
   if (!next) return false;
   if (current) await assuranceStore.update(trx, personId, { ...next, updated_at: now });
-  else await trx('assurance').insert({ person_id: personId, ...next, updated_at: now });
+  else await assuranceStore.insert(trx, { person_id: personId, ...next, updated_at: now });
   const before = effectiveAssurance(current, now);
   if (before.kyc_status !== next.status || before.kyc_tier !== next.tier) {
     await emitAssuranceChanged(trx, personId, {

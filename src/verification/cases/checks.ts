@@ -2,33 +2,32 @@
 // engine pool), sanctions screening, the one-document-one-person registry and 1:N face dedup — combine them with
 // the decision model, and apply the outcome (case, assurance, registry, dedup enrollment, events) in one
 // transaction.
-import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
-import { screenPerson, screeningCheck } from '../../screening/index.js';
+import { screenPerson } from '../../screening/index.js';
 import type { CheckResult } from '../engine/types.js';
 import { dedupCheck } from '../dedup/index.js';
 import { thresholds } from '../thresholds.js';
-import type { VerificationRuntime } from '../runtime.js';
-import { openJson } from './crypto.js';
+import type { CaseContext } from './context.js';
 import { decide } from './decision.js';
 import { screeningSubject } from './extraction.js';
 import { finishCase } from './finish.js';
 import type { Decision } from './model.js';
+import { screeningCheck } from './screening-check.js';
+import { openPrivate } from './sealed.js';
 import { caseStore, documentRegistry, fileStore, type CaseRow } from './store.js';
-import { privateAad, type PrivateCaseData } from './upload.js';
 
-async function loadInputs(rt: VerificationRuntime, row: CaseRow) {
-  const files = await fileStore.forCase(rt.db, row.id);
-  const read = (kind: string) => Promise.all(files.filter((f) => f.kind === kind).map((f) => rt.uploads.read(f.storage_path)));
+async function loadInputs(ctx: CaseContext, row: CaseRow) {
+  const files = await fileStore.forCase(ctx.db, row.id);
+  const read = (kind: string) => Promise.all(files.filter((f) => f.kind === kind).map((f) => ctx.uploads.read(f.storage_path)));
   const [[document], [selfie], frames] = await Promise.all([read('document'), read('selfie'), read('frame')]);
   if (!document) throw new ConflictError('uploads_missing', 'The case has no stored document (not uploaded, or purged).');
-  const priv = row.private_enc ? openJson<PrivateCaseData>(rt.keys.encryption, row.private_enc, privateAad(row.id)) : null;
+  const priv = row.private_enc ? openPrivate(ctx.keys.encryption, row.id, row.private_enc) : null;
   return { document, selfie, frames, priv };
 }
 
-async function registryCheck(rt: VerificationRuntime, row: CaseRow): Promise<CheckResult | null> {
+async function registryCheck(ctx: CaseContext, row: CaseRow): Promise<CheckResult | null> {
   if (!row.document_fingerprint) return null;
-  const claimed = await documentRegistry.find(rt.db, row.document_fingerprint);
+  const claimed = await documentRegistry.find(ctx.db, row.document_fingerprint);
   const name = 'document.registry';
   if (claimed && claimed.person_id !== row.person_id) {
     return {
@@ -40,12 +39,12 @@ async function registryCheck(rt: VerificationRuntime, row: CaseRow): Promise<Che
 }
 
 /** The shared dedup check, plus which verified case the duplicate is when the calling tenant may see it. */
-async function faceDedupCheck(rt: VerificationRuntime, row: CaseRow, embedding: number[]): Promise<CheckResult> {
-  const matches = await rt.dedup.search(embedding, thresholds.dedup.searchK);
+async function faceDedupCheck(ctx: CaseContext, row: CaseRow, embedding: number[]): Promise<CheckResult> {
+  const matches = await ctx.dedup.search(embedding, thresholds.dedup.searchK);
   const check = dedupCheck(matches, row.person_id);
   const best = matches.find((m) => m.personId !== row.person_id);
   if (check.passed || !best) return check;
-  const other = (best.caseId ? await caseStore.findById(rt.db, best.caseId) : undefined) ?? (await caseStore.latestApproved(rt.db, best.personId));
+  const other = (best.caseId ? await caseStore.findById(ctx.db, best.caseId) : undefined) ?? (await caseStore.latestApproved(ctx.db, best.personId));
   const sameTenant = other !== undefined && other.tenant_id === row.tenant_id;
   return {
     ...check,
@@ -61,18 +60,18 @@ async function faceDedupCheck(rt: VerificationRuntime, row: CaseRow, embedding: 
  */
 const FIT = { face: 1024, frames: 640 };
 
-export async function decideCase(deps: Deps, rt: VerificationRuntime, tenantId: string, id: string) {
-  const row = await caseStore.find(deps.db.knex, tenantId, id);
+export async function decideCase(ctx: CaseContext, tenantId: string, id: string) {
+  const row = await caseStore.find(ctx.db, tenantId, id);
   if (!row) throw new NotFoundError('Verification case');
   if (row.status !== 'open') throw new ConflictError('case_closed', `The case is already ${row.status}.`);
   if (!row.uploaded_at) throw new ConflictError('not_uploaded', 'Upload the document (and selfie) before deciding.');
-  const { document, selfie, frames, priv } = await loadInputs(rt, row);
+  const { document, selfie, frames, priv } = await loadInputs(ctx, row);
 
   const checks: CheckResult[] = [...((row.extraction?.checks as CheckResult[] | undefined) ?? [])];
   let embedding: number[] | null = null;
   if (row.level !== 't1' && selfie) {
     const active = priv?.livenessMode === 'active' && row.challenge;
-    const faces = await rt.engines.analyzeFaces({
+    const faces = await ctx.engines.analyzeFaces({
       documentImage: document,
       selfie,
       ...(active ? { frames, challenge: row.challenge! } : {}),
@@ -86,14 +85,14 @@ export async function decideCase(deps: Deps, rt: VerificationRuntime, tenantId: 
   let amlClear: boolean | null = null;
   const subject = screeningSubject(row.extraction);
   if (subject) {
-    const result = screenPerson(await rt.screeningIndex(), subject, deps.clock);
+    const result = screenPerson(await ctx.screening.currentIndex(), subject, ctx.clock);
     if (result.performed || row.level !== 't1') checks.push(screeningCheck(result));
     amlClear = result.performed ? result.clear : null;
   }
-  const registry = await registryCheck(rt, row);
+  const registry = await registryCheck(ctx, row);
   if (registry) checks.push(registry);
-  if (embedding) checks.push(await faceDedupCheck(rt, row, embedding));
+  if (embedding) checks.push(await faceDedupCheck(ctx, row, embedding));
 
   const decision: Decision = decide(row.level, checks);
-  return finishCase(deps, rt, row, { decision, amlClear, embedding });
+  return finishCase(ctx, row, { decision, amlClear, embedding });
 }

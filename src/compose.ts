@@ -1,0 +1,89 @@
+// The composition root: builds every domain service once, from exactly what it needs, over the opened
+// infrastructure (infra.ts) and the key material. app.ts hands each router its service; jobs.ts runs the
+// periodic parts. Nothing below this file sees the whole set.
+import type { Infra } from './infra.js';
+import { createAssuranceService, type AssuranceService } from './assurance/service.js';
+import { mailerFor, type Mailer } from './persons/mailer.js';
+import { createPersonService, type PersonService } from './persons/service.js';
+import { deriveKey, type KeyMaterial } from './oidc/keys.js';
+import { createProvider, type OidcProvider } from './oidc/provider.js';
+import { createScreeningService, type ScreeningService } from './screening/index.js';
+import { createApiKeyAuth } from './tenants/api-key-auth.js';
+import { createTenantService, type TenantService } from './tenants/service.js';
+import { createFaceDedup, type FaceDedup } from './verification/dedup-adapter.js';
+import { createEngines, type EngineRuntime, type VerificationEngines } from './verification/engine/engines.js';
+import { caseKeys } from './verification/cases/crypto.js';
+import { UploadStore } from './verification/cases/files.js';
+import { createCaseService, type CaseService } from './verification/cases/service.js';
+import { createWebhookService, type WebhookService } from './webhooks/service.js';
+import type Koa from 'koa';
+
+export interface Services {
+  assurance: AssuranceService;
+  tenants: TenantService;
+  persons: PersonService;
+  cases: CaseService;
+  webhooks: WebhookService;
+  screening: ScreeningService;
+  oidc: OidcProvider;
+  /** Tenant API-key authentication + per-key limits: one middleware (one key cache) for every tenant router. */
+  requireApiKey: Koa.Middleware;
+  /** Sealed upload files (tests and audits read what is stored). */
+  uploads: UploadStore;
+  engines: EngineRuntime;
+  dedup: FaceDedup;
+  /** Starts the engine workers and loads the screening and dedup indexes now instead of on first use. */
+  warmup(): Promise<void>;
+  /** Stops what the services started (the engine pool); the infrastructure is closed by its opener. */
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  mailer?: Mailer;
+  /** Replaces the engine worker pool (e.g. one pool shared by several test servers). */
+  engines?: VerificationEngines;
+}
+
+export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = {}): Services {
+  const { config, clock, invalidations } = infra;
+  const db = infra.db.knex;
+  const subkey = (purpose: string) => deriveKey(keys.secret, purpose);
+
+  const assurance = createAssuranceService({ db, clock, invalidations });
+  const tenants = createTenantService({ db, clock, config });
+  const persons = createPersonService({
+    db,
+    clock,
+    mailer: opts.mailer ?? mailerFor(config),
+    publicUrl: config.publicUrl,
+    keys: { pairwise: subkey('pairwise-subject'), emailVerification: subkey('email-verification') },
+  });
+  const oidc = createProvider({ config, db, redis: infra.redis, clock, keys, claims: assurance.claims, pairwise: persons.pairwise });
+  const screening = createScreeningService(infra.db);
+  // Workers start on first use, so composing an app that never verifies costs nothing.
+  const engines = createEngines({ workers: config.verification.workers, busyShare: config.verification.busyShare, engines: opts.engines });
+  const dedup = createFaceDedup(infra.db);
+  const ck = caseKeys(config, keys.secret);
+  const uploads = UploadStore.under(config.dataDir, ck.encryption);
+  const cases = createCaseService({ db, clock, engines, uploads, keys: ck, screening, dedup, assurance, retentionDays: config.documentRetentionDays });
+  const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock });
+  const requireApiKey = createApiKeyAuth({ db, invalidations, limiter: infra.apiLimiter, limits: config.rateLimit });
+
+  return {
+    assurance,
+    tenants,
+    persons,
+    cases,
+    webhooks,
+    screening,
+    oidc,
+    requireApiKey,
+    uploads,
+    engines,
+    dedup,
+    async warmup() {
+      await Promise.all([engines.warmup(), screening.currentIndex(), dedup.load()]);
+    },
+    close: () => engines.close(),
+  };
+}

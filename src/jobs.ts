@@ -1,0 +1,98 @@
+// Every periodic task of a process, started in one place with one stop(): the OIDC payload sweep, upload
+// retention, the assurance expiry sweep, and the webhook machinery (relay and dispatchers, Redis reconciler,
+// history retention). The server runs all of them; `npm run worker` runs the webhook part only.
+import { sweepExpiredAssurance } from './assurance/expiry.js';
+import type { Infra } from './infra.js';
+import { log } from './log.js';
+import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
+import type { CaseService } from './verification/cases/service.js';
+import { reconcileQueue } from './webhooks/reconciler.js';
+import { pruneWebhookHistory } from './webhooks/retention.js';
+import { startWebhookWorkers, type WebhookWorkerOptions } from './webhooks/workers.js';
+
+export interface JobIntervals {
+  oidcSweepMs: number;
+  uploadRetentionMs: number;
+  expirySweepMs: number;
+  webhookHistoryMs: number;
+}
+
+const DEFAULT_INTERVALS: JobIntervals = {
+  oidcSweepMs: 60_000,
+  uploadRetentionMs: 3_600_000,
+  expirySweepMs: 60_000,
+  webhookHistoryMs: 3_600_000,
+};
+
+export interface JobOptions {
+  /** The server's case service: its uploads are purged after DOCUMENT_RETENTION_DAYS (once at start, then hourly). */
+  cases?: Pick<CaseService, 'purgeExpiredUploads'>;
+  /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
+  oidcPayloads?: boolean;
+  /** Webhook worker settings (WEBHOOK_WORKERS=0: this process delivers nothing and runs no webhook task). */
+  webhooks?: Partial<WebhookWorkerOptions>;
+  intervals?: Partial<JobIntervals>;
+}
+
+export interface Jobs {
+  stop(): Promise<void>;
+}
+
+/** Runs `task` every `ms`, never two at once; failures are logged and the next tick tries again. */
+function every(ms: number, name: string, task: () => Promise<unknown>): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    task()
+      .catch((err: unknown) => log.error(`${name} failed`, { err: err instanceof Error ? err.message : String(err) }))
+      .finally(() => (busy = false));
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | 'clock'>, opts: JobOptions = {}): Promise<Jobs> {
+  const { config, db, redis, clock } = infra;
+  const iv = { ...DEFAULT_INTERVALS, ...opts.intervals };
+  const timers: (() => void)[] = [];
+
+  if (opts.oidcPayloads) timers.push(every(iv.oidcSweepMs, 'oidc sweep', () => sweepExpiredPayloads(db.knex, clock.now())));
+
+  const cases = opts.cases;
+  if (cases) {
+    const purge = async () => {
+      const r = await cases.purgeExpiredUploads();
+      if (r.purged) log.info('verification uploads purged', { cases: r.purged, retention_days: config.documentRetentionDays });
+    };
+    void purge().catch((err: unknown) => log.warn('retention sweep failed', { err: String(err) }));
+    timers.push(every(iv.uploadRetentionMs, 'retention sweep', purge));
+  }
+
+  const webhooks = await startWebhookWorkers(infra, opts.webhooks);
+  if (webhooks.parts.options.workers > 0) {
+    const { queue, options } = webhooks.parts;
+    timers.push(
+      every(iv.expirySweepMs, 'assurance expiry sweep', () => sweepExpiredAssurance(db.knex, clock)),
+      every(iv.webhookHistoryMs, 'webhook history retention', () => pruneWebhookHistory(db.knex, clock, config.webhooks.retentionDays)),
+    );
+    if (redis) {
+      timers.push(
+        every(options.reconcileIntervalMs, 'webhook reconcile', () =>
+          reconcileQueue(db, redis, queue, clock, { prefix: config.redisPrefix, graceMs: options.leaseMs, lockMs: options.reconcileIntervalMs }),
+        ),
+      );
+    }
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    stop() {
+      stopped ??= (async () => {
+        timers.splice(0).forEach((clear) => clear());
+        await webhooks.stop();
+      })();
+      return stopped;
+    },
+  };
+}

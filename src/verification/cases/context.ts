@@ -1,0 +1,24 @@
+// What the case service is built from (compose.ts): every part of a case's lifecycle takes this one context.
+import type { Knex } from 'knex';
+import type { AssuranceService } from '../../assurance/service.js';
+import type { Clock } from '../../clock.js';
+import type { ScreeningService } from '../../screening/index.js';
+import type { FaceDedup } from '../dedup-adapter.js';
+import type { VerificationEngines } from '../engine/engines.js';
+import type { CaseKeys } from './crypto.js';
+import type { UploadStore } from './files.js';
+
+export interface CaseContext {
+  db: Knex;
+  clock: Clock;
+  engines: VerificationEngines;
+  /** Sealed image files under DATA_DIR/uploads. */
+  uploads: UploadStore;
+  keys: CaseKeys;
+  screening: ScreeningService;
+  dedup: FaceDedup;
+  /** Case progress moves the person's assurance inside the case's own transactions. */
+  assurance: Pick<AssuranceService, 'apply'>;
+  /** DOCUMENT_RETENTION_DAYS. */
+  retentionDays: number;
+}
