@@ -21,3 +21,24 @@ export const log = {
   warn: (msg: string, f?: Record<string, unknown>) => write('warn', msg, f),
   error: (msg: string, f?: Record<string, unknown>) => write('error', msg, f),
 };
+
+/**
+ * For errors that repeat while a dependency is down (reconnect loops, a store that keeps refusing): logs the
+ * first at once, then at most one line per interval carrying how many were not logged. Only the error's code
+ * and message are written (driver messages name hosts and ports, never credentials).
+ */
+export function errorReporter(msg: string, fields: Record<string, unknown> = {}, intervalMs = 60_000): (err: unknown) => void {
+  let last = 0;
+  let suppressed = 0;
+  return (err) => {
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      suppressed++;
+      return;
+    }
+    last = now;
+    const e = err as { code?: unknown; message?: unknown } | undefined;
+    log.warn(msg, { ...fields, code: typeof e?.code === 'string' ? e.code : undefined, err: typeof e?.message === 'string' ? e.message : String(err), ...(suppressed ? { repeats_not_logged: suppressed } : {}) });
+    suppressed = 0;
+  };
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { errorReporter } from '../log.js';
 
 // pg returns int8/numeric as strings; counts and ids we use fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -94,14 +95,16 @@ async function pgListen(url: string, channel: string, onMessage: (p: string) => 
   let client: pg.Client | undefined;
   let stopped = false;
   let delay = 250;
+  // The connection's errors end it, and 'end' reconnects; log them (rate-limited) so an outage is visible.
+  const reportError = errorReporter('database LISTEN connection error; reconnecting', { channel });
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url });
     c.on('notification', (n) => n.channel === channel && n.payload !== undefined && onMessage(n.payload));
-    c.on('error', () => undefined);
+    c.on('error', reportError);
     c.on('end', () => {
       if (stopped) return;
       onReset();
-      setTimeout(() => void connect().catch(() => undefined), delay).unref();
+      setTimeout(() => void connect().catch(reportError), delay).unref();
       delay = Math.min(delay * 2, 10_000);
     });
     await c.connect();

@@ -1,5 +1,6 @@
 // Optional Redis: present only when REDIS_URL is set.
 import { Redis } from 'ioredis';
+import { errorReporter } from '../log.js';
 
 export function openRedis(url: string): Redis {
   const redis = new Redis(url, {
@@ -7,8 +8,9 @@ export function openRedis(url: string): Redis {
     enableAutoPipelining: true,
     lazyConnect: false,
   });
-  // Connection errors surface through readiness and failed commands; don't crash the process on them.
-  redis.on('error', () => undefined);
+  // Connection errors also surface through readiness and failed commands; log them (rate-limited while Redis is
+  // down and ioredis retries) instead of crashing the process on them.
+  redis.on('error', errorReporter('redis connection error', { redis: describeRedis(url) }));
   return redis;
 }
 

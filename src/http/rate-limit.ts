@@ -3,6 +3,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
+import { errorReporter } from '../log.js';
 
 export interface Limit {
   key: string;
@@ -56,6 +57,7 @@ export class BatchingRateLimiter implements RateLimiter {
   private readonly entries = new Map<string, { windowSeconds: number; known: number; pending: number; resetAt: number }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private readonly reportStoreError = errorReporter('rate-limit store unreachable; counting in process until it answers');
 
   constructor(private readonly store: CounterStore, private readonly clock: Clock, private readonly intervalMs = 100) {}
 
@@ -98,8 +100,9 @@ export class BatchingRateLimiter implements RateLimiter {
           if (e.resetAt <= now && e.pending === 0) this.entries.delete(key);
         });
       })
-      .catch(() => {
+      .catch((err: unknown) => {
         // Store unreachable: keep counting locally; the next flush carries these hits again.
+        this.reportStoreError(err);
         batch.forEach(([, e], i) => (e.pending += sent[i]!.by));
       });
     await this.flushing;

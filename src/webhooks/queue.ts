@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
+import { errorReporter } from '../log.js';
 import { webhookStore } from './store.js';
 
 export interface DeliveryQueue {
@@ -80,7 +81,7 @@ export class RedisQueue implements DeliveryQueue {
   async listen(): Promise<void> {
     if (this.subscriber) return;
     this.subscriber = this.redis.duplicate();
-    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('error', errorReporter('redis subscriber error (webhook wake-ups)'));
     this.subscriber.on('message', () => this.waiter.wake());
     await this.subscriber.subscribe(this.channel);
   }

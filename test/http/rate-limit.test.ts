@@ -1,7 +1,8 @@
 // Rate limiting: exact for logins, batched for API traffic, with time from a clock the test moves.
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { BatchingRateLimiter, ExactRateLimiter, MemoryCounterStore } from '../../src/http/rate-limit.js';
+import { BatchingRateLimiter, ExactRateLimiter, MemoryCounterStore, RedisCounterStore } from '../../src/http/rate-limit.js';
 
 const limit = (key: string, n: number) => ({ key, limit: n, windowSeconds: 60 });
 
@@ -42,5 +43,27 @@ describe('BatchingRateLimiter', () => {
     expect((await a.hit([limit('k', 10)])).allowed).toBe(false);
     clock.advance(61_000);
     expect((await a.hit([limit('k', 10)])).allowed).toBe(true);
+  });
+});
+
+describe('BatchingRateLimiter with its store down', () => {
+  it('keeps counting in process and logs the store failure instead of swallowing it', async () => {
+    // A real Redis client with nothing listening: every command fails at once (no offline queue).
+    const redis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const clock = new ManualClock();
+      const rl = new BatchingRateLimiter(new RedisCounterStore(redis, 'kpt:down:'), clock, 60_000);
+      expect(rl.hit([limit('k', 2)]).allowed).toBe(true);
+      await rl.flush();
+      expect(rl.hit([limit('k', 2)]).allowed).toBe(true);
+      expect(rl.hit([limit('k', 2)]).allowed).toBe(false);
+      const lines = stderr.mock.calls.map((c) => String(c[0])).filter((l) => l.includes('rate-limit store unreachable'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn' });
+    } finally {
+      stderr.mockRestore();
+      redis.disconnect();
+    }
   });
 });

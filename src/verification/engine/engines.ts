@@ -30,7 +30,12 @@ export interface EngineOptions {
 export function createEngines(opts: EngineOptions): EngineRuntime {
   if (opts.engines) {
     const injected = opts.engines;
-    return { analyzeDocument: (i) => injected.analyzeDocument(i), analyzeFaces: (i) => injected.analyzeFaces(i), warmup: async () => undefined, close: async () => undefined };
+    return {
+      analyzeDocument: (input) => engineCall('document', () => injected.analyzeDocument(input)),
+      analyzeFaces: (input) => engineCall('faces', () => injected.analyzeFaces(input)),
+      warmup: async () => undefined,
+      close: async () => undefined,
+    };
   }
   let pool: EnginePool | undefined;
   const getPool = (): EnginePool => (pool ??= createEnginePool({ size: Math.max(1, opts.workers), busyShare: opts.busyShare }));
