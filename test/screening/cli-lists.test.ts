@@ -6,16 +6,16 @@ import { FTM_FIXTURE, OFAC_SDN_FIXTURE } from '../fixtures/screening/index.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 
 let deps: TestDeps;
-let rt: Infra;
+let infra: Infra;
 const env = { keysDir: '' };
 const run = (name: string, argv: string[]) => {
   const c = listsCommands[name]!;
-  return c.run(c.parse(argv), rt, env);
+  return c.run(c.parse(argv), infra, env);
 };
 
 beforeAll(async () => {
   deps = await createTestDeps();
-  rt = { ...deps, migrations: [], close: async () => {} };
+  infra = { ...deps, migrations: [], close: async () => {} };
 });
 afterAll(async () => deps?.cleanup());
 
