@@ -1,16 +1,8 @@
 // Starts a server as a child process (so load generator and server don't share an event loop) and waits for it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// freePort lives with the shared helpers in test/support (see its README); re-exported for the benches.
+export { freePort } from '../../test/support/net.js';
 
 export async function startProcess(script: string, env: Record<string, string>, readyUrl: string, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {

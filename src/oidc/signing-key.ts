@@ -1,7 +1,7 @@
 // Our Ed25519 keys as oidc-provider ExternalSigningKeys (features.externalSigningSupport): the provider hands us
-// the JWS signing input and we sign it with node:crypto's one-shot Ed25519 (23 µs), instead of jose importing the
-// private JWK and signing through WebCrypto (70–80 µs, measured on this VM). Every code exchange signs twice (ID
-// token and at+jwt access token), so this is a tenth of the token endpoint's CPU. The JWS itself is still built
+// the JWS signing input and we sign it with node:crypto's one-shot Ed25519, several times cheaper than jose
+// importing the private JWK and signing through WebCrypto. Every code exchange signs twice (ID token and at+jwt
+// access token), so it shows in the token endpoint (bench/RESULTS.md, Notes). The JWS itself is still built
 // by oidc-provider; only the signature primitive is ours.
 import crypto from 'node:crypto';
 import { ExternalSigningKey } from 'oidc-provider';

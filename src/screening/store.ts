@@ -118,8 +118,8 @@ export interface StoredEntry {
 
 /**
  * Every entry of the given type, in pages by id so a million rows never sit in one result set. Each page comes
- * back as one json_agg text value: parsing JSON is ~5× faster than row-by-row text[] decoding (PGlite: 20k
- * rows 0.35 s instead of 1.7 s), and index builds read every row.
+ * back as one json_agg text value: parsing JSON is much faster than row-by-row text[] decoding
+ * (docs/measurements.md), and index builds read every row.
  */
 export async function* iterateEntries(
   q: Queryable,

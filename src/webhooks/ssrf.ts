@@ -3,8 +3,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
 
-type Range = { base: bigint; bits: number; reason: string };
-
 const V4: [string, number, string][] = [
   ['0.0.0.0', 8, 'unspecified'],
   ['10.0.0.0', 8, 'private'],
@@ -34,59 +32,85 @@ const V6: [string, number, string][] = [
   ['ff00::', 8, 'multicast'],
 ];
 
-function v4ToBig(ip: string): bigint {
-  return ip.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+type Family = 'ipv4' | 'ipv6';
+
+/** One BlockList per reason, in table order (the first reason that matches is the one reported). */
+function byReason(table: [string, number, string][], family: Family): [string, net.BlockList][] {
+  const lists = new Map<string, net.BlockList>();
+  for (const [address, prefix, reason] of table) {
+    const list = lists.get(reason) ?? new net.BlockList();
+    list.addSubnet(address, prefix, family);
+    lists.set(reason, list);
+  }
+  return [...lists];
 }
 
-/** 128-bit value of an IPv6 address (with or without an embedded dotted quad). */
-function v6ToBig(ip: string): bigint {
-  let s = ip.split('%')[0]!.toLowerCase();
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+const v4Rules = byReason(V4, 'ipv4');
+const v6Rules = byReason(V6, 'ipv6');
+
+function subnet(address: string, prefix: number): net.BlockList {
+  const list = new net.BlockList();
+  list.addSubnet(address, prefix, 'ipv6');
+  return list;
+}
+
+// IPv6 forms that carry an IPv4 address, and the 16-bit group where it starts. BlockList finds the form but cannot
+// hand back the embedded address (it matches IPv4 rules against ::ffff:a.b.c.d itself, but not NAT64 or 6to4, and
+// the reason must say the address was wrapped), so it is read from the groups here.
+const EMBEDDED_V4: { form: net.BlockList; group: number }[] = [
+  { form: subnet('::ffff:0:0', 96), group: 6 }, // IPv4-mapped
+  { form: subnet('64:ff9b::', 96), group: 6 }, // NAT64
+  { form: subnet('2002::', 16), group: 1 }, // 6to4: 2002:AABB:CCDD::/48
+];
+
+/** The eight 16-bit groups of a valid IPv6 address (with or without an embedded dotted quad). */
+function v6Groups(ip: string): number[] {
+  let s = ip.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
   if (dotted) {
-    const v = v4ToBig(dotted[1]!);
-    s = `${s.slice(0, -dotted[1]!.length)}${(v >> 16n).toString(16)}:${(v & 0xffffn).toString(16)}`;
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    s = `${s.slice(0, -dotted[0].length)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined];
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
-}
-
-const v4Ranges: Range[] = V4.map(([a, bits, reason]) => ({ base: v4ToBig(a), bits, reason }));
-const v6Ranges: Range[] = V6.map(([a, bits, reason]) => ({ base: v6ToBig(a), bits, reason }));
-
-function inRange(value: bigint, width: number, r: { base: bigint; bits: number }): boolean {
-  const shift = BigInt(width - r.bits);
-  return value >> shift === r.base >> shift;
+  return groups.map((g) => parseInt(g || '0', 16));
 }
 
 /** IPv4 hidden inside an IPv6 address (mapped, NAT64, 6to4) so it gets the IPv4 rules. */
-function embeddedV4(v: bigint): bigint | undefined {
-  if (v >> 32n === 0xffffn) return v & 0xffffffffn; // ::ffff:a.b.c.d
-  if (v >> 32n === 0x64ff9bn << 64n) return v & 0xffffffffn; // 64:ff9b::/96
-  if (v >> 112n === 0x2002n) return (v >> 80n) & 0xffffffffn; // 2002:AABB:CCDD::/48
-  return undefined;
+function embeddedV4(ip: string): string | undefined {
+  const hit = EMBEDDED_V4.find((e) => e.form.check(ip, 'ipv6'));
+  if (!hit) return undefined;
+  const g = v6Groups(ip);
+  const [hi, lo] = [g[hit.group]!, g[hit.group + 1]!];
+  return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
+}
+
+function reasonIn(rules: [string, net.BlockList][], ip: string, family: Family): string | undefined {
+  return rules.find(([, list]) => list.check(ip, family))?.[0];
 }
 
 /** Why an address is not a public destination, or undefined when it is. Non-IP input is refused. */
-export function blockedReason(ip: string): string | undefined {
-  const kind = net.isIP(ip.split('%')[0]!);
-  if (kind === 4) return v4Ranges.find((r) => inRange(v4ToBig(ip), 32, r))?.reason;
+export function blockedReason(raw: string): string | undefined {
+  const ip = raw.split('%')[0]!; // a zone id names the interface, not the address
+  const kind = net.isIP(ip);
+  if (kind === 4) return reasonIn(v4Rules, ip, 'ipv4');
   if (kind !== 6) return 'not an IP address';
-  const v = v6ToBig(ip);
-  const inner = embeddedV4(v);
+  const inner = embeddedV4(ip);
   if (inner !== undefined) {
-    const reason = v4Ranges.find((r) => inRange(inner, 32, r))?.reason;
+    const reason = reasonIn(v4Rules, inner, 'ipv4');
     return reason ? `${reason} (IPv4 inside IPv6)` : undefined;
   }
-  return v6Ranges.find((r) => inRange(v, 128, r))?.reason;
+  return reasonIn(v6Rules, ip, 'ipv6');
 }
 
 /** Hostnames, IPs and CIDRs the operator allows despite the rules (WEBHOOK_ALLOW_HOSTS). */
 export class AllowList {
   private readonly hosts = new Set<string>();
-  private readonly ranges: { v6: boolean; base: bigint; bits: number }[] = [];
+  // Kept apart by family so an IPv4 entry allows only IPv4 connections (BlockList would also match ::ffff:a.b.c.d).
+  private readonly v4 = new net.BlockList();
+  private readonly v6 = new net.BlockList();
 
   constructor(entries: readonly string[]) {
     for (const raw of entries) {
@@ -97,9 +121,9 @@ export class AllowList {
         this.hosts.add(e);
         continue;
       }
-      const width = kind === 4 ? 32 : 128;
-      const bits = bitsText === undefined ? width : Number(bitsText);
-      this.ranges.push({ v6: kind === 6, base: kind === 4 ? v4ToBig(addr!) : v6ToBig(addr!), bits });
+      const prefix = bitsText === undefined ? (kind === 4 ? 32 : 128) : Number(bitsText);
+      // addSubnet throws ERR_OUT_OF_RANGE on a bad prefix: a typo in WEBHOOK_ALLOW_HOSTS fails loudly.
+      (kind === 4 ? this.v4 : this.v6).addSubnet(addr!, prefix, kind === 4 ? 'ipv4' : 'ipv6');
     }
   }
 
@@ -109,9 +133,8 @@ export class AllowList {
 
   allowsIp(ip: string): boolean {
     const kind = net.isIP(ip);
-    if (kind === 0) return false;
-    const value = kind === 4 ? v4ToBig(ip) : v6ToBig(ip);
-    return this.ranges.some((r) => r.v6 === (kind === 6) && inRange(value, r.v6 ? 128 : 32, r));
+    if (kind === 4) return this.v4.check(ip, 'ipv4');
+    return kind === 6 && this.v6.check(ip, 'ipv6');
   }
 }
 

@@ -28,16 +28,16 @@ afterAll(async () => {
   await deps?.cleanup();
 });
 
+/** Runs the CLI; a zero exit must print exactly one JSON line (asserted here, outside the exit-code handling). */
 async function kycport(...args: string[]): Promise<{ code: number; out: unknown; err: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env });
-    const lines = stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    return { code: 0, out: JSON.parse(lines[0]!), err: stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout, err: err.stderr };
-  }
+  const result = await run(process.execPath, [bin, ...args], { env }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+  if (result.code !== 0) return { code: result.code, out: result.stdout, err: result.stderr };
+  const lines = result.stdout.trim().split('\n');
+  expect(lines, `kycport ${args.join(' ')} prints one line`).toHaveLength(1);
+  return { code: 0, out: JSON.parse(lines[0]!), err: result.stderr };
 }
 
 describe('kycport CLI', () => {

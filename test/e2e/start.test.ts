@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as oidc from 'openid-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../bench/lib/spawn.js';
+import { freePort } from '../support/net.js';
 import { authRequest, discoverRp, signInThroughPages } from '../support/oidc.js';
 import type { TestServer } from '../support/server.js';
 

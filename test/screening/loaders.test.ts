@@ -145,6 +145,26 @@ describe('CSV reader', () => {
       { line: 4, fields: ['\x1a'] },
     ]);
   });
+
+  it('ends records at a lone CR too, and keeps an empty line as one empty field', async () => {
+    const recs = [];
+    for await (const r of readCsv(write('cr.csv', 'a,b\rc,"d\re"\n\ng\r\n'))) recs.push(r);
+    expect(recs).toEqual([
+      { line: 1, fields: ['a', 'b'] },
+      { line: 2, fields: ['c', 'd\ne'] },
+      { line: 4, fields: [''] },
+      { line: 5, fields: ['g'] },
+    ]);
+  });
+
+  it('reports a quote left open and a runaway record, after the records before them', async () => {
+    const open = [];
+    for await (const r of readCsv(write('open.csv', '1,ok\n2,"never\nclosed\n'))) open.push(r);
+    expect(open).toEqual([{ line: 1, fields: ['1', 'ok'] }, { line: 2, error: 'unterminated quoted field at end of file' }]);
+    const long = [];
+    for await (const r of readCsv(write('long.csv', `1,ok\n2,"${'x'.repeat(70_000)}\n3,z\n`))) long.push(r);
+    expect(long).toEqual([{ line: 1, fields: ['1', 'ok'] }, { line: 2, error: 'record too long (unterminated quote?)' }]);
+  });
 });
 
 describe('format detection', () => {

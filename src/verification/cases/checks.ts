@@ -54,8 +54,8 @@ async function faceDedupCheck(ctx: CaseContext, row: CaseRow, embedding: number[
 }
 
 /**
- * The face models work on ~100–250 px face crops, so the face step works on copies no larger than this: a 1500 px
- * passport page takes a third less time to analyse at 1024 px with the same similarity (measured 0.637 vs 0.638).
+ * The face models work on ~100–250 px face crops, so the face step works on copies no larger than this: larger
+ * pages cost analysis time without changing the similarity (docs/measurements.md).
  * The engine does the resizing, off the HTTP thread.
  */
 const FIT = { face: 1024, frames: 640 };

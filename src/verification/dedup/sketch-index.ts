@@ -1,8 +1,8 @@
 // DedupIndex for Postgres without pgvector: face_embeddings holds each descriptor (real[]) and its 1024-bit sketch
 // (sketch.ts); each server process keeps every sketch in memory (sketch-set.ts, 128 bytes per face), finds the
 // nearest ones by an exact Hamming scan, and re-ranks them by exact cosine on the descriptors read back from the
-// table. An approximate graph (HNSW) found only 35% of re-enrolled faces at 840k face-like vectors; an exact scan
-// cannot miss a face for being hard to navigate to, so recall does not decay with N (bench/RESULTS.md).
+// table. An approximate graph (HNSW) missed most re-enrolled faces at scale; an exact scan cannot miss a face for
+// being hard to navigate to, so recall does not decay with N (bench/RESULTS.md, Notes).
 //
 // Several processes can share one database, so before every search the index catches up on rows other processes
 // enrolled (ids above its high-water mark), and hits are confirmed against the table so rows deleted elsewhere
@@ -25,8 +25,8 @@ const EMBEDDING_BATCH = 1000;
  */
 const GAP_TTL_MS = 10 * 60_000;
 /**
- * Nearest sketches re-ranked by exact cosine. The sketch only shortlists; 64 rows cost ~4 ms to read back on
- * Postgres, and put a face at the candidate similarity (0.65) far inside the shortlist at 1M (bench/dedup.ts).
+ * Nearest sketches re-ranked by exact cosine. The sketch only shortlists; 64 rows are one cheap read back from
+ * Postgres and hold a face at the candidate similarity well inside the shortlist at 1M (bench/RESULTS.md, Notes).
  */
 export const RERANK = 64;
 

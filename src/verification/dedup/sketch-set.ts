@@ -1,5 +1,5 @@
 // Every enrolled sketch of this process in one WebAssembly memory, searched by an exact Hamming scan: the cost is
-// linear in N (≈ 5 ms per 1M on one core) but recall does not decay with N and adding a row is a copy.
+// linear in N (bench/RESULTS.md, Notes) but recall does not decay with N and adding a row is a copy.
 import { hammingKernel, type HammingKernel } from './hamming-wasm.js';
 import { SKETCH_BYTES } from './sketch.js';
 

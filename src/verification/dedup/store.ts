@@ -56,7 +56,7 @@ export interface StoredFace {
 
 /**
  * The rows with these ids that still exist (rows deleted elsewhere drop out). Embeddings travel in Postgres'
- * binary array format: parsing 64 descriptors from text took 19 ms, from array_send 4 ms.
+ * binary array format (array_send), far cheaper to parse than the text form (docs/measurements.md).
  */
 export async function facesById(q: Queryable, ids: number[]): Promise<Map<number, StoredFace>> {
   if (ids.length === 0) return new Map();
@@ -112,8 +112,8 @@ export function decodeFloat4Array(bytes: Uint8Array): Float32Array {
 
 /**
  * pgvector k-NN through the HNSW index (cosine distance `<=>`). Face descriptors of different people sit at
- * similar distances, which HNSW navigates poorly with pgvector's default ef_search 40 (63% recall@1 at 10k on
- * bench/dedup.ts), so this search widens it.
+ * similar distances, which HNSW navigates poorly with pgvector's default ef_search 40 (recall well short of
+ * exact: docs/measurements.md), so this search widens it.
  */
 export const PGVECTOR_EF_SEARCH = 400;
 

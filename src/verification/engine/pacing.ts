@@ -1,8 +1,8 @@
 // Interactive requests first: when the HTTP event loop was busy while a task ran, its worker rests before taking
 // the next one, so engine work gets at most `busyShare` of the wall time. Thread priority alone (SCHED_IDLE, see
-// worker.ts) was not enough on 2 cores: a busy low-priority thread still cost status lookups a third of their
-// throughput, one running 25% of the time cost under a tenth (bench/RESULTS.md). With the loop idle there is no
-// pause, so decide latency without load is unchanged.
+// thread.ts) is not enough on a small machine: a busy low-priority thread still slows status lookups markedly, one
+// that rests most of the time barely does (bench/RESULTS.md, Notes). With the loop idle there is no pause, so
+// decide latency without load is unchanged.
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 
 /** What pacing reads: this thread's event-loop utilisation and a clock (perf_hooks' `performance`). */

@@ -31,8 +31,11 @@ export interface EnginePoolOptions {
   size: number;
   /** A task running longer than this kills and replaces its worker (default 120 s). */
   taskTimeoutMs?: number;
-  /** Allow the `crash` and `rendezvous` task kinds (tests only). */
-  testHooks?: boolean;
+  /**
+   * The worker thread's entry module (default: worker.ts beside this file, the production tasks). Tests pass one
+   * that serves extra test-only tasks; the pool's type parameters then name those tasks and their results.
+   */
+  worker?: URL;
   /** Share of wall time workers may run while the HTTP event loop is busy (pacing.ts); default 1 = unpaced. */
   busyShare?: number;
   /** Decides the rest after each task (default: a Pacer at busyShare); tests pass a scripted one. */
@@ -48,18 +51,20 @@ export interface TaskRun<T> {
   restMs: number;
 }
 
-export interface EnginePool {
+type AnyTask = { kind: string };
+
+export interface EnginePool<T extends AnyTask = EngineTask, R = TaskResultMap> {
   /** Resolves when every worker has loaded its models; rejects if a worker cannot start. */
   ready: Promise<void>;
-  run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>): Promise<TaskResultMap[K]>;
+  run<K extends T['kind'] & keyof R>(task: Extract<T, { kind: K }>): Promise<R[K]>;
   /** Same as run, plus which thread ran it and when (for tests and metrics). */
-  runDetailed<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>): Promise<TaskRun<TaskResultMap[K]>>;
+  runDetailed<K extends T['kind'] & keyof R>(task: Extract<T, { kind: K }>): Promise<TaskRun<R[K]>>;
   close(): Promise<void>;
 }
 
 interface Pending {
   id: number;
-  task: EngineTask;
+  task: AnyTask;
   resolve(run: TaskRun<unknown>): void;
   reject(err: Error): void;
 }
@@ -76,18 +81,21 @@ interface Slot {
 }
 
 // Under tsx/vitest this file is .ts and the worker needs the tsx loader; compiled, both are plain .js.
-const isTs = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(isTs ? './worker.ts' : './worker.js', import.meta.url);
+const defaultWorker = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 // Resolved here, not in the worker, so the bootstrap works whatever the process's working directory is.
 // (The ESM build, per tsx's exports map "./esm/api" → import; require.resolve would pick the CJS build.)
-const tsxApi = isTs
-  ? pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href
-  : '';
+let tsxApi: string | undefined;
+const tsxApiUrl = (): string =>
+  (tsxApi ??= pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href);
 
 /** Consecutive start-up failures after which the pool gives up instead of respawning forever. */
 const MAX_START_FAILURES = 3;
 
-export function createEnginePool(opts: EnginePoolOptions): EnginePool {
+export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultMap>(
+  opts: EnginePoolOptions,
+): EnginePool<T, R> {
+  const workerUrl = opts.worker ?? defaultWorker;
+  const isTs = workerUrl.pathname.endsWith('.ts');
   const size = Math.max(1, Math.floor(opts.size) || 1);
   const timeoutMs = opts.taskTimeoutMs ?? 120_000;
   const pacer: TaskPacer = opts.pacer ?? new Pacer({ busyShare: opts.busyShare ?? 1 });
@@ -111,15 +119,13 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
   }
 
   function spawn(): void {
-    const workerData = { testHooks: Boolean(opts.testHooks) };
     // Node 20 does not apply `--import tsx` loader hooks to a worker's entry module, so from .ts sources a tiny
-    // eval bootstrap registers tsx in the thread first and then imports worker.ts.
+    // eval bootstrap registers tsx in the thread first and then imports the entry.
     const worker = isTs
-      ? new Worker(
-          `import(${JSON.stringify(tsxApi)}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`,
-          { eval: true, workerData },
-        )
-      : new Worker(workerUrl, { workerData });
+      ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`, {
+          eval: true,
+        })
+      : new Worker(workerUrl);
     const slot: Slot = { worker, ready: false, busy: null };
     slots.add(slot);
     worker.on('message', (msg: WorkerReply) => onMessage(slot, msg));
@@ -194,7 +200,7 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
     }
   }
 
-  function runDetailed(task: EngineTask): Promise<TaskRun<unknown>> {
+  function runDetailed(task: AnyTask): Promise<TaskRun<unknown>> {
     if (closed) return Promise.reject(new Error('engine pool is closed'));
     if (startFailures >= MAX_START_FAILURES) return Promise.reject(new EngineWorkerCrashedError('verification workers cannot start'));
     return new Promise((resolve, reject) => {
@@ -208,8 +214,8 @@ export function createEnginePool(opts: EnginePoolOptions): EnginePool {
 
   return {
     ready,
-    runDetailed: runDetailed as EnginePool['runDetailed'],
-    run: (async (task: EngineTask) => (await runDetailed(task)).result) as EnginePool['run'],
+    runDetailed: runDetailed as EnginePool<T, R>['runDetailed'],
+    run: (async (task: AnyTask) => (await runDetailed(task)).result) as EnginePool<T, R>['run'],
     async close() {
       closed = true;
       for (const s of slots) clearTimeout(s.rest);

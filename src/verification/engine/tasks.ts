@@ -1,4 +1,4 @@
-// What the engine worker threads can run. Shared by pool.ts (caller side) and worker.ts (thread side).
+// What the engine worker threads can run. Shared by pool.ts (caller side) and thread.ts (thread side).
 import type { AnalyzeInput, DocumentAnalysis } from './document/analyze.js';
 import type { FaceAnalysis, FaceAnalysisInput } from './face/analyze.js';
 
@@ -12,32 +12,14 @@ export interface DocumentTask {
   input: AnalyzeInput;
 }
 
-/** Kills the worker thread; only honoured by pools created with `testHooks: true` (crash-handling tests). */
-export interface CrashTask {
-  kind: 'crash';
-}
-
-/**
- * Test hook like `crash`: the thread counts itself in at `cell[0]` and waits (up to timeoutMs) until `parties`
- * threads have, then answers how many it saw. Threads that really run at the same time all see `parties`.
- */
-export interface RendezvousTask {
-  kind: 'rendezvous';
-  cell: Int32Array;
-  parties: number;
-  timeoutMs: number;
-}
-
-export type EngineTask = FacesTask | DocumentTask | CrashTask | RendezvousTask;
+export type EngineTask = FacesTask | DocumentTask;
 
 export interface TaskResultMap {
   faces: FaceAnalysis;
   document: DocumentAnalysis;
-  crash: never;
-  rendezvous: number;
 }
 
-export type WorkerRequest = { id: number; task: EngineTask };
+export type WorkerRequest<T extends { kind: string } = EngineTask> = { id: number; task: T };
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'init_error'; message: string }

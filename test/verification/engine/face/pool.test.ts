@@ -2,14 +2,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnginePool, EngineTaskError, EngineWorkerCrashedError, type EnginePool } from '../../../../src/verification/engine/pool.js';
 import { generateIdCard, type Portrait } from '../../../support/documents/index.js';
+import type { TestTask, TestTaskResults } from '../support/test-worker.js';
 import { gridCell, gridSource } from './samples.js';
 
+// Production tasks plus the test-only `crash` and `rendezvous` (support/test-worker.ts).
+const TEST_WORKER = new URL('../support/test-worker.ts', import.meta.url);
+
 describe('engine pool', () => {
-  let pool: EnginePool;
+  let pool: EnginePool<TestTask, TestTaskResults>;
   let documentImage: Buffer;
   let selfie: Buffer;
   beforeAll(async () => {
-    pool = createEnginePool({ size: 2, testHooks: true });
+    pool = createEnginePool<TestTask, TestTaskResults>({ size: 2, worker: TEST_WORKER });
     const portrait: Portrait = { person: 'A', ...gridSource(0, 3), note: 'grid cell (0,3)' };
     documentImage = (await generateIdCard({ portrait })).front;
     selfie = await gridCell(0, 1)();
@@ -72,6 +76,24 @@ describe('engine pool pacing', () => {
       expect(marks).toBe(3);
       expect(b.startedAt).toBeGreaterThanOrEqual(a.finishedAt);
       expect(c.startedAt - b.finishedAt).toBeGreaterThanOrEqual(690);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+});
+
+describe('production engine worker', () => {
+  it('has no test-only tasks: a crash task is refused as an unknown kind and the worker lives on', async () => {
+    const pool = createEnginePool({ size: 1 });
+    try {
+      await pool.ready;
+      const crash = pool.run({ kind: 'crash' } as never);
+      await expect(crash).rejects.toBeInstanceOf(EngineTaskError);
+      await expect(crash).rejects.toThrow('unknown task kind crash');
+      const cell = new Int32Array(new SharedArrayBuffer(4));
+      const meet = pool.run({ kind: 'rendezvous', cell, parties: 1, timeoutMs: 1000 } as never);
+      await expect(meet).rejects.toThrow('unknown task kind rendezvous');
+      expect(Atomics.load(cell, 0)).toBe(0);
     } finally {
       await pool.close();
     }
