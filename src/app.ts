@@ -17,6 +17,8 @@ import { personRoutes } from './persons/routes.js';
 import { mailerFor, type Mailer } from './persons/mailer.js';
 import { assuranceRoutes } from './assurance/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { webhookSecretsKey } from './crypto/keys.js';
+import { secretBox } from './crypto/seal.js';
 import { verificationRoutes } from './verification/cases/routes.js';
 import { createVerificationRuntime, type VerificationRuntime } from './verification/runtime.js';
 
@@ -39,7 +41,7 @@ export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer;
   koa.use(errorHandler());
 
   // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(deps), webhookRoutes(deps), verificationRoutes(deps, verification))));
+  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(deps), webhookRoutes(deps, secretBox(webhookSecretsKey(keys.secret))), verificationRoutes(deps, verification))));
 
   for (const mw of routerChain(healthRoutes(deps), staticRoutes())) koa.use(mw);
   koa.use(ipRateLimit(deps));

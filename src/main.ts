@@ -14,6 +14,8 @@ import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
 import { openRuntime } from './runtime.js';
 import { loadListsFromDataDir } from './screening/index.js';
 import { startWebhookWorkers } from './webhooks/workers.js';
+import { webhookSecretsKey } from './crypto/keys.js';
+import { secretBox } from './crypto/seal.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   const uploadSweeper = app.verification.startSweeper();
   void uploadSweeper.sweep().catch((err) => log.warn('retention sweep failed', { err: String(err) }));
   // Webhook delivery inside the server (WEBHOOK_WORKERS=0 leaves it to `npm run worker` processes).
-  const webhooks = await startWebhookWorkers(rt);
+  const webhooks = await startWebhookWorkers({ ...rt, webhookSecrets: secretBox(webhookSecretsKey(keys.secret)) });
   // Sanctions lists dropped into DATA_DIR/lists are imported (once per file version) before the index loads;
   // with several HTTP workers the primary did it.
   if (cluster.isPrimary) await loadListsFromDataDir(rt.db, config.dataDir).catch((err) => log.error('screening list import failed', { err: String(err) }));

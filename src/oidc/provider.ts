@@ -1,7 +1,8 @@
 // node-oidc-provider configuration. The protocol is entirely oidc-provider's; here we only choose policy.
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Deps } from '../deps.js';
-import { deriveKey, type KeyMaterial } from './keys.js';
+import { deriveKey } from '../crypto/derive.js';
+import type { KeyMaterial } from './keys.js';
 import { accountClaims, CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
 import { ClientCatalog } from './adapters/clients.js';
 import { postgresAdapterFactory } from './adapters/postgres.js';

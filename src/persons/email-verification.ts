@@ -1,13 +1,14 @@
 // Email verification links: `<person id>.<expiry>.<HMAC>` — stateless, expiring, unforgeable.
 import crypto from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { deriveKey } from '../oidc/keys.js';
+import { deriveKey } from '../crypto/derive.js';
+import { keyedHash } from '../crypto/hash.js';
 import type { Mailer } from './mailer.js';
 
 const TTL_MS = 48 * 3600 * 1000;
 
 function sign(secret: string, payload: string): string {
-  return crypto.createHmac('sha256', deriveKey(secret, 'email-verification')).update(payload).digest('base64url');
+  return keyedHash(deriveKey(secret, 'email-verification'), payload);
 }
 
 export function makeVerificationToken(secret: string, personId: string, now: Date): string {

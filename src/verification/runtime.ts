@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import { log } from '../log.js';
 import { listLists, ScreeningIndexHolder } from '../screening/index.js';
 import type { ScreeningIndex } from '../screening/index.js';
-import { caseKeys, type CaseKeys } from './cases/crypto.js';
+import { caseKeys, type CaseKeys } from '../crypto/keys.js';
 import { UploadStore } from './cases/files.js';
 import { startRetentionSweeper, type RetentionSweeper } from './cases/retention.js';
 import { createFaceDedup, type FaceDedup } from './dedup-adapter.js';

@@ -1,13 +1,13 @@
 // The dispatcher: claims due deliveries from the queue, sends them (many in flight), and hands outcomes to
 // the recorder. Postgres decides what is still owed; the queue only decides when to look.
 import type { Clock } from '../clock.js';
+import type { SecretBox } from '../crypto/seal.js';
 import type { Database } from '../db/index.js';
 import { log } from '../log.js';
 import type { EventEnvelope } from './catalog.js';
 import type { SendResult, WebhookHttpClient } from './http-client.js';
 import type { DeliveryQueue } from './queue.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
-import type { SecretBox } from './secrets.js';
 import { signedHeaders } from './signing.js';
 import { webhookStore, type DeliveryJob } from './store.js';
 

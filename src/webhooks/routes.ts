@@ -1,6 +1,7 @@
 // Tenant API for webhook endpoints, their attempt log and redelivery. Trailing slashes are optional.
 import Router from '@koa/router';
 import { z } from 'zod';
+import type { SecretBox } from '../crypto/seal.js';
 import type { Deps } from '../deps.js';
 import { jsonBody } from '../http/body.js';
 import { requireApiKey } from '../http/middleware/api-key-auth.js';
@@ -26,9 +27,10 @@ const listQuery = z.object({
 });
 const redeliverBody = z.strictObject({ endpoint_id: id('we').optional() });
 
-export function webhookRoutes(deps: Deps): Router {
+export function webhookRoutes(app: Deps, webhookSecrets: SecretBox): Router {
+  const deps: service.ServiceDeps = { config: app.config, db: app.db, redis: app.redis, clock: app.clock, webhookSecrets };
   const router = new Router({ prefix: '/api/v1/webhooks', strict: false });
-  router.use(requireApiKey(deps));
+  router.use(requireApiKey(app));
   router.use(async (ctx, next) => {
     ctx.set('Cache-Control', 'no-store');
     await next();

@@ -1,4 +1,5 @@
 // Endpoint administration for a tenant: every lookup is scoped by tenant, so foreign ids are plain 404s.
+import type { SecretBox } from '../crypto/seal.js';
 import type { Deps } from '../deps.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.js';
 import { newId } from '../ids.js';
@@ -6,14 +7,14 @@ import { ALL_EVENTS } from './catalog.js';
 import { emitEvent } from './outbox.js';
 import { RedisQueue } from './queue.js';
 import { deliveryId } from './relay.js';
-import { generateSigningSecret, secretBox } from './secrets.js';
+import { generateSigningSecret } from './secrets.js';
 import { AllowList, urlRefusal } from './ssrf.js';
 import { webhookStore, type AttemptRow, type EndpointRow } from './store.js';
 
 export const MAX_ENDPOINTS_PER_TENANT = 50;
 export const ROTATION_OVERLAP_MS = 24 * 3600e3;
 
-type ServiceDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'>;
+export type ServiceDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'> & { webhookSecrets: SecretBox };
 
 export interface EndpointView {
   id: string;
@@ -77,7 +78,7 @@ export async function createEndpoint(
     description: input.description ?? null,
     events: normaliseEvents(input.events),
     enabled: true,
-    secret_enc: secretBox(deps.config).seal(secret, id),
+    secret_enc: deps.webhookSecrets.seal(secret, id),
     created_at: now,
     updated_at: now,
   });
@@ -128,7 +129,7 @@ export async function rotateSecret(
   const secret = generateSigningSecret();
   const expires = new Date(now.getTime() + ROTATION_OVERLAP_MS);
   await webhookStore.updateEndpoint(deps.db.knex, row.id, {
-    secret_enc: secretBox(deps.config).seal(secret, row.id),
+    secret_enc: deps.webhookSecrets.seal(secret, row.id),
     previous_secret_enc: row.secret_enc,
     previous_secret_expires_at: expires,
     updated_at: now,

@@ -1,6 +1,7 @@
 // Starts the webhook machinery in this process: relay, dispatchers, the Redis reconciler, the expiry sweeper and
 // history retention.
 // The server calls it (WEBHOOK_WORKERS dispatchers, default 1); `npm run worker` runs it alone.
+import type { SecretBox } from '../crypto/seal.js';
 import type { Deps } from '../deps.js';
 import { log } from '../log.js';
 import { Dispatcher } from './dispatcher.js';
@@ -9,7 +10,6 @@ import { PostgresQueue, RedisQueue, type DeliveryQueue } from './queue.js';
 import { reconcileQueue } from './reconciler.js';
 import { Relay } from './relay.js';
 import type { RetryPolicy } from './retry.js';
-import { secretBox } from './secrets.js';
 import { AllowList, systemResolver, type Resolver } from './ssrf.js';
 import { sweepExpiredAssurance } from './sweeper.js';
 import { pruneWebhookHistory } from './retention.js';
@@ -30,7 +30,8 @@ export interface WebhookWorkerOptions {
   resolver: Resolver;
 }
 
-export type WebhookDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'>;
+/** `webhookSecrets` opens endpoints' signing secrets (derived once at start-up from the instance secret). */
+export type WebhookDeps = Pick<Deps, 'config' | 'db' | 'redis' | 'clock'> & { webhookSecrets: SecretBox };
 
 export interface WebhookParts {
   queue: DeliveryQueue;
@@ -65,7 +66,6 @@ export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorker
     ? new RedisQueue(deps.redis, deps.config.redisPrefix, deps.clock, options.leaseMs)
     : new PostgresQueue(deps.db.knex, deps.clock, options.leaseMs);
   const client = new WebhookHttpClient(options.resolver, new AllowList(deps.config.webhooks.allowHosts), options.timeoutMs);
-  const box = secretBox(deps.config);
   const policy: RetryPolicy = {
     scheduleMs: options.retry.scheduleMs ?? deps.config.webhooks.retryScheduleMs,
     jitter: options.retry.jitter ?? 0.1,
@@ -74,7 +74,7 @@ export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorker
   const dispatchers = Array.from(
     { length: Math.max(1, options.workers) },
     () =>
-      new Dispatcher(deps.db, queue, client, box, deps.clock, {
+      new Dispatcher(deps.db, queue, client, deps.webhookSecrets, deps.clock, {
         concurrency: options.concurrency,
         policy,
         disableAfterMs: options.disableAfterMs,

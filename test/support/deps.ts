@@ -7,9 +7,13 @@ import path from 'node:path';
 import knex from 'knex';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { webhookSecretsKey } from '../../src/crypto/keys.js';
+import { secretBox, type SecretBox } from '../../src/crypto/seal.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 
 export interface TestDeps extends Runtime {
+  /** Seals webhook signing secrets, derived from SECRET_KEY as the server derives it at start-up. */
+  webhookSecrets: SecretBox;
   cleanup(): Promise<void>;
 }
 
@@ -48,6 +52,7 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
   const { redis } = rt;
   return {
     ...rt,
+    webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)),
     async cleanup() {
       if (redis) {
         const keys = await redis.keys(`${config.redisPrefix}*`);

@@ -10,7 +10,7 @@ import { toApiError } from '../../http/middleware/errors.js';
 import { checkCredentials, createPerson, MIN_PASSWORD_LENGTH } from '../../persons/service.js';
 import { personStore } from '../../persons/store.js';
 import { tenantStore } from '../../tenants/store.js';
-import { deriveKey } from '../keys.js';
+import { deriveKey } from '../../crypto/derive.js';
 import type { Mailer } from '../../persons/mailer.js';
 import { sendVerificationEmail } from '../../persons/email-verification.js';
 import { csrf as makeCsrf } from './csrf.js';

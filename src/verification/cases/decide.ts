@@ -2,6 +2,7 @@
 // engine pool), sanctions screening, the one-document-one-person registry and 1:N face dedup — combine them with
 // the decision model, and apply the outcome (case, assurance, registry, dedup enrollment, events) in one
 // transaction.
+import { openJson } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
 import { screenPerson, screeningCheck } from '../../screening/index.js';
@@ -9,20 +10,19 @@ import type { CheckResult } from '../engine/types.js';
 import { dedupCheck } from '../dedup/index.js';
 import { thresholds } from '../thresholds.js';
 import type { VerificationRuntime } from '../runtime.js';
-import { openJson } from './crypto.js';
 import { decide } from './decision.js';
 import { screeningSubject } from './extraction.js';
 import { finishCase } from './finish.js';
 import type { Decision } from './model.js';
 import { caseStore, documentRegistry, fileStore, type CaseRow } from './store.js';
-import { privateAad, type PrivateCaseData } from './upload.js';
+import { privateAad, privateCaseData } from './upload.js';
 
 async function loadInputs(rt: VerificationRuntime, row: CaseRow) {
   const files = await fileStore.forCase(rt.db, row.id);
   const read = (kind: string) => Promise.all(files.filter((f) => f.kind === kind).map((f) => rt.uploads.read(f.storage_path)));
   const [[document], [selfie], frames] = await Promise.all([read('document'), read('selfie'), read('frame')]);
   if (!document) throw new ConflictError('uploads_missing', 'The case has no stored document (not uploaded, or purged).');
-  const priv = row.private_enc ? openJson<PrivateCaseData>(rt.keys.encryption, row.private_enc, privateAad(row.id)) : null;
+  const priv = row.private_enc ? openJson(rt.keys.encryption, row.private_enc, privateAad(row.id), privateCaseData) : null;
   return { document, selfie, frames, priv };
 }
 

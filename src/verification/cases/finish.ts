@@ -1,5 +1,6 @@
 // Applying an outcome — automated (decide) or human (review) — in ONE transaction: the case row, the person's
 // assurance, the document registry and dedup enrollment on approval, and the outbox events.
+import { openJson, sealJson } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
 import type { Trx } from '../../db/index.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
@@ -8,11 +9,10 @@ import { emitEvent } from '../../webhooks/outbox.js';
 import type { VerificationRuntime } from '../runtime.js';
 import { thresholds } from '../thresholds.js';
 import { applyAssuranceChange } from './assurance.js';
-import { openJson, sealJson } from './crypto.js';
 import { decisionEvent } from './events.js';
 import type { Decision, Level, Review } from './model.js';
 import { caseStore, documentRegistry, type CaseRow } from './store.js';
-import { privateAad, type PrivateCaseData } from './upload.js';
+import { privateAad, privateCaseData, type PrivateCaseData } from './upload.js';
 
 const DAY_MS = 86_400_000;
 
@@ -59,7 +59,7 @@ export async function finishCase(
     let privateEnc = locked.private_enc;
     if (decision.outcome === 'manual_review' && d.embedding && privateEnc) {
       // Kept sealed until the review, so an approval can enroll the face; removed at review or by retention.
-      const priv = openJson<PrivateCaseData>(rt.keys.encryption, privateEnc, privateAad(row.id));
+      const priv = openJson(rt.keys.encryption, privateEnc, privateAad(row.id), privateCaseData);
       privateEnc = sealJson(rt.keys.encryption, { ...priv, embedding: d.embedding }, privateAad(row.id));
     }
     await caseStore.update(trx, row.id, {
@@ -86,7 +86,7 @@ export async function finishReview(deps: Deps, rt: VerificationRuntime, tenantId
     const row = await caseStore.findForUpdate(trx, tenantId, id);
     if (!row) throw new NotFoundError('Verification case');
     if (row.status !== 'manual_review') throw new ConflictError('not_in_review', `Only cases in manual_review can be reviewed; this one is ${row.status}.`);
-    const priv = row.private_enc ? openJson<PrivateCaseData>(rt.keys.encryption, row.private_enc, privateAad(row.id)) : null;
+    const priv = row.private_enc ? openJson(rt.keys.encryption, row.private_enc, privateAad(row.id), privateCaseData) : null;
     const automated = row.decision as unknown as Decision & { aml_clear?: boolean | null };
     if (review.outcome === 'approved') {
       if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });

@@ -1,6 +1,9 @@
 // POST …/upload: parse and validate every file first (nothing is stored unless all pass), read the document in
 // the engine pool, then seal the images to disk and record the upload in one transaction.
 import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { documentFingerprint } from '../../crypto/hash.js';
+import { sealJson } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../http/errors.js';
 import { parse } from '../../http/validate.js';
@@ -10,7 +13,6 @@ import type { ApplicantData } from '../engine/document/analyze.js';
 import { thresholds } from '../thresholds.js';
 import type { VerificationRuntime } from '../runtime.js';
 import { applyAssuranceChange } from './assurance.js';
-import { documentFingerprint, sealJson } from './crypto.js';
 import { caseEvent } from './events.js';
 import { publicExtraction } from './extraction.js';
 import { assertNoVerdictName } from './guard.js';
@@ -35,6 +37,21 @@ export interface PrivateCaseData {
   /** Selfie descriptor of a case waiting for review, so an approval can enroll it for dedup. */
   embedding?: number[];
 }
+
+const applicantData = z.object({
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+  birthdate: z.string().optional(),
+  nationality: z.string().optional(),
+  documentNumber: z.string().optional(),
+}) satisfies z.ZodType<ApplicantData>;
+
+/** Decodes PrivateCaseData when it is opened (a mismatch is a server error, not silently passed on). */
+export const privateCaseData: z.ZodType<PrivateCaseData> = z.object({
+  livenessMode: z.enum(['passive', 'active']),
+  applicant: applicantData.optional(),
+  embedding: z.array(z.number()).optional(),
+});
 
 export const privateAad = (caseId: string) => `case-private:${caseId}`;
 
