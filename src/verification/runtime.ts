@@ -64,7 +64,7 @@ export function createVerificationRuntime(deps: Deps, opts: RuntimeOptions): Ver
 
   async function screeningIndex(): Promise<ScreeningIndex> {
     const lists = await listLists(deps.db.knex);
-    const sig = lists.map((l) => `${l.id}:${l.sourceFileSha256}:${new Date(l.importedAt).getTime()}`).sort().join(',');
+    const sig = lists.map((l) => `${l.id}:${l.sourceFileSha256}:${l.importedAt.getTime()}`).sort().join(',');
     if (sig !== signature) {
       refreshing ??= holder.refresh().finally(() => (refreshing = undefined));
       await refreshing;

@@ -28,10 +28,10 @@ export interface EndpointView {
   updated_at: string;
 }
 
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function view(row: EndpointRow, now: Date): EndpointView {
-  const prevValid = row.previous_secret_expires_at && new Date(row.previous_secret_expires_at) > now;
+  const prevValid = row.previous_secret_expires_at && row.previous_secret_expires_at > now;
   return {
     id: row.id,
     url: row.url,

@@ -2,6 +2,7 @@
 // assurance, the document registry and dedup enrollment on approval, and the outbox events.
 import { openJson, sealJson } from '../../crypto/seal.js';
 import type { Deps } from '../../deps.js';
+import { StoredDataError } from '../../db/codec.js';
 import type { Trx } from '../../db/index.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
 import { log } from '../../log.js';
@@ -53,7 +54,7 @@ export async function finishCase(
   const { decision } = d;
   await deps.db.knex.transaction(async (trx) => {
     const locked = await caseStore.findForUpdate(trx, row.tenant_id, row.id);
-    if (locked?.status !== 'open' || new Date(locked.uploaded_at ?? 0).getTime() !== new Date(row.uploaded_at ?? 0).getTime()) {
+    if (locked?.status !== 'open' || locked.uploaded_at?.getTime() !== row.uploaded_at?.getTime()) {
       throw new ConflictError('case_changed', 'The case changed while it was being decided; decide again.');
     }
     let privateEnc = locked.private_enc;
@@ -64,7 +65,7 @@ export async function finishCase(
     }
     await caseStore.update(trx, row.id, {
       status: decision.outcome,
-      decision: { ...decision, decided_at: now.toISOString(), aml_clear: d.amlClear } as unknown as Record<string, unknown>,
+      decision: { ...decision, decided_at: now.toISOString(), aml_clear: d.amlClear },
       outcome: decision.outcome,
       risk_level: decision.risk_level,
       human_verified: false,
@@ -87,7 +88,8 @@ export async function finishReview(deps: Deps, rt: VerificationRuntime, tenantId
     if (!row) throw new NotFoundError('Verification case');
     if (row.status !== 'manual_review') throw new ConflictError('not_in_review', `Only cases in manual_review can be reviewed; this one is ${row.status}.`);
     const priv = row.private_enc ? openJson(rt.keys.encryption, row.private_enc, privateAad(row.id), privateCaseData) : null;
-    const automated = row.decision as unknown as Decision & { aml_clear?: boolean | null };
+    const automated = row.decision;
+    if (!automated) throw new StoredDataError(`verification_cases ${row.id}: in manual_review without a decision`);
     if (review.outcome === 'approved') {
       if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
       await approve(trx, rt, row, { level: row.level, amlClear: automated?.aml_clear ?? null, embedding: priv?.embedding ?? null }, now);
