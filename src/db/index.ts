@@ -65,7 +65,7 @@ async function openPglite(dir: string | undefined): Promise<Database> {
   const pglite = await PGlite.create(dir, { extensions: { vector } });
   await pglite.exec('create extension if not exists vector');
   const k = knex({
-    client: ClientPgLite as unknown as typeof knex.Client,
+    client: ClientPgLite,
     dialect: 'postgres',
     connection: () => ({ pglite }) as object,
   } as Knex.Config);

@@ -20,7 +20,7 @@ export function makeVerificationToken(secret: string, personId: string, now: Dat
 export function readVerificationToken(secret: string, token: string, now: Date): string | undefined {
   const m = /^(per_[\w-]+)\.(\d+)\.([\w-]+)$/.exec(token);
   if (!m) return undefined;
-  const [, personId, exp, mac] = m as unknown as [string, string, string, string];
+  const [, personId = '', exp = '', mac = ''] = m;
   const expected = Buffer.from(sign(secret, `${personId}.${exp}`));
   const given = Buffer.from(mac);
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return undefined;

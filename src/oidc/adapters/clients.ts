@@ -20,3 +20,9 @@ export class ClientCatalog {
     return value;
   }
 }
+
+/** The tenant a loaded oidc-provider Client belongs to (our extra metadata `tenant_id`, not in its types). */
+export function clientTenant(client: object | undefined): string | undefined {
+  const id = client && 'tenant_id' in client ? client.tenant_id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}

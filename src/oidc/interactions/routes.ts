@@ -13,6 +13,7 @@ import { tenantStore } from '../../tenants/store.js';
 import { deriveKey } from '../../crypto/derive.js';
 import type { Mailer } from '../../persons/mailer.js';
 import { sendVerificationEmail } from '../../persons/email-verification.js';
+import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { consentPage, loginPage, messagePage, signupPage } from './views.js';
 
@@ -56,7 +57,7 @@ export function interactionRoutes({ deps, provider, secret, mailer, pairwise }: 
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) throw new ApiError(400, 'interaction_mismatch', 'This sign-in page does not match your session.');
     const client = await provider.Client.find(String(details.params.client_id));
-    const tenantId = (client as unknown as { tenant_id?: string } | undefined)?.tenant_id;
+    const tenantId = clientTenant(client);
     const tenant = tenantId ? await tenantStore.findTenant(db, tenantId) : undefined;
     if (!client || !tenant) throw new ApiError(400, 'unknown_client', 'The application is not registered.');
     // People see the relying party's name, never a client id: the client's own name, else its tenant's.
