@@ -5,7 +5,9 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Config } from '../config.js';
 
-// pg returns int8/numeric as strings; counts and ids we use fit in a JS number.
+// What stores may rely on from BOTH drivers (test/db/rows.test.ts checks it): timestamptz → Date, json/jsonb →
+// parsed, int8 → number (pg needs this parser; PGlite does it itself; counts and ids we use fit in a JS number).
+// JSON column shapes are checked by the stores' codecs (codec.ts).
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 export type Db = Knex;

@@ -38,7 +38,7 @@ async function approve(trx: Trx, rt: VerificationRuntime, row: CaseRow, a: Appro
       throw new ConflictError('document_already_verified', 'This document already backs another verified person.');
     }
   }
-  const expiry = (row.extraction?.mrz as { expiry_date?: string | null } | null | undefined)?.expiry_date;
+  const expiry = row.extraction?.mrz?.expiry_date;
   await applyAssuranceChange(trx, row.person_id, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry) }, now, 'verification_approved');
   if (a.embedding) await rt.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
 }
