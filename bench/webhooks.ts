@@ -20,6 +20,8 @@ import { createEndpoint } from '../src/webhooks/service.js';
 import { signedHeaders } from '../src/webhooks/signing.js';
 import { AllowList, systemResolver } from '../src/webhooks/ssrf.js';
 import { systemClock } from '../src/clock.js';
+import { webhookSecretsKey } from '../src/crypto/keys.js';
+import { secretBox } from '../src/crypto/seal.js';
 import { percentile } from './lib/load.js';
 import { PG_URL, REDIS_URL, servicesAvailable } from './lib/services.js';
 import { stopProcess } from './lib/spawn.js';
@@ -217,7 +219,7 @@ export async function run(): Promise<BenchRow[]> {
   let workers: ChildProcess[] = [];
   try {
     await migrateLatest(db);
-    const deps = { config, db, redis: undefined, clock: systemClock };
+    const deps = { config, db, redis: undefined, clock: systemClock, webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)) };
     const tenants: string[] = [];
     for (let i = 0; i < TENANTS; i++) {
       const { tenant_id } = await createTenant(db.knex, `Bench ${i}`);

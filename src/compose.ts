@@ -5,14 +5,16 @@ import type { Infra } from './infra.js';
 import { createAssuranceService, type AssuranceService } from './assurance/service.js';
 import { mailerFor, type Mailer } from './persons/mailer.js';
 import { createPersonService, type PersonService } from './persons/service.js';
-import { deriveKey, type KeyMaterial } from './oidc/keys.js';
+import { deriveKey } from './crypto/derive.js';
+import { caseKeys, webhookSecretsKey } from './crypto/keys.js';
+import { secretBox, type SecretBox } from './crypto/seal.js';
+import type { KeyMaterial } from './oidc/keys.js';
 import { createProvider, type OidcProvider } from './oidc/provider.js';
 import { createScreeningService, type ScreeningService } from './screening/index.js';
 import { createApiKeyAuth } from './tenants/api-key-auth.js';
 import { createTenantService, type TenantService } from './tenants/service.js';
 import { createFaceDedup, type FaceDedup } from './verification/dedup-adapter.js';
 import { createEngines, type EngineRuntime, type VerificationEngines } from './verification/engine/engines.js';
-import { caseKeys } from './verification/cases/crypto.js';
 import { UploadStore } from './verification/cases/files.js';
 import { createCaseService, type CaseService } from './verification/cases/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
@@ -24,6 +26,8 @@ export interface Services {
   persons: PersonService;
   cases: CaseService;
   webhooks: WebhookService;
+  /** Seals and opens webhook endpoints' signing secrets (the service and the jobs' dispatchers). */
+  webhookSecrets: SecretBox;
   screening: ScreeningService;
   oidc: OidcProvider;
   /** Tenant API-key authentication + per-key limits: one middleware (one key cache) for every tenant router. */
@@ -66,7 +70,8 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const ck = caseKeys(config, keys.secret);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
   const cases = createCaseService({ db, clock, engines, uploads, keys: ck, screening, dedup, assurance, retentionDays: config.documentRetentionDays });
-  const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock });
+  const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
+  const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets });
   const requireApiKey = createApiKeyAuth({ db, invalidations, limiter: infra.apiLimiter, limits: config.rateLimit });
 
   return {
@@ -75,6 +80,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     persons,
     cases,
     webhooks,
+    webhookSecrets,
     screening,
     oidc,
     requireApiKey,

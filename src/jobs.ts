@@ -2,6 +2,7 @@
 // retention, the assurance expiry sweep, and the webhook machinery (relay and dispatchers, Redis reconciler,
 // history retention). The server runs all of them; `npm run worker` runs the webhook part only.
 import { sweepExpiredAssurance } from './assurance/expiry.js';
+import type { SecretBox } from './crypto/seal.js';
 import type { Infra } from './infra.js';
 import { log } from './log.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
@@ -25,6 +26,8 @@ const DEFAULT_INTERVALS: JobIntervals = {
 };
 
 export interface JobOptions {
+  /** Opens endpoints' signing secrets for the webhook dispatchers. */
+  webhookSecrets: SecretBox;
   /** The server's case service: its uploads are purged after DOCUMENT_RETENTION_DAYS (once at start, then hourly). */
   cases?: Pick<CaseService, 'purgeExpiredUploads'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
@@ -52,7 +55,7 @@ function every(ms: number, name: string, task: () => Promise<unknown>): () => vo
   return () => clearInterval(timer);
 }
 
-export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | 'clock'>, opts: JobOptions = {}): Promise<Jobs> {
+export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | 'clock'>, opts: JobOptions): Promise<Jobs> {
   const { config, db, redis, clock } = infra;
   const iv = { ...DEFAULT_INTERVALS, ...opts.intervals };
   const timers: (() => void)[] = [];
@@ -69,7 +72,7 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
     timers.push(every(iv.uploadRetentionMs, 'retention sweep', purge));
   }
 
-  const webhooks = await startWebhookWorkers(infra, opts.webhooks);
+  const webhooks = await startWebhookWorkers({ ...infra, webhookSecrets: opts.webhookSecrets }, opts.webhooks);
   if (webhooks.parts.options.workers > 0) {
     const { queue, options } = webhooks.parts;
     timers.push(

@@ -4,10 +4,13 @@ import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
 import { openInfra } from './infra.js';
 import { startJobs } from './jobs.js';
+import { requireInstanceSecret, webhookSecretsKey } from './crypto/keys.js';
+import { secretBox } from './crypto/seal.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // The server migrates; a worker must not race it, and refuses to run on a schema it doesn't know.
+  const webhookSecrets = secretBox(webhookSecretsKey(requireInstanceSecret(config)));
   const infra = await openInfra(config, { migrate: false });
   if (!(await infra.db.knex.schema.hasTable('webhook_deliveries'))) {
     log.error('the database has no webhook tables: start the server (or `npm run migrate`) first');
@@ -15,7 +18,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (infra.db.kind === 'pglite') log.warn('no DATABASE_URL: a worker on embedded PGlite only sees its own data directory');
-  const jobs = await startJobs(infra, { webhooks: { workers: Math.max(1, config.webhooks.workers) } });
+  const jobs = await startJobs(infra, { webhookSecrets, webhooks: { workers: Math.max(1, config.webhooks.workers) } });
   log.info('webhook worker started', { database: infra.db.describe, redis: config.redisUrl ? 'yes' : 'no', pid: process.pid });
 
   let stopping = false;

@@ -9,8 +9,8 @@ export interface AssuranceRow {
   status: KycStatus;
   tier: KycTier;
   aml_clear: boolean | null;
-  verified_at: Date | string | null;
-  expires_at: Date | string | null;
+  verified_at: Date | null;
+  expires_at: Date | null;
 }
 
 export interface Assurance {
@@ -21,12 +21,12 @@ export interface Assurance {
   expires_at: string | null;
 }
 
-const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** A verified assurance past its expiry reads `expired` (stored rows are not rewritten on read). */
 export function effectiveAssurance(row: AssuranceRow | undefined, now: Date): Assurance {
   if (!row) return { kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, verified_at: null, expires_at: null };
-  const expired = row.status === 'verified' && row.expires_at !== null && new Date(row.expires_at) <= now;
+  const expired = row.status === 'verified' && row.expires_at !== null && row.expires_at <= now;
   return {
     kyc_status: expired ? 'expired' : row.status,
     kyc_tier: row.tier,

@@ -6,7 +6,9 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { errorReporter } from '../log.js';
 
-// pg returns int8/numeric as strings; counts and ids we use fit in a JS number.
+// What stores may rely on from BOTH drivers (test/db/rows.test.ts checks it): timestamptz → Date, json/jsonb →
+// parsed, int8 → number (pg needs this parser; PGlite does it itself; counts and ids we use fit in a JS number).
+// JSON column shapes are checked by the stores' codecs (codec.ts).
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
 export type Db = Knex;
@@ -66,7 +68,7 @@ async function openPglite(dir: string | undefined): Promise<Database> {
   const pglite = await PGlite.create(dir, { extensions: { vector } });
   await pglite.exec('create extension if not exists vector');
   const k = knex({
-    client: ClientPgLite as unknown as typeof knex.Client,
+    client: ClientPgLite,
     dialect: 'postgres',
     connection: () => ({ pglite }) as object,
   } as Knex.Config);

@@ -157,8 +157,8 @@ export class PostgresCounterStore implements CounterStore {
          returning count, reset_at`,
         [item.key, item.by, new Date(now.getTime() + item.windowSeconds * 1000), now, now],
       );
-      const row = rows[0] as { count: number; reset_at: Date | string };
-      out.push({ count: Number(row.count), ttlMs: new Date(row.reset_at).getTime() - now.getTime() });
+      const row = rows[0] as { count: number; reset_at: Date };
+      out.push({ count: row.count, ttlMs: row.reset_at.getTime() - now.getTime() });
     }
     return out;
   }

@@ -1,10 +1,10 @@
 // Signing keys (Ed25519 JWKs, one file each in KEYS_DIR) and the instance secret.
 // Newest key signs; older keys stay in the JWKS so tokens they signed verify until they expire.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Config } from '../config.js';
+import { readInstanceSecret, writeInstanceSecret } from '../crypto/keys.js';
 
 export interface StoredKey {
   kid: string;
@@ -22,7 +22,6 @@ export interface KeyMaterial {
 export class KeysError extends Error {}
 
 const KEY_FILE = /^signing-.+\.jwk\.json$/;
-const SECRET_FILE = 'secret.key';
 
 export async function generateSigningKey(dir: string): Promise<StoredKey> {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
@@ -68,21 +67,12 @@ export async function loadKeyMaterial(config: Pick<Config, 'keysDir' | 'isProduc
     keys = [await generateSigningKey(config.keysDir)];
     generated.push(`signing key ${keys[0]!.kid}`);
   }
-  let secret = config.secretKey;
+  let secret = readInstanceSecret(config);
   if (!secret) {
-    const file = path.join(config.keysDir, SECRET_FILE);
-    if (!fs.existsSync(file)) {
-      if (config.isProduction) throw new KeysError('SECRET_KEY is required in production.');
-      fs.mkdirSync(config.keysDir, { recursive: true, mode: 0o700 });
-      fs.writeFileSync(file, `${crypto.randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-      generated.push('instance secret');
-    }
-    secret = fs.readFileSync(file, 'utf8').trim();
+    if (config.isProduction) throw new KeysError('SECRET_KEY is required in production.');
+    writeInstanceSecret(config.keysDir);
+    generated.push('instance secret');
+    secret = readInstanceSecret(config)!;
   }
   return { signingKeys: keys.map((k) => k.jwk), secret, generated };
-}
-
-/** A purpose-bound subkey of the instance secret (HKDF), so one leak doesn't expose the others. */
-export function deriveKey(secret: string, purpose: string, length = 32): Buffer {
-  return Buffer.from(crypto.hkdfSync('sha256', secret, 'kycport', purpose, length));
 }

@@ -5,9 +5,10 @@ import type { Knex } from 'knex';
 import type { AccountClaims } from '../assurance/claims.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import { deriveKey, type KeyMaterial } from './keys.js';
+import { deriveKey } from '../crypto/derive.js';
+import type { KeyMaterial } from './keys.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
-import { ClientCatalog } from './adapters/clients.js';
+import { ClientCatalog, clientTenant } from './adapters/clients.js';
 import { postgresAdapterFactory } from './adapters/postgres.js';
 import { redisAdapterFactory } from './adapters/redis.js';
 import { verifySecret } from '../ids.js';
@@ -82,13 +83,13 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     responseTypes: ['code'],
     subjectTypes: ['pairwise'],
     async pairwiseIdentifier(_ctx, accountId, client) {
-      const tenantId = (client as unknown as { tenant_id?: string }).tenant_id;
+      const tenantId = clientTenant(client);
       if (!tenantId) throw new Error('client without tenant');
       return pairwise(tenantId, accountId);
     },
     extraClientMetadata: { properties: ['tenant_id'] },
     scopes: [...SCOPES],
-    claims: CLAIMS_BY_SCOPE as unknown as Configuration['claims'],
+    claims: CLAIMS_BY_SCOPE,
     conformIdTokenClaims: false,
     async findAccount(_ctx, id) {
       const claims = await accountClaims(id);
@@ -145,7 +146,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       service_documentation: `${config.issuer}/llms.txt`,
       ui_locales_supported: ['en'],
     },
-    renderError: async (ctx, out) => renderError(ctx, out as unknown as Record<string, unknown>),
+    renderError: async (ctx, out) => renderError(ctx, { ...out }),
     // Unknown errors must not leak internals into the browser.
     allowOmittingSingleRegisteredRedirectUri: false,
   };

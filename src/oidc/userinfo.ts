@@ -8,6 +8,7 @@ import type Provider from 'oidc-provider';
 import type { AccountClaims } from '../assurance/claims.js';
 import type { Clock } from '../clock.js';
 import { formBody } from '../http/body.js';
+import { clientTenant } from './adapters/clients.js';
 import { filterByScope } from './claims.js';
 import type { KeyMaterial } from './keys.js';
 import { OIDC_PREFIX, userinfoResource } from './provider.js';
@@ -52,7 +53,7 @@ export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountC
     const grant = typeof payload.gid === 'string' ? await provider.Grant.find(payload.gid) : undefined;
     if (!grant || grant.clientId !== payload.client_id) throw new BearerError('invalid_token', 'grant revoked or expired');
     const client = await provider.Client.find(String(payload.client_id));
-    const tenantId = (client as unknown as { tenant_id?: string } | undefined)?.tenant_id;
+    const tenantId = clientTenant(client);
     const subject = tenantId ? await findSubject(tenantId, String(payload.sub)) : undefined;
     if (!subject || subject.person_id !== grant.accountId) throw new BearerError('invalid_token', 'unknown subject');
     const claims = await accountClaims(subject.person_id);

@@ -1,13 +1,14 @@
 // Email verification links: `<person id>.<expiry>.<HMAC>` — stateless, expiring, unforgeable.
 import crypto from 'node:crypto';
 import type { Clock } from '../clock.js';
+import { keyedHash } from '../crypto/hash.js';
 import type { Mailer } from './mailer.js';
 
 const TTL_MS = 48 * 3600 * 1000;
 
 // `key` is the instance secret's 'email-verification' subkey (derived in compose.ts).
 function sign(key: Buffer, payload: string): string {
-  return crypto.createHmac('sha256', key).update(payload).digest('base64url');
+  return keyedHash(key, payload);
 }
 
 export function makeVerificationToken(key: Buffer, personId: string, now: Date): string {
@@ -19,7 +20,7 @@ export function makeVerificationToken(key: Buffer, personId: string, now: Date):
 export function readVerificationToken(key: Buffer, token: string, now: Date): string | undefined {
   const m = /^(per_[\w-]+)\.(\d+)\.([\w-]+)$/.exec(token);
   if (!m) return undefined;
-  const [, personId, exp, mac] = m as unknown as [string, string, string, string];
+  const [, personId = '', exp = '', mac = ''] = m;
   const expected = Buffer.from(sign(key, `${personId}.${exp}`));
   const given = Buffer.from(mac);
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) return undefined;

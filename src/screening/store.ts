@@ -8,7 +8,7 @@ interface ListRow {
   format: string;
   source_file: string;
   source_file_sha256: string;
-  imported_at: Date | string;
+  imported_at: Date;
   entry_count: number;
 }
 
@@ -19,8 +19,8 @@ function toListInfo(r: ListRow): ListInfo {
     format: r.format as ListFormat,
     sourceFile: r.source_file,
     sourceFileSha256: r.source_file_sha256,
-    importedAt: new Date(r.imported_at),
-    entryCount: Number(r.entry_count),
+    importedAt: r.imported_at,
+    entryCount: r.entry_count,
   };
 }
 

@@ -1,4 +1,6 @@
 // Tenants, OIDC clients and API keys: queries only, no rules.
+import type { AdapterPayload } from 'oidc-provider';
+import { jsonObjectColumn } from '../db/codec.js';
 import type { Queryable } from '../db/index.js';
 
 export interface TenantRow {
@@ -20,8 +22,11 @@ export interface ApiKeyRow {
 export interface ClientRow {
   client_id: string;
   tenant_id: string;
-  metadata: Record<string, unknown>;
+  /** oidc-provider client metadata (its schema; the provider validates it when it loads the client). */
+  metadata: AdapterPayload;
 }
+
+const metadataColumn = jsonObjectColumn<AdapterPayload>('oidc_clients.metadata');
 
 export const tenantStore = {
   insertTenant: (db: Queryable, row: { id: string; name: string }) => db('tenants').insert(row),
@@ -29,8 +34,10 @@ export const tenantStore = {
 
   insertClient: (db: Queryable, row: { client_id: string; tenant_id: string; metadata: object }) =>
     db('oidc_clients').insert({ ...row, metadata: JSON.stringify(row.metadata) }),
-  findClient: (db: Queryable, clientId: string): Promise<ClientRow | undefined> =>
-    db('oidc_clients').where({ client_id: clientId }).first(),
+  findClient: async (db: Queryable, clientId: string): Promise<ClientRow | undefined> => {
+    const row: (Omit<ClientRow, 'metadata'> & { metadata: unknown }) | undefined = await db('oidc_clients').where({ client_id: clientId }).first();
+    return row && { ...row, metadata: metadataColumn.decode(row.metadata) };
+  },
 
   insertApiKey: (db: Queryable, row: Omit<ApiKeyRow, 'created_at' | 'revoked_at'>) => db('api_keys').insert(row),
   findApiKeyByHash: (db: Queryable, keyHash: string): Promise<ApiKeyRow | undefined> =>

@@ -1,13 +1,13 @@
 // The dispatcher: claims due deliveries from the queue, sends them (many in flight), and hands outcomes to
 // the recorder. Postgres decides what is still owed; the queue only decides when to look.
 import type { Clock } from '../clock.js';
+import type { SecretBox } from '../crypto/seal.js';
 import type { Database } from '../db/index.js';
 import { log } from '../log.js';
 import type { EventEnvelope } from './catalog.js';
 import type { SendResult, WebhookHttpClient } from './http-client.js';
 import type { DeliveryQueue } from './queue.js';
 import { Recorder, type RecorderOptions } from './recorder.js';
-import type { SecretBox } from './secrets.js';
 import { signedHeaders } from './signing.js';
 import { webhookStore, type DeliveryJob } from './store.js';
 
@@ -22,7 +22,7 @@ export function envelope(job: Pick<DeliveryJob, 'event_id' | 'event_type' | 'eve
   return {
     id: job.event_id,
     type: job.event_type,
-    created_at: new Date(job.event_created_at).toISOString(),
+    created_at: job.event_created_at.toISOString(),
     tenant_id: job.tenant_id,
     data: job.event_data,
   };
@@ -106,9 +106,9 @@ export class Dispatcher {
     for (const job of jobs) {
       if (job.status !== 'pending') done.push(job.id);
       else if (!job.enabled) cancelled.push(job.id);
-      else if (job.next_attempt_at && new Date(job.next_attempt_at).getTime() > now.getTime() + 1000) {
+      else if (job.next_attempt_at && job.next_attempt_at.getTime() > now.getTime() + 1000) {
         // Reclaimed after a crash between the outcome write and the queue update: keep the recorded time.
-        later.push({ id: job.id, at: new Date(job.next_attempt_at) });
+        later.push({ id: job.id, at: job.next_attempt_at });
       } else {
         sent++;
         this.launch(job);
@@ -137,7 +137,7 @@ export class Dispatcher {
   private async send(job: DeliveryJob): Promise<SendResult> {
     const now = this.clock.now();
     const keys = [this.secret(job.endpoint_id, job.secret_enc)];
-    if (job.previous_secret_enc && job.previous_secret_expires_at && new Date(job.previous_secret_expires_at) > now) {
+    if (job.previous_secret_enc && job.previous_secret_expires_at && job.previous_secret_expires_at > now) {
       keys.push(this.secret(job.endpoint_id, job.previous_secret_enc));
     }
     const body = JSON.stringify(envelope(job));

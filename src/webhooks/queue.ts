@@ -32,6 +32,10 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, to
 for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], 'XX', ARGV[3], id) end
 return ids`;
 
+/** The client once `defineCommand('kpWebhookClaim', …)` ran on it (ioredis adds the method at run time). */
+type ClaimingRedis = Redis & { kpWebhookClaim(key: string, now: number, n: number, leaseUntil: number): Promise<string[]> };
+const hasClaimCommand = (r: Redis): r is ClaimingRedis => 'kpWebhookClaim' in r && typeof r.kpWebhookClaim === 'function';
+
 class Waiter {
   private readonly emitter = new EventEmitter();
   // A wake-up with nobody waiting is kept for the next wait, so work announced mid-claim isn't missed.
@@ -72,7 +76,7 @@ export class RedisQueue implements DeliveryQueue {
   ) {
     this.key = `${prefix}wh:due`;
     this.channel = `${prefix}wh:wake`;
-    if (!(this.redis as unknown as Record<string, unknown>).kpWebhookClaim) {
+    if (!hasClaimCommand(this.redis)) {
       this.redis.defineCommand('kpWebhookClaim', { numberOfKeys: 1, lua: CLAIM });
     }
   }
@@ -103,8 +107,8 @@ export class RedisQueue implements DeliveryQueue {
 
   async claim(n: number): Promise<string[]> {
     const now = this.clock.now().getTime();
-    const run = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<string[]>>).kpWebhookClaim!;
-    return run.call(this.redis, this.key, now, n, now + this.leaseMs);
+    if (!hasClaimCommand(this.redis)) throw new Error('kpWebhookClaim is not defined on this Redis client');
+    return this.redis.kpWebhookClaim(this.key, now, n, now + this.leaseMs);
   }
 
   async settle(done: string[], retry: { id: string; at: Date }[]): Promise<void> {

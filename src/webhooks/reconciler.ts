@@ -25,7 +25,7 @@ export async function reconcileQueue(
   for (;;) {
     const page = await webhookStore.overduePending(db.knex, before, after, 1000);
     if (page.length === 0) break;
-    await queue.enqueue(page.map((p) => ({ id: p.id, at: new Date(p.next_attempt_at) })));
+    await queue.enqueue(page.map((p) => ({ id: p.id, at: p.next_attempt_at })));
     total += page.length;
     after = page[page.length - 1]!.id;
   }

@@ -122,13 +122,10 @@ export class Recorder {
     if (healthy.length) await trx('webhook_endpoints').whereIn('id', healthy).whereNotNull('failing_since').update({ failing_since: null });
     for (const [id, h] of health) {
       if (h.lastOk && !h.gone) continue;
-      const [row] = await trx('webhook_endpoints')
-        .where({ id })
-        .update({ failing_since: trx.raw('coalesce(failing_since, ?)', [h.firstFailAt ?? h.lastAt]) })
-        .returning(['enabled', 'failing_since']);
+      const row = await webhookStore.markFailing(trx, id, h.firstFailAt ?? h.lastAt);
       if (!row?.enabled) continue;
       if (h.gone) await disableEndpoint(trx, { id, tenantId: h.tenantId, url: h.url }, 'gone', 'The receiver answered 410 Gone.', now);
-      else if (now.getTime() - new Date(row.failing_since).getTime() >= this.opts.disableAfterMs) {
+      else if (now.getTime() - row.failing_since.getTime() >= this.opts.disableAfterMs) {
         const days = Math.round(this.opts.disableAfterMs / 86_400_000);
         await disableEndpoint(trx, { id, tenantId: h.tenantId, url: h.url }, 'failing', `Every delivery failed for ${days} days.`, now);
       }

@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { SecretBox } from '../crypto/seal.js';
 import type { Database } from '../db/index.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.js';
 import { newId } from '../ids.js';
@@ -9,7 +10,7 @@ import { ALL_EVENTS } from './catalog.js';
 import { emitEvent } from './outbox.js';
 import { RedisQueue } from './queue.js';
 import { deliveryId } from './relay.js';
-import { generateSigningSecret, secretBox } from './secrets.js';
+import { generateSigningSecret } from './secrets.js';
 import { AllowList, urlRefusal } from './ssrf.js';
 import { webhookStore, type AttemptRow, type EndpointRow } from './store.js';
 
@@ -22,6 +23,8 @@ export interface WebhookDeps {
   db: Database;
   redis: Redis | undefined;
   clock: Clock;
+  /** Opens and seals endpoints' signing secrets (its key is derived once at start-up from the instance secret). */
+  webhookSecrets: SecretBox;
 }
 
 type ServiceDeps = WebhookDeps;
@@ -38,10 +41,10 @@ export interface EndpointView {
   updated_at: string;
 }
 
-const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function view(row: EndpointRow, now: Date): EndpointView {
-  const prevValid = row.previous_secret_expires_at && new Date(row.previous_secret_expires_at) > now;
+  const prevValid = row.previous_secret_expires_at && row.previous_secret_expires_at > now;
   return {
     id: row.id,
     url: row.url,
@@ -88,7 +91,7 @@ export async function createEndpoint(
     description: input.description ?? null,
     events: normaliseEvents(input.events),
     enabled: true,
-    secret_enc: secretBox(deps.config).seal(secret, id),
+    secret_enc: deps.webhookSecrets.seal(secret, id),
     created_at: now,
     updated_at: now,
   });
@@ -139,7 +142,7 @@ export async function rotateSecret(
   const secret = generateSigningSecret();
   const expires = new Date(now.getTime() + ROTATION_OVERLAP_MS);
   await webhookStore.updateEndpoint(deps.db.knex, row.id, {
-    secret_enc: secretBox(deps.config).seal(secret, row.id),
+    secret_enc: deps.webhookSecrets.seal(secret, row.id),
     previous_secret_enc: row.secret_enc,
     previous_secret_expires_at: expires,
     updated_at: now,

@@ -1,4 +1,6 @@
-// Webhook tables: queries only, no rules.
+// Webhook tables: queries only, no rules. JSON columns are decoded here (db/codec.ts), so rows are precise.
+import { z } from 'zod';
+import { jsonColumn } from '../db/codec.js';
 import type { Queryable } from '../db/index.js';
 
 export interface EndpointRow {
@@ -88,6 +90,16 @@ export interface AttemptRow extends AttemptInsert {
 
 const CHUNK = 1000;
 
+const eventsColumn = jsonColumn('webhook_endpoints.events', z.array(z.string()));
+const dataColumn = jsonColumn('webhook_events.data', z.record(z.string(), z.unknown()));
+const idsColumn = jsonColumn('relay batch ids', z.array(z.string()));
+
+type Raw<R, K extends keyof R> = Omit<R, K> & Record<K, unknown>;
+
+const decodeEndpoint = (r: Raw<EndpointRow, 'events'>): EndpointRow => ({ ...r, events: eventsColumn.decode(r.events) });
+const decodeEvent = (r: Raw<EventRow, 'data'>): EventRow => ({ ...r, data: dataColumn.decode(r.data) });
+const decodeJob = (r: Raw<DeliveryJob, 'event_data'>): DeliveryJob => ({ ...r, event_data: dataColumn.decode(r.event_data) });
+
 async function insertChunked(db: Queryable, table: string, rows: object[]): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) await db(table).insert(rows.slice(i, i + CHUNK));
 }
@@ -96,17 +108,19 @@ export const webhookStore = {
   // Outbox
   insertEvents: (
     db: Queryable,
-    rows: { id: string; tenant_id: string; type: string; data: object; endpoint_id: string | null; created_at?: Date }[],
+    rows: { id: string; tenant_id: string; type: string; data: Record<string, unknown>; endpoint_id: string | null; created_at?: Date }[],
   ) =>
     insertChunked(
       db,
       'webhook_events',
-      rows.map((r) => ({ ...r, data: JSON.stringify(r.data), created_at: r.created_at ?? db.fn.now() })),
+      rows.map((r) => ({ ...r, data: dataColumn.encode(r.data), created_at: r.created_at ?? db.fn.now() })),
     ),
   subjectsOfPerson: (db: Queryable, personId: string): Promise<{ tenant_id: string; sub: string }[]> =>
     db('subjects').where({ person_id: personId }).select('tenant_id', 'sub').orderBy('tenant_id'),
-  findEvent: (db: Queryable, tenantId: string, id: string): Promise<EventRow | undefined> =>
-    db('webhook_events').where({ tenant_id: tenantId, id }).first(),
+  findEvent: async (db: Queryable, tenantId: string, id: string): Promise<EventRow | undefined> => {
+    const row: Raw<EventRow, 'data'> | undefined = await db('webhook_events').where({ tenant_id: tenantId, id }).first();
+    return row && decodeEvent(row);
+  },
 
   /**
    * The relay step in one statement (one round trip, atomic): take unrelayed events (other relays skip the
@@ -133,8 +147,8 @@ export const webhookStore = {
        select (select count(*) from marked)::int as events, coalesce((select json_agg(id) from ins), '[]'::json) as ids`,
       [limit, now, now, now],
     );
-    const row = res.rows[0] as { events: number; ids: string[] | string };
-    return { events: Number(row.events), ids: typeof row.ids === 'string' ? JSON.parse(row.ids) : row.ids };
+    const row = res.rows[0] as { events: number; ids: unknown };
+    return { events: row.events, ids: idsColumn.decode(row.ids) };
   },
 
   /** Returns the ids actually inserted (an existing (event, endpoint) pair is left alone). */
@@ -152,8 +166,8 @@ export const webhookStore = {
   },
 
   // Dispatch
-  loadJobs: (db: Queryable, ids: string[]): Promise<DeliveryJob[]> =>
-    db('webhook_deliveries as d')
+  loadJobs: async (db: Queryable, ids: string[]): Promise<DeliveryJob[]> =>
+    (await db('webhook_deliveries as d')
       .join('webhook_events as e', 'e.id', 'd.event_id')
       .join('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
       .whereIn('d.id', ids)
@@ -173,7 +187,7 @@ export const webhookStore = {
         'w.secret_enc',
         'w.previous_secret_enc',
         'w.previous_secret_expires_at',
-      ),
+      ) as Raw<DeliveryJob, 'event_data'>[]).map(decodeJob),
   /** Writes attempt outcomes; a delivery already finished elsewhere (a duplicate worker) is not regressed. */
   updateDeliveries: async (db: Queryable, rows: DeliveryUpdate[]): Promise<void> => {
     if (rows.length === 0) return;
@@ -219,7 +233,7 @@ export const webhookStore = {
       .where({ status: 'pending' })
       .min({ at: db.raw('greatest(next_attempt_at, coalesce(locked_until, next_attempt_at))') })
       .first();
-    return row?.at ? new Date(row.at) : undefined;
+    return (row?.at as Date | null | undefined) ?? undefined;
   },
   /** Pending deliveries due before `before`, by id after `afterId` (keyset pages for the Redis reconciler). */
   overduePending: (db: Queryable, before: Date, afterId: string, limit: number): Promise<{ id: string; next_attempt_at: Date }[]> =>
@@ -233,23 +247,34 @@ export const webhookStore = {
 
   // Endpoints
   insertEndpoint: (db: Queryable, row: Omit<EndpointRow, 'failing_since' | 'disabled_reason' | 'previous_secret_enc' | 'previous_secret_expires_at'>) =>
-    db('webhook_endpoints').insert({ ...row, events: JSON.stringify(row.events) }),
-  listEndpoints: (db: Queryable, tenantId: string): Promise<EndpointRow[]> =>
-    db('webhook_endpoints').where({ tenant_id: tenantId }).orderBy('created_at').orderBy('id'),
+    db('webhook_endpoints').insert({ ...row, events: eventsColumn.encode(row.events) }),
+  listEndpoints: async (db: Queryable, tenantId: string): Promise<EndpointRow[]> =>
+    ((await db('webhook_endpoints').where({ tenant_id: tenantId }).orderBy('created_at').orderBy('id')) as Raw<EndpointRow, 'events'>[]).map(decodeEndpoint),
   countEndpoints: async (db: Queryable, tenantId: string): Promise<number> => {
     const row = await db('webhook_endpoints').where({ tenant_id: tenantId }).count({ n: '*' }).first();
     return Number(row?.n ?? 0);
   },
-  findEndpoint: (db: Queryable, tenantId: string, id: string): Promise<EndpointRow | undefined> =>
-    db('webhook_endpoints').where({ tenant_id: tenantId, id }).first(),
+  findEndpoint: async (db: Queryable, tenantId: string, id: string): Promise<EndpointRow | undefined> => {
+    const row: Raw<EndpointRow, 'events'> | undefined = await db('webhook_endpoints').where({ tenant_id: tenantId, id }).first();
+    return row && decodeEndpoint(row);
+  },
   updateEndpoint: (db: Queryable, id: string, patch: Partial<Omit<EndpointRow, 'id' | 'tenant_id'>>) =>
     db('webhook_endpoints')
       .where({ id })
-      .update({ ...patch, ...(patch.events ? { events: JSON.stringify(patch.events) } : {}) }),
+      .update({ ...patch, ...(patch.events ? { events: eventsColumn.encode(patch.events) } : {}) }),
+  /** Records that the endpoint is failing since `since` unless it already was; its state after that. */
+  markFailing: async (db: Queryable, id: string, since: Date): Promise<{ enabled: boolean; failing_since: Date } | undefined> => {
+    const [row] = await db('webhook_endpoints')
+      .where({ id })
+      .update({ failing_since: db.raw('coalesce(failing_since, ?)', [since]) })
+      .returning(['enabled', 'failing_since']);
+    return row;
+  },
   /** Returns the number deleted (via RETURNING: the PGlite driver reports no row counts). */
   deleteEndpoint: async (db: Queryable, tenantId: string, id: string): Promise<number> =>
     (await db('webhook_endpoints').where({ tenant_id: tenantId, id }).delete().returning('id')).length,
-  endpointsByIds: (db: Queryable, ids: string[]): Promise<EndpointRow[]> => db('webhook_endpoints').whereIn('id', ids),
+  endpointsByIds: async (db: Queryable, ids: string[]): Promise<EndpointRow[]> =>
+    ((await db('webhook_endpoints').whereIn('id', ids)) as Raw<EndpointRow, 'events'>[]).map(decodeEndpoint),
 
   // Attempt log
   listAttempts: (db: Queryable, tenantId: string, endpointId: string, limit: number, beforeId?: number): Promise<AttemptRow[]> => {

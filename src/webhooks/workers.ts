@@ -7,7 +7,6 @@ import { WebhookHttpClient } from './http-client.js';
 import { PostgresQueue, RedisQueue, type DeliveryQueue } from './queue.js';
 import { Relay } from './relay.js';
 import type { RetryPolicy } from './retry.js';
-import { secretBox } from './secrets.js';
 import type { WebhookDeps } from './service.js';
 import { AllowList, systemResolver, type Resolver } from './ssrf.js';
 
@@ -58,7 +57,6 @@ export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorker
     ? new RedisQueue(deps.redis, deps.config.redisPrefix, deps.clock, options.leaseMs)
     : new PostgresQueue(deps.db.knex, deps.clock, options.leaseMs);
   const client = new WebhookHttpClient(options.resolver, new AllowList(deps.config.webhooks.allowHosts), options.timeoutMs);
-  const box = secretBox(deps.config);
   const policy: RetryPolicy = {
     scheduleMs: options.retry.scheduleMs ?? deps.config.webhooks.retryScheduleMs,
     jitter: options.retry.jitter ?? 0.1,
@@ -67,7 +65,7 @@ export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorker
   const dispatchers = Array.from(
     { length: Math.max(1, options.workers) },
     () =>
-      new Dispatcher(deps.db, queue, client, box, deps.clock, {
+      new Dispatcher(deps.db, queue, client, deps.webhookSecrets, deps.clock, {
         concurrency: options.concurrency,
         policy,
         disableAfterMs: options.disableAfterMs,

@@ -7,9 +7,13 @@ import path from 'node:path';
 import knex from 'knex';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { webhookSecretsKey } from '../../src/crypto/keys.js';
+import { secretBox, type SecretBox } from '../../src/crypto/seal.js';
 import { openInfra, type Infra } from '../../src/infra.js';
 
 export interface TestDeps extends Infra {
+  /** Seals webhook signing secrets, derived from SECRET_KEY as the server derives it at start-up. */
+  webhookSecrets: SecretBox;
   cleanup(): Promise<void>;
 }
 
@@ -44,16 +48,17 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
     DOCUMENT_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
     ...opts.env,
   });
-  const rt = await openInfra(config, { inMemory: true, clock: opts.clock });
-  const { redis } = rt;
+  const infra = await openInfra(config, { inMemory: true, clock: opts.clock });
+  const { redis } = infra;
   return {
-    ...rt,
+    ...infra,
+    webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)),
     async cleanup() {
       if (redis) {
         const keys = await redis.keys(`${config.redisPrefix}*`);
         if (keys.length) await redis.del(...keys);
       }
-      await rt.close();
+      await infra.close();
       await dropDatabase?.();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

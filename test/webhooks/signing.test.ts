@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.js';
 import { nextAttemptAt, parseRetryAfter } from '../../src/webhooks/retry.js';
-import { generateSigningSecret, secretBox } from '../../src/webhooks/secrets.js';
+import { requireInstanceSecret, webhookSecretsKey } from '../../src/crypto/keys.js';
+import { secretBox } from '../../src/crypto/seal.js';
+import { generateSigningSecret } from '../../src/webhooks/secrets.js';
 import { signature, signedHeaders } from '../../src/webhooks/signing.js';
 
 describe('signatures', () => {
@@ -28,8 +30,9 @@ describe('signatures', () => {
 
 describe('secrets at rest', () => {
   const config = { secretKey: 'k'.repeat(40), keysDir: '/nonexistent' };
+  const boxFor = (c: typeof config) => secretBox(webhookSecretsKey(requireInstanceSecret(c)));
   it('round-trip, and refuse tampering, another row and another instance key', () => {
-    const box = secretBox(config);
+    const box = boxFor(config);
     const secret = generateSigningSecret();
     const sealed = box.seal(secret, 'we_1');
     expect(sealed).not.toContain(secret.slice(6, 20));
@@ -38,11 +41,11 @@ describe('secrets at rest', () => {
     const raw = Buffer.from(sealed.slice(3), 'base64url');
     raw[raw.length - 1]! ^= 1;
     expect(() => box.open(`v1:${raw.toString('base64url')}`, 'we_1')).toThrow();
-    expect(() => secretBox({ ...config, secretKey: 'x'.repeat(40) }).open(sealed, 'we_1')).toThrow();
+    expect(() => boxFor({ ...config, secretKey: 'x'.repeat(40) }).open(sealed, 'we_1')).toThrow();
   });
 
   it('needs an instance secret', () => {
-    expect(() => secretBox({ secretKey: undefined, keysDir: '/nonexistent' })).toThrow(/SECRET_KEY/);
+    expect(() => requireInstanceSecret({ secretKey: undefined, keysDir: '/nonexistent' })).toThrow(/SECRET_KEY/);
   });
 });
 

@@ -14,9 +14,15 @@ export class ClientCatalog {
     const hit = this.cache.get(clientId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
     const row = await tenantStore.findClient(this.db, clientId);
-    const value = row ? ((typeof row.metadata === 'string' ? JSON.parse(row.metadata) : row.metadata) as AdapterPayload) : undefined;
+    const value = row?.metadata;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(clientId, { at: Date.now(), value });
     return value;
   }
+}
+
+/** The tenant a loaded oidc-provider Client belongs to (our extra metadata `tenant_id`, not in its types). */
+export function clientTenant(client: object | undefined): string | undefined {
+  const id = client && 'tenant_id' in client ? client.tenant_id : undefined;
+  return typeof id === 'string' ? id : undefined;
 }

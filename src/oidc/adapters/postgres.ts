@@ -1,8 +1,12 @@
 // oidc-provider adapter on Postgres/PGlite (table oidc_payloads). Clients come from oidc_clients.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { jsonObjectColumn } from '../../db/codec.js';
 import type { Queryable } from '../../db/index.js';
 import type { Clock } from '../../clock.js';
 import { ClientCatalog } from './clients.js';
+
+// Token exchange reads a payload per request: oidc-provider owns its shape, so only "is an object" is checked.
+const payloadColumn = jsonObjectColumn<AdapterPayload>('oidc_payloads.payload');
 
 export function postgresAdapterFactory(db: Queryable, clock: Clock, clients: ClientCatalog) {
   return class PostgresAdapter implements Adapter {
@@ -15,7 +19,7 @@ export function postgresAdapterFactory(db: Queryable, clock: Clock, clients: Cli
         .insert({
           type: this.model,
           id,
-          payload: JSON.stringify(payload),
+          payload: payloadColumn.encode(payload),
           grant_id: payload.grantId ?? null,
           user_code: payload.userCode ?? null,
           uid: payload.uid ?? null,
@@ -51,13 +55,13 @@ export function postgresAdapterFactory(db: Queryable, clock: Clock, clients: Cli
     }
 
     private async findWhere(where: Record<string, string>): Promise<AdapterPayload | undefined> {
-      const row = await db('oidc_payloads')
+      const row: { payload: unknown; expires_at: Date | null; consumed_at: Date | null } | undefined = await db('oidc_payloads')
         .where({ type: this.model, ...where })
         .first('payload', 'expires_at', 'consumed_at');
       if (!row) return undefined;
-      if (row.expires_at && new Date(row.expires_at) <= clock.now()) return undefined;
-      const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
-      return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
+      if (row.expires_at && row.expires_at <= clock.now()) return undefined;
+      const payload = payloadColumn.decode(row.payload);
+      return row.consumed_at ? { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) } : payload;
     }
   };
 }

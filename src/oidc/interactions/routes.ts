@@ -9,6 +9,7 @@ import { toApiError } from '../../http/middleware/errors.js';
 import type { RateLimiter } from '../../http/rate-limit.js';
 import { MIN_PASSWORD_LENGTH, type PersonService } from '../../persons/service.js';
 import type { TenantService } from '../../tenants/service.js';
+import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { consentPage, loginPage, messagePage, signupPage } from './views.js';
 
@@ -55,7 +56,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) throw new ApiError(400, 'interaction_mismatch', 'This sign-in page does not match your session.');
     const client = await provider.Client.find(String(details.params.client_id));
-    const tenantId = (client as unknown as { tenant_id?: string } | undefined)?.tenant_id;
+    const tenantId = clientTenant(client);
     const tenant = tenantId ? await tenants.findTenant(tenantId) : undefined;
     if (!client || !tenant) throw new ApiError(400, 'unknown_client', 'The application is not registered.');
     // People see the relying party's name, never a client id: the client's own name, else its tenant's.

@@ -67,7 +67,7 @@ export async function decideCase(ctx: CaseContext, tenantId: string, id: string)
   if (!row.uploaded_at) throw new ConflictError('not_uploaded', 'Upload the document (and selfie) before deciding.');
   const { document, selfie, frames, priv } = await loadInputs(ctx, row);
 
-  const checks: CheckResult[] = [...((row.extraction?.checks as CheckResult[] | undefined) ?? [])];
+  const checks: CheckResult[] = [...(row.extraction?.checks ?? [])];
   let embedding: number[] | null = null;
   if (row.level !== 't1' && selfie) {
     const active = priv?.livenessMode === 'active' && row.challenge;

@@ -2,10 +2,10 @@
 import type { Knex } from 'knex';
 import type { AssuranceService } from '../../assurance/service.js';
 import type { Clock } from '../../clock.js';
+import type { CaseKeys } from '../../crypto/keys.js';
 import type { ScreeningService } from '../../screening/index.js';
 import type { FaceDedup } from '../dedup-adapter.js';
 import type { VerificationEngines } from '../engine/engines.js';
-import type { CaseKeys } from './crypto.js';
 import type { UploadStore } from './files.js';
 
 export interface CaseContext {

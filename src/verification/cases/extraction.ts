@@ -1,8 +1,9 @@
 // The document analysis as the tenant sees it (snake_case, number masked, no personal number), and the
 // reduced form kept after the retention period (no names or birth date).
 import type { DocumentAnalysis } from '../engine/document/analyze.js';
+import type { Extraction } from './model.js';
 
-export function publicExtraction(a: DocumentAnalysis): Record<string, unknown> {
+export function publicExtraction(a: DocumentAnalysis): Extraction {
   const m = a.mrz;
   return {
     type: a.documentType,
@@ -29,17 +30,12 @@ export function publicExtraction(a: DocumentAnalysis): Record<string, unknown> {
   };
 }
 
-const PERSONAL = ['surname', 'given_names', 'birth_date', 'age_years', 'sex', 'nationality'];
-
 /** What stays after retention: document type, country, masked number, expiry and the check results. */
-export function redactExtraction(e: Record<string, unknown> | null): Record<string, unknown> | null {
+export function redactExtraction(e: Extraction | null): Extraction | null {
   if (!e) return e;
-  const mrz = e.mrz as Record<string, unknown> | null;
-  return {
-    ...e,
-    mrz: mrz ? Object.fromEntries(Object.entries(mrz).filter(([k]) => !PERSONAL.includes(k))) : null,
-    redacted: true,
-  };
+  if (!e.mrz) return { ...e, redacted: true };
+  const { surname: _s, given_names: _g, birth_date: _b, age_years: _a, sex: _x, nationality: _n, ...kept } = e.mrz;
+  return { ...e, mrz: kept, redacted: true };
 }
 
 export interface ScreeningSubject {
@@ -50,8 +46,8 @@ export interface ScreeningSubject {
 }
 
 /** The person as the MRZ names them, for sanctions screening. */
-export function screeningSubject(e: Record<string, unknown> | null): ScreeningSubject | null {
-  const mrz = e?.mrz as Record<string, string | null> | null | undefined;
+export function screeningSubject(e: Extraction | null): ScreeningSubject | null {
+  const mrz = e?.mrz;
   if (!mrz?.surname) return null;
   return {
     givenName: mrz.given_names ?? '',

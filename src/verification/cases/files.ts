@@ -2,7 +2,7 @@
 // only in memory. The AAD ties a file to its case and name, so files can't be swapped between cases unnoticed.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { open, seal } from './crypto.js';
+import { open, seal } from '../../crypto/seal.js';
 
 export class UploadStore {
   constructor(

@@ -1,5 +1,6 @@
 // Applying an outcome — automated (decide) or human (review) — in ONE transaction: the case row, the person's
 // assurance, the document registry and dedup enrollment on approval, and the outbox events.
+import { StoredDataError } from '../../db/codec.js';
 import type { Trx } from '../../db/index.js';
 import { ConflictError, NotFoundError } from '../../http/errors.js';
 import { log } from '../../log.js';
@@ -34,7 +35,7 @@ async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, no
       throw new ConflictError('document_already_verified', 'This document already backs another verified person.');
     }
   }
-  const expiry = (row.extraction?.mrz as { expiry_date?: string | null } | null | undefined)?.expiry_date;
+  const expiry = row.extraction?.mrz?.expiry_date;
   await ctx.assurance.apply(trx, row.person_id, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry) }, now, 'verification_approved');
   if (a.embedding) await ctx.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
 }
@@ -49,7 +50,7 @@ export async function finishCase(
   const { decision } = d;
   await ctx.db.transaction(async (trx) => {
     const locked = await caseStore.findForUpdate(trx, row.tenant_id, row.id);
-    if (locked?.status !== 'open' || new Date(locked.uploaded_at ?? 0).getTime() !== new Date(row.uploaded_at ?? 0).getTime()) {
+    if (locked?.status !== 'open' || locked.uploaded_at?.getTime() !== row.uploaded_at?.getTime()) {
       throw new ConflictError('case_changed', 'The case changed while it was being decided; decide again.');
     }
     let privateEnc = locked.private_enc;
@@ -60,7 +61,7 @@ export async function finishCase(
     }
     await caseStore.update(trx, row.id, {
       status: decision.outcome,
-      decision: { ...decision, decided_at: now.toISOString(), aml_clear: d.amlClear } as unknown as Record<string, unknown>,
+      decision: { ...decision, decided_at: now.toISOString(), aml_clear: d.amlClear },
       outcome: decision.outcome,
       risk_level: decision.risk_level,
       human_verified: false,
@@ -83,7 +84,8 @@ export async function finishReview(ctx: CaseContext, tenantId: string, id: strin
     if (!row) throw new NotFoundError('Verification case');
     if (row.status !== 'manual_review') throw new ConflictError('not_in_review', `Only cases in manual_review can be reviewed; this one is ${row.status}.`);
     const priv = row.private_enc ? openPrivate(ctx.keys.encryption, row.id, row.private_enc) : null;
-    const automated = row.decision as unknown as Decision & { aml_clear?: boolean | null };
+    const automated = row.decision;
+    if (!automated) throw new StoredDataError(`verification_cases ${row.id}: in manual_review without a decision`);
     if (review.outcome === 'approved') {
       if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
       await approve(trx, ctx, row, { level: row.level, amlClear: automated?.aml_clear ?? null, embedding: priv?.embedding ?? null }, now);

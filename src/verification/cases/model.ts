@@ -1,4 +1,7 @@
-// Case vocabulary and the tenant-facing shape of a case (no internal ids, no images, no raw document numbers).
+// Case vocabulary, the shapes of the case's JSON columns (zod schemas: the store decodes every read with them),
+// and the tenant-facing shape of a case (no internal ids, no images, no raw document numbers).
+import { z } from 'zod';
+import type { ChallengeStep } from '../engine/liveness/challenge.js';
 import type { CheckResult } from '../engine/types.js';
 import type { CaseRow, FileRow } from './store.js';
 
@@ -30,16 +33,98 @@ export interface Decision {
   reasons: Reason[];
 }
 
+/** The automated decision as stored: the decision plus when, and the screening result it was based on. */
+export interface StoredDecision extends Decision {
+  decided_at?: string;
+  aml_clear?: boolean | null;
+}
+
 export interface Review {
   outcome: 'approved' | 'rejected';
   reason: string;
   reviewed_at: string;
 }
 
-const iso = (d: Date | string | null): string | null => (d ? new Date(d).toISOString() : null);
+/** The document analysis as stored and shown (extraction.ts builds it); personal MRZ fields go at retention. */
+export interface Extraction {
+  type: string | null;
+  mrz: {
+    format: 'TD1' | 'TD2' | 'TD3';
+    document_code: string;
+    issuing_country: string;
+    document_number_masked: string;
+    expiry_date: string | null;
+    expired: boolean | null;
+    nationality?: string;
+    surname?: string;
+    given_names?: string;
+    birth_date?: string | null;
+    sex?: 'M' | 'F' | 'X';
+    age_years?: number | null;
+  } | null;
+  check_digits: { field: string; valid: boolean }[];
+  quality: Record<string, unknown>;
+  checks: CheckResult[];
+  redacted?: true;
+}
+
+// Loose objects: a stored JSON value keeps keys this version doesn't know (nothing is dropped on a rewrite).
+const checkResultSchema = z.looseObject({
+  name: z.string(),
+  passed: z.boolean(),
+  score: z.number().nullable(),
+  threshold: z.number().nullable(),
+  reason: z.string(),
+  advisory: z.boolean().optional(),
+  code: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const challengeSchema: z.ZodType<ChallengeStep[]> = z.array(z.enum(['turn_left', 'turn_right', 'center']));
+
+export const extractionSchema: z.ZodType<Extraction> = z.looseObject({
+  type: z.string().nullable(),
+  mrz: z
+    .looseObject({
+      format: z.enum(['TD1', 'TD2', 'TD3']),
+      document_code: z.string(),
+      issuing_country: z.string(),
+      document_number_masked: z.string(),
+      expiry_date: z.string().nullable(),
+      expired: z.boolean().nullable(),
+      nationality: z.string().optional(),
+      surname: z.string().optional(),
+      given_names: z.string().optional(),
+      birth_date: z.string().nullable().optional(),
+      sex: z.enum(['M', 'F', 'X']).optional(),
+      age_years: z.number().nullable().optional(),
+    })
+    .nullable(),
+  check_digits: z.array(z.looseObject({ field: z.string(), valid: z.boolean() })),
+  quality: z.record(z.string(), z.unknown()),
+  checks: z.array(checkResultSchema),
+  redacted: z.literal(true).optional(),
+});
+
+export const decisionSchema: z.ZodType<StoredDecision> = z.looseObject({
+  outcome: z.enum(['approved', 'rejected', 'manual_review']),
+  risk_level: z.enum(['low', 'medium', 'high']),
+  human_verified: z.boolean(),
+  automation_tier: z.enum(['t0', 't1', 't2']),
+  checks: z.array(checkResultSchema),
+  reasons: z.array(
+    z.looseObject({ code: z.string(), message: z.string(), check: z.string().optional(), case_id: z.string().optional(), other_tenant: z.boolean().optional() }),
+  ),
+  decided_at: z.string().optional(),
+  aml_clear: z.boolean().nullable().optional(),
+});
+
+export const reviewSchema: z.ZodType<Review> = z.looseObject({ outcome: z.enum(['approved', 'rejected']), reason: z.string(), reviewed_at: z.string() });
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 export function presentCase(row: CaseRow, files?: FileRow[]): Record<string, unknown> {
-  const decision = row.decision as (Decision & { decided_at?: string }) | null;
+  const decision = row.decision;
   return {
     id: row.id,
     person_id: row.sub,

@@ -1,7 +1,8 @@
 // The sealed private data of a case: what must not sit in clear columns (liveness mode, the applicant's typed
 // data, a face descriptor kept for review), AES-GCM sealed under the case's own AAD; wiped by retention.
+import { z } from 'zod';
+import { openJson, sealJson } from '../../crypto/seal.js';
 import type { ApplicantData } from '../engine/document/analyze.js';
-import { openJson, sealJson } from './crypto.js';
 
 export interface PrivateCaseData {
   livenessMode: 'passive' | 'active';
@@ -10,9 +11,24 @@ export interface PrivateCaseData {
   embedding?: number[];
 }
 
+const applicantData = z.object({
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+  birthdate: z.string().optional(),
+  nationality: z.string().optional(),
+  documentNumber: z.string().optional(),
+}) satisfies z.ZodType<ApplicantData>;
+
+/** Decodes PrivateCaseData when it is opened (a mismatch is a server error, not silently passed on). */
+const privateCaseData: z.ZodType<PrivateCaseData> = z.object({
+  livenessMode: z.enum(['passive', 'active']),
+  applicant: applicantData.optional(),
+  embedding: z.array(z.number()).optional(),
+});
+
 /** Binds the sealed blob to its case: a blob copied to another case does not open. */
 export const privateAad = (caseId: string) => `case-private:${caseId}`;
 
 export const sealPrivate = (key: Buffer, caseId: string, data: PrivateCaseData): string => sealJson(key, data, privateAad(caseId));
 
-export const openPrivate = (key: Buffer, caseId: string, sealed: string): PrivateCaseData => openJson<PrivateCaseData>(key, sealed, privateAad(caseId));
+export const openPrivate = (key: Buffer, caseId: string, sealed: string): PrivateCaseData => openJson(key, sealed, privateAad(caseId), privateCaseData);

@@ -112,7 +112,7 @@ export async function listCases(ctx: CaseContext, q: ListInput): Promise<{ rows:
 }
 
 export function encodeCursor(row: Pick<CaseRow, 'created_at' | 'id'>): string {
-  return Buffer.from(JSON.stringify([new Date(row.created_at).toISOString(), row.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
 }
 
 export function decodeCursor(cursor: string): { createdAt: Date; id: string } {

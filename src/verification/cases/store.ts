@@ -1,6 +1,21 @@
-// Verification cases, their files and the verified-document registry: queries only.
+// Verification cases, their files and the verified-document registry: queries only. Case rows are decoded here
+// (JSON columns through their schemas in model.ts), so callers get precise types.
+import { jsonColumn } from '../../db/codec.js';
 import type { Queryable } from '../../db/index.js';
-import type { CaseStatus, Level } from './model.js';
+import type { ChallengeStep } from '../engine/liveness/challenge.js';
+import {
+  challengeSchema,
+  decisionSchema,
+  extractionSchema,
+  reviewSchema,
+  type CaseStatus,
+  type Extraction,
+  type Level,
+  type Outcome,
+  type Review,
+  type RiskLevel,
+  type StoredDecision,
+} from './model.js';
 
 export interface CaseRow {
   id: string;
@@ -11,18 +26,19 @@ export interface CaseRow {
   status: CaseStatus;
   idempotency_key: string | null;
   request_hash: string | null;
-  challenge: string[] | null;
+  challenge: ChallengeStep[] | null;
   challenge_issued_at: Date | null;
-  extraction: Record<string, unknown> | null;
+  extraction: Extraction | null;
   private_enc: string | null;
   document_fingerprint: string | null;
   uploaded_at: Date | null;
-  decision: Record<string, unknown> | null;
-  outcome: string | null;
-  risk_level: string | null;
+  decision: StoredDecision | null;
+  /** The final outcome (a review overrides the automated one). */
+  outcome: Outcome | null;
+  risk_level: RiskLevel | null;
   human_verified: boolean;
   decided_at: Date | null;
-  review: Record<string, unknown> | null;
+  review: Review | null;
   reviewed_at: Date | null;
   purged_at: Date | null;
   created_at: Date;
@@ -50,36 +66,64 @@ export interface ListQuery {
   after?: { createdAt: Date; id: string };
 }
 
-const json = (v: unknown) => (v === null || v === undefined ? v : JSON.stringify(v));
+const columns = {
+  challenge: jsonColumn('verification_cases.challenge', challengeSchema.nullable()),
+  extraction: jsonColumn('verification_cases.extraction', extractionSchema.nullable()),
+  decision: jsonColumn('verification_cases.decision', decisionSchema.nullable()),
+  review: jsonColumn('verification_cases.review', reviewSchema.nullable()),
+};
+
+/** A row as the driver returns it: timestamps are already Date, JSON columns parsed but not yet checked. */
+type RawCaseRow = Omit<CaseRow, keyof typeof columns> & Record<keyof typeof columns, unknown>;
+
+function decodeCase(r: RawCaseRow): CaseRow {
+  return {
+    ...r,
+    challenge: columns.challenge.decode(r.challenge),
+    extraction: columns.extraction.decode(r.extraction),
+    decision: columns.decision.decode(r.decision),
+    review: columns.review.decode(r.review),
+  };
+}
+
+const decodeOne = (r: RawCaseRow | undefined): CaseRow | undefined => (r ? decodeCase(r) : undefined);
+
+type CaseUpdate = Partial<Omit<CaseRow, 'id' | 'tenant_id'>> & { updated_at: Date };
+
+function encodeUpdate(fields: CaseUpdate): Record<string, unknown> {
+  const row: Record<string, unknown> = { ...fields };
+  if (fields.challenge !== undefined) row.challenge = columns.challenge.encode(fields.challenge);
+  if (fields.extraction !== undefined) row.extraction = columns.extraction.encode(fields.extraction);
+  if (fields.decision !== undefined) row.decision = columns.decision.encode(fields.decision);
+  if (fields.review !== undefined) row.review = columns.review.encode(fields.review);
+  return row;
+}
 
 export const caseStore = {
   insert: (db: Queryable, row: Omit<CaseRow, 'extraction' | 'private_enc' | 'document_fingerprint' | 'uploaded_at' | 'decision' | 'outcome' | 'risk_level' | 'human_verified' | 'decided_at' | 'review' | 'reviewed_at' | 'purged_at' | 'challenge' | 'challenge_issued_at'>) =>
     db('verification_cases').insert(row),
 
-  find: (db: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
-    db('verification_cases').where({ tenant_id: tenantId, id }).first(),
+  find: async (db: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
+    decodeOne(await db('verification_cases').where({ tenant_id: tenantId, id }).first()),
 
-  findForUpdate: (trx: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
-    trx('verification_cases').where({ tenant_id: tenantId, id }).forUpdate().first(),
+  findForUpdate: async (trx: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
+    decodeOne(await trx('verification_cases').where({ tenant_id: tenantId, id }).forUpdate().first()),
 
-  findById: (db: Queryable, id: string): Promise<CaseRow | undefined> => db('verification_cases').where({ id }).first(),
+  findById: async (db: Queryable, id: string): Promise<CaseRow | undefined> => decodeOne(await db('verification_cases').where({ id }).first()),
 
-  findByIdempotencyKey: (db: Queryable, tenantId: string, key: string): Promise<CaseRow | undefined> =>
-    db('verification_cases').where({ tenant_id: tenantId, idempotency_key: key }).first(),
+  findByIdempotencyKey: async (db: Queryable, tenantId: string, key: string): Promise<CaseRow | undefined> =>
+    decodeOne(await db('verification_cases').where({ tenant_id: tenantId, idempotency_key: key }).first()),
 
-  list(db: Queryable, q: ListQuery): Promise<CaseRow[]> {
+  async list(db: Queryable, q: ListQuery): Promise<CaseRow[]> {
     const query = db('verification_cases').where({ tenant_id: q.tenantId });
     if (q.status) query.andWhere({ status: q.status });
     if (q.sub) query.andWhere({ sub: q.sub });
     if (q.after) query.andWhereRaw('(created_at, id) < (?, ?)', [q.after.createdAt, q.after.id]);
-    return query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(q.limit);
+    const rows: RawCaseRow[] = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(q.limit);
+    return rows.map(decodeCase);
   },
 
-  update: (db: Queryable, id: string, fields: Partial<Omit<CaseRow, 'id' | 'tenant_id'>> & { updated_at: Date }) => {
-    const row: Record<string, unknown> = { ...fields };
-    for (const k of ['challenge', 'extraction', 'decision', 'review'] as const) if (k in row) row[k] = json(row[k]);
-    return db('verification_cases').where({ id }).update(row);
-  },
+  update: (db: Queryable, id: string, fields: CaseUpdate) => db('verification_cases').where({ id }).update(encodeUpdate(fields)),
 
   /** The person's latest approved case (for duplicate reasons). */
   latestApproved: (db: Queryable, personId: string): Promise<Pick<CaseRow, 'id' | 'tenant_id'> | undefined> =>

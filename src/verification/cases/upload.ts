@@ -1,13 +1,13 @@
 // POST …/upload: validate every file first (nothing is stored unless all pass), read the document in the engine
 // pool, then seal the images to disk and record the upload in one transaction. The route parses the multipart
 // body (after openForUpload, so a closed or foreign case is refused before the body is read).
+import { documentFingerprint } from '../../crypto/hash.js';
 import { ConflictError, NotFoundError, UnprocessableError } from '../../http/errors.js';
 import { parse } from '../../http/validate.js';
 import { newId } from '../../ids.js';
 import { emitEvent } from '../../webhooks/outbox.js';
 import type { ApplicantData } from '../engine/document/analyze.js';
 import type { CaseContext } from './context.js';
-import { documentFingerprint } from './crypto.js';
 import { caseEvent } from './events.js';
 import { publicExtraction } from './extraction.js';
 import { inspectImage, type ImageInfo } from './images.js';

@@ -113,5 +113,7 @@ let compiled: WebAssembly.Module | undefined;
 /** The kernel bound to `memory` (its pages must hold every address passed in). */
 export function hammingKernel(memory: WebAssembly.Memory): HammingKernel {
   compiled ??= new WebAssembly.Module(hammingModuleBytes());
-  return new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as HammingKernel;
+  const { scan, collect } = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+  if (typeof scan !== 'function' || typeof collect !== 'function') throw new Error('hamming kernel: the module lacks scan/collect');
+  return { scan: scan as HammingKernel['scan'], collect: collect as HammingKernel['collect'] };
 }

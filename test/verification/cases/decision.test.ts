@@ -77,7 +77,7 @@ describe('decide', () => {
 describe('assurance transitions', () => {
   const now = new Date('2026-06-01T00:00:00Z');
   const row = (f: Partial<AssuranceRow>): AssuranceRow => ({ person_id: 'p', status: 'unverified', tier: 't0', aml_clear: null, verified_at: null, expires_at: null, ...f });
-  const verified = (tier: AssuranceRow['tier'], expires = '2027-01-01T00:00:00Z') => row({ status: 'verified', tier, verified_at: '2026-01-01T00:00:00Z', expires_at: expires });
+  const verified = (tier: AssuranceRow['tier'], expires = '2027-01-01T00:00:00Z') => row({ status: 'verified', tier, verified_at: new Date('2026-01-01T00:00:00Z'), expires_at: new Date(expires) });
   const approve = (tier: AssuranceRow['tier']) => ({ kind: 'approved' as const, tier, amlClear: true, expiresAt: new Date('2027-06-01T00:00:00Z') });
 
   it('in progress → pending, rejected → rejected, approved → verified', () => {

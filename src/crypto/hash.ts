@@ -1,0 +1,11 @@
+// Keyed hashes: stable identifiers and fingerprints that can't be computed (or reversed) without the key.
+import crypto from 'node:crypto';
+
+/** HMAC-SHA256, base64url. */
+export const keyedHash = (key: Buffer, data: string): string => crypto.createHmac('sha256', key).update(data).digest('base64url');
+
+/** Same document ⇔ same fingerprint; the raw number never needs to be stored to compare. */
+export function documentFingerprint(key: Buffer, doc: { type: string; issuingState: string; number: string }): string {
+  const canonical = [doc.type, doc.issuingState, doc.number].map((s) => s.toUpperCase().replace(/[^A-Z0-9]/g, '')).join('|');
+  return `docfp1_${keyedHash(key, canonical)}`;
+}
