@@ -129,13 +129,14 @@ function reader<P, Q, H, B>(spec: RouteSpec<P, Q, H, B>): (ctx: Koa.Parameterize
   const { params, query, headers } = spec;
   const body = spec.bodyType === 'multipart' ? undefined : spec.body;
   const readHeaders = headers ? headerReader(headers) : undefined;
-  // One object of one shape per request; parts a route does not declare stay undefined.
+  // One object of one shape per request; parts a route does not declare stay undefined. Parts are checked in
+  // this order, so with several wrong the first one named is the path, then query, body, headers.
   return (ctx) => ({
     params: (params ? parse(params, ctx.params, 'path') : undefined) as P,
     query: (query ? parse(query, ctx.query, 'query') : undefined) as Q,
-    headers: (readHeaders ? readHeaders(ctx) : undefined) as H,
     // Body parsers leave no body for an empty request: that reads as {} so an all-optional body accepts it.
     body: (body ? parse(body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined) as B,
+    headers: (readHeaders ? readHeaders(ctx) : undefined) as H,
   });
 }
 
