@@ -6,6 +6,7 @@ import { requestId } from './http/middleware/request-id.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { ipRateLimit } from './http/middleware/ip-rate-limit.js';
 import { branch, routerChain } from './http/branch.js';
+import { setResponseChecks } from './http/contract.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
 import { createProvider, type OidcProvider } from './oidc/provider.js';
@@ -28,6 +29,8 @@ export interface App {
 }
 
 export function buildApp(deps: Deps, keys: KeyMaterial, opts: { mailer?: Mailer; verification?: VerificationRuntime } = {}): App {
+  // Before any router is built: each decides once whether its responses are checked.
+  setResponseChecks(deps.config.checkResponses);
   const koa = new Koa({ proxy: deps.config.trustProxy });
   const oidc = createProvider(deps, keys);
   const mailer = opts.mailer ?? mailerFor(deps.config);
