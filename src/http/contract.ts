@@ -105,7 +105,8 @@ export function contracts(router: Router, opts: { auth: Auth; checkResponses?: b
     route(spec, handler) {
       const contract: RouteContract = {
         method: spec.method,
-        path: prefix + spec.path,
+        // As the router joins them: a prefix's '/' route is the prefix itself.
+        path: prefix && spec.path === '/' ? prefix : prefix + spec.path,
         summary: spec.summary,
         ...(spec.description ? { description: spec.description } : {}),
         auth: opts.auth,
