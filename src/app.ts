@@ -8,6 +8,7 @@ import { requestId } from './http/middleware/request-id.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { ipRateLimit } from './http/middleware/ip-rate-limit.js';
 import { branch, routerChain } from './http/branch.js';
+import { setResponseChecks } from './http/contract.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
 import { mountProvider } from './oidc/mount.js';
@@ -22,6 +23,8 @@ import { verificationRoutes } from './verification/cases/routes.js';
 
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
   const { config } = infra;
+  // Before any router is built: each decides once whether its responses are checked.
+  setResponseChecks(config.checkResponses);
   const https = config.publicUrl.startsWith('https://');
   const koa = new Koa({ proxy: config.trustProxy });
   const { provider } = services.oidc;

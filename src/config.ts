@@ -21,6 +21,8 @@ const schema = z.object({
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   TRUST_PROXY: bool.default(false),
+  // API responses checked against their route contracts (a mismatch is a logged 500). Default: not in production.
+  RESPONSE_CHECKS: bool.optional(),
   // Secret used to derive cookie keys, pairwise subjects and the at-rest encryption key when not given.
   // Generated into KEYS_DIR in development; required in production.
   SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -67,6 +69,7 @@ export type Config = Readonly<{
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   trustProxy: boolean;
+  checkResponses: boolean;
   secretKey: string | undefined;
   documentEncryptionKey: string | undefined;
   documentRetentionDays: number;
@@ -120,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    checkResponses: e.RESPONSE_CHECKS ?? !isProduction,
     secretKey: e.SECRET_KEY,
     documentEncryptionKey: e.DOCUMENT_ENCRYPTION_KEY,
     documentRetentionDays: e.DOCUMENT_RETENTION_DAYS,

@@ -48,6 +48,8 @@ export async function startKycport(extraEnv: Record<string, string> = {}, nodeAr
   const prefix = `kpbench:${crypto.randomBytes(4).toString('hex')}:`;
   const env = {
     NODE_ENV: 'development',
+    // Production-like: no response-contract checks (NODE_ENV=production would need https and a SECRET_KEY).
+    RESPONSE_CHECKS: 'false',
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: url,

@@ -23,7 +23,7 @@ export async function sweepExpiredAssurance(db: Knex, clock: Clock, limit = 200)
         () => ({
           previous: { status: 'verified', tier: r.tier },
           current: { status: 'expired', tier: r.tier },
-          expired_at: new Date(r.expires_at).toISOString(),
+          expired_at: r.expires_at.toISOString(),
         }),
         { at: now },
       );

@@ -3,15 +3,24 @@
 // typ at+jwt, issuer, audience, expiry, openid scope, and a live grant (revocation takes effect immediately).
 import Router from '@koa/router';
 import type Koa from 'koa';
+import { z } from 'zod';
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type Provider from 'oidc-provider';
 import type { AccountClaims } from '../assurance/claims.js';
 import type { Clock } from '../clock.js';
 import { formBody } from '../http/body.js';
+import { contracts } from '../http/contract.js';
 import { clientTenant } from './adapters/clients.js';
 import { filterByScope } from './claims.js';
 import type { KeyMaterial } from './keys.js';
 import { OIDC_PREFIX, userinfoResource } from './provider.js';
+
+// RFC 6750 errors keep OAuth's shape ({error, error_description}), not the API error family's.
+const bearerError = z.strictObject({ error: z.enum(['invalid_request', 'invalid_token', 'insufficient_scope']), error_description: z.string() });
+const claims = z.looseObject({ sub: z.string() }).describe('Standard OIDC claims plus kyc/verified_claims, as the scopes allow.');
+const responses = { 200: claims, 400: bearerError, 401: bearerError, 403: bearerError };
+// The token may come in a form body (RFC 6750 §2.2); anything but one string there is no token.
+const formToken = z.looseObject({ access_token: z.string().optional().catch(undefined) });
 
 class BearerError extends Error {
   constructor(readonly code: 'invalid_request' | 'invalid_token' | 'insufficient_scope', message: string, readonly status = 401) {
@@ -61,11 +70,10 @@ export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountC
     return filterByScope(claims, scopes, subject.sub);
   }
 
-  const endpoint = async (ctx: Koa.Context) => {
+  const endpoint = async (ctx: Koa.Context, body: { access_token?: string } | undefined) => {
     ctx.set('Cache-Control', 'no-store');
     const header = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
-    const body = (ctx.request as { body?: Record<string, unknown> }).body;
-    const token = header ?? (typeof body?.access_token === 'string' ? body.access_token : undefined);
+    const token = header ?? body?.access_token;
     try {
       ctx.body = await handle(token);
     } catch (err) {
@@ -75,7 +83,10 @@ export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountC
       ctx.body = { error: err.code, error_description: err.message };
     }
   };
-  router.get([`${OIDC_PREFIX}/me`, `${OIDC_PREFIX}/me/`], endpoint);
-  router.post([`${OIDC_PREFIX}/me`, `${OIDC_PREFIX}/me/`], formBody(), endpoint);
+  // Routes match with or without a trailing slash (the router is not strict).
+  const api = contracts(router, { auth: 'access_token' });
+  const summary = "The signed-in person's claims, filtered by the token's scopes";
+  api.route({ method: 'get', path: `${OIDC_PREFIX}/me`, summary, responses }, (ctx) => endpoint(ctx, undefined));
+  api.route({ method: 'post', path: `${OIDC_PREFIX}/me`, summary, body: formToken, responses, use: [formBody()] }, (ctx, { body }) => endpoint(ctx, body));
   return router;
 }

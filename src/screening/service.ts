@@ -66,7 +66,7 @@ export function createScreeningService(db: Database): ScreeningService {
   return {
     async currentIndex() {
       const lists = await store.listLists(db.knex);
-      const sig = lists.map((l) => `${l.id}:${l.sourceFileSha256}:${new Date(l.importedAt).getTime()}`).sort().join(',');
+      const sig = lists.map((l) => `${l.id}:${l.sourceFileSha256}:${l.importedAt.getTime()}`).sort().join(',');
       if (sig !== signature) {
         refreshing ??= holder.refresh().finally(() => (refreshing = undefined));
         await refreshing;

@@ -1,29 +1,13 @@
 // Tenant API for webhook endpoints, their attempt log and redelivery. Trailing slashes are optional.
 import Router from '@koa/router';
-import { z } from 'zod';
 import type Koa from 'koa';
 import { jsonBody } from '../http/body.js';
-import { parse } from '../http/validate.js';
-import { ALL_EVENTS, EVENT_TYPES } from './catalog.js';
+import { contracts, errorResponse } from '../http/contract.js';
+import * as s from './schema.js';
 import type { WebhookService } from './service.js';
 
-const id = (prefix: string) => z.string().max(100).regex(new RegExp(`^${prefix}_[\\w-]+$`), 'invalid id');
-const endpointParams = z.object({ id: id('we') });
-const eventParams = z.object({ event_id: id('evt') });
-const eventName = z.enum([...EVENT_TYPES, ALL_EVENTS] as [string, ...string[]], { message: `must be one of: ${[...EVENT_TYPES, ALL_EVENTS].join(', ')}` });
-const events = z.array(eventName).min(1).max(EVENT_TYPES.length + 1);
-const url = z.string().max(2048);
-const description = z.string().max(500).nullable();
-
-const createBody = z.strictObject({ url, events, description: description.optional() });
-const patchBody = z
-  .strictObject({ url: url.optional(), events: events.optional(), enabled: z.boolean().optional(), description: description.optional() })
-  .refine((b) => Object.keys(b).length > 0, 'nothing to update');
-const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.coerce.number().int().min(1).optional(),
-});
-const redeliverBody = z.strictObject({ endpoint_id: id('we').optional() });
+// Every route answers these through the error middleware; 400 covers invalid params, query and body.
+const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 429: errorResponse } as const;
 
 export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/webhooks', strict: false });
@@ -33,47 +17,101 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     await next();
   });
   const tenant = (ctx: { state: { tenantId: string } }) => ctx.state.tenantId;
+  const api = contracts(router, { auth: 'api_key' });
 
-  router.post('/endpoints', jsonBody(), async (ctx) => {
-    const body = parse(createBody, ctx.request.body, 'body');
-    ctx.status = 201;
-    ctx.body = await webhooks.createEndpoint(tenant(ctx), body);
-  });
-  router.get('/endpoints', async (ctx) => {
-    ctx.body = { data: await webhooks.listEndpoints(tenant(ctx)) };
-  });
-  router.get('/endpoints/:id', async (ctx) => {
-    const p = parse(endpointParams, ctx.params, 'path');
-    ctx.body = await webhooks.getEndpoint(tenant(ctx), p.id);
-  });
-  router.patch('/endpoints/:id', jsonBody(), async (ctx) => {
-    const p = parse(endpointParams, ctx.params, 'path');
-    ctx.body = await webhooks.updateEndpoint(tenant(ctx), p.id, parse(patchBody, ctx.request.body, 'body'));
-  });
-  router.delete('/endpoints/:id', async (ctx) => {
-    const p = parse(endpointParams, ctx.params, 'path');
-    await webhooks.deleteEndpoint(tenant(ctx), p.id);
-    ctx.status = 204;
-  });
-  router.post('/endpoints/:id/rotate-secret', async (ctx) => {
-    const p = parse(endpointParams, ctx.params, 'path');
-    ctx.body = await webhooks.rotateSecret(tenant(ctx), p.id);
-  });
-  router.post('/endpoints/:id/test', async (ctx) => {
-    const p = parse(endpointParams, ctx.params, 'path');
-    ctx.status = 202;
-    ctx.body = await webhooks.sendTestEvent(tenant(ctx), p.id);
-  });
-  router.get('/endpoints/:id/deliveries', async (ctx) => {
-    const p = parse(endpointParams, ctx.params, 'path');
-    const q = parse(listQuery, ctx.query, 'query');
-    ctx.body = await webhooks.listAttempts(tenant(ctx), p.id, { limit: q.limit, before: q.cursor });
-  });
-  router.post('/events/:event_id/redeliver', jsonBody(), async (ctx) => {
-    const p = parse(eventParams, ctx.params, 'path');
-    const b = parse(redeliverBody, ctx.request.body ?? {}, 'body');
-    ctx.status = 202;
-    ctx.body = await webhooks.redeliverEvent(tenant(ctx), p.event_id, { endpointId: b.endpoint_id });
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/endpoints',
+      summary: 'Create a webhook endpoint (the response is the only time its signing secret is shown)',
+      body: s.createBody,
+      responses: { 201: s.createdEndpointResponse, ...errors, 409: errorResponse },
+      use: [jsonBody()],
+    },
+    async (ctx, { body }) => {
+      ctx.status = 201;
+      ctx.body = await webhooks.createEndpoint(tenant(ctx), body);
+    },
+  );
+  api.route(
+    { method: 'get', path: '/endpoints', summary: "List the tenant's webhook endpoints", responses: { 200: s.endpointListResponse, ...errors } },
+    async (ctx) => {
+      ctx.body = { data: await webhooks.listEndpoints(tenant(ctx)) };
+    },
+  );
+  api.route(
+    { method: 'get', path: '/endpoints/:id', summary: 'Read a webhook endpoint', params: s.endpointParams, responses: { 200: s.endpointResponse, ...errors } },
+    async (ctx, { params }) => {
+      ctx.body = await webhooks.getEndpoint(tenant(ctx), params.id);
+    },
+  );
+  api.route(
+    {
+      method: 'patch',
+      path: '/endpoints/:id',
+      summary: 'Change, enable or disable a webhook endpoint',
+      params: s.endpointParams,
+      body: s.patchBody,
+      responses: { 200: s.endpointResponse, ...errors },
+      use: [jsonBody()],
+    },
+    async (ctx, { params, body }) => {
+      ctx.body = await webhooks.updateEndpoint(tenant(ctx), params.id, body);
+    },
+  );
+  api.route(
+    { method: 'delete', path: '/endpoints/:id', summary: 'Delete a webhook endpoint', params: s.endpointParams, responses: { 204: null, ...errors } },
+    async (ctx, { params }) => {
+      await webhooks.deleteEndpoint(tenant(ctx), params.id);
+      ctx.status = 204;
+    },
+  );
+  api.route(
+    {
+      method: 'post',
+      path: '/endpoints/:id/rotate-secret',
+      summary: 'Issue a new signing secret; the previous one keeps signing for 24 hours',
+      params: s.endpointParams,
+      responses: { 200: s.rotatedSecretResponse, ...errors },
+    },
+    async (ctx, { params }) => {
+      ctx.body = await webhooks.rotateSecret(tenant(ctx), params.id);
+    },
+  );
+  api.route(
+    { method: 'post', path: '/endpoints/:id/test', summary: 'Send a webhook.test event to the endpoint', params: s.endpointParams, responses: { 202: s.testEventResponse, ...errors } },
+    async (ctx, { params }) => {
+      ctx.status = 202;
+      ctx.body = await webhooks.sendTestEvent(tenant(ctx), params.id);
+    },
+  );
+  api.route(
+    {
+      method: 'get',
+      path: '/endpoints/:id/deliveries',
+      summary: "The endpoint's delivery attempt log, newest first",
+      params: s.endpointParams,
+      query: s.listQuery,
+      responses: { 200: s.attemptListResponse, ...errors },
+    },
+    async (ctx, { params, query }) => {
+      ctx.body = await webhooks.listAttempts(tenant(ctx), params.id, { limit: query.limit, before: query.cursor });
+    },
+  );
+  api.route(
+    {
+      method: 'post',
+      path: '/events/:event_id/redeliver',
+      summary: 'Send an event again, to one endpoint or to every endpoint that had it or subscribes to it',
+      params: s.eventParams,
+      body: s.redeliverBody,
+      responses: { 202: s.redeliverResponse, ...errors, 409: errorResponse },
+      use: [jsonBody()],
+    },
+    async (ctx, { params, body }) => {
+      ctx.status = 202;
+      ctx.body = await webhooks.redeliverEvent(tenant(ctx), params.event_id, { endpointId: body.endpoint_id });
+    },
+  );
   return router;
 }

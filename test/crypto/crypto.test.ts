@@ -11,7 +11,7 @@ import { caseKeys, readInstanceSecret, requireInstanceSecret, webhookSecretsKey,
 import { open, openJson, seal, sealJson, secretBox, SealError } from '../../src/crypto/seal.js';
 import { makeVerificationToken, readVerificationToken } from '../../src/persons/email-verification.js';
 import { makePairwise } from '../../src/persons/subjects.js';
-import { privateCaseData } from '../../src/verification/cases/upload.js';
+import { openPrivate, privateAad } from '../../src/verification/cases/sealed.js';
 
 const fixture = JSON.parse(fs.readFileSync(new URL('../fixtures/crypto/sealed-before-crypto-module.json', import.meta.url), 'utf8')) as {
   instance_secret: string;
@@ -39,7 +39,9 @@ describe('values stored before the crypto module', () => {
     const f = fixture.upload_file;
     expect(open(derived.encryption, Buffer.from(f.sealed_base64, 'base64'), f.aad)).toEqual(Buffer.from(f.plain_base64, 'base64'));
     const p = fixture.private_case_data;
-    expect(openJson(configured.encryption, p.sealed, p.aad, privateCaseData)).toEqual(p.value);
+    const caseId = p.aad.replace(/^case-private:/, '');
+    expect(privateAad(caseId)).toBe(p.aad);
+    expect(openPrivate(configured.encryption, caseId, p.sealed)).toEqual(p.value);
     const w = fixture.webhook_secret;
     expect(secretBox(webhookSecretsKey(secret)).open(w.sealed, w.bound_to)).toBe(w.plain);
   });
@@ -53,10 +55,10 @@ describe('values stored before the crypto module', () => {
 
   it('give the same pairwise subjects and accept issued email links', () => {
     const s = fixture.pairwise_subject;
-    expect(makePairwise(secret)(s.tenant_id, s.person_id)).toBe(s.sub);
+    expect(makePairwise(deriveKey(secret, 'pairwise-subject'))(s.tenant_id, s.person_id)).toBe(s.sub);
     const t = fixture.email_verification_token;
-    expect(makeVerificationToken(secret, t.person_id, new Date(t.now))).toBe(t.token);
-    expect(readVerificationToken(secret, t.token, new Date(t.now))).toBe(t.person_id);
+    expect(makeVerificationToken(deriveKey(secret, 'email-verification'), t.person_id, new Date(t.now))).toBe(t.token);
+    expect(readVerificationToken(deriveKey(secret, 'email-verification'), t.token, new Date(t.now))).toBe(t.person_id);
   });
 });
 

@@ -2,11 +2,11 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
+import { contracts, errorResponse } from '../../http/contract.js';
 import { UnsupportedMediaTypeError } from '../../http/errors.js';
-import { parse } from '../../http/validate.js';
 import { assertNoVerdict, assertNoVerdictName } from './guard.js';
 import { presentCase } from './model.js';
-import { caseParams, createCaseBody, decideBody, idempotencyKey, listQuery, reviewBody, UPLOAD_FILE_FIELDS, UPLOAD_LIMITS, UPLOAD_TEXT_FIELDS } from './schemas.js';
+import * as s from './schemas.js';
 import type { CaseService } from './service.js';
 import { lingerThenClose, parseMultipart } from './multipart.js';
 
@@ -29,6 +29,21 @@ function jsonOnly(allow: readonly string[] = []): Koa.Middleware[] {
   ];
 }
 
+/** Refused before (or while) reading an upload: don't let Node drain an arbitrarily large rest of the body. */
+const refuseUnreadBody: Koa.Middleware = async (ctx, next) => {
+  try {
+    await next();
+  } catch (err) {
+    lingerThenClose(ctx.req);
+    throw err;
+  }
+};
+
+// Thrown by the error middleware on every route: invalid input, missing key, unknown case, rate limit.
+const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 429: errorResponse } as const;
+// JSON-body routes also refuse other media types.
+const jsonErrors = { ...errors, 415: errorResponse } as const;
+
 export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/verification/cases' });
   router.use(requireApiKey, noVerdictInQuery);
@@ -36,61 +51,109 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
     await next();
     ctx.set('Cache-Control', 'no-store');
   };
+  const api = contracts(router, { auth: 'api_key' });
 
-  router.post('/', noStore, ...jsonOnly(), async (ctx) => {
-    const body = parse(createCaseBody, ctx.request.body ?? {}, 'body');
-    const key = ctx.get('Idempotency-Key') ? parse(idempotencyKey, ctx.get('Idempotency-Key'), 'Idempotency-Key header') : undefined;
-    const { row, replayed } = await cases.create({ tenantId: ctx.state.tenantId, personId: body.person_id, level: body.level, idempotencyKey: key });
-    if (replayed) ctx.set('Idempotent-Replayed', 'true');
-    ctx.status = 201;
-    ctx.body = presentCase(row);
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/',
+      summary: 'Open a verification case for a person at a level',
+      headers: s.createCaseHeaders,
+      body: s.createCaseBody,
+      responses: { 201: s.caseResponse, ...jsonErrors, 422: errorResponse },
+      use: [noStore, ...jsonOnly()],
+    },
+    async (ctx, { body, headers }) => {
+      const { row, replayed } = await cases.create({ tenantId: ctx.state.tenantId, personId: body.person_id, level: body.level, idempotencyKey: headers['Idempotency-Key'] });
+      if (replayed) ctx.set('Idempotent-Replayed', 'true');
+      ctx.status = 201;
+      ctx.body = presentCase(row);
+    },
+  );
 
-  router.get('/', noStore, async (ctx) => {
-    const q = parse(listQuery, ctx.query, 'query');
-    const { rows, nextCursor } = await cases.list({ tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
-    ctx.body = { data: rows.map((r) => presentCase(r)), next_cursor: nextCursor };
-  });
+  api.route(
+    { method: 'get', path: '/', summary: "List the tenant's cases, newest first", query: s.listQuery, responses: { 200: s.caseListResponse, ...errors }, use: [noStore] },
+    async (ctx, { query: q }) => {
+      const { rows, nextCursor } = await cases.list({ tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
+      ctx.body = { data: rows.map((r) => presentCase(r)), next_cursor: nextCursor };
+    },
+  );
 
-  router.get('/:id', noStore, async (ctx) => {
-    const { id } = parse(caseParams, ctx.params, 'path');
-    const { row, files } = await cases.get(ctx.state.tenantId, id);
-    ctx.body = presentCase(row, files);
-  });
+  api.route(
+    { method: 'get', path: '/:id', summary: 'Read a case with its uploads summary', params: s.caseParams, responses: { 200: s.caseResponse, ...errors }, use: [noStore] },
+    async (ctx, { params }) => {
+      const { row, files } = await cases.get(ctx.state.tenantId, params.id);
+      ctx.body = presentCase(row, files);
+    },
+  );
 
-  router.post('/:id/upload', noStore, async (ctx) => {
-    try {
-      const { id } = parse(caseParams, ctx.params, 'path');
-      const row = await cases.openForUpload(ctx.state.tenantId, id);
-      const body = await parseMultipart(ctx.req, UPLOAD_LIMITS, { fileFields: UPLOAD_FILE_FIELDS, textFields: UPLOAD_TEXT_FIELDS, checkName: assertNoVerdictName });
+  // The handler reads the multipart stream itself (images are never buffered by a generic body parser).
+  api.route(
+    {
+      method: 'post',
+      path: '/:id/upload',
+      summary: 'Upload the document, selfie and liveness frames; the document is analysed before the answer',
+      params: s.caseParams,
+      body: s.uploadBody,
+      bodyType: 'multipart',
+      responses: { 200: s.uploadResponse, ...errors, 409: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse },
+      use: [noStore, refuseUnreadBody],
+    },
+    async (ctx, { params }) => {
+      // The case is checked first, so a closed or foreign case is refused before its body is read.
+      const row = await cases.openForUpload(ctx.state.tenantId, params.id);
+      const body = await parseMultipart(ctx.req, s.UPLOAD_LIMITS, { fileFields: s.UPLOAD_FILE_FIELDS, textFields: s.UPLOAD_TEXT_FIELDS, checkName: assertNoVerdictName });
       ctx.body = await cases.upload(row, body);
-    } catch (err) {
-      // Refused before (or while) reading the body: don't let Node drain an arbitrarily large rest of it.
-      lingerThenClose(ctx.req);
-      throw err;
-    }
-  });
+    },
+  );
 
-  router.get('/:id/liveness/challenge', noStore, async (ctx) => {
-    const { id } = parse(caseParams, ctx.params, 'path');
-    ctx.body = await cases.challenge(ctx.state.tenantId, id);
-  });
+  api.route(
+    {
+      method: 'get',
+      path: '/:id/liveness/challenge',
+      summary: 'Issue the head-turn sequence for active liveness',
+      params: s.caseParams,
+      responses: { 200: s.challengeResponse, ...errors, 409: errorResponse },
+      use: [noStore],
+    },
+    async (ctx, { params }) => {
+      ctx.body = await cases.challenge(ctx.state.tenantId, params.id);
+    },
+  );
 
-  router.post('/:id/decide', noStore, ...jsonOnly(), async (ctx) => {
-    const { id } = parse(caseParams, ctx.params, 'path');
-    parse(decideBody, ctx.request.body ?? {}, 'body');
-    const row = await cases.decide(ctx.state.tenantId, id);
-    const d = presentCase(row).decision as Record<string, unknown>;
-    ctx.body = { case_id: row.id, status: row.status, ...d };
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/:id/decide',
+      summary: 'Run the checks on the uploads and decide (approve, reject or send to manual review)',
+      params: s.caseParams,
+      body: s.decideBody,
+      responses: { 200: s.decisionResponse, ...jsonErrors, 409: errorResponse, 422: errorResponse },
+      use: [noStore, ...jsonOnly()],
+    },
+    async (ctx, { params }) => {
+      const row = await cases.decide(ctx.state.tenantId, params.id);
+      const d = presentCase(row).decision as Record<string, unknown>;
+      ctx.body = { case_id: row.id, status: row.status, ...d };
+    },
+  );
 
   // The reviewer's own decision is the one place an `outcome` may come from the client.
-  router.post('/:id/review', noStore, ...jsonOnly(['outcome']), async (ctx) => {
-    const { id } = parse(caseParams, ctx.params, 'path');
-    const body = parse(reviewBody, ctx.request.body ?? {}, 'body');
-    const reviewed = await cases.review(ctx.state.tenantId, id, body);
-    ctx.body = presentCase(reviewed);
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/:id/review',
+      summary: 'Record the reviewer\'s decision on a case in manual review',
+      params: s.caseParams,
+      body: s.reviewBody,
+      responses: { 200: s.caseResponse, ...jsonErrors, 409: errorResponse },
+      use: [noStore, ...jsonOnly(['outcome'])],
+    },
+    async (ctx, { params, body }) => {
+      const reviewed = await cases.review(ctx.state.tenantId, params.id, body);
+      ctx.body = presentCase(reviewed);
+    },
+  );
 
   return router;
 }

@@ -51,3 +51,105 @@ export const UPLOAD_LIMITS: MultipartLimits = {
   maxFields: UPLOAD_TEXT_FIELDS.length,
   maxFieldBytes: 1024,
 };
+/** The multipart upload as documented: the text fields above plus the image parts (parsed by the upload route). */
+export const uploadBody = uploadFields.extend({
+  document: z.file().describe('Photo or scan of the identity document (front, with the MRZ).'),
+  document_back: z.file().optional().describe('Back of an ID card, when its MRZ is on the back.'),
+  selfie: z.file().optional().describe('A photo of the applicant (t2 and above).'),
+  frames: z.array(z.file()).optional().describe('Active liveness: video frames following the issued challenge.'),
+});
+
+export const createCaseHeaders = z.object({
+  'Idempotency-Key': idempotencyKey.optional().describe('The same key with the same body replays the case; with a different body it is a 422.'),
+});
+
+// Responses. Strict where the shape is ours, so a field added by mistake (or leaked) fails the response check.
+
+const timestamp = z.iso.datetime();
+
+export const checkResult = z
+  .strictObject({
+    name: z.string(),
+    passed: z.boolean(),
+    score: z.number().nullable(),
+    threshold: z.number().nullable(),
+    reason: z.string(),
+    advisory: z.boolean().optional(),
+    code: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'CheckResult' });
+
+/** The document as the tenant sees it (number masked); after retention `redacted` and without personal fields. */
+export const documentExtraction = z
+  .looseObject({
+    type: z.string().nullable(),
+    mrz: z.record(z.string(), z.unknown()).nullable(),
+    check_digits: z.array(z.strictObject({ field: z.string(), valid: z.boolean() })),
+    quality: z.record(z.string(), z.unknown()),
+    checks: z.array(checkResult),
+    redacted: z.boolean().optional(),
+  })
+  .meta({ id: 'DocumentExtraction' });
+
+const reason = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  check: z.string().optional(),
+  case_id: z.string().optional(),
+  other_tenant: z.boolean().optional(),
+});
+
+const decisionFields = {
+  outcome: z.enum(['approved', 'rejected', 'manual_review']),
+  risk_level: z.enum(['low', 'medium', 'high']),
+  human_verified: z.boolean(),
+  automation_tier: z.enum(['t0', 't1', 't2']),
+  checks: z.array(checkResult),
+  reasons: z.array(reason),
+};
+
+export const caseResponse = z
+  .strictObject({
+    id: z.string(),
+    person_id: z.string(),
+    level: z.enum(LEVELS),
+    status: z.enum(CASE_STATUSES),
+    created_at: timestamp,
+    updated_at: timestamp,
+    uploaded_at: timestamp.nullable(),
+    decided_at: timestamp.nullable(),
+    document: documentExtraction.nullable(),
+    liveness_challenge: z.array(z.string()).nullable(),
+    files: z
+      .strictObject({
+        document: z.boolean(),
+        document_back: z.boolean(),
+        selfie: z.boolean(),
+        frames: z.number().int(),
+        purged_at: timestamp.nullable(),
+      })
+      .optional()
+      .describe('Which uploads the case holds (single-case reads only).'),
+    decision: z.strictObject(decisionFields).nullable(),
+    review: z.strictObject({ outcome: z.enum(['approved', 'rejected']), reason: z.string(), reviewed_at: timestamp }).nullable(),
+  })
+  .meta({ id: 'VerificationCase' });
+
+export const caseListResponse = z.strictObject({
+  data: z.array(caseResponse),
+  next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
+});
+
+export const uploadResponse = z.strictObject({
+  case_id: z.string(),
+  document: documentExtraction,
+  files: z.strictObject({ document: z.boolean(), document_back: z.boolean(), selfie: z.boolean(), frames: z.number().int() }),
+});
+
+export const challengeResponse = z.strictObject({
+  challenge: z.array(z.string()).describe('Head turns to perform, in order, while recording the liveness frames.'),
+  issued_at: timestamp,
+});
+
+export const decisionResponse = z.strictObject({ case_id: z.string(), status: z.enum(CASE_STATUSES), ...decisionFields });

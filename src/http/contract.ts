@@ -1,0 +1,181 @@
+// Route contracts: each API route declares its request schemas (params, query, headers, body) and one response
+// schema per status, next to the route. Requests are parsed into typed input (a failure is the error family's
+// 400); outside production the response is checked against its declared schema (a mismatch is a 500, so tests
+// catch it). Each router keeps its contracts in a registry: the source of the OpenAPI document.
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import { parse } from './validate.js';
+
+/** The error family's one JSON shape ({error, message, details?}, see middleware/errors.ts), declared once. */
+export const errorResponse = z
+  .object({
+    error: z.string().describe('Stable machine-readable code, e.g. validation_failed, not_found.'),
+    message: z.string().describe('A sentence for the developer reading the response.'),
+    details: z.array(z.unknown()).optional().describe('Per-field problems for validation errors.'),
+  })
+  .meta({ id: 'Error' });
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Status → body schema. `null` declares a response without a body (204). Error statuses map to
+ * `errorResponse`; they are thrown as ApiErrors and shaped by the error middleware, so only the success
+ * responses a handler writes itself are checked.
+ */
+export type Responses = Readonly<Record<number, z.ZodType | null>>;
+
+type HeaderSchema = z.ZodObject<Record<string, z.ZodType<string | undefined, string | undefined>>>;
+
+export interface RouteSpec<P = undefined, Q = undefined, H = undefined, B = undefined> {
+  method: Method;
+  /** Relative to the router's prefix, in @koa/router syntax (`/:id`). */
+  path: string;
+  summary: string;
+  description?: string;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  /** Keys are header names as documented (`Idempotency-Key`); matched case-insensitively. */
+  headers?: HeaderSchema & z.ZodType<H>;
+  body?: z.ZodType<B>;
+  /**
+   * How the body arrives. 'json' (default) is validated here from the parsed body. 'multipart' is streamed by
+   * the route itself, which applies `body` to the text fields; the schema is declared here for the document.
+   */
+  bodyType?: 'json' | 'multipart';
+  responses: Responses;
+  /** Route middleware run before validation (body parsers, guards). Not part of the contract. */
+  use?: Koa.Middleware[];
+}
+
+export interface Input<P, Q, H, B> {
+  params: P;
+  query: Q;
+  headers: H;
+  body: B;
+}
+
+/** What the registry holds for each route: everything a generator needs, nothing Koa-specific. */
+export interface RouteContract {
+  method: Method;
+  /** Full path including the router prefix, in @koa/router syntax. */
+  path: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  headers?: HeaderSchema;
+  body?: z.ZodType;
+  bodyType: 'json' | 'multipart';
+  responses: Responses;
+}
+
+/** How callers authenticate: a tenant API key (Bearer kp_…), an OAuth access token, or nothing. */
+export type Auth = 'api_key' | 'access_token' | 'none';
+
+export type Handler<P, Q, H, B> = (ctx: Koa.ParameterizedContext, input: Input<P, Q, H, B>) => unknown;
+
+export interface ContractRouter {
+  route<P = undefined, Q = undefined, H = undefined, B = undefined>(spec: RouteSpec<P, Q, H, B>, handler: Handler<P, Q, H, B>): void;
+}
+
+// Off in production unless configured (see setResponseChecks); read when a router is built, never per request.
+let checksByDefault = process.env.NODE_ENV !== 'production';
+
+/** Sets whether routers built from now on check their responses (config RESPONSE_CHECKS; default: not in production). */
+export function setResponseChecks(on: boolean): void {
+  checksByDefault = on;
+}
+
+const registry = new WeakMap<Router, RouteContract[]>();
+
+/** The contracts declared on a router, in registration order. */
+export function routeContracts(router: Router): readonly RouteContract[] {
+  return registry.get(router) ?? [];
+}
+
+/** Declares routes on `router` through contracts. Everything is prepared here, once per route. */
+export function contracts(router: Router, opts: { auth: Auth; checkResponses?: boolean }): ContractRouter {
+  const list = registry.get(router) ?? [];
+  registry.set(router, list);
+  const prefix = (router.opts as { prefix?: string }).prefix ?? '';
+  const check = opts.checkResponses ?? checksByDefault;
+  return {
+    route(spec, handler) {
+      const contract: RouteContract = {
+        method: spec.method,
+        // As the router joins them: a prefix's '/' route is the prefix itself.
+        path: prefix && spec.path === '/' ? prefix : prefix + spec.path,
+        summary: spec.summary,
+        ...(spec.description ? { description: spec.description } : {}),
+        auth: opts.auth,
+        ...(spec.params ? { params: spec.params } : {}),
+        ...(spec.query ? { query: spec.query } : {}),
+        ...(spec.headers ? { headers: spec.headers } : {}),
+        ...(spec.body ? { body: spec.body } : {}),
+        bodyType: spec.bodyType ?? 'json',
+        responses: spec.responses,
+      };
+      list.push(contract);
+      const read = reader(spec);
+      const run: Koa.Middleware = (ctx) => handler(ctx, read(ctx)) as Promise<unknown>;
+      const endpoint = check ? checked(run, contract) : run;
+      router[spec.method](spec.path, ...(spec.use ?? []), endpoint);
+    },
+  };
+}
+
+function reader<P, Q, H, B>(spec: RouteSpec<P, Q, H, B>): (ctx: Koa.ParameterizedContext) => Input<P, Q, H, B> {
+  const { params, query, headers } = spec;
+  const body = spec.bodyType === 'multipart' ? undefined : spec.body;
+  const readHeaders = headers ? headerReader(headers) : undefined;
+  // One object of one shape per request; parts a route does not declare stay undefined. Parts are checked in
+  // this order, so with several wrong the first one named is the path, then query, body, headers.
+  return (ctx) => ({
+    params: (params ? parse(params, ctx.params, 'path') : undefined) as P,
+    query: (query ? parse(query, ctx.query, 'query') : undefined) as Q,
+    // Body parsers leave no body for an empty request: that reads as {} so an all-optional body accepts it.
+    body: (body ? parse(body, (ctx.request as { body?: unknown }).body ?? {}, 'body') : undefined) as B,
+    headers: (readHeaders ? readHeaders(ctx) : undefined) as H,
+  });
+}
+
+/** Declared headers only, each checked on its own so the error names the header (`Invalid Idempotency-Key header: …`). */
+function headerReader(schema: HeaderSchema): (ctx: Koa.ParameterizedContext) => unknown {
+  const fields = Object.entries(schema.shape);
+  return (ctx) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, field] of fields) {
+      const raw = ctx.get(name);
+      const value = parse(field, raw === '' ? undefined : raw, `${name} header`);
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  };
+}
+
+/** Development and test: the handler's response must match the schema declared for its status. */
+function checked(run: Koa.Middleware, contract: RouteContract): Koa.Middleware {
+  const name = `${contract.method.toUpperCase()} ${contract.path}`;
+  return async (ctx, next) => {
+    await run(ctx, next);
+    const schema = contract.responses[ctx.status];
+    if (schema === undefined) throw new ResponseContractError(`${name} answered ${ctx.status}, which its contract does not declare`);
+    if (schema === null) {
+      if (ctx.body != null) throw new ResponseContractError(`${name} answered ${ctx.status} with a body; its contract declares none`);
+      return;
+    }
+    const result = schema.safeParse(ctx.body);
+    if (!result.success) {
+      // Paths and messages only: the body itself may hold personal data or secrets.
+      const issues = result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      throw new ResponseContractError(`${name} ${ctx.status} response does not match its contract: ${issues}`);
+    }
+  };
+}
+
+/** A server bug, not a client error: the error middleware logs it and answers 500. */
+export class ResponseContractError extends Error {
+  override name = 'ResponseContractError';
+}
