@@ -1,5 +1,5 @@
 // Persons and their pairwise subjects: queries only.
-import type { AssuranceRow } from '../assurance/model.js';
+import type { AssuranceRow, NoAssurance } from '../assurance/model.js';
 import type { Queryable } from '../db/index.js';
 
 export interface PersonRow {
@@ -14,7 +14,7 @@ export interface PersonRow {
 export const personStore = {
   insert: (db: Queryable, row: Omit<PersonRow, 'created_at'>) => db('persons').insert(row),
   findById: (db: Queryable, id: string): Promise<PersonRow | undefined> => db('persons').where({ id }).first(),
-  findWithAssurance: (db: Queryable, id: string): Promise<(PersonRow & Partial<AssuranceRow>) | undefined> =>
+  findWithAssurance: (db: Queryable, id: string): Promise<(PersonRow & (Omit<AssuranceRow, 'person_id'> | NoAssurance)) | undefined> =>
     db('persons as p')
       .leftJoin('assurance as a', 'a.person_id', 'p.id')
       .where('p.id', id)
