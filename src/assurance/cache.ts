@@ -4,10 +4,9 @@
 import { InvalidatingCache } from '../db/cache.js';
 import type { Invalidations } from '../db/invalidations.js';
 import type { Queryable } from '../db/index.js';
-import type { AssuranceRow } from './model.js';
-import { assuranceStore } from './store.js';
+import { assuranceStore, type SubjectAssuranceRow } from './store.js';
 
-export type SubjectAssurance = AssuranceRow & { sub: string };
+export type SubjectAssurance = SubjectAssuranceRow;
 
 export class StatusCache {
   private readonly cache = new InvalidatingCache<SubjectAssurance>(30_000);

@@ -13,6 +13,15 @@ export interface AssuranceRow {
   expires_at: Date | null;
 }
 
+/** What a left join yields for a person with no assurance row yet. */
+export interface NoAssurance {
+  status: null;
+  tier: null;
+  aml_clear: null;
+  verified_at: null;
+  expires_at: null;
+}
+
 export interface Assurance {
   kyc_status: KycStatus;
   kyc_tier: KycTier;

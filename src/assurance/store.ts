@@ -1,6 +1,9 @@
 // Assurance rows: queries only.
 import type { Queryable } from '../db/index.js';
-import type { AssuranceRow } from './model.js';
+import type { AssuranceRow, NoAssurance } from './model.js';
+
+/** A tenant's subject and the person's assurance (all null while the person has none). */
+export type SubjectAssuranceRow = { sub: string; person_id: string } & (Omit<AssuranceRow, 'person_id'> | NoAssurance);
 
 /** A person's account fields joined with their assurance (the claims a token or userinfo carries). */
 export interface PersonAssuranceRow extends Partial<Omit<AssuranceRow, 'person_id'>> {
@@ -12,7 +15,7 @@ export interface PersonAssuranceRow extends Partial<Omit<AssuranceRow, 'person_i
 
 export const assuranceStore = {
   /** The tenant's subject and the person's assurance in one round trip (the status API's hot path). */
-  findBySubject: (db: Queryable, tenantId: string, sub: string): Promise<(AssuranceRow & { sub: string }) | undefined> =>
+  findBySubject: (db: Queryable, tenantId: string, sub: string): Promise<SubjectAssuranceRow | undefined> =>
     db('subjects as s')
       .leftJoin('assurance as a', 'a.person_id', 's.person_id')
       .where({ 's.tenant_id': tenantId, 's.sub': sub })
