@@ -1,5 +1,7 @@
-// Baseline: bare oidc-provider with its default memory adapter, the same EdDSA ID tokens and PKCE policy,
-// and an interaction that signs a fixed account in without a page (the benchmark measures the token endpoint).
+// Baseline: bare oidc-provider with its default memory adapter and default (jose) signing, issuing the same token
+// formats as KYCPort (at+jwt access token for one resource server and ID token, both EdDSA) under the same PKCE
+// policy, and an interaction that signs a fixed account in without a page (the benchmark measures the token
+// endpoint).
 import http from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
@@ -8,6 +10,7 @@ const port = Number(process.env.PORT);
 const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
 const jwk = { ...(await exportJWK(privateKey)), kid: 'bench', alg: 'EdDSA', use: 'sig' };
+const resource = `${issuer}/me`;
 
 const provider = new Provider(issuer, {
   clients: [
@@ -24,7 +27,15 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   enabledJWA: { idTokenSigningAlgValues: ['EdDSA'] },
   cookies: { keys: ['bench-cookie-key'] },
-  features: { devInteractions: { enabled: false } },
+  features: {
+    devInteractions: { enabled: false },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: async (_ctx, _client, oneOf) => oneOf ?? resource,
+      useGrantedResource: async () => true,
+      getResourceServerInfo: async () => ({ scope: 'openid kyc', audience: resource, accessTokenTTL: 600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'EdDSA' } } }),
+    },
+  },
   scopes: ['openid', 'kyc'],
   claims: { openid: ['sub'], kyc: ['kyc_status', 'kyc_tier'] },
   findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id, kyc_status: 'unverified', kyc_tier: 't0' }) }),
@@ -42,6 +53,7 @@ http
       }
       const grant = new provider.Grant({ accountId: 'bench-account', clientId: 'bench' });
       grant.addOIDCScope('openid kyc');
+      grant.addResourceScope(resource, 'openid kyc');
       await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
       return;
     }
