@@ -1,7 +1,12 @@
-// Token-endpoint code exchanges/s (KYCPort vs bare oidc-provider issuing the same token formats) and status
+// Token-endpoint code exchanges/s (KYCPort vs bare oidc-provider issuing the same token formats into the same
+// store) and status
 // lookups/s (KYCPort vs a bare Koa JSON route), each measured against its baseline in the same run, with KYCPort
 // on Postgres + Redis and on the embedded default (PGlite, no Redis).
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { loadConfig, type Config } from '../src/config.js';
 import { createPerson } from '../src/persons/service.js';
@@ -9,8 +14,9 @@ import { createApiKey, createClient, createTenant } from '../src/tenants/service
 import { Browser } from '../test/support/browser.js';
 import { signInThroughPages } from '../test/support/oidc.js';
 import type { TestServer } from '../test/support/server.js';
+import { processCpuUs } from './lib/cpu.js';
 import { fmt, load, type LoadResult, type RequestSpec } from './lib/load.js';
-import { servicesAvailable, startEmbeddedKycport, startKycport } from './lib/services.js';
+import { REDIS_URL, servicesAvailable, startEmbeddedKycport, startKycport } from './lib/services.js';
 import { freePort, startProcess, stopProcess } from './lib/spawn.js';
 import type { BenchRow } from './lib/types.js';
 
@@ -18,8 +24,6 @@ const REDIRECT = 'http://127.0.0.1:9/cb';
 const VERIFIER = crypto.randomBytes(32).toString('base64url');
 const CHALLENGE = crypto.createHash('sha256').update(VERIFIER).digest('base64url');
 const BATCHES = 4;
-// The baseline's memory adapter is a 1,000-entry LRU: the codes of one batch must fit, or it evicts codes before
-// they are used.
 const BATCH = 400;
 const CONNECTIONS = 16;
 const STATUS_ROUNDS = 5;
@@ -32,6 +36,8 @@ export interface Op {
   clientId: string;
   secret: string;
   browser: Browser;
+  /** The server's process, for its CPU time per exchange. */
+  pid?: number;
 }
 
 export async function collectCodes(op: Op, n: number): Promise<string[]> {
@@ -66,21 +72,26 @@ export const tokenRequest = (op: Op, codes: string[]) => {
  * Code exchanges on both servers, batch by batch in turns (ours, then the baseline), so drift on a shared VM hits
  * both alike. Batch -1 warms up the JIT and connection pools and is not counted.
  */
-async function exchanges(ops: Op[]): Promise<LoadResult[]> {
+async function exchanges(ops: Op[]): Promise<(LoadResult & { cpuUs: number })[]> {
   const all: LoadResult[][] = ops.map(() => []);
+  const cpu = ops.map(() => 0);
   for (let b = -1; b < BATCHES; b++) {
     for (const [i, op] of ops.entries()) {
       const codes = await collectCodes(op, BATCH);
+      const before = processCpuUs(op.pid) ?? NaN;
       const r = await load(op.origin, { connections: CONNECTIONS, durationMs: 60_000, next: tokenRequest(op, codes) });
       if (r.errors) throw new Error(`${op.origin}: ${r.errors} failed exchanges; first: ${r.firstError}`);
-      if (b >= 0) all[i]!.push(r);
+      if (b >= 0) {
+        all[i]!.push(r);
+        cpu[i]! += (processCpuUs(op.pid) ?? NaN) - before;
+      }
     }
   }
   // Merge batches: total requests over total time; p50 averaged over batches, p99 the worst batch's.
-  return all.map((rs) => {
+  return all.map((rs, i) => {
     const requests = rs.reduce((n, r) => n + r.requests, 0);
     const seconds = rs.reduce((n, r) => n + r.seconds, 0);
-    return { requests, errors: 0, seconds, rps: requests / seconds, p50: avg(rs.map((r) => r.p50)), p99: Math.max(...rs.map((r) => r.p99)) };
+    return { requests, errors: 0, seconds, rps: requests / seconds, p50: avg(rs.map((r) => r.p50)), p99: Math.max(...rs.map((r) => r.p99)), cpuUs: cpu[i]! / requests };
   });
 }
 
@@ -98,6 +109,7 @@ async function statusRounds(targets: { origin: string; next: () => RequestSpec }
   });
 }
 
+const cpuText = (us: number) => (Number.isFinite(us) ? `${(us / 1000).toFixed(2)} ms` : 'n/a');
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const PERSON = { email: 'bench@example.com', password: 'correct horse battery' };
@@ -146,7 +158,7 @@ export async function startSubject(kind: 'postgres' | 'embedded', nodeArgs: stri
     stop = () => kp.stop();
   }
   const { client } = seeded;
-  const op: Op = { origin: url, authPath: '/api/oidc/auth', tokenPath: '/api/oidc/token', clientId: client.client_id, secret: client.client_secret!, browser: new Browser() };
+  const op: Op = { origin: url, authPath: '/api/oidc/auth', tokenPath: '/api/oidc/token', clientId: client.client_id, secret: client.client_secret!, browser: new Browser(), pid };
   // One real sign-in through the hosted pages gives a session and a grant; later authorizations are silent. Its
   // code's ID token tells the tenant's pairwise id of the person, the id the status API takes.
   const first = new URL(`${url}/api/oidc/auth`);
@@ -200,35 +212,40 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
   // Baselines run beside KYCPort for the whole area, so rounds can alternate.
   const koaPort = await freePort();
   const koa = await startProcess('bench/servers/bare-koa.ts', { PORT: String(koaPort) }, `http://127.0.0.1:${koaPort}/api/v1/kyc/x/status`);
-  const barePort = await freePort();
-  const bareSecret = crypto.randomBytes(32).toString('base64url');
-  const bare =
-    only === 'status'
-      ? undefined
-      : await startProcess('bench/servers/bare-oidc.ts', { PORT: String(barePort), CLIENT_SECRET: bareSecret, REDIRECT_URI: REDIRECT }, `http://127.0.0.1:${barePort}/.well-known/openid-configuration`);
-  const bareOp: Op = { origin: `http://127.0.0.1:${barePort}`, authPath: '/auth', tokenPath: '/token', clientId: 'bench', secret: bareSecret, browser: new Browser() };
   // The baseline gets the very same requests (path and Authorization header), and ignores the key.
   const koaTarget = (spec: RequestSpec) => ({ origin: `http://127.0.0.1:${koaPort}`, next: () => spec });
   try {
-    for (const kind of withServices ? (['postgres', 'embedded'] as const) : (['embedded'] as const)) {
+    // KYCPORT_BENCH_DB=postgres or =embedded runs one of the two, for quick runs.
+    const only1 = process.env.KYCPORT_BENCH_DB;
+    const kinds = (withServices ? (['postgres', 'embedded'] as const) : (['embedded'] as const)).filter((k) => !only1 || k === only1);
+    for (const kind of kinds) {
       const subject = await startSubject(kind);
       const { label } = subject;
       const statusGoal = kind === 'postgres' ? 0.6 : 0.5;
       try {
-        if (bare) {
-          const formats = await sameTokenFormats(subject.op, bareOp);
-          const [ours, baseline] = await exchanges([subject.op, bareOp]);
+        if (only !== 'status') {
+          const bare = await startBareOidc(kind);
+          let formats: string;
+          let ours: (LoadResult & { cpuUs: number }) | undefined;
+          let baseline: (LoadResult & { cpuUs: number }) | undefined;
+          try {
+            formats = await sameTokenFormats(subject.op, bare.op);
+            [ours, baseline] = await exchanges([subject.op, bare.op]);
+          } finally {
+            await bare.stop();
+          }
           const ratio = fmt.ratio(ours!.rps, baseline!.rps);
           rows.push({
             name: `token endpoint: code exchange, ${label} (${CONNECTIONS} conns, ${BATCHES * BATCH} codes)`,
-            value: fmt.rps(ours!),
-            baseline: `bare oidc-provider: ${fmt.rps(baseline!)}`,
+            value: `${fmt.rps(ours!)}; server CPU ${cpuText(ours!.cpuUs)}/exchange`,
+            baseline: `bare oidc-provider: ${fmt.rps(baseline!)}; server CPU ${cpuText(baseline!.cpuUs)}/exchange`,
             ratio,
             target: { goal: `token exchange ≥ 0.60× bare oidc-provider (${label})`, measured: ratio, met: ours!.rps >= 0.6 * baseline!.rps },
             note:
-              `target ≥ 0.60×; batches of ${BATCH} alternate between the servers; both: authorization code + PKCE S256, client_secret_basic, ${formats} (checked in this run). ` +
-              `Differences: KYCPort stores codes, sessions and grants in ${kind === 'postgres' ? 'Redis' : 'PGlite'} and reads the account's claims from ${kind === 'postgres' ? 'Postgres' : 'PGlite'}, signs with node:crypto and adds pairwise subjects, auth_time and a grant-id claim; ` +
-              'the baseline keeps them in its in-process memory adapter, signs through jose (oidc-provider’s default) and returns fixed claims',
+              `target ≥ 0.60×; batches of ${BATCH} alternate between the servers; both: authorization code + PKCE S256, client_secret_basic, ${formats} (checked in this run); ` +
+              `codes, sessions and grants in ${kind === 'postgres' ? 'Redis' : 'the process’s own PGlite'} through KYCPort’s adapter. ` +
+              `Differences: KYCPort also reads the account’s claims from ${kind === 'postgres' ? 'Postgres' : 'PGlite'}, looks the client up through its catalog, runs its middleware (request id, headers, IP rate limit), signs with node:crypto and adds pairwise subjects, auth_time and a grant-id claim; ` +
+              'the baseline has a static client, signs through jose (oidc-provider’s default) and returns fixed claims',
           });
         }
         // Status lookups on the server that just served the sign-in (and the exchanges): as in production,
@@ -258,7 +275,7 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
     }
 
     // The same server with two HTTP processes (WEB_CONCURRENCY=2, node:cluster) sharing the port; Postgres only.
-    if (withServices && only !== 'tokens') {
+    if (withServices && only !== 'tokens' && kinds.includes('postgres')) {
       const kp2 = await startKycport({ WEB_CONCURRENCY: '2' });
       try {
         const s = await seed(kp2.db, loadConfig(kp2.env));
@@ -280,7 +297,29 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
     }
   } finally {
     await stopProcess(koa);
-    if (bare) await stopProcess(bare);
   }
   return rows;
+}
+
+/** Bare oidc-provider storing its artifacts like KYCPort of `kind` does (Redis, or an embedded PGlite of its own). */
+async function startBareOidc(kind: 'postgres' | 'embedded'): Promise<{ op: Op; stop(): Promise<void> }> {
+  const port = await freePort();
+  const secret = crypto.randomBytes(32).toString('base64url');
+  const prefix = `kpbench:${crypto.randomBytes(4).toString('hex')}:`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-bench-bare-'));
+  const store = kind === 'postgres' ? { STORE: 'redis', REDIS_URL, REDIS_PREFIX: prefix } : { STORE: 'pglite', DATA_DIR: dataDir };
+  const child = await startProcess('bench/servers/bare-oidc.ts', { PORT: String(port), CLIENT_SECRET: secret, REDIRECT_URI: REDIRECT, ...store }, `http://127.0.0.1:${port}/.well-known/openid-configuration`);
+  return {
+    op: { origin: `http://127.0.0.1:${port}`, authPath: '/auth', tokenPath: '/token', clientId: 'bench', secret, browser: new Browser(), pid: child.pid },
+    async stop() {
+      await stopProcess(child);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (kind === 'postgres') {
+        const r = new Redis(REDIS_URL);
+        const keys = await r.keys(`${prefix}*`);
+        if (keys.length) await r.del(...keys);
+        r.disconnect();
+      }
+    },
+  };
 }

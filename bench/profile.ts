@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processCpuUs } from './lib/cpu.js';
 import { load, type LoadResult } from './lib/load.js';
 import { collectCodes, startSubject, tokenRequest } from './oidc.js';
 
@@ -110,13 +111,7 @@ function analyse(profile: Profile, windows: [number, number][]): { parts: Map<st
 }
 
 const monoUs = () => Number(process.hrtime.bigint() / 1000n);
-
-/** CPU time (user + system, µs) a process has used so far. */
-function cpuUs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
+const cpuUs = (pid: number) => processCpuUs(pid) ?? NaN;
 
 async function main(): Promise<void> {
   const [what = 'status', kind = 'postgres', secondsArg = '10'] = process.argv.slice(2);
