@@ -302,7 +302,7 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
 }
 
 /** Bare oidc-provider storing its artifacts like KYCPort of `kind` does (Redis, or an embedded PGlite of its own). */
-async function startBareOidc(kind: 'postgres' | 'embedded'): Promise<{ op: Op; stop(): Promise<void> }> {
+export async function startBareOidc(kind: 'postgres' | 'embedded'): Promise<{ op: Op; stop(): Promise<void> }> {
   const port = await freePort();
   const secret = crypto.randomBytes(32).toString('base64url');
   const prefix = `kpbench:${crypto.randomBytes(4).toString('hex')}:`;

@@ -5,7 +5,7 @@
 //   npx tsx bench/profile.ts status|tokens postgres|embedded [seconds]
 //
 // Each sample is charged to the innermost frame that belongs to a known part (node's crypto/buffer/util helpers
-// and V8 builtins are charged to their caller), so "API-key auth" includes the SHA-256 it asks node for.
+// and V8 builtins are charged to their caller), so "secret hashing" includes the SHA-256 it asks node for.
 // A part's share is its share of the non-idle samples taken while the load ran (counted, not weighted by the
 // interval: on a loaded machine the gaps between samples are time the server was not running). µs/request = that
 // share × the server process's CPU time (utime + stime from /proc, all its threads) over the requests answered.
@@ -36,7 +36,7 @@ const PARTS: [string, RegExp][] = [
   ['error handler', /src\/http\/middleware\/errors\.ts|src\/http\/errors\.ts/],
   ['IP rate limit (pages/OIDC)', /src\/http\/middleware\/ip-rate-limit\.ts/],
   ['branch + router (koa-compose, @koa/router, path-to-regexp)', /src\/http\/branch\.ts|koa-compose|@koa\/router|path-to-regexp/],
-  ['API-key auth + its cache (incl. SHA-256)', /src\/http\/middleware\/api-key-auth\.ts|src\/tenants\/api-key-cache\.ts|src\/ids\.ts/],
+  ['API-key auth + its cache, secret hashing (ids.ts: API key, client secret)', /src\/http\/middleware\/api-key-auth\.ts|src\/tenants\/api-key-cache\.ts|src\/ids\.ts/],
   ['rate limiting (counting, batching, store)', /src\/http\/rate-limit\.ts/],
   ['cache (InvalidatingCache)', /src\/db\/cache\.ts/],
   ['assurance lookup + its cache, params check', /src\/assurance\/|src\/http\/validate\.ts|src\/sync\.ts|\/zod\//],
