@@ -9,6 +9,7 @@ import type { BenchRow } from './lib/types.js';
 const AREAS: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   oidc: () => import('./oidc.js'),
   status: async () => ({ run: async () => (await import('./oidc.js')).run('status') }),
+  tokens: async () => ({ run: async () => (await import('./oidc.js')).run('tokens') }),
   webhooks: () => import('./webhooks.js'),
   verification: () => import('./verification.js'),
   document: () => import('./document.js'),
@@ -19,8 +20,8 @@ const AREAS: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
 const args = process.argv.slice(2);
 const record = args.includes('--record');
 const wanted = args.filter((a) => !a.startsWith('--'));
-// 'status' is the status half of 'oidc', for quick runs.
-const areas = wanted.length ? wanted : Object.keys(AREAS).filter((a) => a !== 'status');
+// 'status' and 'tokens' are the two halves of 'oidc', for quick runs.
+const areas = wanted.length ? wanted : Object.keys(AREAS).filter((a) => a !== 'status' && a !== 'tokens');
 
 function table(rows: BenchRow[]): string {
   const head = '| benchmark | KYCPort | baseline (same run) | ratio | note |\n|---|---|---|---|---|';

@@ -4,9 +4,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 // freePort lives with the shared helpers in test/support (see its README); re-exported for the benches.
 export { freePort } from '../../test/support/net.js';
 
-export async function startProcess(script: string, env: Record<string, string>, readyUrl: string, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<ChildProcess> {
+/** `env` adds to this process's environment; an undefined value removes that variable. */
+export async function startProcess(script: string, env: Record<string, string | undefined>, readyUrl: string, timeoutMs = 60_000, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const merged: Record<string, string | undefined> = { ...process.env, ...env, LOG_LEVEL: 'warn' };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+    env: merged,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -11,7 +11,24 @@ export function branch(prefix: string, chain: Koa.Middleware[]): Koa.Middleware 
   return (ctx, next) => (ctx.path.startsWith(prefix) ? run(ctx, end) : next());
 }
 
-/** A router's routes followed by its 405/501 answers for known paths with other methods. */
+/**
+ * Each router's routes followed by its 405/501 answers for known paths with other methods, as one middleware that
+ * runs only the router with the request's route: the others would each match the path, find nothing and pass it
+ * on through two async layers. A path some router knows without the method goes through the whole chain (405,
+ * OPTIONS); a path none knows goes straight on.
+ */
 export function routerChain(...routers: Router[]): Koa.Middleware[] {
-  return routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]);
+  const own = routers.map((r) => compose([r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
+  const all = compose(routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
+  return [
+    (ctx, next) => {
+      let known = false;
+      for (let i = 0; i < routers.length; i++) {
+        const m = routers[i]!.match(ctx.path, ctx.method);
+        if (m.route) return own[i]!(ctx, next);
+        known ||= m.path.length > 0;
+      }
+      return known ? all(ctx, next) : next();
+    },
+  ];
 }

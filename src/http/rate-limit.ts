@@ -171,6 +171,10 @@ export class MemoryCounterStore implements CounterStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   constructor(private readonly clock: Clock) {}
   async incr(items: { key: string; by: number; windowSeconds: number }[]) {
+    return this.add(items);
+  }
+  /** incr without a promise: the counters live in this process. */
+  add(items: { key: string; by: number; windowSeconds: number }[]): { count: number; ttlMs: number }[] {
     const now = this.clock.now().getTime();
     if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
     return items.map((item) => {
@@ -185,10 +189,25 @@ export class MemoryCounterStore implements CounterStore {
   }
 }
 
+/** Exact counting in process (the embedded database: one process only); answers at once. */
+export class InProcessRateLimiter implements RateLimiter {
+  constructor(private readonly store: MemoryCounterStore) {}
+  hit(limits: Limit[]): LimitResult {
+    const res = this.store.add(limits.map((l) => ({ key: l.key, by: 1, windowSeconds: l.windowSeconds })));
+    return verdict(limits.map((l, i) => ({ ...res[i]!, limit: l.limit })));
+  }
+  reset(key: string): Promise<void> {
+    return this.store.reset(key);
+  }
+}
+
 /** The limiters a process uses: exact for logins, batched (when the store is remote) for API traffic. */
 export function createLimiters(store: CounterStore, clock: Clock): { limiter: RateLimiter; apiLimiter: RateLimiter } {
-  const limiter = new ExactRateLimiter(store);
-  return { limiter, apiLimiter: store instanceof MemoryCounterStore ? limiter : new BatchingRateLimiter(store, clock) };
+  if (store instanceof MemoryCounterStore) {
+    const limiter = new InProcessRateLimiter(store);
+    return { limiter, apiLimiter: limiter };
+  }
+  return { limiter: new ExactRateLimiter(store), apiLimiter: new BatchingRateLimiter(store, clock) };
 }
 
 export function counterStore(opts: { redis?: Redis; redisPrefix: string; db: Queryable; dbKind: 'postgres' | 'pglite'; clock: Clock }): CounterStore {

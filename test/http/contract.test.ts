@@ -7,12 +7,13 @@ import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { assuranceRoutes } from '../../src/assurance/routes.js';
+import { compose, type Services } from '../../src/compose.js';
 import { loadConfig } from '../../src/config.js';
 import { jsonBody } from '../../src/http/body.js';
 import { contracts, errorResponse, routeContracts, setResponseChecks, type RouteContract } from '../../src/http/contract.js';
 import { healthRoutes } from '../../src/http/health.js';
 import { errorHandler } from '../../src/http/middleware/errors.js';
-import { createVerificationRuntime, type VerificationRuntime } from '../../src/verification/runtime.js';
+import { loadKeyMaterial } from '../../src/oidc/keys.js';
 import { verificationRoutes } from '../../src/verification/cases/routes.js';
 import { webhookRoutes } from '../../src/webhooks/routes.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
@@ -175,20 +176,20 @@ describe('response checks', () => {
 
 describe('registry', () => {
   let deps: TestDeps;
-  let rt: VerificationRuntime;
+  let services: Services;
   beforeAll(async () => {
     deps = await createTestDeps();
-    rt = createVerificationRuntime(deps, { secret: 'a'.repeat(43) });
+    services = compose(deps, await loadKeyMaterial(deps.config));
   });
   afterAll(async () => {
-    await rt?.close();
+    await services?.close();
     await deps?.cleanup();
   });
 
   const key = (c: { method: string; path: string }) => `${c.method.toUpperCase()} ${c.path}`;
 
   it('lists every tenant API route, each with a summary, its request schemas and a schema per status', () => {
-    const routers = [assuranceRoutes(deps), webhookRoutes(deps), verificationRoutes(deps, rt)];
+    const routers = [assuranceRoutes(services.assurance, services.requireApiKey), webhookRoutes(services.webhooks, services.requireApiKey), verificationRoutes(services.cases, services.requireApiKey)];
     const all: RouteContract[] = routers.flatMap((r) => [...routeContracts(r)]);
     expect(all.map(key).sort()).toEqual(
       [
@@ -231,7 +232,7 @@ describe('registry', () => {
       expect(declared.sort()).toEqual(names.sort());
     }
     // The other JSON routes declare theirs too.
-    expect(routeContracts(healthRoutes(deps)).map((c) => `${key(c)} ${c.auth}`)).toEqual(['GET /health/live none', 'GET /health/ready none']);
+    expect(routeContracts(healthRoutes({ db: deps.db.knex, redis: deps.redis })).map((c) => `${key(c)} ${c.auth}`)).toEqual(['GET /health/live none', 'GET /health/ready none']);
     expect(all.find((c) => key(c) === 'POST /api/v1/verification/cases')?.headers?.shape).toHaveProperty('Idempotency-Key');
     expect(all.find((c) => key(c) === 'POST /api/v1/verification/cases/:id/upload')?.bodyType).toBe('multipart');
   });
@@ -242,7 +243,7 @@ describe('registry', () => {
       const js = z.toJSONSchema(schema, { io, unrepresentable: 'throw' }) as { $ref?: string; $defs?: Record<string, object> };
       return js.$ref ? js.$defs![js.$ref.replace('#/$defs/', '')]! : js;
     };
-    const all = [assuranceRoutes(deps), webhookRoutes(deps), verificationRoutes(deps, rt)].flatMap((r) => [...routeContracts(r)]);
+    const all = [assuranceRoutes(services.assurance, services.requireApiKey), webhookRoutes(services.webhooks, services.requireApiKey), verificationRoutes(services.cases, services.requireApiKey)].flatMap((r) => [...routeContracts(r)]);
     for (const c of all) {
       for (const schema of [c.params, c.query, c.headers, c.body]) {
         if (schema) expect(walk(schema, 'input')).toHaveProperty('type', 'object');

@@ -1,8 +1,9 @@
-// Rate limiting: exact for logins, batched for API traffic, with time from a clock the test moves.
+// Rate limiting: exact for logins, batched for API traffic, in process on the embedded database, with time from a
+// clock the test moves.
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { BatchingRateLimiter, ExactRateLimiter, MemoryCounterStore, RedisCounterStore } from '../../src/http/rate-limit.js';
+import { BatchingRateLimiter, createLimiters, ExactRateLimiter, InProcessRateLimiter, MemoryCounterStore, RedisCounterStore } from '../../src/http/rate-limit.js';
 
 const limit = (key: string, n: number) => ({ key, limit: n, windowSeconds: 60 });
 
@@ -22,6 +23,29 @@ describe('ExactRateLimiter', () => {
     const rl = new ExactRateLimiter(new MemoryCounterStore(new ManualClock()));
     await rl.hit([limit('ip', 1)]);
     expect((await rl.hit([limit('acct', 5), limit('ip', 1)])).allowed).toBe(false);
+  });
+});
+
+describe('InProcessRateLimiter', () => {
+  it('counts like the exact limiter and answers without a promise', () => {
+    const clock = new ManualClock();
+    const rl = new InProcessRateLimiter(new MemoryCounterStore(clock));
+    for (let i = 0; i < 3; i++) expect(rl.hit([limit('a', 3)])).toEqual({ allowed: true, retryAfter: 0 });
+    clock.advance(20_000);
+    expect(rl.hit([limit('a', 3)])).toEqual({ allowed: false, retryAfter: 40 });
+    expect(rl.hit([limit('acct', 5), limit('a', 3)]).allowed).toBe(false);
+    clock.advance(40_000);
+    expect(rl.hit([limit('a', 3)]).allowed).toBe(true);
+  });
+
+  it('is what a process with an in-process counter store uses for logins and API traffic', async () => {
+    const store = new MemoryCounterStore(new ManualClock());
+    const { limiter, apiLimiter } = createLimiters(store, new ManualClock());
+    expect(limiter).toBeInstanceOf(InProcessRateLimiter);
+    expect(apiLimiter).toBe(limiter);
+    limiter.hit([limit('k', 1)]);
+    await limiter.reset('k');
+    expect(apiLimiter.hit([limit('k', 1)])).toEqual({ allowed: true, retryAfter: 0 });
   });
 });
 
