@@ -68,8 +68,8 @@ export interface Extraction {
   redacted?: true;
 }
 
-// Loose objects: a stored JSON value keeps keys this version doesn't know (nothing is dropped on a rewrite).
-const checkResultSchema = z.looseObject({
+/** A check's fields: stored loose (below), answered strict (schemas.ts). */
+export const checkResultFields = {
   name: z.string(),
   passed: z.boolean(),
   score: z.number().nullable(),
@@ -78,7 +78,10 @@ const checkResultSchema = z.looseObject({
   advisory: z.boolean().optional(),
   code: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
-});
+};
+
+// Loose objects: a stored JSON value keeps keys this version doesn't know (nothing is dropped on a rewrite).
+const checkResultSchema = z.looseObject(checkResultFields);
 
 export const challengeSchema: z.ZodType<ChallengeStep[]> = z.array(z.enum(['turn_left', 'turn_right', 'center']));
 

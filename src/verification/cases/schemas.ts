@@ -1,7 +1,7 @@
 // zod schemas for the case API. Strict objects: an unknown key is a 400, not silently ignored.
 import { z } from 'zod';
 import { thresholds } from '../thresholds.js';
-import { CASE_STATUSES, LEVELS } from './model.js';
+import { CASE_STATUSES, checkResultFields, LEVELS } from './model.js';
 import type { MultipartLimits } from './multipart.js';
 
 const subject = z.string().min(1).max(100).regex(/^[\w-]+$/, 'invalid person id');
@@ -67,18 +67,7 @@ export const createCaseHeaders = z.object({
 
 const timestamp = z.iso.datetime();
 
-export const checkResult = z
-  .strictObject({
-    name: z.string(),
-    passed: z.boolean(),
-    score: z.number().nullable(),
-    threshold: z.number().nullable(),
-    reason: z.string(),
-    advisory: z.boolean().optional(),
-    code: z.string().optional(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  })
-  .meta({ id: 'CheckResult' });
+export const checkResult = z.strictObject(checkResultFields).meta({ id: 'CheckResult' });
 
 /** The document as the tenant sees it (number masked); after retention `redacted` and without personal fields. */
 export const documentExtraction = z
