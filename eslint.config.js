@@ -12,4 +12,17 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // Production code gets the type-aware rules (unsafe any flow, floating/misused promises); tests and benches
+  // keep the plain set above.
+  {
+    files: ['src/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
 );

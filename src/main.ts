@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const infra = await openInfra(config);
   const services = compose(infra, keys);
   const app = buildApp(infra, keys, services);
-  const server = http.createServer(app.callback());
+  const handle = app.callback();
+  // Koa's handler settles every request itself (errors go to ctx.onerror), so node's listener need not wait.
+  const server = http.createServer((req, res) => void handle(req, res));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   // The embedded database is this process's alone; the admin CLI reaches it through this socket.

@@ -2,13 +2,14 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { contracts, errorResponse } from '../http/contract.js';
+import type { TenantState } from '../tenants/api-key-auth.js';
 import { andThen } from '../maybe-promise.js';
 import type { AssuranceService } from './service.js';
 import { statusParams, statusResponse } from './schema.js';
 
 export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/kyc' });
-  const api = contracts(router, { auth: 'api_key' });
+  const api = contracts<TenantState>(router, { auth: 'api_key' });
   // Not async: a warm lookup answers without creating a promise (see tenants/api-key-auth.ts).
   api.route(
     {

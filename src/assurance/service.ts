@@ -19,7 +19,7 @@ export interface AssuranceService {
    */
   statusForTenant(tenantId: string, subjectId: string): MaybePromise<Assurance & { person_id: string }>;
   /** Account fields + effective assurance of a person (ID token, userinfo). */
-  claims(personId: string): Promise<AccountClaims | undefined>;
+  claims: (personId: string) => Promise<AccountClaims | undefined>;
   /** A new person's row, inside the transaction that inserts the person. */
   create(trx: Queryable, personId: string): Promise<void>;
   /** Applies a verification outcome inside the caller's transaction (row locked, event emitted there too). */

@@ -29,7 +29,7 @@ export async function serveAdminSocket(infra: Infra, env: CliEnv): Promise<{ clo
   const file = path.resolve(adminSocketPath(infra.config.dataDir));
   if (Buffer.byteLength(file) > MAX_SOCKET_PATH) {
     log.warn('admin socket path too long; stop the server to use the CLI', { path: file });
-    return { close: async () => undefined };
+    return { close: () => Promise.resolve() };
   }
   // We hold the database lock, so a socket file left here belongs to a process that died.
   fs.rmSync(file, { force: true });

@@ -33,5 +33,5 @@ export interface Command<A = unknown> {
 }
 
 /** Keeps each command's parse and run typed together. */
-export const command = <A>(c: Command<A>): Command<unknown> => c as Command<unknown>;
+export const command = <A>(c: Command<A>): Command<unknown> => c;
 

@@ -40,8 +40,15 @@ async function main(argv: string[]): Promise<Outcome> {
   }
 }
 
-main(process.argv.slice(2)).then(({ code, stdout, stderr }) => {
-  if (stdout) process.stdout.write(stdout);
-  if (stderr) process.stderr.write(stderr);
-  process.exit(code);
-});
+main(process.argv.slice(2)).then(
+  ({ code, stdout, stderr }) => {
+    if (stdout) process.stdout.write(stdout);
+    if (stderr) process.stderr.write(stderr);
+    process.exit(code);
+  },
+  // main() turns command failures into outcomes; what is left (closing the database) is a failure too.
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -42,7 +42,7 @@ export async function openDatabase(
 async function openPostgres(url: string): Promise<Database> {
   const k = knex({ client: 'pg', connection: url, pool: { min: 0, max: 20 } });
   await k.raw('select 1');
-  const ext = await k.raw(`select 1 from pg_available_extensions where name = 'vector'`);
+  const ext = await k.raw<{ rows: unknown[] }>(`select 1 from pg_available_extensions where name = 'vector'`);
   const hasVector = ext.rows.length > 0;
   if (hasVector) await k.raw('create extension if not exists vector');
   const u = new URL(url);

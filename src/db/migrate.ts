@@ -15,12 +15,13 @@ export interface Migration {
 
 function source(ctx: MigrationContext): Knex.MigrationSource<Migration> {
   return {
-    getMigrations: async () => migrations,
+    getMigrations: () => Promise.resolve(migrations),
     getMigrationName: (m) => m.name,
-    getMigration: async (m) => ({
-      up: (k: Knex) => m.up(k, ctx),
-      down: (k: Knex) => (m.down ? m.down(k, ctx) : Promise.resolve()),
-    }),
+    getMigration: (m) =>
+      Promise.resolve({
+        up: (k: Knex) => m.up(k, ctx),
+        down: (k: Knex) => (m.down ? m.down(k, ctx) : Promise.resolve()),
+      }),
   };
 }
 

@@ -17,9 +17,11 @@ export function branch(prefix: string, chain: Koa.Middleware[]): Koa.Middleware 
  * on through two async layers. A path some router knows without the method goes through the whole chain (405,
  * OPTIONS); a path none knows goes straight on.
  */
+type Run = (ctx: Koa.ParameterizedContext, next: Koa.Next) => Promise<void>;
+
 export function routerChain(...routers: Router[]): Koa.Middleware[] {
-  const own = routers.map((r) => compose([r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
-  const all = compose(routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
+  const own = routers.map((r): Run => compose([r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
+  const all: Run = compose(routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
   return [
     (ctx, next) => {
       let known = false;

@@ -74,10 +74,11 @@ export interface RouteContract {
 /** How callers authenticate: a tenant API key (Bearer kp_…), an OAuth access token, or nothing. */
 export type Auth = 'api_key' | 'access_token' | 'none';
 
-export type Handler<P, Q, H, B> = (ctx: Koa.ParameterizedContext, input: Input<P, Q, H, B>) => unknown;
+/** `S` is the Koa state the router's guards set (e.g. the tenant of an API key). */
+export type Handler<P, Q, H, B, S = Koa.DefaultState> = (ctx: Koa.ParameterizedContext<S>, input: Input<P, Q, H, B>) => unknown;
 
-export interface ContractRouter {
-  route<P = undefined, Q = undefined, H = undefined, B = undefined>(spec: RouteSpec<P, Q, H, B>, handler: Handler<P, Q, H, B>): void;
+export interface ContractRouter<S = Koa.DefaultState> {
+  route<P = undefined, Q = undefined, H = undefined, B = undefined>(spec: RouteSpec<P, Q, H, B>, handler: Handler<P, Q, H, B, S>): void;
 }
 
 // Off in production unless configured (see setResponseChecks); read when a router is built, never per request.
@@ -96,7 +97,7 @@ export function routeContracts(router: Router): readonly RouteContract[] {
 }
 
 /** Declares routes on `router` through contracts. Everything is prepared here, once per route. */
-export function contracts(router: Router, opts: { auth: Auth; checkResponses?: boolean }): ContractRouter {
+export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Auth; checkResponses?: boolean }): ContractRouter<S> {
   const list = registry.get(router) ?? [];
   registry.set(router, list);
   const prefix = (router.opts as { prefix?: string }).prefix ?? '';

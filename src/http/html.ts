@@ -6,7 +6,11 @@ export class Html {
   }
 }
 
-export function esc(v: unknown): string {
+/** What a page may interpolate: plain values (escaped) and already-built markup. */
+export type Text = string | number | boolean | null | undefined;
+export type Interpolation = Text | Html | (Text | Html)[];
+
+export function esc(v: Text): string {
   return String(v ?? '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -16,7 +20,7 @@ export function esc(v: unknown): string {
 }
 
 /** Tagged template: interpolations are escaped unless they are Html (or arrays of Html). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
   let out = strings[0] ?? '';
   values.forEach((v, i) => {
     const part = Array.isArray(v) ? v.map((x) => (x instanceof Html ? x.value : esc(x))).join('') : v instanceof Html ? v.value : esc(v);

@@ -72,7 +72,7 @@ export class BatchingRateLimiter implements RateLimiter {
       e.pending += 1;
       return { count: e.known + e.pending, ttlMs: e.resetAt - now, limit: l.limit };
     });
-    this.timer ??= setTimeout(() => void this.flush(), this.intervalMs).unref?.() as NodeJS.Timeout;
+    this.timer ??= setTimeout(() => void this.flush(), this.intervalMs).unref?.();
     return verdict(counts);
   }
 
@@ -149,7 +149,7 @@ export class PostgresCounterStore implements CounterStore {
     const now = this.clock.now();
     const out = [];
     for (const item of items) {
-      const { rows } = await this.db.raw(
+      const { rows } = await this.db.raw<{ rows: { count: number; reset_at: Date }[] }>(
         `insert into rate_limits (key, count, reset_at) values (?, ?, ?)
          on conflict (key) do update set
            count = case when rate_limits.reset_at <= ? then excluded.count else rate_limits.count + excluded.count end,
@@ -157,7 +157,7 @@ export class PostgresCounterStore implements CounterStore {
          returning count, reset_at`,
         [item.key, item.by, new Date(now.getTime() + item.windowSeconds * 1000), now, now],
       );
-      const row = rows[0] as { count: number; reset_at: Date };
+      const row = rows[0]!; // an upsert with RETURNING yields its row
       out.push({ count: row.count, ttlMs: row.reset_at.getTime() - now.getTime() });
     }
     return out;
@@ -170,8 +170,8 @@ export class PostgresCounterStore implements CounterStore {
 export class MemoryCounterStore implements CounterStore {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   constructor(private readonly clock: Clock) {}
-  async incr(items: { key: string; by: number; windowSeconds: number }[]) {
-    return this.add(items);
+  incr(items: { key: string; by: number; windowSeconds: number }[]) {
+    return Promise.resolve(this.add(items));
   }
   /** incr without a promise: the counters live in this process. */
   add(items: { key: string; by: number; windowSeconds: number }[]): { count: number; ttlMs: number }[] {
@@ -184,8 +184,9 @@ export class MemoryCounterStore implements CounterStore {
       return { count: w.count, ttlMs: w.resetAt - now };
     });
   }
-  async reset(key: string): Promise<void> {
+  reset(key: string): Promise<void> {
     this.windows.delete(key);
+    return Promise.resolve();
   }
 }
 

@@ -12,7 +12,10 @@ export function mountProvider(provider: Provider): Koa.Middleware {
     let path = ctx.path;
     if (path === `${OIDC_PREFIX}${DISCOVERY}`) path = DISCOVERY;
     const ours = path.startsWith('/.well-known/') || path.startsWith(`${OIDC_PREFIX}/`);
-    if (!ours) return next();
+    if (!ours) {
+      await next();
+      return;
+    }
     if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '');
     ctx.req.url = path + (ctx.querystring ? `?${ctx.querystring}` : '');
     ctx.respond = false;

@@ -47,9 +47,9 @@ export interface ProviderDeps {
   clock: Clock;
   keys: KeyMaterial;
   /** The person's claims (assurance service). */
-  claims(personId: string): Promise<AccountClaims | undefined>;
+  claims: (personId: string) => Promise<AccountClaims | undefined>;
   /** The tenant's pairwise subject of a person (persons service). */
-  pairwise(tenantId: string, personId: string): string;
+  pairwise: (tenantId: string, personId: string) => string;
 }
 
 export function createProvider({ config, db, redis, clock, keys, claims: accountClaims, pairwise }: ProviderDeps): OidcProvider {
@@ -82,7 +82,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     },
     responseTypes: ['code'],
     subjectTypes: ['pairwise'],
-    async pairwiseIdentifier(_ctx, accountId, client) {
+    pairwiseIdentifier(_ctx, accountId, client) {
       const tenantId = clientTenant(client);
       if (!tenantId) throw new Error('client without tenant');
       return pairwise(tenantId, accountId);
@@ -94,7 +94,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     async findAccount(_ctx, id) {
       const claims = await accountClaims(id);
       if (!claims) return undefined;
-      return { accountId: id, claims: async () => claims as never };
+      return { accountId: id, claims: () => claims as never };
     },
     features: {
       devInteractions: { enabled: false },
@@ -106,14 +106,14 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => renderLogout(ctx, form),
-        postLogoutSuccessSource: async (ctx) => renderLogoutSuccess(ctx),
+        logoutSource: (ctx, form) => renderLogout(ctx, form),
+        postLogoutSuccessSource: (ctx) => renderLogoutSuccess(ctx),
       },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (_ctx, _client, oneOf) => oneOf ?? resource,
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, indicator) => {
+        defaultResource: (_ctx, _client, oneOf) => oneOf ?? resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
           if (indicator !== resource) throw new errors.InvalidTarget('unknown resource indicator');
           return {
             scope: oidcScopes,
@@ -126,12 +126,12 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       },
     },
     // The grant id lets our userinfo refuse tokens whose grant was revoked (e.g. refresh token revoked).
-    extraTokenClaims: async (_ctx, token) => ('grantId' in token && token.grantId ? { gid: token.grantId as string } : undefined),
-    issueRefreshToken: async (_ctx, client, code) =>
+    extraTokenClaims: (_ctx, token) => ('grantId' in token && token.grantId ? { gid: token.grantId } : undefined),
+    issueRefreshToken: (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
     ttl: { ...TTL },
-    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
       token: `${OIDC_PREFIX}/token`,
@@ -146,7 +146,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       service_documentation: `${config.issuer}/llms.txt`,
       ui_locales_supported: ['en'],
     },
-    renderError: async (ctx, out) => renderError(ctx, { ...out }),
+    renderError: (ctx, out) => renderError(ctx, out),
     // Unknown errors must not leak internals into the browser.
     allowOmittingSingleRegisteredRedirectUri: false,
   };
@@ -155,9 +155,9 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
   provider.proxy = config.trustProxy;
 
   // Client secrets are stored hashed; oidc-provider's metadata holds the hash, so compare against it here.
-  provider.Client.prototype.compareClientSecret = async function compare(this: { clientSecret?: string }, actual: string) {
+  provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {
     return typeof this.clientSecret === 'string' && verifySecret(actual, this.clientSecret);
-  } as never;
+  };
 
   // Operators need to see why a protocol request failed; details go to the log, never token values.
   provider.on('server_error', (_ctx, err) => log.error('oidc server error', { err: err.stack ?? String(err) }));

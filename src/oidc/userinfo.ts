@@ -33,8 +33,8 @@ export interface UserinfoDeps {
   keys: KeyMaterial;
   issuer: string;
   clock: Clock;
-  claims(personId: string): Promise<AccountClaims | undefined>;
-  findSubject(tenantId: string, sub: string): Promise<{ person_id: string; sub: string } | undefined>;
+  claims: (personId: string) => Promise<AccountClaims | undefined>;
+  findSubject: (tenantId: string, sub: string) => Promise<{ person_id: string; sub: string } | undefined>;
 }
 
 export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountClaims, findSubject }: UserinfoDeps): Router {
@@ -57,7 +57,7 @@ export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountC
     } catch {
       throw new BearerError('invalid_token', 'invalid or expired access token');
     }
-    const scopes = new Set(String(payload.scope ?? '').split(' '));
+    const scopes = new Set((typeof payload.scope === 'string' ? payload.scope : '').split(' '));
     if (!scopes.has('openid')) throw new BearerError('insufficient_scope', 'access token missing openid scope', 403);
     const grant = typeof payload.gid === 'string' ? await provider.Grant.find(payload.gid) : undefined;
     if (!grant || grant.clientId !== payload.client_id) throw new BearerError('invalid_token', 'grant revoked or expired');

@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Config } from '../config.js';
 import { log } from '../log.js';
 
@@ -24,16 +25,16 @@ export class SpoolMailer implements Mailer {
     private readonly from = 'KYCPort <no-reply@kycport.local>',
   ) {}
   async send(mail: Mail): Promise<void> {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    await fs.promises.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const id = `${Date.now()}-${crypto.randomBytes(6).toString('hex')}`;
     const body = [`From: ${this.from}`, `To: ${mail.to}`, `Subject: ${mail.subject}`, `Date: ${new Date().toUTCString()}`, 'Content-Type: text/plain; charset=utf-8', '', mail.text, ''].join('\r\n');
-    fs.writeFileSync(path.join(this.dir, `${id}.eml`), body, { mode: 0o600 });
+    await fs.promises.writeFile(path.join(this.dir, `${id}.eml`), body, { mode: 0o600 });
     log.info('mail queued', { id, subject: mail.subject });
   }
 }
 
 export class SmtpMailer implements Mailer {
-  private readonly transport: nodemailer.Transporter;
+  private readonly transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo>;
   /** host:port only, for logs. */
   readonly describe: string;
 
@@ -43,7 +44,7 @@ export class SmtpMailer implements Mailer {
   ) {
     this.describe = describeSmtp(smtpUrl);
     // Bounded waits: a sign-up request must not hang on a dead mail server.
-    this.transport = nodemailer.createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 } as never);
+    this.transport = nodemailer.createTransport(smtpUrl, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
   }
 
   async send(mail: Mail): Promise<void> {

@@ -128,12 +128,12 @@ export async function* iterateEntries(
 ): AsyncGenerator<StoredEntry[]> {
   let after = 0;
   for (;;) {
-    const res = (await q.raw(
+    const res = await q.raw<{ rows: { page: string }[] }>(
       `select coalesce(json_agg(json_build_array(id, list_id, source_id, entity_type, names, normalized_names,
          birth_dates, nationalities, topics) order by id)::text, '[]') as page
        from (select * from screening_entries where entity_type = ? and id > ? order by id limit ?) s`,
       [entityType, after, pageSize],
-    )) as { rows: { page: string }[] };
+    );
     const rows = JSON.parse(res.rows[0]!.page) as [number, string, string, EntityType, ...string[][]][];
     if (!rows.length) return;
     after = Number(rows[rows.length - 1]![0]);

@@ -32,7 +32,7 @@ export function createApiKeyAuth(d: ApiKeyAuthDeps): Koa.Middleware {
   return (ctx, next) => {
     const presented = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
     const ipLimit = { key: `ip:${ctx.ip}`, limit: ipPerMinute, windowSeconds: 60 };
-    const admit = (key: ApiKeyRow | undefined, result: LimitResult) => {
+    const admit = (key: ApiKeyRow | undefined, result: LimitResult): Promise<void> => {
       if (!result.allowed) throw new RateLimitedError(result.retryAfter);
       if (!presented) throw new UnauthorizedError();
       if (!key) throw new UnauthorizedError('The API key is invalid or revoked.');

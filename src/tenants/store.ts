@@ -35,7 +35,7 @@ export const tenantStore = {
   insertClient: (db: Queryable, row: { client_id: string; tenant_id: string; metadata: object }) =>
     db('oidc_clients').insert({ ...row, metadata: JSON.stringify(row.metadata) }),
   findClient: async (db: Queryable, clientId: string): Promise<ClientRow | undefined> => {
-    const row: (Omit<ClientRow, 'metadata'> & { metadata: unknown }) | undefined = await db('oidc_clients').where({ client_id: clientId }).first();
+    const row = await db<Omit<ClientRow, 'metadata'> & { metadata: unknown }>('oidc_clients').where({ client_id: clientId }).first();
     return row && { ...row, metadata: metadataColumn.decode(row.metadata) };
   },
 

@@ -50,7 +50,7 @@ export class WebhookHttpClient {
       const req = lib.request(url, {
         method: 'POST',
         agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
-        lookup: this.lookup as never,
+        lookup: this.lookup,
         headers: {
           ...headers,
           'content-type': 'application/json',

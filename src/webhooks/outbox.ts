@@ -58,7 +58,7 @@ async function notifyRelay(trx: Queryable): Promise<void> {
 
 /** Writes one event in `trx` (pass the transaction of the state change, never the root handle). */
 export async function emitEvent(trx: Queryable, input: EmitInput): Promise<{ id: string }> {
-  if (!isEventType(input.type)) throw new Error(`unknown webhook event type ${input.type}`);
+  if (!isEventType(input.type)) throw new Error(`unknown webhook event type ${String(input.type)}`);
   assertSafePayload(input.data);
   const id = newId('evt', 16);
   await webhookStore.insertEvents(trx, [
@@ -79,7 +79,7 @@ export async function emitToPersonTenants(
   dataForTenant: (tenantId: string, sub: string) => Record<string, unknown>,
   opts: { at?: Date } = {},
 ): Promise<{ ids: string[] }> {
-  if (!isEventType(type)) throw new Error(`unknown webhook event type ${type}`);
+  if (!isEventType(type)) throw new Error(`unknown webhook event type ${String(type)}`);
   const subjects = await webhookStore.subjectsOfPerson(trx, personId);
   const rows = subjects.map(({ tenant_id, sub }) => {
     const data = { ...dataForTenant(tenant_id, sub), person_id: sub };

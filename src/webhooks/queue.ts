@@ -135,10 +135,11 @@ export class RedisQueue implements DeliveryQueue {
     return this.redis.zcard(this.key);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.waiter.wake();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
+    return Promise.resolve();
   }
 }
 
@@ -152,9 +153,10 @@ export class PostgresQueue implements DeliveryQueue {
     private readonly leaseMs: number,
   ) {}
 
-  async enqueue(items: { id: string; at: Date }[]): Promise<void> {
+  enqueue(items: { id: string; at: Date }[]): Promise<void> {
     // The relay already wrote the rows; wake this process's dispatchers.
     if (items.length) this.waiter.wake();
+    return Promise.resolve();
   }
 
   claim(n: number): Promise<string[]> {
@@ -176,7 +178,8 @@ export class PostgresQueue implements DeliveryQueue {
     this.waiter.wake();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.waiter.wake();
+    return Promise.resolve();
   }
 }

@@ -104,10 +104,10 @@ export class Relay {
 
   private async listen(): Promise<void> {
     // knex keeps the connection settings it was given (a URL) or parsed (an object); pg takes either.
-    const conn = (this.db.knex.client.config as { connection?: unknown }).connection;
+    const conn = (this.db.knex.client as { config: { connection?: string | pg.ClientConfig } }).config.connection;
     if (!conn) return;
     try {
-      const client = new pg.Client(typeof conn === 'string' ? { connectionString: conn } : (conn as pg.ClientConfig));
+      const client = new pg.Client(typeof conn === 'string' ? { connectionString: conn } : conn);
       client.on('error', (err) => {
         log.warn('webhook relay LISTEN connection lost; polling', { err: err.message });
         this.listener = undefined;

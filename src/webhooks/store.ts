@@ -118,7 +118,7 @@ export const webhookStore = {
   subjectsOfPerson: (db: Queryable, personId: string): Promise<{ tenant_id: string; sub: string }[]> =>
     db('subjects').where({ person_id: personId }).select('tenant_id', 'sub').orderBy('tenant_id'),
   findEvent: async (db: Queryable, tenantId: string, id: string): Promise<EventRow | undefined> => {
-    const row: Raw<EventRow, 'data'> | undefined = await db('webhook_events').where({ tenant_id: tenantId, id }).first();
+    const row = await db<Raw<EventRow, 'data'>>('webhook_events').where({ tenant_id: tenantId, id }).first();
     return row && decodeEvent(row);
   },
 
@@ -128,7 +128,7 @@ export const webhookStore = {
    * Delivery ids are computed as in `deliveryId()`. Returns the number of events and the new delivery ids.
    */
   relayBatch: async (db: Queryable, limit: number, now: Date): Promise<{ events: number; ids: string[] }> => {
-    const res = await db.raw(
+    const res = await db.raw<{ rows: { events: number; ids: unknown }[] }>(
       `with evs as (
          select id, tenant_id, type, endpoint_id from webhook_events
          where relayed_at is null order by created_at limit ? for update skip locked
@@ -147,7 +147,8 @@ export const webhookStore = {
        select (select count(*) from marked)::int as events, coalesce((select json_agg(id) from ins), '[]'::json) as ids`,
       [limit, now, now, now],
     );
-    const row = res.rows[0] as { events: number; ids: unknown };
+    const row = res.rows[0];
+    if (!row) throw new Error('relay batch returned no row');
     return { events: row.events, ids: idsColumn.decode(row.ids) };
   },
 
@@ -171,7 +172,7 @@ export const webhookStore = {
       .join('webhook_events as e', 'e.id', 'd.event_id')
       .join('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
       .whereIn('d.id', ids)
-      .select(
+      .select<Raw<DeliveryJob, 'event_data'>[]>(
         'd.id',
         'd.status',
         'd.attempts',
@@ -187,7 +188,7 @@ export const webhookStore = {
         'w.secret_enc',
         'w.previous_secret_enc',
         'w.previous_secret_expires_at',
-      ) as Raw<DeliveryJob, 'event_data'>[]).map(decodeJob),
+      )).map(decodeJob),
   /** Writes attempt outcomes; a delivery already finished elsewhere (a duplicate worker) is not regressed. */
   updateDeliveries: async (db: Queryable, rows: DeliveryUpdate[]): Promise<void> => {
     if (rows.length === 0) return;
@@ -218,7 +219,7 @@ export const webhookStore = {
 
   // In-process queue (no Redis): the table itself, with a lease so a crashed process's work comes back.
   claimDue: async (db: Queryable, now: Date, leaseUntil: Date, limit: number): Promise<string[]> => {
-    const res = await db.raw(
+    const res = await db.raw<{ rows: { id: string }[] }>(
       `update webhook_deliveries set locked_until = ? where id in (
          select id from webhook_deliveries
          where status = 'pending' and next_attempt_at <= ? and (locked_until is null or locked_until <= ?)
@@ -226,7 +227,7 @@ export const webhookStore = {
        returning id`,
       [leaseUntil, now, now, limit],
     );
-    return (res.rows as { id: string }[]).map((r) => r.id);
+    return res.rows.map((r) => r.id);
   },
   nextDueAt: async (db: Queryable): Promise<Date | undefined> => {
     const row = await db('webhook_deliveries')
@@ -255,7 +256,7 @@ export const webhookStore = {
     return Number(row?.n ?? 0);
   },
   findEndpoint: async (db: Queryable, tenantId: string, id: string): Promise<EndpointRow | undefined> => {
-    const row: Raw<EndpointRow, 'events'> | undefined = await db('webhook_endpoints').where({ tenant_id: tenantId, id }).first();
+    const row = await db<Raw<EndpointRow, 'events'>>('webhook_endpoints').where({ tenant_id: tenantId, id }).first();
     return row && decodeEndpoint(row);
   },
   updateEndpoint: (db: Queryable, id: string, patch: Partial<Omit<EndpointRow, 'id' | 'tenant_id'>>) =>
@@ -267,7 +268,7 @@ export const webhookStore = {
     const [row] = await db('webhook_endpoints')
       .where({ id })
       .update({ failing_since: db.raw('coalesce(failing_since, ?)', [since]) })
-      .returning(['enabled', 'failing_since']);
+      .returning<{ enabled: boolean; failing_since: Date }[]>(['enabled', 'failing_since']);
     return row;
   },
   /** Returns the number deleted (via RETURNING: the PGlite driver reports no row counts). */

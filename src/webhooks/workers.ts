@@ -84,7 +84,13 @@ export async function startWebhookWorkers(
   if (options.workers === 0) {
     // WEBHOOK_WORKERS=0: this process only writes events; `npm run worker` processes deliver them.
     log.info('webhook workers disabled in this process');
-    return { parts, stop: async () => parts.client.close() };
+    return {
+      parts,
+      stop: () => {
+        parts.client.close();
+        return Promise.resolve();
+      },
+    };
   }
   if (queue instanceof RedisQueue) await queue.listen();
   relay.start();

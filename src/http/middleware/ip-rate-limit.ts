@@ -7,7 +7,10 @@ import type { RateLimiter } from '../rate-limit.js';
 export function ipRateLimit(limiter: RateLimiter, ipPerMinute: number): Koa.Middleware {
   return async (ctx, next) => {
     const p = ctx.path;
-    if (p.startsWith('/health/') || p.startsWith('/static/')) return next();
+    if (p.startsWith('/health/') || p.startsWith('/static/')) {
+      await next();
+      return;
+    }
     const result = await limiter.hit([{ key: `ip:${ctx.ip}`, limit: ipPerMinute, windowSeconds: 60 }]);
     if (!result.allowed) throw new RateLimitedError(result.retryAfter);
     await next();

@@ -52,7 +52,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     ctx.set('Cache-Control', 'no-store');
   });
 
-  async function load(ctx: Koa.Context) {
+  async function load(ctx: Koa.Context & { params: Record<string, string> }) {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== ctx.params.uid) throw new ApiError(400, 'interaction_mismatch', 'This sign-in page does not match your session.');
     const client = await provider.Client.find(String(details.params.client_id));
@@ -80,7 +80,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     }
     const person = await persons.findById(String(details.session?.accountId));
     if (!person) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
-    const scopes = String(details.params.scope ?? 'openid').split(' ').filter(Boolean);
+    const scopes = (typeof details.params.scope === 'string' ? details.params.scope : 'openid').split(' ').filter(Boolean);
     ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, scopes, email: person.email });
   });
 

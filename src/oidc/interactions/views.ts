@@ -1,5 +1,5 @@
 // Server-rendered hosted pages: sign-in, sign-up, consent, errors, logout.
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import { Html, html, messagePage, page } from '../../http/html.js';
 
 export { messagePage };
@@ -62,17 +62,17 @@ export function consentPage(v: { uid: string; csrf: string; clientName: string; 
   );
 }
 
-export async function renderError(ctx: KoaContextWithOIDC, out: Record<string, unknown>): Promise<void> {
+export function renderError(ctx: KoaContextWithOIDC, out: ErrorOut): void {
   ctx.type = 'html';
   ctx.body = page(
     'Something went wrong',
     html`<p>The sign-in request could not be completed.</p>
-<div class="notice error"><code>${String(out.error ?? 'error')}</code> ${String(out.error_description ?? '')}</div>
+<div class="notice error"><code>${out.error}</code> ${out.error_description ?? ''}</div>
 <p class="muted">Return to the application and try again.</p>`,
   );
 }
 
-export async function renderLogout(ctx: KoaContextWithOIDC, form: string): Promise<void> {
+export function renderLogout(ctx: KoaContextWithOIDC, form: string): void {
   ctx.type = 'html';
   // `form` is oidc-provider's own hidden form (with its CSRF token); the buttons submit it.
   ctx.body = page(
@@ -85,7 +85,7 @@ export async function renderLogout(ctx: KoaContextWithOIDC, form: string): Promi
   );
 }
 
-export async function renderLogoutSuccess(ctx: KoaContextWithOIDC): Promise<void> {
+export function renderLogoutSuccess(ctx: KoaContextWithOIDC): void {
   ctx.type = 'html';
   ctx.body = messagePage('Signed out', 'You have been signed out of KYCPort.');
 }

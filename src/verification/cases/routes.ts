@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
 import { contracts, errorResponse } from '../../http/contract.js';
+import type { TenantState } from '../../tenants/api-key-auth.js';
 import { UnsupportedMediaTypeError } from '../../http/errors.js';
 import { assertNoVerdict, assertNoVerdictName } from './guard.js';
 import { presentCase } from './model.js';
@@ -51,7 +52,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
     await next();
     ctx.set('Cache-Control', 'no-store');
   };
-  const api = contracts(router, { auth: 'api_key' });
+  const api = contracts<TenantState>(router, { auth: 'api_key' });
 
   api.route(
     {

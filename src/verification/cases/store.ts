@@ -104,22 +104,22 @@ export const caseStore = {
     db('verification_cases').insert(row),
 
   find: async (db: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
-    decodeOne(await db('verification_cases').where({ tenant_id: tenantId, id }).first()),
+    decodeOne(await db<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, id }).first()),
 
   findForUpdate: async (trx: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
-    decodeOne(await trx('verification_cases').where({ tenant_id: tenantId, id }).forUpdate().first()),
+    decodeOne(await trx<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, id }).forUpdate().first()),
 
-  findById: async (db: Queryable, id: string): Promise<CaseRow | undefined> => decodeOne(await db('verification_cases').where({ id }).first()),
+  findById: async (db: Queryable, id: string): Promise<CaseRow | undefined> => decodeOne(await db<RawCaseRow>('verification_cases').where({ id }).first()),
 
   findByIdempotencyKey: async (db: Queryable, tenantId: string, key: string): Promise<CaseRow | undefined> =>
-    decodeOne(await db('verification_cases').where({ tenant_id: tenantId, idempotency_key: key }).first()),
+    decodeOne(await db<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, idempotency_key: key }).first()),
 
   async list(db: Queryable, q: ListQuery): Promise<CaseRow[]> {
-    const query = db('verification_cases').where({ tenant_id: q.tenantId });
+    const query = db<RawCaseRow>('verification_cases').where({ tenant_id: q.tenantId });
     if (q.status) query.andWhere({ status: q.status });
     if (q.sub) query.andWhere({ sub: q.sub });
     if (q.after) query.andWhereRaw('(created_at, id) < (?, ?)', [q.after.createdAt, q.after.id]);
-    const rows: RawCaseRow[] = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(q.limit);
+    const rows = await query.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(q.limit);
     return rows.map(decodeCase);
   },
 

@@ -10,11 +10,11 @@ const vectorLiteral = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;
 
 /** Which storage the migration created, read from the catalogue (pgvector may be installed after migrating). */
 export async function embeddingColumnType(db: Knex): Promise<'vector' | 'real[]'> {
-  const r = await db.raw(
+  const r = await db.raw<{ rows: { udt_name: string }[] }>(
     `select udt_name from information_schema.columns where table_name = ? and column_name = 'embedding' and table_schema = current_schema()`,
     [TABLE],
   );
-  const udt = (r.rows as { udt_name: string }[])[0]?.udt_name;
+  const udt = r.rows[0]?.udt_name;
   if (!udt) throw new Error('face_embeddings table is missing: run the migrations');
   return udt === 'vector' ? 'vector' : 'real[]';
 }
@@ -39,8 +39,8 @@ export async function deleteByPerson(q: Queryable, personId: string): Promise<nu
 
 /** Rows with id > after (or the listed ids), in id order, at most `limit`: ids and stored sketches only. */
 export async function sketchesAfter(q: Queryable, after: number, limit: number, alsoIds: number[] = []): Promise<Array<{ id: number; sketch: Uint8Array | null }>> {
-  const rows: Array<{ id: number | string; sketch: Uint8Array | null }> = await q(TABLE)
-    .select('id', 'sketch')
+  const rows = await q(TABLE)
+    .select<Array<{ id: number | string; sketch: Uint8Array | null }>>('id', 'sketch')
     .where('id', '>', after)
     .orWhereIn('id', alsoIds)
     .orderBy('id')
@@ -60,15 +60,15 @@ export interface StoredFace {
  */
 export async function facesById(q: Queryable, ids: number[]): Promise<Map<number, StoredFace>> {
   if (ids.length === 0) return new Map();
-  const rows: Array<{ id: number | string; person_id: string; case_id: string | null; e: Uint8Array }> = await q(TABLE)
-    .select('id', 'person_id', 'case_id', q.raw('array_send(embedding::real[]) as e'))
+  const rows = await q(TABLE)
+    .select<Array<{ id: number | string; person_id: string; case_id: string | null; e: Uint8Array }>>('id', 'person_id', 'case_id', q.raw('array_send(embedding::real[]) as e'))
     .whereIn('id', ids);
   return new Map(rows.map((r) => [Number(r.id), { personId: r.person_id, caseId: r.case_id, embedding: decodeFloat4Array(r.e) }]));
 }
 
 /** The embeddings of the `n` lowest ids: the rows the centring mean is computed from. */
 export async function firstEmbeddings(q: Queryable, n: number): Promise<Float32Array[]> {
-  const rows: Array<{ e: Uint8Array }> = await q(TABLE).select(q.raw('array_send(embedding::real[]) as e')).orderBy('id').limit(n);
+  const rows = await q(TABLE).select<Array<{ e: Uint8Array }>>(q.raw('array_send(embedding::real[]) as e')).orderBy('id').limit(n);
   return rows.map((r) => decodeFloat4Array(r.e));
 }
 
@@ -87,7 +87,7 @@ export async function fillSketches(q: Queryable, rows: Array<{ id: number; sketc
 
 /** The centring mean every process sketches with, once some process has fixed it. */
 export async function readMean(q: Queryable): Promise<Float32Array | undefined> {
-  const row: { m: Uint8Array } | undefined = await q(MEAN_TABLE).select(q.raw('array_send(mean) as m')).where({ id: 1 }).first();
+  const row = await q(MEAN_TABLE).select<{ m: Uint8Array }[]>(q.raw('array_send(mean) as m')).where({ id: 1 }).first();
   return row ? decodeFloat4Array(row.m) : undefined;
 }
 

@@ -33,14 +33,14 @@ export function createEngines(opts: EngineOptions): EngineRuntime {
     return {
       analyzeDocument: (input) => engineCall('document', () => injected.analyzeDocument(input)),
       analyzeFaces: (input) => engineCall('faces', () => injected.analyzeFaces(input)),
-      warmup: async () => undefined,
-      close: async () => undefined,
+      warmup: () => Promise.resolve(),
+      close: () => Promise.resolve(),
     };
   }
   let pool: EnginePool | undefined;
   const getPool = (): EnginePool => (pool ??= createEnginePool({ size: Math.max(1, opts.workers), busyShare: opts.busyShare }));
   return {
-    analyzeDocument: (input) => engineCall('document', async () => (await getPool().run({ kind: 'document', input })) as DocumentAnalysis),
+    analyzeDocument: (input) => engineCall('document', async () => await getPool().run({ kind: 'document', input })),
     analyzeFaces: (input) => engineCall('faces', () => getPool().run({ kind: 'faces', input })),
     async warmup() {
       await getPool().ready;

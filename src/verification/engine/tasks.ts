@@ -37,7 +37,7 @@ export function prepareTransfer<T>(value: T, transfer: ArrayBuffer[]): T {
     transfer.push(copy.buffer);
     return copy as T;
   }
-  if (Array.isArray(value)) return value.map((v) => prepareTransfer(v, transfer)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => prepareTransfer(v, transfer)) as T;
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, prepareTransfer(v, transfer)])) as T;
   }

@@ -44,22 +44,25 @@ export function serveTasks<T extends { kind: string }>(handlers: TaskHandlers<T>
   const post = (reply: WorkerReply): void => port.postMessage(reply);
   const table: Record<string, (task: never) => unknown> = handlers;
 
+  async function run({ id, task }: WorkerRequest<T>): Promise<void> {
+    const startedAt = Date.now();
+    try {
+      if (!Object.hasOwn(table, task.kind)) throw new Error(`unknown task kind ${task.kind}`);
+      const handler = table[task.kind] as (task: T) => unknown;
+      const result = await handler(restoreBuffers(task));
+      post({ id, ok: true, result, startedAt, finishedAt: Date.now() });
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const error = { name: e.name ?? 'Error', message: e.message ?? String(err), ...(typeof e.code === 'string' ? { code: e.code } : {}) };
+      post({ id, ok: false, error, startedAt, finishedAt: Date.now() });
+    }
+  }
+
   lowerPriority();
   init().then(
     () => {
-      port.on('message', async ({ id, task }: WorkerRequest<T>) => {
-        const startedAt = Date.now();
-        try {
-          if (!Object.hasOwn(table, task.kind)) throw new Error(`unknown task kind ${task.kind}`);
-          const handler = table[task.kind] as (task: T) => unknown;
-          const result = await handler(restoreBuffers(task));
-          post({ id, ok: true, result, startedAt, finishedAt: Date.now() });
-        } catch (err) {
-          const e = err as Error & { code?: string };
-          const error = { name: e.name ?? 'Error', message: e.message ?? String(err), ...(typeof e.code === 'string' ? { code: e.code } : {}) };
-          post({ id, ok: false, error, startedAt, finishedAt: Date.now() });
-        }
-      });
+      // run() answers every task itself, failures included.
+      port.on('message', (request: WorkerRequest<T>) => void run(request));
       post({ type: 'ready' });
     },
     (err: Error) => post({ type: 'init_error', message: err.message }),

@@ -37,7 +37,8 @@ function exifTime(v: unknown): { text: string; ms: number } | null {
 export async function readExif(buf: Buffer, now: Date): Promise<ExifFindings> {
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = await exifr.parse(buf, { tiff: true, exif: true, xmp: true, ifd1: false, gps: false, reviveValues: false });
+    const parsed: unknown = await exifr.parse(buf, { tiff: true, exif: true, xmp: true, ifd1: false, gps: false, reviveValues: false });
+    tags = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     tags = undefined; // unreadable metadata block: treat as absent, the image itself decoded fine
   }

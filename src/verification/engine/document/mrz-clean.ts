@@ -57,7 +57,7 @@ function fitLine(line: OcrLine, len: number): { text: string; boxes: (Bbox | nul
   const d = len - text.length;
   if (d === 0) return [{ text, boxes }];
   const runs: { start: number; end: number }[] = [];
-  for (const m of text.matchAll(/<{2,}/g)) runs.push({ start: m.index!, end: m.index! + m[0].length });
+  for (const m of text.matchAll(/<{2,}/g)) runs.push({ start: m.index, end: m.index + m[0].length });
   const out: { text: string; boxes: (Bbox | null)[] }[] = [];
   for (const r of runs.reverse()) {
     const n = r.end - r.start + d;

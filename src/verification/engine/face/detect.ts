@@ -1,6 +1,6 @@
 // Face detection + description on one still image: boxes, confidence, L2-normalised descriptor, head rotation
 // and the passive liveness model outputs, all from a single Human pass.
-import type { FaceResult } from '@vladmandic/human';
+import type { FaceResult, Tensor } from '@vladmandic/human';
 import { thresholds } from '../../thresholds.js';
 import { decodeRgb, type RgbImage } from './image.js';
 import { loadHuman } from './human.js';
@@ -104,11 +104,16 @@ export async function detectFaces(input: Buffer | RgbImage): Promise<Detection> 
   return run;
 }
 
+/** Human types its bundled TensorFlow as `any`; this is the one factory we call on it. */
+interface TensorFactory {
+  tensor(values: Uint8Array, shape: number[], dtype: 'int32'): Tensor;
+}
+
 async function detectRgb(img: RgbImage): Promise<Detection> {
   const human = await loadHuman();
-  const tensor = human.tf.tensor(img.data, [1, img.height, img.width, 3], 'int32');
+  const tensor = (human.tf as TensorFactory).tensor(img.data, [1, img.height, img.width, 3], 'int32');
   try {
-    const result = await human.detect(tensor as never);
+    const result = await human.detect(tensor);
     const faces = result.face
       .filter((f) => f.score >= thresholds.face.detectMinConfidence)
       .map(toFace)

@@ -39,7 +39,7 @@ export const humanConfig: Partial<Config> = {
     description: { enabled: true, skipFrames: 0, skipTime: 0 },
     antispoof: { enabled: true, skipFrames: 0, skipTime: 0 },
     liveness: { enabled: true, skipFrames: 0, skipTime: 0 },
-  } as Config['face'],
+  },
   body: { enabled: false },
   hand: { enabled: false },
   object: { enabled: false },
@@ -76,7 +76,7 @@ export function loadHuman(): Promise<Human> {
     const mod = require(humanEntry) as { Human: new (c: Partial<Config>) => Human };
     const human = new mod.Human(humanConfig);
     await human.load();
-    await human.warmup({ warmup: 'face' } as Partial<Config>);
+    await human.warmup({ warmup: 'face' });
     return human;
   })();
   loading.catch(() => {
