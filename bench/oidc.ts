@@ -14,7 +14,7 @@ import { createApiKey, createClient, createTenant } from '../src/tenants/service
 import { Browser } from '../test/support/browser.js';
 import { signInThroughPages } from '../test/support/oidc.js';
 import type { TestServer } from '../test/support/server.js';
-import { processCpuUs } from './lib/cpu.js';
+import { mainThreadSchedNs, processCpuUs } from './lib/cpu.js';
 import { fmt, load, type LoadResult, type RequestSpec } from './lib/load.js';
 import { REDIS_URL, servicesAvailable, startEmbeddedKycport, startKycport } from './lib/services.js';
 import { freePort, startProcess, stopProcess } from './lib/spawn.js';
@@ -72,18 +72,26 @@ export const tokenRequest = (op: Op, codes: string[]) => {
  * Code exchanges on both servers, batch by batch in turns (ours, then the baseline), so drift on a shared VM hits
  * both alike. Batch -1 warms up the JIT and connection pools and is not counted.
  */
-async function exchanges(ops: Op[]): Promise<(LoadResult & { cpuUs: number })[]> {
+async function exchanges(ops: Op[]): Promise<(LoadResult & { cpuUs: number; sched: Sched })[]> {
   const all: LoadResult[][] = ops.map(() => []);
   const cpu = ops.map(() => 0);
+  const sched = ops.map(() => ({ run: 0, wait: 0, wall: 0 }));
   for (let b = -1; b < BATCHES; b++) {
     for (const [i, op] of ops.entries()) {
       const codes = await collectCodes(op, BATCH);
       const before = processCpuUs(op.pid) ?? NaN;
+      const s0 = mainThreadSchedNs(op.pid);
+      const t0 = performance.now();
       const r = await load(op.origin, { connections: CONNECTIONS, durationMs: 60_000, next: tokenRequest(op, codes) });
       if (r.errors) throw new Error(`${op.origin}: ${r.errors} failed exchanges; first: ${r.firstError}`);
       if (b >= 0) {
         all[i]!.push(r);
         cpu[i]! += (processCpuUs(op.pid) ?? NaN) - before;
+        const s1 = mainThreadSchedNs(op.pid);
+        const s = sched[i]!;
+        s.wall += performance.now() - t0;
+        s.run += s0 && s1 ? (s1.runNs - s0.runNs) / 1e6 : NaN;
+        s.wait += s0 && s1 ? (s1.waitNs - s0.waitNs) / 1e6 : NaN;
       }
     }
   }
@@ -91,7 +99,7 @@ async function exchanges(ops: Op[]): Promise<(LoadResult & { cpuUs: number })[]>
   return all.map((rs, i) => {
     const requests = rs.reduce((n, r) => n + r.requests, 0);
     const seconds = rs.reduce((n, r) => n + r.seconds, 0);
-    return { requests, errors: 0, seconds, rps: requests / seconds, p50: avg(rs.map((r) => r.p50)), p99: Math.max(...rs.map((r) => r.p99)), cpuUs: cpu[i]! / requests };
+    return { requests, errors: 0, seconds, rps: requests / seconds, p50: avg(rs.map((r) => r.p50)), p99: Math.max(...rs.map((r) => r.p99)), cpuUs: cpu[i]! / requests, sched: sched[i]! };
   });
 }
 
@@ -110,6 +118,18 @@ async function statusRounds(targets: { origin: string; next: () => RequestSpec }
 }
 
 const cpuText = (us: number) => (Number.isFinite(us) ? `${(us / 1000).toFixed(2)} ms` : 'n/a');
+/** Main-thread time of a server over its batches (ms): running, ready but waiting for a core, and wall. */
+interface Sched {
+  run: number;
+  wait: number;
+  wall: number;
+}
+// Tells "the server waits for a CPU" (a loaded machine) apart from "it waits on I/O, a timer or a lock" (blocked).
+const schedText = (s: Sched) =>
+  Number.isFinite(s.run) && Number.isFinite(s.wait) && s.wall > 0
+    ? `main thread ${pct(s.run / s.wall)} running, ${pct(s.wait / s.wall)} waiting for a core, ${pct(Math.max(0, s.wall - s.run - s.wait) / s.wall)} blocked/idle`
+    : 'main thread n/a';
+const pct = (x: number) => `${Math.round(x * 100)}%`;
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 const PERSON = { email: 'bench@example.com', password: 'correct horse battery' };
@@ -226,8 +246,8 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
         if (only !== 'status') {
           const bare = await startBareOidc(kind);
           let formats: string;
-          let ours: (LoadResult & { cpuUs: number }) | undefined;
-          let baseline: (LoadResult & { cpuUs: number }) | undefined;
+          let ours: Awaited<ReturnType<typeof exchanges>>[number] | undefined;
+          let baseline: Awaited<ReturnType<typeof exchanges>>[number] | undefined;
           try {
             formats = await sameTokenFormats(subject.op, bare.op);
             [ours, baseline] = await exchanges([subject.op, bare.op]);
@@ -237,8 +257,8 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
           const ratio = fmt.ratio(ours!.rps, baseline!.rps);
           rows.push({
             name: `token endpoint: code exchange, ${label} (${CONNECTIONS} conns, ${BATCHES * BATCH} codes)`,
-            value: `${fmt.rps(ours!)}; server CPU ${cpuText(ours!.cpuUs)}/exchange`,
-            baseline: `bare oidc-provider: ${fmt.rps(baseline!)}; server CPU ${cpuText(baseline!.cpuUs)}/exchange`,
+            value: `${fmt.rps(ours!)}; server CPU ${cpuText(ours!.cpuUs)}/exchange; ${schedText(ours!.sched)}`,
+            baseline: `bare oidc-provider: ${fmt.rps(baseline!)}; server CPU ${cpuText(baseline!.cpuUs)}/exchange; ${schedText(baseline!.sched)}`,
             ratio,
             target: { goal: `token exchange ≥ 0.60× bare oidc-provider (${label})`, measured: ratio, met: ours!.rps >= 0.6 * baseline!.rps },
             note:

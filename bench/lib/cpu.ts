@@ -11,3 +11,18 @@ export function processCpuUs(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Nanoseconds a process's main thread has spent running and waiting on the run queue (ready, but no free core),
+ * from /proc/<pid>/task/<pid>/schedstat; undefined where there is none. Wall time minus both is time it was blocked
+ * (waiting for a request, the disk, a timer, a lock).
+ */
+export function mainThreadSchedNs(pid: number | undefined): { runNs: number; waitNs: number } | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return run === undefined || wait === undefined ? undefined : { runNs: run, waitNs: wait };
+  } catch {
+    return undefined;
+  }
+}
