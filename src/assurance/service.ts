@@ -1,5 +1,6 @@
-// The assurance domain's service: a tenant's read of a person's status (cached), the claims join, and the
-// lifecycle (creation with the person, changes from verification, the expiry sweep). Built once in compose.ts.
+// The assurance domain's service: a tenant's read of a person's status (cached), the claims join, and the changes
+// a verification makes. Creation (persons/service.ts, in the person's transaction) and the expiry sweep (jobs.ts)
+// call lifecycle.ts and expiry.ts directly. Built once in compose.ts.
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import type { Invalidations } from '../db/invalidations.js';
@@ -8,8 +9,7 @@ import { NotFoundError } from '../http/errors.js';
 import { andThen, type MaybePromise } from '../maybe-promise.js';
 import { StatusCache } from './cache.js';
 import { accountClaims, type AccountClaims } from './claims.js';
-import { sweepExpiredAssurance } from './expiry.js';
-import { applyAssuranceChange, createAssurance, type AssuranceChange } from './lifecycle.js';
+import { applyAssuranceChange, type AssuranceChange } from './lifecycle.js';
 import { effectiveAssurance, type Assurance } from './model.js';
 
 export interface AssuranceService {
@@ -20,12 +20,8 @@ export interface AssuranceService {
   statusForTenant(tenantId: string, subjectId: string): MaybePromise<Assurance & { person_id: string }>;
   /** Account fields + effective assurance of a person (ID token, userinfo). */
   claims: (personId: string) => Promise<AccountClaims | undefined>;
-  /** A new person's row, inside the transaction that inserts the person. */
-  create(trx: Queryable, personId: string): Promise<void>;
   /** Applies a verification outcome inside the caller's transaction (row locked, event emitted there too). */
   apply(trx: Queryable, personId: string, change: AssuranceChange, now: Date, reason: string): Promise<boolean>;
-  /** Announces passed expiries (person.assurance.expired); returns how many. */
-  sweepExpired(limit?: number): Promise<number>;
 }
 
 export function createAssuranceService(d: { db: Knex; clock: Clock; invalidations: Invalidations }): AssuranceService {
@@ -33,9 +29,7 @@ export function createAssuranceService(d: { db: Knex; clock: Clock; invalidation
   return {
     statusForTenant: (tenantId, subjectId) => statusForTenant(cache, d.clock, tenantId, subjectId),
     claims: (personId) => accountClaims(d.db, d.clock, personId),
-    create: createAssurance,
     apply: applyAssuranceChange,
-    sweepExpired: (limit) => sweepExpiredAssurance(d.db, d.clock, limit),
   };
 }
 
