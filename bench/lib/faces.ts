@@ -2,10 +2,7 @@
 // Person p = normalise(0.78 · shared direction + gaussian noise / √D): every pair of people sits at cosine ≈ 0.38,
 // the measured FaceRes impostor median. Person p is a pure function of p, so any row can be regenerated instead of
 // keeping 4 GB of floats: noise comes from a 65,536-entry table of normal draws indexed by xorshift32, ≈ 2 ns a value.
-// usearch (a devDependency, benches only) declares engines node >= 22, so npm warns EBADENGINE on our Node 20; its
-// prebuilt N-API binary runs on Node 20 all the same: checked on 20.20 against a JS cosine brute force (same
-// nearest row for 50 of 50 queries over 5,000 × 1024-d vectors) and by `npm run bench -- dedup`, whose exact
-// baseline gave the recorded recall rows unchanged.
+// usearch is a devDependency used by benches only.
 import { exactSearch, MetricKind } from 'usearch';
 import { EMBEDDING_DIM as D } from '../../src/verification/dedup/types.js';
 

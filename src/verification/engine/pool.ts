@@ -119,7 +119,7 @@ export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultM
   }
 
   function spawn(): void {
-    // Node 20 does not apply `--import tsx` loader hooks to a worker's entry module, so from .ts sources a tiny
+    // tsx's loader hooks are not applied to a worker's entry module, so from .ts sources a tiny
     // eval bootstrap registers tsx in the thread first and then imports the entry.
     const worker = isTs
       ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`, {
