@@ -65,9 +65,10 @@ export interface StalledUpload {
 
 /**
  * A multipart upload that sends `sendBytes` of image-looking `frames` parts (each < 10 MB) and then stalls without
- * ending, declaring a Content-Length a little larger than what it sends.
+ * ending, declaring a Content-Length of `declaredBytes` (default: 1 MB more than it sends).
  */
-export function stalledUpload(url: string, headers: Record<string, string>, sendBytes: number, partBytes = 9 * 1_048_576): StalledUpload {
+export function stalledUpload(url: string, headers: Record<string, string>, sendBytes: number, declaredBytes = sendBytes + 1_048_576): StalledUpload {
+  const partBytes = 9 * 1_048_576;
   const boundary = 'STALLBOUNDARY';
   const head = (i: number) =>
     Buffer.from(`${i ? '\r\n' : ''}--${boundary}\r\nContent-Disposition: form-data; name="frames"; filename="f${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0`, 'latin1');
@@ -93,7 +94,7 @@ export function stalledUpload(url: string, headers: Record<string, string>, send
   });
   const req = http.request(url, {
     method: 'POST',
-    headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(sendBytes + 1_048_576) },
+    headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(declaredBytes) },
   });
   const answered = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
