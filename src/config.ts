@@ -52,7 +52,7 @@ const schema = z.object({
   VERIFICATION_WORKERS: z.coerce.number().int().min(0).default(1),
   VERIFICATION_BUSY_SHARE: z.coerce.number().gt(0).max(1).default(0.4),
   // Wall-time budget of one engine task; past it the worker thread is replaced and the request answered 422.
-  VERIFICATION_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  VERIFICATION_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   // Uploaded images are refused on their header above these (checked before any decode).
   UPLOAD_IMAGE_MAX_SIDE: z.coerce.number().int().min(64).max(65_535).default(12_000),
   UPLOAD_IMAGE_MAX_PIXELS: z.coerce.number().int().min(4096).max(268_000_000).default(40_000_000),

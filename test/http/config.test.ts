@@ -46,7 +46,7 @@ describe('config', () => {
       idleTimeoutMs: 15_000,
       bodyTimeoutMs: 120_000,
     });
-    expect(c.verification.taskTimeoutMs).toBe(30_000);
+    expect(c.verification.taskTimeoutMs).toBe(60_000);
     expect(loadConfig({ UPLOAD_INFLIGHT_MAX_MB: '1024', UPLOAD_IMAGE_MAX_SIDE: '8000' }).uploads).toMatchObject({ inflightMaxBytes: 1024 * 1_048_576, image: { maxSide: 8000 } });
     for (const bad of [{ UPLOAD_IMAGE_MAX_SIDE: '0' }, { UPLOAD_CONCURRENCY_PER_TENANT: 'many' }, { VERIFICATION_TASK_TIMEOUT_MS: '10' }, { UPLOAD_IDLE_TIMEOUT_MS: '-1' }]) {
       expect(() => loadConfig(bad)).toThrow(new RegExp(Object.keys(bad)[0]!));

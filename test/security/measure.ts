@@ -1,5 +1,6 @@
 // Before/after figures for issue 10 items 1, 2 and 8, against an in-process test server (PGlite, one engine worker).
-//   nice -n 19 npx tsx --expose-gc test/security/measure.ts pixel|pixel3|iccp|stalled|deep
+//   nice -n 19 npx tsx --expose-gc test/security/measure.ts normal|pixel|pixel3|iccp|stalled|deep
+//   (UPLOAD_*/VERIFICATION_* variables in the environment configure the server, e.g. UPLOAD_CONCURRENCY_PER_TENANT=100)
 // Prints JSON: wall and CPU time of the attack, RSS growth (peak sampled every 25 ms), the latency of a normal
 // upload sent at the same time, and the status codes the attack got.
 import { generatePassport } from '../support/documents/index.js';
@@ -17,7 +18,9 @@ function rssSampler() {
   return { stop: () => (clearInterval(timer), peak) };
 }
 
-const server = await startTestServer({ env: { LOG_LEVEL: 'warn' } });
+// UPLOAD_* and VERIFICATION_* settings pass through from the environment (e.g. to lift the caps for a run).
+const passed = Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(UPLOAD|VERIFICATION)_/.test(k))) as Record<string, string>;
+const server = await startTestServer({ env: { LOG_LEVEL: 'warn', ...passed } });
 const t = await setupTenant(server);
 const a = api(server, t);
 const { sub } = await subject(server, t);
@@ -64,7 +67,9 @@ async function send(png: Buffer) {
   return { status: res.status, error: body.error, ms: Math.round(performance.now() - t0) };
 }
 
-if (which === 'pixel' || which === 'pixel3') {
+if (which === 'normal') {
+  await measure('no attack (a normal upload alone)', async () => null);
+} else if (which === 'pixel' || which === 'pixel3') {
   const bomb = await pixelBombPng();
   console.log(JSON.stringify({ pixel_bomb_kb: Math.round(bomb.length / 1024) }));
   if (which === 'pixel') await measure('pixel bomb 13,333,333×3', () => send(bomb));
