@@ -106,7 +106,9 @@ export function parseMultipart(req: IncomingMessage, limits: MultipartLimits, ru
       }
     };
     const timeout = (why: string) => () => fail(new ApiError(408, 'request_timeout', `The upload body ${why}; send it again.`));
-    let idle = setTimeout(timeout(`sent nothing for ${seconds(sink.idleTimeoutMs)}`), sink.idleTimeoutMs);
+    const stalled = timeout(`sent nothing for ${seconds(sink.idleTimeoutMs)}`);
+    // Paused by our own backpressure (the disk is behind) is not the client stalling.
+    let idle = setTimeout(() => (req.readableFlowing === false ? idle.refresh() : stalled()), sink.idleTimeoutMs);
     const deadline = setTimeout(timeout(`took longer than ${seconds(sink.bodyTimeoutMs)}`), sink.bodyTimeoutMs);
     const count = (chunk: Buffer) => {
       idle.refresh();
