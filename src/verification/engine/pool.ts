@@ -41,7 +41,7 @@ export class EngineTaskError extends Error {
 export interface EnginePoolOptions {
   /** Number of worker threads (config `verification.workers`); at least 1. */
   size: number;
-  /** A task running longer than this kills and replaces its worker (default 60 s; VERIFICATION_TASK_TIMEOUT_MS). */
+  /** A task running longer than this kills and replaces its worker (default 120 s; the server passes VERIFICATION_TASK_TIMEOUT_MS). */
   taskTimeoutMs?: number;
   /** Handed to every thread as workerData (the decoders' pixel cap, limits.ts). */
   threadData?: EngineThreadData;
@@ -111,7 +111,7 @@ export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultM
   const workerUrl = opts.worker ?? defaultWorker;
   const isTs = workerUrl.pathname.endsWith('.ts');
   const size = Math.max(1, Math.floor(opts.size) || 1);
-  const timeoutMs = opts.taskTimeoutMs ?? 60_000;
+  const timeoutMs = opts.taskTimeoutMs ?? 120_000;
   const workerData = opts.threadData;
   const pacer: TaskPacer = opts.pacer ?? new Pacer({ busyShare: opts.busyShare ?? 1 });
   const slots = new Set<Slot>();
