@@ -134,6 +134,8 @@ export function parseMultipart(req: IncomingMessage, limits: MultipartLimits, ru
         },
       });
     } catch {
+      settled = true;
+      stopTimers();
       reject(new BadRequestError('malformed_multipart', 'The multipart Content-Type has no valid boundary.'));
       return;
     }
