@@ -16,6 +16,7 @@ import { createTenantService, type TenantService } from './tenants/service.js';
 import { createFaceDedup, type FaceDedup } from './verification/dedup-adapter.js';
 import { createEngines, type EngineRuntime, type VerificationEngines } from './verification/engine/engines.js';
 import { UploadStore } from './verification/cases/files.js';
+import { TempUploadDir } from './verification/cases/temp-files.js';
 import { createCaseService, type CaseService } from './verification/cases/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 import type Koa from 'koa';
@@ -65,11 +66,30 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const oidc = createProvider({ config, db, redis: infra.redis, clock, keys, claims: assurance.claims, pairwise: persons.pairwise });
   const screening = createScreeningService(infra.db);
   // Workers start on first use, so composing an app that never verifies costs nothing.
-  const engines = createEngines({ workers: config.verification.workers, busyShare: config.verification.busyShare, engines: opts.engines });
+  const engines = createEngines({
+    workers: config.verification.workers,
+    busyShare: config.verification.busyShare,
+    taskTimeoutMs: config.verification.taskTimeoutMs,
+    maxInputPixels: config.uploads.image.maxPixels,
+    engines: opts.engines,
+  });
   const dedup = createFaceDedup(infra.db);
   const ck = caseKeys(config, keys.secret);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
-  const cases = createCaseService({ db, clock, engines, uploads, keys: ck, screening, dedup, assurance, retentionDays: config.documentRetentionDays });
+  const uploadTemp = TempUploadDir.open(config.dataDir, ck.encryption);
+  const cases = createCaseService({
+    db,
+    clock,
+    engines,
+    uploads,
+    keys: ck,
+    screening,
+    dedup,
+    assurance,
+    retentionDays: config.documentRetentionDays,
+    uploadTemp,
+    uploadLimits: config.uploads,
+  });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
   const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets });
   const requireApiKey = createApiKeyAuth({ db, invalidations, limiter: infra.apiLimiter, limits: config.rateLimit });

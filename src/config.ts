@@ -51,6 +51,18 @@ const schema = z.object({
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   VERIFICATION_WORKERS: z.coerce.number().int().min(0).default(1),
   VERIFICATION_BUSY_SHARE: z.coerce.number().gt(0).max(1).default(0.4),
+  // Wall-time budget of one engine task; past it the worker thread is replaced and the request answered 422.
+  VERIFICATION_TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  // Uploaded images are refused on their header above these (checked before any decode).
+  UPLOAD_IMAGE_MAX_SIDE: z.coerce.number().int().min(64).max(65_535).default(12_000),
+  UPLOAD_IMAGE_MAX_PIXELS: z.coerce.number().int().min(4096).max(268_000_000).default(40_000_000),
+  UPLOAD_IMAGE_MAX_ASPECT: z.coerce.number().min(1).max(1000).default(10),
+  // Upload bodies are streamed to encrypted temporary files; these bound what one process holds at once.
+  UPLOAD_INFLIGHT_MAX_MB: z.coerce.number().int().min(1).max(65_536).default(256),
+  UPLOAD_CONCURRENCY_PER_TENANT: z.coerce.number().int().min(1).max(1000).default(4),
+  // A body that sends nothing for IDLE ms, or is not complete after BODY ms, is answered 408 (slowloris).
+  UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  UPLOAD_BODY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   // HTTP server processes (node:cluster). More than 1 needs Postgres: PGlite belongs to one process.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
@@ -84,7 +96,14 @@ export type Config = Readonly<{
     concurrency: number;
     retentionDays: number;
   }>;
-  verification: Readonly<{ workers: number; busyShare: number }>;
+  verification: Readonly<{ workers: number; busyShare: number; taskTimeoutMs: number }>;
+  uploads: Readonly<{
+    image: Readonly<{ maxSide: number; maxPixels: number; maxAspect: number }>;
+    inflightMaxBytes: number;
+    perTenant: number;
+    idleTimeoutMs: number;
+    bodyTimeoutMs: number;
+  }>;
   webConcurrency: number;
 }>;
 
@@ -144,7 +163,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.WEBHOOK_CONCURRENCY,
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
     }),
-    verification: Object.freeze({ workers: e.VERIFICATION_WORKERS, busyShare: e.VERIFICATION_BUSY_SHARE }),
+    verification: Object.freeze({ workers: e.VERIFICATION_WORKERS, busyShare: e.VERIFICATION_BUSY_SHARE, taskTimeoutMs: e.VERIFICATION_TASK_TIMEOUT_MS }),
+    uploads: Object.freeze({
+      image: Object.freeze({ maxSide: e.UPLOAD_IMAGE_MAX_SIDE, maxPixels: e.UPLOAD_IMAGE_MAX_PIXELS, maxAspect: e.UPLOAD_IMAGE_MAX_ASPECT }),
+      inflightMaxBytes: e.UPLOAD_INFLIGHT_MAX_MB * 1_048_576,
+      perTenant: e.UPLOAD_CONCURRENCY_PER_TENANT,
+      idleTimeoutMs: e.UPLOAD_IDLE_TIMEOUT_MS,
+      bodyTimeoutMs: e.UPLOAD_BODY_TIMEOUT_MS,
+    }),
     webConcurrency: e.WEB_CONCURRENCY,
   });
 }

@@ -63,3 +63,27 @@ export function secretBox(key: Buffer): SecretBox {
     },
   };
 }
+
+/**
+ * Streaming AES-256-GCM for short-lived files (upload bodies in flight): only the ciphertext is written; the IV and
+ * the tag stay with the caller in memory, so a temporary file is unreadable without the process that wrote it.
+ */
+export interface DetachedSeal {
+  iv: Buffer;
+  cipher: crypto.CipherGCM;
+}
+
+export function sealStream(key: Buffer, aad: string): DetachedSeal {
+  const iv = crypto.randomBytes(IV);
+  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(aad));
+  return { iv, cipher };
+}
+
+/** Opens what sealStream wrote, given its IV and (after the stream ended) `cipher.getAuthTag()`. */
+export function openDetached(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: string): Buffer {
+  const decipher = crypto.createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(Buffer.from(aad));
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+}

@@ -1,5 +1,35 @@
-// Body parsers for our own routes (the provider parses its own). Small limits: nothing we accept as JSON is big.
+// Body parsers for our own routes (the provider parses its own). Small limits: nothing we accept as JSON is big,
+// and nothing nests deeply: a body nested deeper than JSON_MAX_DEPTH is a 400 before any route code walks it.
+import type Koa from 'koa';
 import { koaBody } from 'koa-body';
+import { BadRequestError } from './errors.js';
 
-export const jsonBody = () => koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '256kb', jsonStrict: true });
+/** Our request bodies nest 3 levels at most; 32 leaves room without letting a walker recurse 30,000 deep. */
+export const JSON_MAX_DEPTH = 32;
+
+/** Depth of a parsed JSON value (a scalar is 0, `[]` is 1), counted without recursion; stops past `max`. */
+export function jsonDepthOver(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Wraps a koa-body parser: after it parsed, refuse a body nested deeper than JSON_MAX_DEPTH. */
+export function depthLimited(parser: Koa.Middleware): Koa.Middleware {
+  return async (ctx, next) => {
+    await parser(ctx, async () => {
+      if (jsonDepthOver(ctx.request.body, JSON_MAX_DEPTH)) {
+        throw new BadRequestError('json_too_deep', `The JSON body nests deeper than ${JSON_MAX_DEPTH} levels.`);
+      }
+      await next();
+    });
+  };
+}
+
+export const jsonBody = () => depthLimited(koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '256kb', jsonStrict: true }));
 export const formBody = () => koaBody({ json: false, urlencoded: true, multipart: false, text: false, formLimit: '16kb' });

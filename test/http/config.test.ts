@@ -36,4 +36,20 @@ describe('config', () => {
     expect(c.mail).toEqual({ smtpUrl: 'smtps://u:p@mail.example:465', from: 'KYCPort <no-reply@id.example>' });
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example' })).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
   });
+
+  it('has upload and engine limits with sane defaults, and refuses nonsense', () => {
+    const c = loadConfig({});
+    expect(c.uploads).toEqual({
+      image: { maxSide: 12_000, maxPixels: 40_000_000, maxAspect: 10 },
+      inflightMaxBytes: 256 * 1_048_576,
+      perTenant: 4,
+      idleTimeoutMs: 15_000,
+      bodyTimeoutMs: 120_000,
+    });
+    expect(c.verification.taskTimeoutMs).toBe(60_000);
+    expect(loadConfig({ UPLOAD_INFLIGHT_MAX_MB: '1024', UPLOAD_IMAGE_MAX_SIDE: '8000' }).uploads).toMatchObject({ inflightMaxBytes: 1024 * 1_048_576, image: { maxSide: 8000 } });
+    for (const bad of [{ UPLOAD_IMAGE_MAX_SIDE: '0' }, { UPLOAD_CONCURRENCY_PER_TENANT: 'many' }, { VERIFICATION_TASK_TIMEOUT_MS: '10' }, { UPLOAD_IDLE_TIMEOUT_MS: '-1' }]) {
+      expect(() => loadConfig(bad)).toThrow(new RegExp(Object.keys(bad)[0]!));
+    }
+  });
 });

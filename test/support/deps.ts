@@ -46,6 +46,8 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
     REDIS_PREFIX: `kpt:${crypto.randomBytes(4).toString('hex')}:`,
     SECRET_KEY: crypto.randomBytes(32).toString('base64url'),
     DOCUMENT_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
+    // The engine budget as before it was configurable: CI machines run many test files at once.
+    VERIFICATION_TASK_TIMEOUT_MS: '120000',
     ...opts.env,
   });
   const infra = await openInfra(config, { inMemory: true, clock: opts.clock });

@@ -7,6 +7,9 @@ import type { ScreeningService } from '../../screening/index.js';
 import type { FaceDedup } from '../dedup-adapter.js';
 import type { VerificationEngines } from '../engine/engines.js';
 import type { UploadStore } from './files.js';
+import type { ImageLimits } from './images.js';
+import type { IntakeLimits } from './intake.js';
+import type { TempUploadDir } from './temp-files.js';
 
 export interface CaseContext {
   db: Knex;
@@ -21,4 +24,8 @@ export interface CaseContext {
   assurance: Pick<AssuranceService, 'apply'>;
   /** DOCUMENT_RETENTION_DAYS. */
   retentionDays: number;
+  /** Upload bodies in flight (sealed temporary files under DATA_DIR/upload-tmp). */
+  uploadTemp: TempUploadDir;
+  /** UPLOAD_* settings: image header limits, in-flight budget, per-tenant slots, body timeouts. */
+  uploadLimits: IntakeLimits & { image: ImageLimits };
 }

@@ -36,17 +36,25 @@ function reject(path: string): never {
   );
 }
 
-/** Throws on the first verdict-like key. `allow` lists top-level keys this route legitimately takes. */
-export function assertNoVerdict(value: unknown, allow: readonly string[] = [], path = ''): void {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => assertNoVerdict(v, [], `${path}[${i}]`));
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  for (const [k, v] of Object.entries(value)) {
-    const p = path ? `${path}.${k}` : k;
-    if (!(path === '' && allow.includes(k)) && isVerdictKey(k)) reject(p);
-    assertNoVerdict(v, [], p);
+/**
+ * Throws on the first verdict-like key. `allow` lists top-level keys this route legitimately takes. Walks with an
+ * explicit stack (depth-first, in key order), so a deeply nested body cannot overflow the call stack.
+ */
+export function assertNoVerdict(value: unknown, allow: readonly string[] = []): void {
+  const stack: { v: unknown; path: string }[] = [{ v: value, path: '' }];
+  while (stack.length) {
+    const { v, path } = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const children: { v: unknown; path: string }[] = [];
+    if (Array.isArray(v)) v.forEach((item, i) => children.push({ v: item, path: `${path}[${i}]` }));
+    else {
+      for (const [k, child] of Object.entries(v)) {
+        const p = path ? `${path}.${k}` : k;
+        if (!(path === '' && allow.includes(k)) && isVerdictKey(k)) reject(p);
+        children.push({ v: child, path: p });
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 }
 

@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
+import { depthLimited } from '../../http/body.js';
 import { contracts, errorResponse } from '../../http/contract.js';
 import type { TenantState } from '../../tenants/api-key-auth.js';
 import { UnsupportedMediaTypeError } from '../../http/errors.js';
@@ -9,7 +10,7 @@ import { assertNoVerdict, assertNoVerdictName } from './guard.js';
 import { presentCase } from './model.js';
 import * as s from './schemas.js';
 import type { CaseService } from './service.js';
-import { lingerThenClose, parseMultipart } from './multipart.js';
+import { lingerThenClose } from './multipart.js';
 
 const noVerdictInQuery: Koa.Middleware = async (ctx, next) => {
   assertNoVerdict(ctx.query);
@@ -18,7 +19,7 @@ const noVerdictInQuery: Koa.Middleware = async (ctx, next) => {
 
 /** JSON (or an empty body) only; form-encoded bodies are parsed just far enough to guard them, then refused. */
 function jsonOnly(allow: readonly string[] = []): Koa.Middleware[] {
-  const parser = koaBody({ json: true, urlencoded: true, multipart: false, text: false, jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true });
+  const parser = depthLimited(koaBody({ json: true, urlencoded: true, multipart: false, text: false, jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true }));
   return [
     parser,
     async (ctx, next) => {
@@ -97,14 +98,20 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       params: s.caseParams,
       body: s.uploadBody,
       bodyType: 'multipart',
-      responses: { 200: s.uploadResponse, ...errors, 409: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse },
+      responses: { 200: s.uploadResponse, ...errors, 408: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse },
       use: [noStore, refuseUnreadBody],
     },
     async (ctx, { params }) => {
       // The case is checked first, so a closed or foreign case is refused before its body is read.
       const row = await cases.openForUpload(ctx.state.tenantId, params.id);
-      const body = await parseMultipart(ctx.req, s.UPLOAD_LIMITS, { fileFields: s.UPLOAD_FILE_FIELDS, textFields: s.UPLOAD_TEXT_FIELDS, checkName: assertNoVerdictName });
-      ctx.body = await cases.upload(row, body);
+      // Held until answered: the tenant's upload slot and the body's share of the process's in-flight budget.
+      const admission = cases.admitUpload(ctx.state.tenantId, ctx.req);
+      try {
+        const body = await cases.receiveUpload(ctx.req, { fileFields: s.UPLOAD_FILE_FIELDS, textFields: s.UPLOAD_TEXT_FIELDS, checkName: assertNoVerdictName });
+        ctx.body = await cases.upload(row, body);
+      } finally {
+        admission.release();
+      }
     },
   );
 

@@ -15,10 +15,15 @@ import type { CaseStatus, Level, Review } from './model.js';
 import { purgeExpiredUploads } from './retention.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
 import { openForUpload, uploadToCase, type UploadBody } from './upload.js';
+import { UploadIntake } from './intake.js';
+import type { MultipartRules } from './multipart.js';
+import { UPLOAD_LIMITS } from './schemas.js';
+import type { IncomingMessage } from 'node:http';
 
 export type CaseService = ReturnType<typeof createCaseService>;
 
 export function createCaseService(ctx: CaseContext) {
+  const intake = new UploadIntake(ctx.uploadTemp, ctx.uploadLimits, UPLOAD_LIMITS);
   return {
     create: (input: CreateInput) => createCase(ctx, input),
     get: (tenantId: string, id: string) => getCase(ctx, tenantId, id),
@@ -26,6 +31,10 @@ export function createCaseService(ctx: CaseContext) {
     challenge: (tenantId: string, id: string) => issueChallenge(ctx, tenantId, id),
     /** The open case an upload is for (404/409 before the route reads the body). */
     openForUpload: (tenantId: string, id: string) => openForUpload(ctx, tenantId, id),
+    /** A tenant slot and an in-flight reservation for one upload body (429/503 when full); release when answered. */
+    admitUpload: (tenantId: string, req: IncomingMessage) => intake.admit(tenantId, req),
+    /** Receives the multipart body via sealed temporary files (408 when it stalls). */
+    receiveUpload: (req: IncomingMessage, rules: MultipartRules) => intake.receive(req, rules),
     upload: (row: CaseRow, body: UploadBody) => uploadToCase(ctx, row, body),
     decide: (tenantId: string, id: string) => decideCase(ctx, tenantId, id),
     review: (tenantId: string, id: string, review: Omit<Review, 'reviewed_at'>) => finishReview(ctx, tenantId, id, review),

@@ -82,7 +82,7 @@ export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadB
     ...frames.map((bytes, i) => ({ name: `frames[${i}]`, kind: 'frame' as const, seq: i, bytes })),
   ];
   const valid: ValidFile[] = [];
-  for (const f of named) valid.push({ kind: f.kind, seq: f.seq, bytes: f.bytes, info: await inspectImage(f.name, f.bytes) });
+  for (const f of named) valid.push({ kind: f.kind, seq: f.seq, bytes: f.bytes, info: await inspectImage(f.name, f.bytes, ctx.uploadLimits.image) });
 
   const now = ctx.clock.now();
   const applicant = applicantOf(fields);

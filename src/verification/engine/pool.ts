@@ -1,12 +1,15 @@
 // A pool of worker threads that run the verification engines (face models, OCR) off the HTTP event loop.
 // Each worker loads its models once; tasks queue until a worker is free. A worker that dies is replaced and the
-// task it was running is rejected with EngineWorkerCrashedError.
+// task it was running is rejected with EngineWorkerCrashedError. A task over its time budget is rejected with
+// EngineTaskTimeoutError and its worker is retired at once (terminated, and a replacement started without waiting
+// for the old thread to exit), so one hostile image cannot hold the pool.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { log } from '../../log.js';
 import { useBundledFonts } from './document/fonts.js';
+import type { EngineThreadData } from './limits.js';
 import { Pacer, type TaskPacer } from './pacing.js';
 import { prepareTransfer, type EngineTask, type TaskResultMap, type WorkerReply } from './tasks.js';
 
@@ -14,6 +17,15 @@ export type { EngineTask } from './tasks.js';
 
 export class EngineWorkerCrashedError extends Error {
   override name = 'EngineWorkerCrashedError';
+}
+export class EngineTaskTimeoutError extends Error {
+  override name = 'EngineTaskTimeoutError';
+  constructor(
+    readonly kind: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`verification "${kind}" task ran over its ${timeoutMs} ms budget; its worker was replaced`);
+  }
 }
 export class EngineTaskError extends Error {
   override name = 'EngineTaskError';
@@ -29,8 +41,10 @@ export class EngineTaskError extends Error {
 export interface EnginePoolOptions {
   /** Number of worker threads (config `verification.workers`); at least 1. */
   size: number;
-  /** A task running longer than this kills and replaces its worker (default 120 s). */
+  /** A task running longer than this kills and replaces its worker (default 120 s; the server passes VERIFICATION_TASK_TIMEOUT_MS). */
   taskTimeoutMs?: number;
+  /** Handed to every thread as workerData (the decoders' pixel cap, limits.ts). */
+  threadData?: EngineThreadData;
   /**
    * The worker thread's entry module (default: worker.ts beside this file, the production tasks). Tests pass one
    * that serves extra test-only tasks; the pool's type parameters then name those tasks and their results.
@@ -98,6 +112,7 @@ export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultM
   const isTs = workerUrl.pathname.endsWith('.ts');
   const size = Math.max(1, Math.floor(opts.size) || 1);
   const timeoutMs = opts.taskTimeoutMs ?? 120_000;
+  const workerData = opts.threadData;
   const pacer: TaskPacer = opts.pacer ?? new Pacer({ busyShare: opts.busyShare ?? 1 });
   const slots = new Set<Slot>();
   const queue: Pending[] = [];
@@ -124,8 +139,9 @@ export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultM
     const worker = isTs
       ? new Worker(`import(${JSON.stringify(tsxApiUrl())}).then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); })`, {
           eval: true,
+          workerData,
         })
-      : new Worker(workerUrl);
+      : new Worker(workerUrl, { workerData });
     const slot: Slot = { worker, ready: false, busy: null };
     slots.add(slot);
     worker.on('message', (msg: WorkerReply) => onMessage(slot, msg));
@@ -183,6 +199,19 @@ export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultM
     spawn();
   }
 
+  /** Over budget: reject the task now and replace the worker without waiting for the old thread to stop. */
+  function retire(slot: Slot): void {
+    if (!slots.delete(slot)) return;
+    clearTimeout(slot.rest);
+    if (slot.ready) readyCount--;
+    const pending = slot.busy;
+    slot.busy = null;
+    log.warn('verification task over its time budget; replacing its worker', { kind: pending?.task.kind, timeoutMs });
+    void slot.worker.terminate();
+    if (pending) pending.reject(new EngineTaskTimeoutError(pending.task.kind, timeoutMs));
+    if (!closed) spawn();
+  }
+
   function dispatch(): void {
     for (const slot of slots) {
       if (!slot.ready || slot.busy || slot.rest) continue;
@@ -191,10 +220,7 @@ export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultM
       slot.busy = pending;
       const transfer: ArrayBuffer[] = [];
       const task = prepareTransfer(pending.task, transfer);
-      slot.timer = setTimeout(() => {
-        log.warn('verification task timed out; replacing its worker', { kind: pending.task.kind, timeoutMs });
-        void slot.worker.terminate();
-      }, timeoutMs);
+      slot.timer = setTimeout(() => retire(slot), timeoutMs);
       slot.started = pacer.mark();
       slot.worker.postMessage({ id: pending.id, task }, transfer);
     }
@@ -218,7 +244,10 @@ export function createEnginePool<T extends AnyTask = EngineTask, R = TaskResultM
     run: (async (task: AnyTask) => (await runDetailed(task)).result) as EnginePool<T, R>['run'],
     async close() {
       closed = true;
-      for (const s of slots) clearTimeout(s.rest);
+      for (const s of slots) {
+        clearTimeout(s.rest);
+        clearTimeout(s.timer);
+      }
       for (const p of queue.splice(0)) p.reject(new Error('engine pool is closed'));
       await Promise.all([...slots].map((s) => s.worker.terminate()));
     },

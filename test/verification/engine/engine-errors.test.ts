@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../src/http/errors.js';
 import { toApiError } from '../../../src/http/middleware/errors.js';
 import { engineCall } from '../../../src/verification/engine/engines.js';
-import { EngineTaskError, EngineWorkerCrashedError } from '../../../src/verification/engine/pool.js';
+import { EngineTaskError, EngineTaskTimeoutError, EngineWorkerCrashedError } from '../../../src/verification/engine/pool.js';
 
 const fail = (err: unknown) => () => Promise.reject(err);
 
@@ -19,6 +19,11 @@ describe('engineCall', () => {
     const err = await engineCall('faces', fail(new EngineWorkerCrashedError('worker exited'))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ status: 503, code: 'engine_unavailable', headers: { 'Retry-After': '5' } });
+  });
+
+  it('a task over its time budget → 422 image_too_complex (the worker was replaced)', async () => {
+    const err = await engineCall('document', fail(new EngineTaskTimeoutError('document', 30_000))).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 422, code: 'image_too_complex', message: expect.stringMatching(/within 30 s/) });
   });
 
   it.each(['document_image_invalid', 'unreadable_image'])('the typed image error %s → 422 corrupt_image', async (code) => {

@@ -1,9 +1,7 @@
 // Decoding guard for untrusted uploads: the route already checked type and size, but a small JPEG can still declare
 // a huge pixel count (decompression bomb), so every decode goes through here with a pixel cap.
 import sharp, { type Sharp } from 'sharp';
-
-/** 50 MP: above any phone camera's native output and any 600 dpi scan of an ID-1/ID-3 document. */
-export const MAX_INPUT_PIXELS = 50_000_000;
+import { MAX_INPUT_PIXELS } from '../limits.js';
 
 /** A sharp pipeline on an untrusted image, auto-rotated by its EXIF orientation (phones store portrait shots rotated). */
 export function openImage(buf: Buffer): Sharp {

@@ -1,5 +1,6 @@
 // Image bytes → raw RGB pixels for the face models. We decode with sharp ourselves (tfjs-node is unavailable).
 import sharp from 'sharp';
+import { MAX_INPUT_PIXELS } from '../limits.js';
 
 /** Larger inputs are downscaled: detection runs on a resized copy anyway and this bounds memory per task. */
 const MAX_EDGE = 2048;
@@ -16,7 +17,7 @@ export class FaceImageError extends Error {
 
 export async function decodeRgb(bytes: Buffer): Promise<RgbImage> {
   try {
-    const img = sharp(bytes, { failOn: 'error' })
+    const img = sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS })
       .rotate() // honour EXIF orientation: phone selfies are often stored sideways
       .resize({ width: MAX_EDGE, height: MAX_EDGE, fit: 'inside', withoutEnlargement: true });
     const { data, info } = await img.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -33,7 +34,7 @@ export async function decodeRgb(bytes: Buffer): Promise<RgbImage> {
  */
 export async function fitWithin(bytes: Buffer, edge: number): Promise<Buffer> {
   try {
-    return await sharp(bytes, { failOn: 'error' })
+    return await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS })
       .rotate()
       .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
       .jpeg({ quality: 95 })

@@ -1,6 +1,6 @@
 // The engine worker pool: real worker threads running the face engine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnginePool, EngineTaskError, EngineWorkerCrashedError, type EnginePool } from '../../../../src/verification/engine/pool.js';
+import { createEnginePool, EngineTaskError, EngineTaskTimeoutError, EngineWorkerCrashedError, type EnginePool } from '../../../../src/verification/engine/pool.js';
 import { generateIdCard, type Portrait } from '../../../support/documents/index.js';
 import type { TestTask, TestTaskResults } from '../support/test-worker.js';
 import { gridCell, gridSource } from './samples.js';
@@ -57,6 +57,33 @@ describe('engine pool', () => {
     await expect(bad).rejects.toThrow(/could not be decoded/);
     expect((await pool.run({ kind: 'faces', input: { documentImage } })).portraitFound).toBe(true);
   });
+});
+
+describe('engine pool time budget', () => {
+  // One worker, a 1 s budget, the decoders' pixel cap handed to the thread (issue 10 item 1).
+  let pool: EnginePool<TestTask, TestTaskResults>;
+  beforeAll(async () => {
+    pool = createEnginePool<TestTask, TestTaskResults>({ size: 1, worker: TEST_WORKER, taskTimeoutMs: 1000, threadData: { maxInputPixels: 12_345_678 } });
+    await pool.ready;
+  }, 120_000);
+  afterAll(() => pool.close());
+
+  it('gives the thread its pixel cap', async () => {
+    expect(await pool.run({ kind: 'limits' })).toBe(12_345_678);
+  });
+
+  it('rejects a task over its budget with EngineTaskTimeoutError and serves the queue on a fresh worker', async () => {
+    const first = await pool.runDetailed({ kind: 'limits' });
+    const stuck = pool.run({ kind: 'spin', ms: 120_000 });
+    const queued = pool.runDetailed({ kind: 'limits' });
+    const t0 = Date.now();
+    await expect(stuck).rejects.toBeInstanceOf(EngineTaskTimeoutError);
+    // Rejected at the budget, not when the 120 s task would have ended.
+    expect(Date.now() - t0).toBeLessThan(60_000);
+    const next = await queued;
+    expect(next.result).toBe(12_345_678);
+    expect(next.threadId).not.toBe(first.threadId);
+  }, 90_000);
 });
 
 describe('engine pool pacing', () => {

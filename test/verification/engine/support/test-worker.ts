@@ -3,6 +3,7 @@
 // its types (importing the module runs the worker).
 import { engineTasks, serveTasks, type TaskHandlers } from '../../../../src/verification/engine/thread.js';
 import type { EngineTask, TaskResultMap } from '../../../../src/verification/engine/tasks.js';
+import { MAX_INPUT_PIXELS } from '../../../../src/verification/engine/limits.js';
 
 /** Kills the worker thread (crash handling). */
 export interface CrashTask {
@@ -20,11 +21,31 @@ export interface RendezvousTask {
   timeoutMs: number;
 }
 
-export type TestTask = EngineTask | CrashTask | RendezvousTask;
+/** Keeps the thread busy for `ms` (a task that never finishes in time). */
+export interface SpinTask {
+  kind: 'spin';
+  ms: number;
+}
+
+/** Answers the decoders' pixel cap this thread was given (pool option threadData). */
+export interface LimitsTask {
+  kind: 'limits';
+}
+
+export type TestTask = EngineTask | CrashTask | RendezvousTask | SpinTask | LimitsTask;
 
 export interface TestTaskResults extends TaskResultMap {
   crash: never;
   rendezvous: number;
+  spin: number;
+  limits: number;
+}
+
+function spin({ ms }: SpinTask): number {
+  const end = Date.now() + ms;
+  let n = 0;
+  while (Date.now() < end) n++;
+  return n;
 }
 
 function rendezvous({ cell, parties, timeoutMs }: RendezvousTask): number {
@@ -43,6 +64,8 @@ const tasks: TaskHandlers<TestTask> = {
   ...engineTasks,
   crash: () => process.exit(3),
   rendezvous,
+  spin,
+  limits: () => MAX_INPUT_PIXELS,
 };
 
 serveTasks(tasks);
