@@ -12,6 +12,8 @@ import { secretBox, type SecretBox } from '../../src/crypto/seal.js';
 import { openInfra, type Infra } from '../../src/infra.js';
 
 export interface TestDeps extends Infra {
+  /** The test database's own URL (config.databaseUrl may go through a proxy). */
+  directDatabaseUrl: string | undefined;
   /** Seals webhook signing secrets, derived from SECRET_KEY as the server derives it at start-up. */
   webhookSecrets: SecretBox;
   cleanup(): Promise<void>;
@@ -20,12 +22,24 @@ export interface TestDeps extends Infra {
 /** True when the suite runs against real Postgres + Redis (the second CI pass). */
 export const onRealServices = Boolean(process.env.DATABASE_URL);
 
-export async function createTestDeps(opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestDeps> {
+export interface TestDepsOptions {
+  clock?: Clock;
+  env?: Record<string, string>;
+  /** Routes the server's connections (not the test's own set-up) through a proxy: outage tests cut it. */
+  via?: { database?: (url: string) => string; redis?: (url: string) => string };
+  /** A second instance of `sharing`'s deployment: its database, Redis prefix, secrets and keys (cleaned up by it). */
+  sharing?: TestDeps;
+}
+
+export async function createTestDeps(opts: TestDepsOptions = {}): Promise<TestDeps> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-test-'));
   const keysDir = path.join(dataDir, 'keys');
   let databaseUrl = process.env.DATABASE_URL;
   let dropDatabase: (() => Promise<void>) | undefined;
-  if (databaseUrl) {
+  const shared = opts.sharing;
+  if (shared) {
+    databaseUrl = shared.directDatabaseUrl;
+  } else if (databaseUrl) {
     const name = `kp_t_${crypto.randomBytes(6).toString('hex')}`;
     const admin = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
     await admin.raw(`create database ${name}`);
@@ -41,20 +55,22 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     KEYS_DIR: keysDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-    REDIS_PREFIX: `kpt:${crypto.randomBytes(4).toString('hex')}:`,
-    SECRET_KEY: crypto.randomBytes(32).toString('base64url'),
-    DOCUMENT_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
+    ...(databaseUrl ? { DATABASE_URL: opts.via?.database ? opts.via.database(databaseUrl) : databaseUrl } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: opts.via?.redis ? opts.via.redis(process.env.REDIS_URL) : process.env.REDIS_URL } : {}),
+    REDIS_PREFIX: shared?.config.redisPrefix ?? `kpt:${crypto.randomBytes(4).toString('hex')}:`,
+    SECRET_KEY: shared?.config.secretKey ?? crypto.randomBytes(32).toString('base64url'),
+    DOCUMENT_ENCRYPTION_KEY: shared?.config.documentEncryptionKey ?? crypto.randomBytes(32).toString('hex'),
+    ...(shared ? { KEYS_DIR: shared.config.keysDir } : {}),
     ...opts.env,
   });
   const infra = await openInfra(config, { inMemory: true, clock: opts.clock });
   const { redis } = infra;
   return {
     ...infra,
+    directDatabaseUrl: databaseUrl,
     webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)),
     async cleanup() {
-      if (redis) {
+      if (redis && !shared) {
         const keys = await redis.keys(`${config.redisPrefix}*`);
         if (keys.length) await redis.del(...keys);
       }

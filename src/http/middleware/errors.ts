@@ -1,6 +1,7 @@
 // The one place errors become responses. Unknown errors are 500 without internals.
 import type Koa from 'koa';
-import { ApiError } from '../errors.js';
+import { ApiError, DependencyUnavailableError } from '../errors.js';
+import { outageOf, outages, RETRY_AFTER_SECONDS } from '../../db/outage.js';
 import { log } from '../../log.js';
 
 export function errorHandler(): Koa.Middleware {
@@ -12,7 +13,8 @@ export function errorHandler(): Koa.Middleware {
       }
     } catch (err) {
       const e = toApiError(err);
-      if (e.status >= 500) {
+      // An outage is logged once when it starts (db/outage.ts), not once per refused request.
+      if (e.status >= 500 && !(e instanceof DependencyUnavailableError)) {
         log.error('request failed', { request_id: ctx.state.requestId, path: ctx.path, err: describe(err) });
       }
       ctx.status = e.status;
@@ -24,6 +26,11 @@ export function errorHandler(): Koa.Middleware {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  const dependency = outageOf(err);
+  if (dependency) {
+    outages.refused(dependency, err);
+    return new DependencyUnavailableError(dependency, RETRY_AFTER_SECONDS);
+  }
   const e = err as { status?: number; expose?: boolean; message?: string };
   // Errors thrown by body parsers and Koa helpers carry a status and a safe message.
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {

@@ -62,8 +62,21 @@ export function consentPage(v: { uid: string; csrf: string; clientName: string; 
   );
 }
 
+/** A dependency outage in a browser flow: the person should simply try again shortly. */
+export function unavailablePage(): string {
+  return page(
+    'Briefly unavailable',
+    html`<p>KYCPort cannot complete sign-in at this moment. Nothing is wrong with your account.</p>
+<p>Please wait a few seconds, then go back and try again.</p>`,
+  );
+}
+
 export function renderError(ctx: KoaContextWithOIDC, out: ErrorOut): void {
   ctx.type = 'html';
+  if (out.error === 'temporarily_unavailable') {
+    ctx.body = unavailablePage();
+    return;
+  }
   ctx.body = page(
     'Something went wrong',
     html`<p>The sign-in request could not be completed.</p>
