@@ -155,10 +155,10 @@ function pgListen(url: string, channel: string, h: ListenHandlers): () => Promis
       clearInterval(beat);
       if (current === c) current = undefined;
       h.reset();
+      if (stopped) return;
       if (err !== undefined && !outages.note(err)) reportError(err);
       // end() waits for the server, which may never answer: close the socket itself.
       c.connection.stream.destroy();
-      if (stopped) return;
       setTimeout(() => void connect(), delay).unref();
       delay = Math.min(delay * 2, 10_000);
     };

@@ -47,7 +47,8 @@ describe.runIf(redisUrl)('Redis outage', () => {
     const logs = captureLogs();
     const figures: Record<string, number> = {};
     try {
-      for (const mode of ['refuse', 'blackhole'] as const) {
+      // First a silent partition of the open connection (commands time out), then a refused reconnect.
+      for (const mode of ['blackhole', 'refuse'] as const) {
         proxy.set(mode);
         const ready = await timed(() => fetch(`${server.url}/health/ready`));
         figures[`${mode}: ready ms`] = ready.ms;
@@ -83,11 +84,16 @@ describe.runIf(redisUrl)('Redis outage', () => {
         expect(signIn.res.headers.get('content-type')).toMatch(/text\/html/);
         expect(await signIn.res.text()).toContain('Briefly unavailable');
 
-        // A new authorization in a browser: the friendly page, not a stack trace or "server_error".
-        const authorize = await timed(() => fetch((second.url.searchParams.set('state', `s-${mode}`), second.url), { headers: { accept: 'text/html' }, redirect: 'manual' }));
+        // A new authorization: the client and its redirect URI are known (Postgres), so the browser goes back to
+        // the relying party with OAuth's temporarily_unavailable (RFC 6749 §4.1.2.1), not "server_error".
+        second.url.searchParams.set('state', `s-${mode}`);
+        const authorize = await timed(() => fetch(second.url, { headers: { accept: 'text/html' }, redirect: 'manual' }));
         figures[`${mode}: authorize ms`] = authorize.ms;
-        expect(authorize.res.status).toBe(503);
-        expect(await authorize.res.text()).toContain('Briefly unavailable');
+        expect(authorize.res.status).toBe(303);
+        const back = new URL(authorize.res.headers.get('location')!);
+        expect(back.origin + back.pathname).toBe(client.redirect_uri);
+        expect(back.searchParams.get('error')).toBe('temporarily_unavailable');
+        expect(back.searchParams.get('state')).toBe(`s-${mode}`);
 
         // The tenant API does not need Redis on its hot path: it keeps answering.
         const status = await fetch(`${server.url}/api/v1/kyc/${encodeURIComponent('nobody')}/status`, { headers: { authorization: `Bearer ${apiKey.api_key}` } });

@@ -9,6 +9,7 @@ import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { webhookSecretsKey } from '../../src/crypto/keys.js';
 import { secretBox, type SecretBox } from '../../src/crypto/seal.js';
+import { redisReady } from '../../src/db/redis.js';
 import { openInfra, type Infra } from '../../src/infra.js';
 
 export interface TestDeps extends Infra {
@@ -71,6 +72,7 @@ export async function createTestDeps(opts: TestDepsOptions = {}): Promise<TestDe
     webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)),
     async cleanup() {
       if (redis && !shared) {
+        await redisReady(redis, 10_000); // an outage test may have just restored it
         const keys = await redis.keys(`${config.redisPrefix}*`);
         if (keys.length) await redis.del(...keys);
       }

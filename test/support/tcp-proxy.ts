@@ -7,7 +7,8 @@ export type ProxyMode =
   | 'open'
   /** Every connection is closed at once, new ones too: the service crashed or restarts. */
   | 'refuse'
-  /** Connections are accepted and held, nothing flows: a silent network partition. */
+  /** Connections are accepted and held, nothing flows until 'open' (then everything held is delivered, in
+   *  order, as TCP does when a partition heals): a silent network partition. */
   | 'blackhole';
 
 export interface TcpProxy {
@@ -20,26 +21,27 @@ export interface TcpProxy {
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  const pairs = new Set<{ client: net.Socket; upstream: net.Socket | undefined }>();
+  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
   let mode: ProxyMode = 'open';
 
   const server = net.createServer((client) => {
     client.on('error', () => undefined);
     if (mode === 'refuse') return void client.destroy();
-    const pair: { client: net.Socket; upstream: net.Socket | undefined } = { client, upstream: undefined };
+    const upstream = net.connect(target.port, target.host);
+    const pair = { client, upstream };
     pairs.add(pair);
     client.on('close', () => {
-      pair.upstream?.destroy();
+      upstream.destroy();
       pairs.delete(pair);
     });
-    if (mode === 'blackhole') return void client.pause();
-    const upstream = net.connect(target.port, target.host);
-    pair.upstream = upstream;
     upstream.on('error', () => client.destroy());
     upstream.on('close', () => client.destroy());
-    // Data is forwarded only while open; a blackhole keeps both sockets but drops what arrives.
-    client.on('data', (chunk) => mode === 'open' && upstream.write(chunk));
-    upstream.on('data', (chunk) => mode === 'open' && client.write(chunk));
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => client.write(chunk));
+    if (mode === 'blackhole') {
+      client.pause();
+      upstream.pause();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -57,18 +59,24 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     set(next) {
       mode = next;
-      if (next === 'refuse') {
-        for (const p of pairs) {
+      for (const p of pairs) {
+        if (next === 'refuse') {
           p.client.destroy();
-          p.upstream?.destroy();
+          p.upstream.destroy();
+        } else if (next === 'blackhole') {
+          p.client.pause();
+          p.upstream.pause();
+        } else {
+          p.client.resume();
+          p.upstream.resume();
         }
-        pairs.clear();
       }
+      if (next === 'refuse') pairs.clear();
     },
     async close() {
       for (const p of pairs) {
         p.client.destroy();
-        p.upstream?.destroy();
+        p.upstream.destroy();
       }
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
