@@ -4,7 +4,6 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
 import { errorReporter } from '../log.js';
-import { outages } from '../db/outage.js';
 
 export interface Limit {
   key: string;
@@ -103,7 +102,7 @@ export class BatchingRateLimiter implements RateLimiter {
       })
       .catch((err: unknown) => {
         // Store unreachable: keep counting locally; the next flush carries these hits again.
-        if (!outages.note(err)) this.reportStoreError(err);
+        this.reportStoreError(err);
         batch.forEach(([, e], i) => (e.pending += sent[i]!.by));
       });
     await this.flushing;
