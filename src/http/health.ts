@@ -9,7 +9,7 @@ import { errorReporter } from '../log.js';
 import { contracts } from './contract.js';
 
 /** Each check's deadline: both run in parallel, so readiness answers within about this long. */
-export const READY_CHECK_MS = 800;
+export const READY_CHECK_MS = 700;
 
 const check = z.enum(['ok', 'fail']);
 const live = z.strictObject({ status: z.literal('ok') });
