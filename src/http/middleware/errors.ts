@@ -1,6 +1,7 @@
 // The one place errors become responses. Unknown errors are 500 without internals.
 import type Koa from 'koa';
 import { ApiError, DependencyUnavailableError } from '../errors.js';
+import { unavailablePage } from '../html.js';
 import { outageOf, outages, RETRY_AFTER_SECONDS } from '../../db/outage.js';
 import { log } from '../../log.js';
 
@@ -19,6 +20,12 @@ export function errorHandler(): Koa.Middleware {
       }
       ctx.status = e.status;
       for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
+      // A person in a browser (e.g. an email link) gets a page during an outage; API clients get JSON.
+      if (e instanceof DependencyUnavailableError && !ctx.path.startsWith('/api/') && ctx.accepts('json', 'html') === 'html') {
+        ctx.type = 'html';
+        ctx.body = unavailablePage();
+        return;
+      }
       ctx.body = { error: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
     }
   };

@@ -1,8 +1,8 @@
 // Server-rendered hosted pages: sign-in, sign-up, consent, errors, logout.
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { Html, html, messagePage, page } from '../../http/html.js';
+import { Html, html, messagePage, page, unavailablePage } from '../../http/html.js';
 
-export { messagePage };
+export { messagePage, unavailablePage };
 
 export const SCOPE_TEXT: Record<string, string> = {
   openid: 'Confirm who you are (a private identifier for this service only)',
@@ -59,15 +59,6 @@ export function consentPage(v: { uid: string; csrf: string; clientName: string; 
   <button type="submit" class="primary">Allow</button>
   <a class="button" href="/interaction/${v.uid}/abort">Deny</a>
 </form>`,
-  );
-}
-
-/** A dependency outage in a browser flow: the person should simply try again shortly. */
-export function unavailablePage(): string {
-  return page(
-    'Briefly unavailable',
-    html`<p>KYCPort cannot complete sign-in at this moment. Nothing is wrong with your account.</p>
-<p>Please wait a few seconds, then go back and try again.</p>`,
   );
 }
 
