@@ -5,12 +5,13 @@ import cluster from 'node:cluster';
 import type { Config } from './config.js';
 import { log } from './log.js';
 import { loadKeyMaterial } from './oidc/keys.js';
-import { openInfra } from './infra.js';
+import { openInfraWhenReachable } from './infra.js';
 import { loadListsFromDataDir } from './screening/index.js';
 
 export async function runPrimary(config: Config): Promise<void> {
   await loadKeyMaterial(config);
-  const infra = await openInfra(config);
+  // Migrations run once, here: during an outage the primary waits (with backoff) before forking the workers.
+  const infra = await openInfraWhenReachable(config);
   await loadListsFromDataDir(infra.db, config.dataDir).catch((err) => log.error('screening list import failed', { err: String(err) }));
   await infra.close();
 

@@ -17,6 +17,8 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   // Namespace for every Redis key, so several deployments (or test runs) can share one Redis.
   REDIS_PREFIX: z.string().regex(/^[\w:.-]*$/).default('kp:'),
+  // A Redis command unanswered this long fails (the request answers 503 + Retry-After instead of hanging).
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2_000),
   KEYS_DIR: z.string().default('keys'),
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -77,6 +79,7 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   redisPrefix: string;
+  redisCommandTimeoutMs: number;
   keysDir: string;
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     keysDir: path.resolve(e.KEYS_DIR),
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,

@@ -5,6 +5,7 @@ import { sweepExpiredAssurance } from './assurance/expiry.js';
 import type { SecretBox } from './crypto/seal.js';
 import type { Infra } from './infra.js';
 import { log } from './log.js';
+import { outages } from './db/outage.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
 import type { CaseService } from './verification/cases/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
@@ -41,14 +42,16 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/** Runs `task` every `ms`, never two at once; failures are logged and the next tick tries again. */
+/** Runs `task` every `ms`, never two at once; failures are logged (an outage once) and the next tick tries again. */
 function every(ms: number, name: string, task: () => Promise<unknown>): () => void {
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     task()
-      .catch((err: unknown) => log.error(`${name} failed`, { err: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown) => {
+        if (!outages.note(err)) log.error(`${name} failed`, { err: err instanceof Error ? err.message : String(err) });
+      })
       .finally(() => (busy = false));
   }, ms);
   timer.unref();

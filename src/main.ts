@@ -11,7 +11,8 @@ import { describeRedis } from './db/redis.js';
 import { describeSmtp } from './persons/mailer.js';
 import { log } from './log.js';
 import { KeysError, loadKeyMaterial } from './oidc/keys.js';
-import { openInfra } from './infra.js';
+import { openInfraWhenReachable } from './infra.js';
+import { startingHandler, type StartingState } from './http/starting.js';
 import { startJobs } from './jobs.js';
 import { loadListsFromDataDir } from './screening/index.js';
 
@@ -20,14 +21,19 @@ async function main(): Promise<void> {
   if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
   const keys = await loadKeyMaterial(config);
   if (keys.generated.length) log.warn('generated development keys', { generated: keys.generated, keys_dir: config.keysDir });
-  const infra = await openInfra(config);
-  const services = compose(infra, keys);
-  const app = buildApp(infra, keys, services);
-  const handle = app.callback();
-  // Koa's handler settles every request itself (errors go to ctx.onerror), so node's listener need not wait.
-  const server = http.createServer((req, res) => void handle(req, res));
+  // Listen first: while the database or Redis is unreachable the process is live but not ready (503), and
+  // retries with backoff instead of exiting (an orchestrator would restart-loop it).
+  const starting: StartingState = config.redisUrl ? { database: 'fail', redis: 'fail' } : { database: 'fail' };
+  let handle: http.RequestListener = startingHandler(starting);
+  const server = http.createServer((req, res) => handle(req, res));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const infra = await openInfraWhenReachable(config, { reachable: (dep) => (starting[dep] = 'ok') });
+  const services = compose(infra, keys);
+  const app = buildApp(infra, keys, services);
+  // Koa's handler settles every request itself (errors go to ctx.onerror), so node's listener need not wait.
+  const koa = app.callback();
+  handle = (req, res) => void koa(req, res);
   // The embedded database is this process's alone; the admin CLI reaches it through this socket.
   const admin = infra.db.kind === 'pglite' ? await serveAdminSocket(infra, { keysDir: config.keysDir }) : undefined;
 

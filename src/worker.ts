@@ -2,7 +2,7 @@
 // as you like, on any machine that reaches the same Postgres and Redis. SIGTERM finishes in-flight deliveries.
 import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
-import { openInfra } from './infra.js';
+import { openInfraWhenReachable } from './infra.js';
 import { startJobs } from './jobs.js';
 import { requireInstanceSecret, webhookSecretsKey } from './crypto/keys.js';
 import { secretBox } from './crypto/seal.js';
@@ -11,7 +11,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // The server migrates; a worker must not race it, and refuses to run on a schema it doesn't know.
   const webhookSecrets = secretBox(webhookSecretsKey(requireInstanceSecret(config)));
-  const infra = await openInfra(config, { migrate: false });
+  // Started during an outage, it waits (with backoff) for the database and Redis instead of exiting.
+  const infra = await openInfraWhenReachable(config, { migrate: false });
   if (!(await infra.db.knex.schema.hasTable('webhook_deliveries'))) {
     log.error('the database has no webhook tables: start the server (or `npm run migrate`) first');
     await infra.close();

@@ -9,10 +9,10 @@ import { assuranceStore, type SubjectAssuranceRow } from './store.js';
 export type SubjectAssurance = SubjectAssuranceRow;
 
 export class StatusCache {
-  private readonly cache = new InvalidatingCache<SubjectAssurance>(30_000);
+  private readonly cache: InvalidatingCache<SubjectAssurance>;
 
   constructor(private readonly db: Queryable, invalidations: Invalidations) {
-    invalidations.on('assurance', (personId) => this.cache.invalidate(personId));
+    this.cache = new InvalidatingCache(invalidations, 'assurance', 30_000);
   }
 
   /** A cached row answers synchronously; otherwise a promise of the row (undefined: not this tenant's subject). */

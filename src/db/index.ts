@@ -4,7 +4,8 @@ import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Config } from '../config.js';
-import { errorReporter } from '../log.js';
+import { errorReporter, log } from '../log.js';
+import { outages } from './outage.js';
 
 // What stores may rely on from BOTH drivers (test/db/rows.test.ts checks it): timestamptz → Date, json/jsonb →
 // parsed, int8 → number (pg needs this parser; PGlite does it itself; counts and ids we use fit in a JS number).
@@ -23,13 +24,25 @@ export interface Database {
   hasVector: boolean;
   /** Human-readable description for the start-up log, with no credentials. */
   describe: string;
-  /**
-   * LISTEN on a channel with a dedicated connection. `onReset` runs when notifications may have been missed
-   * (connection lost and re-established), so listeners can drop what they cached.
-   */
-  listen(channel: string, onMessage: (payload: string) => void, onReset: () => void): Promise<() => Promise<void>>;
+  /** LISTEN on a channel with a dedicated connection that reconnects by itself; returns its stop. */
+  listen(channel: string, handlers: ListenHandlers): () => Promise<void>;
   close(): Promise<void>;
 }
+
+export interface ListenHandlers {
+  message: (payload: string) => void;
+  /**
+   * Notifications may have been missed: the connection was lost, or it is back (and what was cached before
+   * may predate changes nobody heard). Listeners drop what they cached.
+   */
+  reset: () => void;
+  /** Every notification committed before time `at` (ms) has been delivered (PGlite, in process: Infinity). */
+  heard: (at: number) => void;
+}
+
+/** Connection settings that make an unreachable server fail in seconds instead of hanging. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const ACQUIRE_TIMEOUT_MS = 10_000;
 
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
@@ -40,8 +53,28 @@ export async function openDatabase(
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const k = knex({ client: 'pg', connection: url, pool: { min: 0, max: 20 } });
-  await k.raw('select 1');
+  const k = knex({
+    client: 'pg',
+    connection: { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true },
+    pool: { min: 0, max: 20 },
+    acquireConnectionTimeout: ACQUIRE_TIMEOUT_MS,
+    // knex writes a console line per failed connection (with a stack): during an outage that is a line per
+    // request. Connection failures are logged once per outage (db/outage.ts); other warnings go to our log.
+    log: {
+      warn: (m: string) => /^(Connection Error|Acquire connection error)/.test(m) || log.warn('knex', { detail: String(m).split('\n')[0] }),
+      error: (m: string) => log.error('knex', { detail: String(m).split('\n')[0] }),
+      deprecate: (m: string) => log.warn('knex deprecation', { detail: String(m) }),
+      debug: () => undefined,
+    },
+  });
+  // Any answered query ends an outage the request path noticed (db/outage.ts logs its length once).
+  k.on('query-response', () => outages.up('database'));
+  try {
+    await k.raw('select 1');
+  } catch (err) {
+    await k.destroy();
+    throw err;
+  }
   const ext = await k.raw<{ rows: unknown[] }>(`select 1 from pg_available_extensions where name = 'vector'`);
   const hasVector = ext.rows.length > 0;
   if (hasVector) await k.raw('create extension if not exists vector');
@@ -51,7 +84,7 @@ async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     hasVector,
     describe: `postgres ${u.hostname}:${u.port || 5432}${u.pathname}`,
-    listen: (channel, onMessage, onReset) => pgListen(url, channel, onMessage, onReset),
+    listen: (channel, handlers) => pgListen(url, channel, handlers),
     close: () => k.destroy(),
   };
 }
@@ -77,10 +110,12 @@ async function openPglite(dir: string | undefined): Promise<Database> {
     kind: 'pglite',
     hasVector: true,
     describe: dir ? `embedded PGlite at ${dir}` : 'embedded PGlite in memory',
-    async listen(channel, onMessage) {
-      const unsubscribe = await pglite.listen(channel, onMessage);
+    listen(channel, { message, heard }) {
+      // In process: once subscribed, every later commit's notification is delivered, for good.
+      const unsubscribe = pglite.listen(channel, message).then((u) => (heard(Number.POSITIVE_INFINITY), u));
       return async () => {
-        if (!pglite.closed) await unsubscribe();
+        const u = await unsubscribe;
+        if (!pglite.closed) await u();
       };
     },
     close: async () => {
@@ -92,32 +127,83 @@ async function openPglite(dir: string | undefined): Promise<Database> {
   };
 }
 
-/** A LISTEN connection that reconnects with backoff; every reconnect is a reset (messages may be lost). */
-async function pgListen(url: string, channel: string, onMessage: (p: string) => void, onReset: () => void): Promise<() => Promise<void>> {
-  let client: pg.Client | undefined;
+// The LISTEN connection proves it is alive this often; a heartbeat unanswered this long means it is gone.
+const HEARTBEAT_MS = 250;
+const HEARTBEAT_DEADLINE_MS = 3_000;
+
+/**
+ * A LISTEN connection that reconnects with backoff. Losing it and getting it back are both resets. While it is
+ * up, a heartbeat (`select 1` on the same connection) proves every notification committed before the heartbeat
+ * was sent has arrived: Postgres sends pending notifications before the query's ReadyForQuery. A connection
+ * that stops answering (a silent partition, a NAT that dropped it) is replaced after HEARTBEAT_DEADLINE_MS.
+ */
+function pgListen(url: string, channel: string, h: ListenHandlers): () => Promise<void> {
+  let current: pg.Client | undefined;
   let stopped = false;
   let delay = 250;
-  // The connection's errors end it, and 'end' reconnects; log them (rate-limited) so an outage is visible.
+  // Errors other than an outage (a wrong channel name, …): rate-limited, so a reconnect loop cannot flood.
   const reportError = errorReporter('database LISTEN connection error; reconnecting', { channel });
+
   const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
-    c.on('notification', (n) => n.channel === channel && n.payload !== undefined && onMessage(n.payload));
-    c.on('error', reportError);
-    c.on('end', () => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    let gone = false;
+    let beat: NodeJS.Timeout | undefined = undefined;
+    const drop = (err?: unknown) => {
+      if (gone) return;
+      gone = true;
+      clearInterval(beat);
+      if (current === c) current = undefined;
+      h.reset();
       if (stopped) return;
-      onReset();
-      setTimeout(() => void connect().catch(reportError), delay).unref();
+      if (err !== undefined && !outages.note(err)) reportError(err);
+      // end() waits for the server, which may never answer: close the socket itself.
+      c.connection.stream.destroy();
+      setTimeout(() => void connect(), delay).unref();
       delay = Math.min(delay * 2, 10_000);
-    });
-    await c.connect();
-    await c.query(`LISTEN ${channel}`);
-    client = c;
+    };
+    c.on('notification', (n) => !gone && n.channel === channel && n.payload !== undefined && h.message(n.payload));
+    c.on('error', drop);
+    c.on('end', () => drop(Object.assign(new Error('Connection terminated (LISTEN)'), { dependency: 'database' })));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (err) {
+      drop(err);
+      return;
+    }
+    if (gone) return;
+    if (stopped) return void (await c.end().catch(() => undefined));
+    current = c;
     delay = 250;
+    outages.up('database');
+    // What was cached while this connection was not listening may predate changes nobody heard.
+    h.reset();
+    h.heard(Date.now());
+    let sent: number | undefined;
+    beat = setInterval(() => {
+      const now = Date.now();
+      if (sent !== undefined) {
+        if (now - sent > HEARTBEAT_DEADLINE_MS) drop(Object.assign(new Error('LISTEN connection stopped answering'), { dependency: 'database' }));
+        return;
+      }
+      sent = now;
+      c.query('select 1').then(
+        () => {
+          if (!gone) h.heard(now);
+          sent = undefined;
+        },
+        drop,
+      );
+    }, HEARTBEAT_MS);
+    beat.unref();
   };
-  await connect();
+  void connect();
   return async () => {
     stopped = true;
-    await client?.end().catch(() => undefined);
+    const c = current;
+    current = undefined;
+    await c?.end().catch(() => undefined);
   };
 }
 

@@ -73,3 +73,16 @@ export class RateLimitedError extends ApiError {
     });
   }
 }
+
+/** The database or Redis cannot be reached: the caller should retry shortly (the outage is logged once). */
+export class DependencyUnavailableError extends ApiError {
+  constructor(readonly dependency: 'database' | 'redis', retryAfterSeconds: number) {
+    super(
+      503,
+      'service_unavailable',
+      `KYCPort cannot reach its ${dependency === 'redis' ? 'session store' : 'database'} at the moment. Retry after ${retryAfterSeconds} s.`,
+      undefined,
+      { 'Retry-After': String(retryAfterSeconds), 'Cache-Control': 'no-store' },
+    );
+  }
+}

@@ -58,3 +58,12 @@ export function page(title: string, body: Html, opts: { subtitle?: string } = {}
 export function messagePage(title: string, message: string): string {
   return page(title, html`<p>${message}</p>`);
 }
+
+/** A dependency outage in a browser flow: the person should simply try again shortly (503, Retry-After). */
+export function unavailablePage(): string {
+  return page(
+    'Briefly unavailable',
+    html`<p>KYCPort cannot complete this request at this moment. Nothing is wrong with your account.</p>
+<p>Please wait a few seconds, then try again.</p>`,
+  );
+}

@@ -11,6 +11,8 @@ import { CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
 import { ClientCatalog, clientTenant } from './adapters/clients.js';
 import { postgresAdapterFactory } from './adapters/postgres.js';
 import { redisAdapterFactory } from './adapters/redis.js';
+import { failFast, failFastAdapter } from './adapters/fail-fast.js';
+import { outages, RETRY_AFTER_SECONDS } from '../db/outage.js';
 import { verifySecret } from '../ids.js';
 import { log } from '../log.js';
 import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
@@ -59,7 +61,8 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
   const oidcScopes = SCOPES.filter((s) => s !== 'offline_access').join(' ');
 
   const configuration: Configuration = {
-    adapter: redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db, clock, clients),
+    // An outage of the store answers 503 temporarily_unavailable (adapters/fail-fast.ts).
+    adapter: failFastAdapter(redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db, clock, clients)),
     jwks: { keys: keys.signingKeys.map((jwk) => new Ed25519SigningKey(jwk)) },
     cookies: {
       keys: [deriveKey(keys.secret, 'cookie-signing').toString('base64url')],
@@ -92,7 +95,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     claims: CLAIMS_BY_SCOPE,
     conformIdTokenClaims: false,
     async findAccount(_ctx, id) {
-      const claims = await accountClaims(id);
+      const claims = await failFast(() => accountClaims(id));
       if (!claims) return undefined;
       return { accountId: id, claims: () => claims as never };
     },
@@ -159,8 +162,19 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     return typeof this.clientSecret === 'string' && verifySecret(actual, this.clientSecret);
   };
 
-  // Operators need to see why a protocol request failed; details go to the log, never token values.
-  provider.on('server_error', (_ctx, err) => log.error('oidc server error', { err: err.stack ?? String(err) }));
+  // A 503 (an outage, adapters/fail-fast.ts) tells the client when to retry.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.status === 503) {
+      ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      ctx.set('Cache-Control', 'no-store');
+    }
+  });
+  // Operators need to see why a protocol request failed; details go to the log, never token values. An outage
+  // that reached here unwrapped is logged once per outage, not once per request.
+  provider.on('server_error', (_ctx, err) => {
+    if (!outages.note(err)) log.error('oidc server error', { err: err.stack ?? String(err) });
+  });
   provider.on('grant.error', (_ctx, err) => log.debug('oidc grant error', { error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }));
 
   return { provider, pairwise, clients };

@@ -10,6 +10,7 @@ import type { AccountClaims } from '../assurance/claims.js';
 import type { Clock } from '../clock.js';
 import { formBody } from '../http/body.js';
 import { contracts } from '../http/contract.js';
+import { outageOf, outages, RETRY_AFTER_SECONDS } from '../db/outage.js';
 import { clientTenant } from './adapters/clients.js';
 import { filterByScope } from './claims.js';
 import type { KeyMaterial } from './keys.js';
@@ -18,7 +19,8 @@ import { OIDC_PREFIX, userinfoResource } from './provider.js';
 // RFC 6750 errors keep OAuth's shape ({error, error_description}), not the API error family's.
 const bearerError = z.strictObject({ error: z.enum(['invalid_request', 'invalid_token', 'insufficient_scope']), error_description: z.string() });
 const claims = z.looseObject({ sub: z.string() }).describe('Standard OIDC claims plus kyc/verified_claims, as the scopes allow.');
-const responses = { 200: claims, 400: bearerError, 401: bearerError, 403: bearerError };
+const unavailable = z.strictObject({ error: z.literal('temporarily_unavailable'), error_description: z.string() }).describe('The database or Redis is unreachable; see Retry-After.');
+const responses = { 200: claims, 400: bearerError, 401: bearerError, 403: bearerError, 503: unavailable };
 // The token may come in a form body (RFC 6750 §2.2); anything but one string there is no token.
 const formToken = z.looseObject({ access_token: z.string().optional().catch(undefined) });
 
@@ -77,6 +79,15 @@ export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountC
     try {
       ctx.body = await handle(token);
     } catch (err) {
+      const dependency = outageOf(err);
+      if (dependency) {
+        // OAuth's shape, like this endpoint's other errors; the outage is logged once, not per request.
+        outages.down(dependency, err);
+        ctx.status = 503;
+        ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+        ctx.body = { error: 'temporarily_unavailable', error_description: 'the service cannot reach its storage at the moment; retry shortly' };
+        return;
+      }
       if (!(err instanceof BearerError)) throw err;
       ctx.status = err.status;
       ctx.set('WWW-Authenticate', `Bearer realm="${issuer}", error="${err.code}", error_description="${err.message}"`);

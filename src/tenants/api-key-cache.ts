@@ -1,6 +1,7 @@
 // API keys are checked on every API request; a short in-process cache keeps the database off that path.
 // A trigger NOTIFYs on revocation, so every process forgets a revoked key as soon as the revocation commits;
-// the TTL is a safety net for a lost LISTEN connection.
+// while that channel is not provably live the cache is bypassed (db/cache.ts), so a revocation takes effect
+// within a second in every process, outage or not.
 import { InvalidatingCache } from '../db/cache.js';
 import type { Invalidations } from '../db/invalidations.js';
 import type { Queryable } from '../db/index.js';
@@ -9,10 +10,10 @@ import { authenticateApiKey } from './service.js';
 import type { ApiKeyRow } from './store.js';
 
 export class ApiKeyCache {
-  private readonly cache = new InvalidatingCache<ApiKeyRow>(30_000);
+  private readonly cache: InvalidatingCache<ApiKeyRow>;
 
   constructor(private readonly db: Queryable, invalidations: Invalidations) {
-    invalidations.on('apikey', (keyHash) => this.cache.invalidate(keyHash));
+    this.cache = new InvalidatingCache(invalidations, 'apikey', 30_000);
   }
 
   /**

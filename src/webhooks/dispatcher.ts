@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { SecretBox } from '../crypto/seal.js';
 import type { Database } from '../db/index.js';
 import { log } from '../log.js';
+import { outages } from '../db/outage.js';
 import type { EventEnvelope } from './catalog.js';
 import type { SendResult, WebhookHttpClient } from './http-client.js';
 import type { DeliveryQueue } from './queue.js';
@@ -88,7 +89,7 @@ export class Dispatcher {
         else await this.dispatch(ids);
       } catch (err) {
         // Redis or Postgres unavailable: claimed work comes back when its lease ends.
-        log.error('webhook dispatch failed', { err: (err as Error).message });
+        if (!outages.note(err)) log.error('webhook dispatch failed', { err: (err as Error).message });
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

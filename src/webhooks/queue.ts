@@ -84,7 +84,8 @@ export class RedisQueue implements DeliveryQueue {
   /** Subscribes to wake-ups from relays in any process (only workers that wait need it). */
   async listen(): Promise<void> {
     if (this.subscriber) return;
-    this.subscriber = this.redis.duplicate();
+    // Subscriptions wait for the connection (and are renewed on reconnect): the offline queue is on here only.
+    this.subscriber = this.redis.duplicate({ enableOfflineQueue: true });
     this.subscriber.on('error', errorReporter('redis subscriber error (webhook wake-ups)'));
     this.subscriber.on('message', () => this.waiter.wake());
     await this.subscriber.subscribe(this.channel);

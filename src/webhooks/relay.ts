@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { log } from '../log.js';
+import { outages } from '../db/outage.js';
 import { OUTBOX_CHANNEL } from './outbox.js';
 import type { DeliveryQueue } from './queue.js';
 import { webhookStore } from './store.js';
@@ -84,7 +85,8 @@ export class Relay {
       try {
         n = await this.runOnce();
       } catch (err) {
-        log.error('webhook relay failed', { err: (err as Error).message });
+        // An outage is logged once (db/outage.ts), not on every poll.
+        if (!outages.note(err)) log.error('webhook relay failed', { err: (err as Error).message });
       }
       if (n >= this.batchSize || this.notified) continue;
       if (n > 0) idle = 25;

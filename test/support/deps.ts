@@ -9,9 +9,12 @@ import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { webhookSecretsKey } from '../../src/crypto/keys.js';
 import { secretBox, type SecretBox } from '../../src/crypto/seal.js';
+import { redisReady } from '../../src/db/redis.js';
 import { openInfra, type Infra } from '../../src/infra.js';
 
 export interface TestDeps extends Infra {
+  /** The test database's own URL (config.databaseUrl may go through a proxy). */
+  directDatabaseUrl: string | undefined;
   /** Seals webhook signing secrets, derived from SECRET_KEY as the server derives it at start-up. */
   webhookSecrets: SecretBox;
   cleanup(): Promise<void>;
@@ -20,12 +23,24 @@ export interface TestDeps extends Infra {
 /** True when the suite runs against real Postgres + Redis (the second CI pass). */
 export const onRealServices = Boolean(process.env.DATABASE_URL);
 
-export async function createTestDeps(opts: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestDeps> {
+export interface TestDepsOptions {
+  clock?: Clock;
+  env?: Record<string, string>;
+  /** Routes the server's connections (not the test's own set-up) through a proxy: outage tests cut it. */
+  via?: { database?: (url: string) => string; redis?: (url: string) => string };
+  /** A second instance of `sharing`'s deployment: its database, Redis prefix, secrets and keys (cleaned up by it). */
+  sharing?: TestDeps;
+}
+
+export async function createTestDeps(opts: TestDepsOptions = {}): Promise<TestDeps> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-test-'));
   const keysDir = path.join(dataDir, 'keys');
   let databaseUrl = process.env.DATABASE_URL;
   let dropDatabase: (() => Promise<void>) | undefined;
-  if (databaseUrl) {
+  const shared = opts.sharing;
+  if (shared) {
+    databaseUrl = shared.directDatabaseUrl;
+  } else if (databaseUrl) {
     const name = `kp_t_${crypto.randomBytes(6).toString('hex')}`;
     const admin = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
     await admin.raw(`create database ${name}`);
@@ -41,11 +56,12 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     KEYS_DIR: keysDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
-    REDIS_PREFIX: `kpt:${crypto.randomBytes(4).toString('hex')}:`,
-    SECRET_KEY: crypto.randomBytes(32).toString('base64url'),
-    DOCUMENT_ENCRYPTION_KEY: crypto.randomBytes(32).toString('hex'),
+    ...(databaseUrl ? { DATABASE_URL: opts.via?.database ? opts.via.database(databaseUrl) : databaseUrl } : {}),
+    ...(process.env.REDIS_URL ? { REDIS_URL: opts.via?.redis ? opts.via.redis(process.env.REDIS_URL) : process.env.REDIS_URL } : {}),
+    REDIS_PREFIX: shared?.config.redisPrefix ?? `kpt:${crypto.randomBytes(4).toString('hex')}:`,
+    SECRET_KEY: shared?.config.secretKey ?? crypto.randomBytes(32).toString('base64url'),
+    DOCUMENT_ENCRYPTION_KEY: shared?.config.documentEncryptionKey ?? crypto.randomBytes(32).toString('hex'),
+    ...(shared ? { KEYS_DIR: shared.config.keysDir } : {}),
     // The engine budget as before it was configurable: CI machines run many test files at once.
     VERIFICATION_TASK_TIMEOUT_MS: '120000',
     ...opts.env,
@@ -54,9 +70,11 @@ export async function createTestDeps(opts: { clock?: Clock; env?: Record<string,
   const { redis } = infra;
   return {
     ...infra,
+    directDatabaseUrl: databaseUrl,
     webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)),
     async cleanup() {
-      if (redis) {
+      if (redis && !shared) {
+        await redisReady(redis, 10_000); // an outage test may have just restored it
         const keys = await redis.keys(`${config.redisPrefix}*`);
         if (keys.length) await redis.del(...keys);
       }

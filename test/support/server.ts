@@ -8,7 +8,7 @@ import type { Clock } from '../../src/clock.js';
 import { loadKeyMaterial, type KeyMaterial } from '../../src/oidc/keys.js';
 import { createPerson } from '../../src/persons/service.js';
 import { createApiKey, createClient, createTenant } from '../../src/tenants/service.js';
-import { createTestDeps, type TestDeps } from './deps.js';
+import { createTestDeps, type TestDeps, type TestDepsOptions } from './deps.js';
 
 export interface TestServer {
   url: string;
@@ -29,11 +29,11 @@ export interface TestServer {
 
 let counter = 0;
 
-export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(opts: { env?: Record<string, string>; clock?: Clock; via?: TestDepsOptions['via']; sharing?: TestServer } = {}): Promise<TestServer> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const deps = await createTestDeps({ clock: opts.clock, env: { PUBLIC_URL: url, RATE_LIMIT_LOGIN_PER_HOUR: '1000', ...opts.env } });
+  const deps = await createTestDeps({ clock: opts.clock, via: opts.via, sharing: opts.sharing?.deps, env: { PUBLIC_URL: url, RATE_LIMIT_LOGIN_PER_HOUR: '1000', ...opts.env } });
   let keys = await loadKeyMaterial(deps.config);
   let services = compose(deps, keys);
   let app = buildApp(deps, keys, services);

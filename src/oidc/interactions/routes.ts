@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
-import { ApiError, RateLimitedError } from '../../http/errors.js';
+import { ApiError, DependencyUnavailableError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
 import type { RateLimiter } from '../../http/rate-limit.js';
@@ -11,7 +11,7 @@ import { MIN_PASSWORD_LENGTH, type PersonService } from '../../persons/service.j
 import type { TenantService } from '../../tenants/service.js';
 import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
-import { consentPage, loginPage, messagePage, signupPage } from './views.js';
+import { consentPage, loginPage, messagePage, signupPage, unavailablePage } from './views.js';
 
 const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
 const signupForm = z.object({
@@ -47,7 +47,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
       ctx.status = e.status;
       for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
       ctx.type = 'html';
-      ctx.body = messagePage(e.status === 429 ? 'Too many attempts' : 'Something went wrong', e.message);
+      ctx.body = e instanceof DependencyUnavailableError ? unavailablePage() : messagePage(e.status === 429 ? 'Too many attempts' : 'Something went wrong', e.message);
     }
     ctx.set('Cache-Control', 'no-store');
   });

@@ -1,8 +1,8 @@
 // Server-rendered hosted pages: sign-in, sign-up, consent, errors, logout.
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { Html, html, messagePage, page } from '../../http/html.js';
+import { Html, html, messagePage, page, unavailablePage } from '../../http/html.js';
 
-export { messagePage };
+export { messagePage, unavailablePage };
 
 export const SCOPE_TEXT: Record<string, string> = {
   openid: 'Confirm who you are (a private identifier for this service only)',
@@ -64,6 +64,10 @@ export function consentPage(v: { uid: string; csrf: string; clientName: string; 
 
 export function renderError(ctx: KoaContextWithOIDC, out: ErrorOut): void {
   ctx.type = 'html';
+  if (out.error === 'temporarily_unavailable') {
+    ctx.body = unavailablePage();
+    return;
+  }
   ctx.body = page(
     'Something went wrong',
     html`<p>The sign-in request could not be completed.</p>
