@@ -58,3 +58,8 @@ export function page(title: string, body: Html, opts: { subtitle?: string } = {}
 export function messagePage(title: string, message: string): string {
   return page(title, html`<p>${message}</p>`);
 }
+
+/** An error (alert) or confirmation (status) box; nothing when there is no message. */
+export function notice(message: string | undefined, kind: 'error' | 'info' = 'error'): Html | string {
+  return message ? html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</div>` : '';
+}
