@@ -57,7 +57,7 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
   };
 
   for (const action of ['/verify-email', '/password/reset'] as const) {
-    const lookup = action === '/verify-email' ? persons.signupLink : persons.resetLink;
+    const lookup = (token: string) => (action === '/verify-email' ? persons.signupLink(token) : persons.resetLink(token));
     router.get(action, async (ctx) => {
       const token = tokenOf(ctx);
       const link = await lookup(token);

@@ -47,12 +47,12 @@ export const emailTokenStore = {
   findLive: (db: Queryable, tokenHash: string, purpose: TokenPurpose, now: Date): Promise<EmailTokenRow | undefined> =>
     db('email_tokens').where({ token_hash: tokenHash, purpose }).whereNull('used_at').where('expires_at', '>', now).first(),
   async consume(db: Queryable, tokenHash: string, purpose: TokenPurpose, now: Date): Promise<EmailTokenRow | undefined> {
-    const rows: EmailTokenRow[] = await db('email_tokens')
+    const rows = await db('email_tokens')
       .where({ token_hash: tokenHash, purpose })
       .whereNull('used_at')
       .where('expires_at', '>', now)
       .update({ used_at: now })
-      .returning('*');
+      .returning<EmailTokenRow[]>('*');
     return rows[0];
   },
   /** Kills every live sign-up link of an address (a newer sign-up, or the account now exists). */
