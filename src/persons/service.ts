@@ -113,9 +113,11 @@ export function createPersonService(d: PersonServiceDeps) {
     },
     /** Uses a sign-up link: creates the verified account with the password chosen by whoever opened it. */
     async finishSignup(token: string, password: string): Promise<FinishSignup> {
+      // A dead link costs no argon2 hash; the link is checked again, and used, in the transaction.
+      if (!(await tokens.peek(d.db, 'signup', token, d.clock.now()))) return { ok: false, reason: 'invalid_link' };
       const passwordHash = await hashPassword(password);
       const now = d.clock.now();
-      return d.db.transaction(async (trx): Promise<FinishSignup> => {
+      const created = d.db.transaction(async (trx): Promise<FinishSignup> => {
         const row = await tokens.consume(trx, 'signup', token, now);
         if (!row) return { ok: false, reason: 'invalid_link' };
         const existing = await personStore.findByEmail(trx, row.email);
@@ -123,10 +125,16 @@ export function createPersonService(d: PersonServiceDeps) {
         // An unverified account (made before sign-up waited for the link) never proved the address: it goes.
         if (existing) await personStore.deleteUnverifiedByEmail(trx, row.email);
         const id = newId('per');
+        // Two links of one address used at the same instant: the unique email index lets one win; the other
+        // transaction fails and is answered as "account exists" below.
         await personStore.insert(trx, { id, email: row.email, password_hash: passwordHash, email_verified: true, name: null });
         await createAssurance(trx, id);
         await emailTokenStore.revokeSignups(trx, row.email, now);
         return { ok: true, id, email: row.email };
+      });
+      return created.catch((err: unknown) => {
+        if ((err as { code?: string }).code === '23505') return { ok: false, reason: 'account_exists' } as const;
+        throw err;
       });
     },
 
@@ -142,6 +150,7 @@ export function createPersonService(d: PersonServiceDeps) {
     },
     /** Uses a reset link: sets the password, kills the person's other reset links, signs them out everywhere. */
     async resetPassword(token: string, password: string): Promise<{ id: string; email: string } | undefined> {
+      if (!(await tokens.peek(d.db, 'reset', token, d.clock.now()))) return undefined;
       const passwordHash = await hashPassword(password);
       const now = d.clock.now();
       const person = await d.db.transaction(async (trx) => {
