@@ -10,11 +10,11 @@ import type { Knex } from 'knex';
 import { createAssurance } from '../assurance/lifecycle.js';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
-import { ConflictError } from '../http/errors.js';
+import { ApiError, ConflictError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { log } from '../log.js';
 import { emailTokens, RESET_TTL_MS, SIGNUP_TTL_MS } from './email-tokens.js';
-import type { Mailer } from './mailer.js';
+import type { Mail, Mailer } from './mailer.js';
 import { mails } from './mails.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { makePairwise } from './subjects.js';
@@ -72,6 +72,9 @@ export interface PersonServiceDeps {
 
 export type PersonService = ReturnType<typeof createPersonService>;
 
+/** The mail server refused or did not answer: the form can be sent again later. */
+export const MAIL_UNAVAILABLE = 'mail_unavailable';
+
 export type FinishSignup = { ok: true; id: string; email: string } | { ok: false; reason: 'invalid_link' | 'account_exists' };
 export type ChangePassword = { ok: true } | { ok: false; reason: 'wrong_password' | 'unknown_account' };
 
@@ -79,6 +82,10 @@ export function createPersonService(d: PersonServiceDeps) {
   const pairwise = makePairwise(d.keys.pairwise);
   const tokens = emailTokens(d.keys.emailTokens);
   const link = (path: string, token: string) => `${d.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+  const send = (mail: Mail) =>
+    d.mailer.send(mail).catch(() => {
+      throw new ApiError(503, MAIL_UNAVAILABLE, 'We could not send the email just now. Please try again in a few minutes.', undefined, { 'Retry-After': '60' });
+    });
 
   async function resetMail(person: PersonRow, kind: 'reset' | 'signupForExisting') {
     const token = await tokens.issue(d.db, { purpose: 'reset', email: person.email, personId: person.id, now: d.clock.now() });
@@ -99,12 +106,12 @@ export function createPersonService(d: PersonServiceDeps) {
     async startSignup(email: string): Promise<void> {
       const now = d.clock.now();
       const person = await personStore.findByEmail(d.db, email);
-      if (person?.email_verified) return d.mailer.send(await resetMail(person, 'signupForExisting'));
+      if (person?.email_verified) return send(await resetMail(person, 'signupForExisting'));
       const token = await d.db.transaction(async (trx) => {
         await emailTokenStore.revokeSignups(trx, email, now);
         return tokens.issue(trx, { purpose: 'signup', email, now });
       });
-      await d.mailer.send(mails.finishSignup(email, link('/verify-email', token), SIGNUP_TTL_MS));
+      await send(mails.finishSignup(email, link('/verify-email', token), SIGNUP_TTL_MS));
     },
     /** The address a live sign-up link is for (the link is not used up). */
     async signupLink(token: string): Promise<{ email: string } | undefined> {
@@ -141,8 +148,8 @@ export function createPersonService(d: PersonServiceDeps) {
     /** Mails a reset link to the account using `email`, or a note that none does; the caller can't tell which. */
     async requestPasswordReset(email: string): Promise<void> {
       const person = await personStore.findByEmail(d.db, email);
-      if (person?.email_verified) return d.mailer.send(await resetMail(person, 'reset'));
-      await d.mailer.send(mails.resetWithoutAccount(email));
+      if (person?.email_verified) return send(await resetMail(person, 'reset'));
+      await send(mails.resetWithoutAccount(email));
     },
     async resetLink(token: string): Promise<{ email: string } | undefined> {
       const row = await tokens.peek(d.db, 'reset', token, d.clock.now());

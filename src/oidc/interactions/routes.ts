@@ -7,7 +7,7 @@ import { ApiError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
 import type { RateLimiter } from '../../http/rate-limit.js';
-import type { PersonService } from '../../persons/service.js';
+import { MAIL_UNAVAILABLE, type PersonService } from '../../persons/service.js';
 import type { TenantService } from '../../tenants/service.js';
 import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
@@ -150,10 +150,11 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
       const { email } = parsed.data;
       try {
         await (form === 'signup' ? persons.startSignup(email) : persons.requestPasswordReset(email));
-      } catch {
+      } catch (err) {
         // Both branches send a mail, so a mail outage looks the same whoever owns the address.
-        ctx.set('Retry-After', '60');
-        return show(503, 'We could not send the email just now. Please try again in a few minutes.');
+        if (!(err instanceof ApiError && err.code === MAIL_UNAVAILABLE)) throw err;
+        for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+        return show(err.status, err.message);
       }
       ctx.body = checkMailPage({ uid: details.uid, csrf: token, clientName, email, again: form });
     });
