@@ -41,6 +41,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
 
   // Browser-facing pages and the OIDC surface.
+  const csrfKey = deriveKey(keys.secret, 'csrf');
   const pages = [
     interactionRoutes({
       provider,
@@ -48,10 +49,17 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       tenants: services.tenants,
       limiter: infra.limiter,
       loginPerHour: config.rateLimit.loginPerHour,
-      csrfKey: deriveKey(keys.secret, 'csrf'),
+      mailPerAddressPerHour: config.mail.perAddressPerHour,
+      csrfKey,
       secureCookies: https,
     }),
-    personRoutes(services.persons),
+    personRoutes({
+      persons: services.persons,
+      currentSession: services.oidc.currentSession,
+      limiter: infra.limiter,
+      attemptsPerHour: config.rateLimit.loginPerHour,
+      csrfKey,
+    }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];
   for (const mw of routerChain(...pages)) koa.use(mw);

@@ -61,9 +61,11 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     clock,
     mailer: opts.mailer ?? mailerFor(config),
     publicUrl: config.publicUrl,
-    keys: { pairwise: subkey('pairwise-subject'), emailVerification: subkey('email-verification') },
+    keys: { pairwise: subkey('pairwise-subject'), emailTokens: subkey('email-tokens') },
+    // The provider is built next (it needs the persons' pairwise subjects); a reset ends sessions through it.
+    sessions: { revoke: (personId, keep) => oidc.sessions.revoke(personId, keep) },
   });
-  const oidc = createProvider({ config, db, redis: infra.redis, clock, keys, claims: assurance.claims, pairwise: persons.pairwise });
+  const oidc: OidcProvider = createProvider({ config, db, redis: infra.redis, clock, keys, claims: assurance.claims, pairwise: persons.pairwise });
   const screening = createScreeningService(infra.db);
   // Workers start on first use, so composing an app that never verifies costs nothing.
   const engines = createEngines({

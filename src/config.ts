@@ -35,6 +35,8 @@ const schema = z.object({
   // else the file spool in DATA_DIR/mail.
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]+/, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).optional(),
+  // Account mails (sign-up links, resends, resets) one address may receive per hour: the forms can't mail-bomb it.
+  MAIL_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_LOGIN_PER_HOUR: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
@@ -89,7 +91,7 @@ export type Config = Readonly<{
   documentEncryptionKey: string | undefined;
   documentRetentionDays: number;
   /** smtpUrl undefined: mail goes to the DATA_DIR/mail spool. */
-  mail: Readonly<{ smtpUrl: string | undefined; from: string }>;
+  mail: Readonly<{ smtpUrl: string | undefined; from: string; perAddressPerHour: number }>;
   rateLimit: Readonly<{ loginPerHour: number; apiPerMinute: number; ipPerMinute: number }>;
   webhooks: Readonly<{
     workers: number;
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: Object.freeze({
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `KYCPort <no-reply@${new URL(e.PUBLIC_URL).hostname}>`,
+      perAddressPerHour: e.MAIL_PER_ADDRESS_PER_HOUR,
     }),
     rateLimit: Object.freeze({
       loginPerHour: e.RATE_LIMIT_LOGIN_PER_HOUR,

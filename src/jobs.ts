@@ -1,5 +1,5 @@
 // Every periodic task of a process, started in one place with one stop(): the OIDC payload sweep, upload
-// retention, the assurance expiry sweep, and the webhook machinery (relay and dispatchers, Redis reconciler,
+// retention, the account sweep (expired emailed links, unverified accounts), the assurance expiry sweep, and the webhook machinery (relay and dispatchers, Redis reconciler,
 // history retention). The server runs all of them; `npm run worker` runs the webhook part only.
 import { sweepExpiredAssurance } from './assurance/expiry.js';
 import type { SecretBox } from './crypto/seal.js';
@@ -7,6 +7,7 @@ import type { Infra } from './infra.js';
 import { log } from './log.js';
 import { outages } from './db/outage.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
+import type { PersonService } from './persons/service.js';
 import type { CaseService } from './verification/cases/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
 import { pruneWebhookHistory } from './webhooks/retention.js';
@@ -17,6 +18,7 @@ export interface JobIntervals {
   uploadRetentionMs: number;
   expirySweepMs: number;
   webhookHistoryMs: number;
+  accountSweepMs: number;
 }
 
 const DEFAULT_INTERVALS: JobIntervals = {
@@ -24,6 +26,7 @@ const DEFAULT_INTERVALS: JobIntervals = {
   uploadRetentionMs: 3_600_000,
   expirySweepMs: 60_000,
   webhookHistoryMs: 3_600_000,
+  accountSweepMs: 3_600_000,
 };
 
 export interface JobOptions {
@@ -31,6 +34,8 @@ export interface JobOptions {
   webhookSecrets: SecretBox;
   /** The server's case service: its uploads are purged after DOCUMENT_RETENTION_DAYS (once at start, then hourly). */
   cases?: Pick<CaseService, 'purgeExpiredUploads'>;
+  /** The server's person service: expired emailed links and unverified accounts older than a sign-up link's life go. */
+  persons?: Pick<PersonService, 'purgeStale'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
   oidcPayloads?: boolean;
   /** Webhook worker settings (WEBHOOK_WORKERS=0: this process delivers nothing and runs no webhook task). */
@@ -73,6 +78,16 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
     };
     void purge().catch((err: unknown) => log.warn('retention sweep failed', { err: String(err) }));
     timers.push(every(iv.uploadRetentionMs, 'retention sweep', purge));
+  }
+
+  const persons = opts.persons;
+  if (persons) {
+    const purge = async () => {
+      const r = await persons.purgeStale();
+      if (r.tokens || r.persons) log.info('account sweep', { expired_links: r.tokens, unverified_accounts: r.persons });
+    };
+    void purge().catch((err: unknown) => log.warn('account sweep failed', { err: String(err) }));
+    timers.push(every(iv.accountSweepMs, 'account sweep', purge));
   }
 
   const webhooks = await startWebhookWorkers({ ...infra, webhookSecrets: opts.webhookSecrets }, opts.webhooks);

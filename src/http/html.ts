@@ -67,3 +67,8 @@ export function unavailablePage(): string {
 <p>Please wait a few seconds, then try again.</p>`,
   );
 }
+
+/** An error (alert) or confirmation (status) box; nothing when there is no message. */
+export function notice(message: string | undefined, kind: 'error' | 'info' = 'error'): Html | string {
+  return message ? html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</div>` : '';
+}

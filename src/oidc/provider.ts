@@ -16,6 +16,7 @@ import { outages, RETRY_AFTER_SECONDS } from '../db/outage.js';
 import { verifySecret } from '../ids.js';
 import { log } from '../log.js';
 import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
+import { accountRevoker, currentSession, postgresAccountArtifacts, redisAccountArtifacts } from './revoke.js';
 import { Ed25519SigningKey, EXTERNAL_SIGNING_ACK } from './signing-key.js';
 
 export const OIDC_PREFIX = '/api/oidc';
@@ -39,6 +40,10 @@ export interface OidcProvider {
   provider: Provider;
   pairwise: (tenantId: string, personId: string) => string;
   clients: ClientCatalog;
+  /** Ends a person's sessions and grants (password reset, password change). */
+  sessions: ReturnType<typeof accountRevoker>;
+  /** The person signed in to this browser, from the provider's session cookie. */
+  currentSession: ReturnType<typeof currentSession>;
 }
 
 export interface ProviderDeps {
@@ -177,7 +182,8 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
   });
   provider.on('grant.error', (_ctx, err) => log.debug('oidc grant error', { error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }));
 
-  return { provider, pairwise, clients };
+  const artifacts = redis ? redisAccountArtifacts(redis, config.redisPrefix) : postgresAccountArtifacts(db);
+  return { provider, pairwise, clients, sessions: accountRevoker(provider, artifacts), currentSession: currentSession(provider) };
 }
 
 export type { KoaContextWithOIDC };

@@ -1,20 +1,135 @@
-// GET /verify-email?token=… — the link from the verification email.
+// The pages the emailed links open, and the signed-in account page:
+//   GET/POST /verify-email?token=…    finish sign-up: choose the password (creates the verified account)
+//   GET/POST /password/reset?token=…  choose a new password (signs the person out everywhere)
+//   GET /account, POST /account/password  change password (signed in; needs the current one)
+import crypto from 'node:crypto';
 import Router from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import { formBody } from '../http/body.js';
+import { ApiError, RateLimitedError } from '../http/errors.js';
 import { messagePage } from '../http/html.js';
-import type { PersonService } from './service.js';
+import { toApiError } from '../http/middleware/errors.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PersonService } from './service.js';
+import { accountPage, choosePasswordPage } from './views.js';
 
-export function personRoutes(persons: PersonService): Router {
+const password = z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(MAX_PASSWORD_LENGTH, 'That password is too long.');
+const linkForm = z.object({ token: z.string().max(100), password });
+const changeForm = z.object({ csrf: z.string(), current: z.string().min(1, 'Enter your current password.').max(MAX_PASSWORD_LENGTH), password });
+
+const BAD_LINK = 'This link is invalid, has expired or was already used. Ask for a new one from the sign-in page.';
+
+export interface PersonRouteDeps {
+  persons: PersonService;
+  /** The person signed in to this browser (oidc-provider's session), or undefined. */
+  currentSession: (ctx: Koa.Context) => Promise<{ accountId: string; sessionId: string } | undefined>;
+  limiter: RateLimiter;
+  /** Password checks per account per hour on the account page (a borrowed session can't guess the password). */
+  attemptsPerHour: number;
+  /** The instance secret's 'csrf' subkey: the account form's token is bound to the session. */
+  csrfKey: Buffer;
+}
+
+export function personRoutes({ persons, currentSession, limiter, attemptsPerHour, csrfKey }: PersonRouteDeps): Router {
   const router = new Router();
-  router.get('/verify-email', async (ctx) => {
-    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
-    ctx.type = 'html';
-    ctx.set('Cache-Control', 'no-store');
-    if (!(await persons.verifyEmail(token))) {
-      ctx.status = 400;
-      ctx.body = messagePage('Link not valid', 'This verification link is invalid or has expired. Sign in to get a new one.');
-      return;
+  const csrfFor = (sessionId: string) => crypto.createHmac('sha256', csrfKey).update(`account:${sessionId}`).digest('base64url');
+
+  // A person is looking at these: errors are pages, and nothing here may be cached.
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = toApiError(err);
+      ctx.status = e.status;
+      for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
+      ctx.type = 'html';
+      ctx.body = messagePage(e.status === 429 ? 'Too many attempts' : 'Something went wrong', e.message);
     }
-    ctx.body = messagePage('Email verified', 'Your email address is verified. Return to the sign-in page to continue.');
+    ctx.set('Cache-Control', 'no-store');
   });
+
+  const tokenOf = (ctx: Koa.Context) => (typeof ctx.query.token === 'string' ? ctx.query.token : '');
+  const badLink = (ctx: Koa.Context) => {
+    ctx.status = 400;
+    ctx.type = 'html';
+    ctx.body = messagePage('Link not valid', BAD_LINK);
+  };
+
+  for (const action of ['/verify-email', '/password/reset'] as const) {
+    const lookup = (token: string) => (action === '/verify-email' ? persons.signupLink(token) : persons.resetLink(token));
+    router.get(action, async (ctx) => {
+      const token = tokenOf(ctx);
+      const link = await lookup(token);
+      if (!link) return badLink(ctx);
+      ctx.type = 'html';
+      ctx.body = choosePasswordPage({ action, token, email: link.email });
+    });
+
+    router.post(action, formBody(), async (ctx) => {
+      const body = ctx.request.body as Record<string, unknown>;
+      const form = linkForm.safeParse(body);
+      if (!form.success) {
+        const token = typeof body.token === 'string' ? body.token : '';
+        const link = await lookup(token);
+        if (!link) return badLink(ctx);
+        ctx.status = 400;
+        ctx.type = 'html';
+        ctx.body = choosePasswordPage({ action, token, email: link.email, error: form.error.issues.map((i) => i.message).join(' ') });
+        return;
+      }
+      ctx.type = 'html';
+      if (action === '/password/reset') {
+        const done = await persons.resetPassword(form.data.token, form.data.password);
+        if (!done) return badLink(ctx);
+        ctx.body = messagePage('Password changed', 'Your password is changed and you are signed out everywhere. Return to the application and sign in with your new password.');
+        return;
+      }
+      const done = await persons.finishSignup(form.data.token, form.data.password);
+      if (!done.ok && done.reason === 'invalid_link') return badLink(ctx);
+      if (!done.ok) {
+        ctx.status = 409;
+        ctx.body = messagePage('You already have an account', 'An account already uses this address. Sign in, or use "Forgot your password?" on the sign-in page.');
+        return;
+      }
+      ctx.body = messagePage('Account created', 'Your account is ready and your email address is verified. Return to the sign-in page to continue.');
+    });
+  }
+
+  async function signedIn(ctx: Koa.Context) {
+    const session = await currentSession(ctx);
+    const person = session && (await persons.findById(session.accountId));
+    if (!session || !person) throw new ApiError(401, 'not_signed_in', 'You are not signed in. Sign in through the application you use, then come back.');
+    return { session, person };
+  }
+
+  router.get('/account', async (ctx) => {
+    const { session, person } = await signedIn(ctx);
+    ctx.type = 'html';
+    ctx.body = accountPage({ email: person.email, csrf: csrfFor(session.sessionId) });
+  });
+
+  router.post('/account/password', formBody(), async (ctx) => {
+    const { session, person } = await signedIn(ctx);
+    const body = ctx.request.body as Record<string, unknown>;
+    const expected = Buffer.from(csrfFor(session.sessionId));
+    const given = Buffer.from(typeof body.csrf === 'string' ? body.csrf : '');
+    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
+      throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this site. Go back and try again.');
+    }
+    const show = (status: number, v: { error?: string; info?: string }) => {
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = accountPage({ email: person.email, csrf: csrfFor(session.sessionId), ...v });
+    };
+    const form = changeForm.safeParse(body);
+    if (!form.success) return show(400, { error: form.error.issues.map((i) => i.message).join(' ') });
+    const rl = await limiter.hit([{ key: `pwchange:acct:${person.id}`, limit: attemptsPerHour, windowSeconds: 3600 }]);
+    if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
+    const result = await persons.changePassword(person.id, form.data.current, form.data.password, { sessionId: session.sessionId });
+    if (!result.ok) return show(result.reason === 'wrong_password' ? 401 : 400, { error: 'Your current password is not right.' });
+    show(200, { info: 'Your password is changed. Your other sessions are signed out.' });
+  });
+
   return router;
 }

@@ -31,9 +31,10 @@ describe('config', () => {
   });
 
   it('sends mail over SMTP only when SMTP_URL is a valid smtp(s) URL, from the issuer host by default', () => {
-    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'KYCPort <no-reply@localhost>' });
-    const c = loadConfig({ PUBLIC_URL: 'https://id.example', SMTP_URL: 'smtps://u:p@mail.example:465' });
-    expect(c.mail).toEqual({ smtpUrl: 'smtps://u:p@mail.example:465', from: 'KYCPort <no-reply@id.example>' });
+    expect(loadConfig({}).mail).toEqual({ smtpUrl: undefined, from: 'KYCPort <no-reply@localhost>', perAddressPerHour: 5 });
+    const c = loadConfig({ PUBLIC_URL: 'https://id.example', SMTP_URL: 'smtps://u:p@mail.example:465', MAIL_PER_ADDRESS_PER_HOUR: '3' });
+    expect(c.mail).toEqual({ smtpUrl: 'smtps://u:p@mail.example:465', from: 'KYCPort <no-reply@id.example>', perAddressPerHour: 3 });
+    expect(() => loadConfig({ MAIL_PER_ADDRESS_PER_HOUR: '0' })).toThrow(/MAIL_PER_ADDRESS_PER_HOUR/);
     expect(() => loadConfig({ SMTP_URL: 'http://mail.example' })).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
   });
 

@@ -1,9 +1,8 @@
-// The hosted pages as a person meets them: messages, sign-up with email verification, consent, CSRF, rate limit.
-import fs from 'node:fs';
-import path from 'node:path';
+// The hosted pages as a person meets them: messages, sign-up by emailed link, consent, CSRF, rate limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPerson } from '../../src/persons/service.js';
 import { Browser, csrfOf } from '../support/browser.js';
+import { choosePassword, lastMailTo, linkIn } from '../support/mail.js';
 import { authRequest, discoverRp } from '../support/oidc.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -42,17 +41,17 @@ describe('sign-in page', () => {
     expect(css.status).toBe(200);
   });
 
-  it('says clearly when the email is unknown, the password wrong, or the account unverified', async () => {
+  it('gives one message for an unknown email and a wrong password, and says when an account is unverified', async () => {
     const person = await server.person();
     const unverified = 'not-yet@example.com';
     await createPerson(server.deps.db.knex, { email: unverified, password: 'correct horse battery', emailVerified: false });
     const s = await openSignIn();
     const unknown = await login(s, 'nobody@example.com', 'whatever password');
     expect(unknown.status).toBe(401);
-    expect(await unknown.text()).toContain('No account uses this email address');
+    expect(await unknown.text()).toContain('The email address or password is not right');
     const wrong = await login(s, person.email, 'wrong password');
     expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain('That password is not right');
+    expect(await wrong.text()).toContain('The email address or password is not right');
     const unv = await login(s, unverified, 'correct horse battery');
     expect(unv.status).toBe(403);
     expect(await unv.text()).toContain('not verified yet');
@@ -95,31 +94,39 @@ describe('consent page', () => {
 });
 
 describe('sign-up', () => {
-  it('creates an account, sends a verification link, and signs in once verified', async () => {
+  it('mails a link, creates the account with the password chosen on its page, and signs in', async () => {
     const s = await openSignIn();
+    expect(s.html).toContain('Forgot your password?');
     const page = await s.browser.fetch(`${server.url}/interaction/${s.uid}/signup`);
     const html = await page.text();
+    expect(html).not.toContain('type="password"');
     const email = `new.${Date.now()}@example.com`;
-    const short = await s.browser.fetch(`${server.url}/interaction/${s.uid}/signup`, { form: { email, password: 'short', csrf: csrfOf(html) } });
+    const bad = await s.browser.fetch(`${server.url}/interaction/${s.uid}/signup`, { form: { email: 'not an address', csrf: csrfOf(html) } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('Enter a valid email address');
+    const sent = await s.browser.fetch(`${server.url}/interaction/${s.uid}/signup`, { form: { email, csrf: csrfOf(html) } });
+    expect(sent.status).toBe(200);
+    const sentPage = await sent.text();
+    expect(sentPage).toContain('Check your mail');
+    expect(sentPage).toContain('Send the link again');
+    // No account exists before the link is used.
+    expect(await server.deps.db.knex('persons').whereRaw('lower(email) = ?', [email]).first()).toBeUndefined();
+    const link = linkIn(lastMailTo(server, email).text, '/verify-email')!;
+    expect((await fetch(link.replace('token=', 'token=x'))).status).toBe(400);
+    const opened = await fetch(link);
+    expect(opened.status).toBe(200);
+    const form = await opened.text();
+    expect(form).toContain('Choose your password');
+    expect(form).toContain('autocomplete="new-password"');
+    const short = await choosePassword(link, 'short');
     expect(short.status).toBe(400);
     expect(await short.text()).toContain('at least 10 characters');
-    const created = await s.browser.fetch(`${server.url}/interaction/${s.uid}/signup`, { form: { email, password: 'a long passphrase', csrf: csrfOf(html) } });
-    expect(created.status).toBe(200);
-    expect(await created.text()).toContain('We sent a verification link');
-    // Before verification, sign-in is refused with a clear message.
-    expect((await login(s, email, 'a long passphrase', csrfOf(html))).status).toBe(403);
-    // The link from the spooled email verifies the address.
-    const dir = path.join(server.deps.config.dataDir, 'mail');
-    const mail = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).find((m) => m.includes(`To: ${email}`))!;
-    const link = /(http:\/\/\S+\/verify-email\?token=\S+)/.exec(mail)![1]!;
-    expect((await fetch(link.replace('token=', 'token=x'))).status).toBe(400);
-    expect((await fetch(link)).status).toBe(200);
+    const done = await choosePassword(link, 'a long passphrase');
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('Your account is ready');
+    // Single use.
+    expect((await fetch(link)).status).toBe(400);
     expect((await login(s, email, 'a long passphrase', csrfOf(html))).status).toBe(303);
-    // Same email again → a clear conflict message.
-    const s2 = await openSignIn();
-    const dup = await s2.browser.fetch(`${server.url}/interaction/${s2.uid}/signup`, { form: { email, password: 'a long passphrase', csrf: csrfOf(s2.html) } });
-    expect(dup.status).toBe(409);
-    expect(await dup.text()).toContain('already exists');
   });
 });
 

@@ -13,6 +13,8 @@ export function redisAdapterFactory(redis: Redis, prefix: string, clients: Clien
   const grantKey = (id: string) => `${prefix}oidc:grant:${id}`;
   const uidKey = (uid: string) => `${prefix}oidc:uid:${uid}`;
   const userCodeKey = (code: string) => `${prefix}oidc:usercode:${code}`;
+  // Per-account index of sessions and grants, so a password reset can end them (oidc/revoke.ts).
+  const accountKey = (accountId: string) => `${prefix}oidc:account:${accountId}`;
 
   return class RedisAdapter implements Adapter {
     constructor(private readonly model: string) {}
@@ -29,6 +31,10 @@ export function redisAdapterFactory(redis: Redis, prefix: string, clients: Clien
         if (expiresIn) multi.expire(g, expiresIn, 'GT').expire(g, expiresIn, 'NX');
       }
       const ttl = expiresIn ?? TTL_FALLBACK;
+      if ((this.model === 'Session' || this.model === 'Grant') && typeof payload.accountId === 'string') {
+        const a = accountKey(payload.accountId);
+        multi.sadd(a, `${this.model}:${id}`).expire(a, ttl, 'GT').expire(a, ttl, 'NX');
+      }
       if (payload.userCode) multi.set(userCodeKey(payload.userCode), id, 'EX', ttl);
       if (payload.uid) multi.set(uidKey(payload.uid), id, 'EX', ttl);
       await multi.exec();

@@ -7,18 +7,15 @@ import { ApiError, DependencyUnavailableError, RateLimitedError } from '../../ht
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
 import type { RateLimiter } from '../../http/rate-limit.js';
-import { MIN_PASSWORD_LENGTH, type PersonService } from '../../persons/service.js';
+import { MAIL_UNAVAILABLE, type PersonService } from '../../persons/service.js';
 import type { TenantService } from '../../tenants/service.js';
 import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
-import { consentPage, loginPage, messagePage, signupPage, unavailablePage } from './views.js';
+import { checkMailPage, consentPage, forgotPage, loginPage, messagePage, signupPage, unavailablePage } from './views.js';
 
 const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
-const signupForm = z.object({
-  email: z.string().trim().email('Enter a valid email address.').max(254),
-  password: z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(1024),
-  csrf: z.string(),
-});
+// Sign-up and "forgot your password" ask only for the address; the password is set on the emailed link's page.
+const emailForm = z.object({ email: z.string().trim().email('Enter a valid email address.').max(254), csrf: z.string() });
 
 export interface InteractionDeps {
   provider: Provider;
@@ -27,12 +24,14 @@ export interface InteractionDeps {
   /** Exact limiter: sign-in and sign-up attempts per IP and per account. */
   limiter: RateLimiter;
   loginPerHour: number;
+  /** Account mails (sign-up, resend, reset) one address may get per hour. */
+  mailPerAddressPerHour: number;
   /** The instance secret's 'csrf' subkey. */
   csrfKey: Buffer;
   secureCookies: boolean;
 }
 
-export function interactionRoutes({ provider, persons, tenants, limiter, loginPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
+export function interactionRoutes({ provider, persons, tenants, limiter, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const csrf = makeCsrf(csrfKey, secureCookies);
 
@@ -105,10 +104,11 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
     const result = await persons.checkCredentials(email, password);
     if (!result.ok) {
+      // One message for an unknown address and a wrong password: the page must not tell who has an account.
       const messages = {
-        unknown_email: 'No account uses this email address. Check it, or create an account.',
-        wrong_password: 'That password is not right. Try again.',
-        email_unverified: 'Your email address is not verified yet. Open the link we emailed you, then sign in.',
+        unknown_email: 'The email address or password is not right. Try again, or reset your password.',
+        wrong_password: 'The email address or password is not right. Try again, or reset your password.',
+        email_unverified: 'Your email address is not verified yet. Create your account again with it to get a new link.',
       } as const;
       return show(result.reason === 'email_unverified' ? 403 : 401, messages[result.reason], email);
     }
@@ -116,55 +116,49 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     await finish(ctx, { login: { accountId: result.person.id, amr: ['pwd'] } });
   });
 
-  router.get('/:uid/signup', async (ctx) => {
-    const { details, clientName } = await load(ctx);
-    ctx.type = 'html';
-    ctx.body = signupPage({ uid: details.uid, csrf: csrf.issue(ctx, details.uid), clientName, minLength: MIN_PASSWORD_LENGTH });
-  });
-
-  router.post('/:uid/signup', formBody(), async (ctx) => {
-    const { details, clientName } = await load(ctx);
-    const body = ctx.request.body as Record<string, unknown>;
-    csrf.verify(ctx, details.uid, body.csrf);
-    const rl = await limiter.hit([{ key: `signup:ip:${ctx.ip}`, limit: loginPerHour, windowSeconds: 3600 }]);
+  /** Per IP (form abuse) and per address (no mail-bombing an inbox through our forms); throws 429. */
+  async function limitMail(ctx: Koa.Context, form: 'signup' | 'forgot', email?: string) {
+    const limits = [{ key: `${form}:ip:${ctx.ip}`, limit: loginPerHour, windowSeconds: 3600 }];
+    if (email) limits.push({ key: `mail:addr:${email.toLowerCase()}`, limit: mailPerAddressPerHour, windowSeconds: 3600 });
+    const rl = await limiter.hit(limits);
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
-    const form = signupForm.safeParse(body);
-    const show = (status: number, error: string) => {
-      ctx.status = status;
+  }
+
+  // Sign-up and "forgot your password": the same shape. Whether or not an account uses the address, a mail goes
+  // to it and the answer is the same "check your mail" page (account enumeration, issue 10 item 6).
+  for (const form of ['signup', 'forgot'] as const) {
+    const formPage = form === 'signup' ? signupPage : forgotPage;
+    router.get(`/:uid/${form}`, async (ctx) => {
+      const { details, clientName } = await load(ctx);
       ctx.type = 'html';
-      ctx.body = signupPage({
-        uid: details.uid,
-        csrf: csrf.issue(ctx, details.uid),
-        clientName,
-        email: typeof body.email === 'string' ? body.email : undefined,
-        error,
-        minLength: MIN_PASSWORD_LENGTH,
-      });
-    };
-    if (!form.success) return show(400, form.error.issues.map((i) => i.message).join(' '));
-    let id: string;
-    try {
-      ({ id } = await persons.create({ email: form.data.email, password: form.data.password, emailVerified: false }));
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 'email_taken') return show(409, 'An account with this email already exists. Sign in instead.');
-      throw err;
-    }
-    try {
-      await persons.sendVerificationEmail({ id, email: form.data.email });
-    } catch {
-      // Without the link the account could never be verified: undo it so the person can simply try again.
-      await persons.deleteUnverified(id);
-      return show(503, 'We could not send the verification email just now. Please try again in a few minutes.');
-    }
-    ctx.type = 'html';
-    ctx.body = loginPage({
-      uid: details.uid,
-      csrf: csrf.issue(ctx, details.uid),
-      clientName,
-      email: form.data.email,
-      info: `Account created. We sent a verification link to ${form.data.email}; open it, then sign in here.`,
+      ctx.body = formPage({ uid: details.uid, csrf: csrf.issue(ctx, details.uid), clientName });
     });
-  });
+
+    router.post(`/:uid/${form}`, formBody(), async (ctx) => {
+      const { details, clientName } = await load(ctx);
+      const body = ctx.request.body as Record<string, unknown>;
+      csrf.verify(ctx, details.uid, body.csrf);
+      const parsed = emailForm.safeParse(body);
+      await limitMail(ctx, form, parsed.data?.email);
+      const token = csrf.issue(ctx, details.uid);
+      ctx.type = 'html';
+      const show = (status: number, error: string) => {
+        ctx.status = status;
+        ctx.body = formPage({ uid: details.uid, csrf: token, clientName, email: typeof body.email === 'string' ? body.email : undefined, error });
+      };
+      if (!parsed.success) return show(400, parsed.error.issues.map((i) => i.message).join(' '));
+      const { email } = parsed.data;
+      try {
+        await (form === 'signup' ? persons.startSignup(email) : persons.requestPasswordReset(email));
+      } catch (err) {
+        // Both branches send a mail, so a mail outage looks the same whoever owns the address.
+        if (!(err instanceof ApiError && err.code === MAIL_UNAVAILABLE)) throw err;
+        for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
+        return show(err.status, err.message);
+      }
+      ctx.body = checkMailPage({ uid: details.uid, csrf: token, clientName, email, again: form });
+    });
+  }
 
   router.post('/:uid/confirm', formBody(), async (ctx) => {
     const { details, client, tenant } = await load(ctx);

@@ -1,6 +1,6 @@
-// Server-rendered hosted pages: sign-in, sign-up, consent, errors, logout.
+// Server-rendered hosted pages: sign-in, sign-up, forgotten password, consent, errors, logout.
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { Html, html, messagePage, page, unavailablePage } from '../../http/html.js';
+import { Html, html, messagePage, notice, page, unavailablePage } from '../../http/html.js';
 
 export { messagePage, unavailablePage };
 
@@ -12,10 +12,6 @@ export const SCOPE_TEXT: Record<string, string> = {
   offline_access: 'Stay connected when you are not using it (refresh access)',
 };
 
-function notice(message: string | undefined, kind: 'error' | 'info' = 'error'): Html | string {
-  return message ? html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</div>` : '';
-}
-
 export function loginPage(v: { uid: string; csrf: string; clientName: string; email?: string; error?: string; info?: string }): string {
   return page(
     'Sign in',
@@ -26,24 +22,61 @@ export function loginPage(v: { uid: string; csrf: string; clientName: string; em
   <label>Password<input type="password" name="password" required autocomplete="current-password"></label>
   <button type="submit" class="primary">Sign in</button>
 </form>
+<p class="alt"><a href="/interaction/${v.uid}/forgot">Forgot your password?</a></p>
 <p class="alt">New to KYCPort? <a href="/interaction/${v.uid}/signup">Create an account</a></p>
 <p class="alt"><a href="/interaction/${v.uid}/abort">Cancel and return to ${v.clientName}</a></p>`,
     { subtitle: `to continue to ${v.clientName}` },
   );
 }
 
-export function signupPage(v: { uid: string; csrf: string; clientName: string; email?: string; error?: string; minLength: number }): string {
+/** Sign-up asks only for the address: the password is chosen on the page the emailed link opens. */
+export function signupPage(v: { uid: string; csrf: string; clientName: string; email?: string; error?: string }): string {
   return page(
     'Create your account',
     html`${notice(v.error)}
+<p>Enter your email address. We will send you a link to choose your password.</p>
 <form method="post" action="/interaction/${v.uid}/signup" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <label>Email<input type="email" name="email" value="${v.email ?? ''}" required autofocus autocomplete="email"></label>
-  <label>Password <small>(at least ${v.minLength} characters)</small>
-    <input type="password" name="password" required minlength="${v.minLength}" autocomplete="new-password"></label>
-  <button type="submit" class="primary">Create account</button>
+  <button type="submit" class="primary">Send me the link</button>
 </form>
 <p class="alt">Already have an account? <a href="/interaction/${v.uid}">Sign in</a></p>`,
+    { subtitle: `to continue to ${v.clientName}` },
+  );
+}
+
+/**
+ * What every sign-up (new address or not) and every reset request answers: the same page whatever the address,
+ * so it tells nothing about who has an account. `again` re-posts the same form (resend, rate-limited).
+ */
+export function checkMailPage(v: { uid: string; csrf: string; clientName: string; email: string; again: 'signup' | 'forgot'; info?: string }): string {
+  const what = v.again === 'signup' ? 'to finish creating your account' : 'to choose a new password';
+  return page(
+    'Check your mail',
+    html`${notice(v.info, 'info')}
+<p role="status">We sent a message to <strong>${v.email}</strong>. Open the link in it ${what}, then come back here to sign in.</p>
+<p class="muted">Nothing there after a few minutes? Check your spam folder, or send it again.</p>
+<form method="post" action="/interaction/${v.uid}/${v.again}" class="actions">
+  <input type="hidden" name="csrf" value="${v.csrf}">
+  <input type="hidden" name="email" value="${v.email}">
+  <button type="submit">Send the link again</button>
+</form>
+<p class="alt"><a href="/interaction/${v.uid}">Back to sign in</a></p>`,
+    { subtitle: `to continue to ${v.clientName}` },
+  );
+}
+
+export function forgotPage(v: { uid: string; csrf: string; clientName: string; email?: string; error?: string }): string {
+  return page(
+    'Forgot your password?',
+    html`${notice(v.error)}
+<p>Enter the email address of your account. We will send you a link to choose a new password.</p>
+<form method="post" action="/interaction/${v.uid}/forgot" class="form">
+  <input type="hidden" name="csrf" value="${v.csrf}">
+  <label>Email<input type="email" name="email" value="${v.email ?? ''}" required autofocus autocomplete="email"></label>
+  <button type="submit" class="primary">Send me the link</button>
+</form>
+<p class="alt"><a href="/interaction/${v.uid}">Back to sign in</a></p>`,
     { subtitle: `to continue to ${v.clientName}` },
   );
 }
