@@ -3,6 +3,7 @@
 import { loadConfig } from '../config.js';
 import { DatabaseInUseError } from '../db/index.js';
 import { setLogLevel } from '../log.js';
+import { ownerOnlyUmask } from '../file-modes.js';
 import { openInfra, type Infra } from '../infra.js';
 import { forwardToServer } from './admin-socket.js';
 import { commands } from './commands.js';
@@ -15,6 +16,7 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<Outcome> {
+  ownerOnlyUmask();
   setLogLevel('warn');
   const help = (a: string | undefined) => a === 'help' || a === '--help' || a === '-h';
   if (help(argv[0])) return { code: 0, stdout: usage() };
