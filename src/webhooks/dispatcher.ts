@@ -120,6 +120,7 @@ export class Dispatcher {
     return sent;
   }
 
+  /** The slot stays taken until the outcome is committed (recorder.ts), so sends never outrun the writes. */
   private launch(job: DeliveryJob): void {
     this.inflight++;
     this.send(job)
