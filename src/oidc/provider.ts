@@ -6,9 +6,11 @@ import type { AccountClaims } from '../assurance/claims.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { deriveKey } from '../crypto/derive.js';
+import { oidcArtifactKeys } from '../crypto/keys.js';
 import type { KeyMaterial } from './keys.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
 import { ClientCatalog, clientTenant } from './adapters/clients.js';
+import { artifactCodec } from './adapters/artifacts.js';
 import { postgresAdapterFactory } from './adapters/postgres.js';
 import { redisAdapterFactory } from './adapters/redis.js';
 import { verifySecret } from '../ids.js';
@@ -54,12 +56,13 @@ export interface ProviderDeps {
 
 export function createProvider({ config, db, redis, clock, keys, claims: accountClaims, pairwise }: ProviderDeps): OidcProvider {
   const clients = new ClientCatalog(db);
+  const artifacts = artifactCodec(oidcArtifactKeys(keys.secret));
   const resource = userinfoResource(config.issuer);
   const secureCookies = config.publicUrl.startsWith('https://');
   const oidcScopes = SCOPES.filter((s) => s !== 'offline_access').join(' ');
 
   const configuration: Configuration = {
-    adapter: redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db, clock, clients),
+    adapter: redis ? redisAdapterFactory(redis, config.redisPrefix, clients, artifacts) : postgresAdapterFactory(db, clock, clients, artifacts),
     jwks: { keys: keys.signingKeys.map((jwk) => new Ed25519SigningKey(jwk)) },
     cookies: {
       keys: [deriveKey(keys.secret, 'cookie-signing').toString('base64url')],
