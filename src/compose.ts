@@ -66,8 +66,9 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const screening = createScreeningService(infra.db);
   // Workers start on first use, so composing an app that never verifies costs nothing.
   const engines = createEngines({ workers: config.verification.workers, busyShare: config.verification.busyShare, engines: opts.engines });
-  const dedup = createFaceDedup(infra.db);
   const ck = caseKeys(config, keys.secret);
+  // Face templates are sealed with the document encryption key, like the images they come from.
+  const dedup = createFaceDedup(infra.db, ck.encryption);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
   const cases = createCaseService({ db, clock, engines, uploads, keys: ck, screening, dedup, assurance, retentionDays: config.documentRetentionDays });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
