@@ -3,7 +3,7 @@
 // template nor a way to match a probe face against it. Nothing derived from them (sketches) is stored: each
 // process opens them at start and keeps its search sketches in memory only.
 import { open, seal } from '../../crypto/seal.js';
-import { checkEmbedding, EMBEDDING_DIM } from './types.js';
+import { EMBEDDING_DIM } from './types.js';
 
 export interface TemplateBox {
   seal(personId: string, embedding: Float32Array): Buffer;
@@ -18,8 +18,10 @@ export function templateBox(key: Buffer): TemplateBox {
     open(personId, sealed) {
       const plain = open(key, Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength), aad(personId));
       if (plain.byteLength !== EMBEDDING_DIM * 4) throw new Error(`sealed face template of ${personId} has ${plain.byteLength} bytes`);
-      // Copied into its own buffer: Float32Array needs 4-byte alignment.
-      return checkEmbedding(new Float32Array(Uint8Array.from(plain).buffer));
+      // Copied into its own buffer (a memcpy): Float32Array needs 4-byte alignment.
+      const v = new Float32Array(plain.buffer.slice(plain.byteOffset, plain.byteOffset + plain.byteLength));
+      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new Error(`sealed face template of ${personId} holds a non-finite value`);
+      return v;
     },
   };
 }
