@@ -75,7 +75,7 @@ function workerEnv(config: Config, dbUrl: string): Record<string, string> {
     SECRET_KEY: config.secretKey!,
     DATA_DIR: config.dataDir,
     KEYS_DIR: config.keysDir,
-    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
   };
 }
 
@@ -212,7 +212,7 @@ export async function run(): Promise<BenchRow[]> {
     SECRET_KEY: crypto.randomBytes(32).toString('base64url'),
     DATA_DIR: dataDir,
     KEYS_DIR: path.join(dataDir, 'keys'),
-    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
   });
   const db = await openDatabase(config);
   const receiver = await startReceiver();

@@ -1,7 +1,6 @@
 // Emailed one-time links (finish sign-up, reset password): only a keyed hash of each token is stored, so a
 // database reader cannot use a live link. Sign-up no longer creates a person before the address is proven
 // (account pre-hijacking, issue 10 item 4): a pending sign-up is just a `signup` token for an email.
-// The expression index lets a password reset find every session and grant of a person in oidc_payloads.
 import type { Migration } from '../src/db/migrate.js';
 
 export const emailTokens: Migration = {
@@ -21,10 +20,8 @@ export const emailTokens: Migration = {
     });
     await knex.raw(`alter table email_tokens add constraint email_tokens_purpose_check check (purpose in ('signup','reset'))`);
     await knex.raw('create index email_tokens_email on email_tokens (lower(email), purpose)');
-    await knex.raw(`create index oidc_payloads_account on oidc_payloads ((payload->>'accountId')) where type in ('Session','Grant')`);
   },
   async down(knex) {
-    await knex.raw('drop index if exists oidc_payloads_account');
     await knex.schema.dropTableIfExists('email_tokens');
   },
 };

@@ -8,5 +8,7 @@ import { verification } from './20261122_0020_verification.js';
 import { faces } from './20261122_0040_faces.js';
 import { faceSketches } from './20261122_0050_face_sketches.js';
 import { emailTokens } from './20261202_accounts_0001_email_tokens.js';
+import { oidcHashedIds } from './20261202_0060_oidc_hashed_ids.js';
+import { faceTemplatesSealed } from './20261202_0070_face_templates_sealed.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed];

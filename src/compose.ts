@@ -75,8 +75,9 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     maxInputPixels: config.uploads.image.maxPixels,
     engines: opts.engines,
   });
-  const dedup = createFaceDedup(infra.db);
   const ck = caseKeys(config, keys.secret);
+  // Face templates are sealed with the document encryption key, like the images they come from.
+  const dedup = createFaceDedup(infra.db, ck.encryption);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
   const uploadTemp = TempUploadDir.open(config.dataDir, ck.encryption);
   const cases = createCaseService({

@@ -8,6 +8,7 @@ import { log } from './log.js';
 import { outages } from './db/outage.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
 import type { PersonService } from './persons/service.js';
+import { purgeLegacyOidcKeys } from './oidc/adapters/redis.js';
 import type { CaseService } from './verification/cases/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
 import { pruneWebhookHistory } from './webhooks/retention.js';
@@ -69,6 +70,13 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
   const timers: (() => void)[] = [];
 
   if (opts.oidcPayloads) timers.push(every(iv.oidcSweepMs, 'oidc sweep', () => sweepExpiredPayloads(db.knex, clock.now())));
+  if (opts.oidcPayloads && redis) {
+    // Once per start, cheap when there is nothing left: artifacts of the release before ids were hashed.
+    void purgeLegacyOidcKeys(redis, config.redisPrefix).then(
+      (n) => n && log.warn('deleted OIDC artifacts stored with plain ids (those sessions and tokens ended)', { keys: n }),
+      (err: unknown) => log.warn('purging plain-id OIDC artifacts failed', { err: String(err) }),
+    );
+  }
 
   const cases = opts.cases;
   if (cases) {

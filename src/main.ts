@@ -14,10 +14,13 @@ import { KeysError, loadKeyMaterial } from './oidc/keys.js';
 import { openInfraWhenReachable } from './infra.js';
 import { startingHandler, type StartingState } from './http/starting.js';
 import { startJobs } from './jobs.js';
+import { ownerOnlyUmask, secureDataDirs } from './file-modes.js';
 import { loadListsFromDataDir } from './screening/index.js';
 
 async function main(): Promise<void> {
+  ownerOnlyUmask();
   const config = loadConfig();
+  if (cluster.isPrimary) secureDataDirs(config);
   if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
   const keys = await loadKeyMaterial(config);
   if (keys.generated.length) log.warn('generated development keys', { generated: keys.generated, keys_dir: config.keysDir });

@@ -4,10 +4,12 @@ import { ConfigError, loadConfig } from './config.js';
 import { log } from './log.js';
 import { openInfraWhenReachable } from './infra.js';
 import { startJobs } from './jobs.js';
+import { ownerOnlyUmask } from './file-modes.js';
 import { requireInstanceSecret, webhookSecretsKey } from './crypto/keys.js';
 import { secretBox } from './crypto/seal.js';
 
 async function main(): Promise<void> {
+  ownerOnlyUmask();
   const config = loadConfig();
   // The server migrates; a worker must not race it, and refuses to run on a schema it doesn't know.
   const webhookSecrets = secretBox(webhookSecretsKey(requireInstanceSecret(config)));

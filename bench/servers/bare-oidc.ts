@@ -10,6 +10,8 @@ import { Redis } from 'ioredis';
 import { systemClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/index.js';
 import { migrateLatest } from '../../src/db/migrate.js';
+import { oidcArtifactKeys } from '../../src/crypto/keys.js';
+import { artifactCodec } from '../../src/oidc/adapters/artifacts.js';
 import type { ClientCatalog } from '../../src/oidc/adapters/clients.js';
 import { postgresAdapterFactory } from '../../src/oidc/adapters/postgres.js';
 import { redisAdapterFactory } from '../../src/oidc/adapters/redis.js';
@@ -22,13 +24,15 @@ const resource = `${issuer}/me`;
 
 // The client is static (oidc-provider never asks the adapter for it), so the catalog is never read.
 const noClients = { find: async () => undefined } as unknown as ClientCatalog;
+// Artifacts hashed and sealed as KYCPort stores them (a throwaway secret: nothing outlives the run).
+const artifacts = artifactCodec(oidcArtifactKeys('bench-only-secret-not-for-production-use'));
 async function adapter(): Promise<Configuration['adapter']> {
   const store = process.env.STORE ?? 'memory';
-  if (store === 'redis') return redisAdapterFactory(new Redis(process.env.REDIS_URL!), process.env.REDIS_PREFIX!, noClients);
+  if (store === 'redis') return redisAdapterFactory(new Redis(process.env.REDIS_URL!), process.env.REDIS_PREFIX!, noClients, artifacts);
   if (store === 'pglite') {
     const db = await openDatabase({ databaseUrl: undefined, dataDir: process.env.DATA_DIR! });
     await migrateLatest(db);
-    return postgresAdapterFactory(db.knex, systemClock, noClients);
+    return postgresAdapterFactory(db.knex, systemClock, noClients, artifacts);
   }
   if (store !== 'memory') throw new Error(`unknown STORE ${store}`);
   return undefined;

@@ -1,8 +1,9 @@
 // `kycport <command>`: admin CLI on the server's own config. Prints one JSON object on stdout;
-// usage errors go to stderr with exit code 2, other failures exit 1 (outcome.ts).
+// usage errors go to stderr with exit code 2, other failures exit 1 (outcome.ts). `help` prints the usage (exit 0).
 import { loadConfig } from '../config.js';
 import { DatabaseInUseError } from '../db/index.js';
 import { setLogLevel } from '../log.js';
+import { ownerOnlyUmask } from '../file-modes.js';
 import { openInfra, type Infra } from '../infra.js';
 import { forwardToServer } from './admin-socket.js';
 import { commands } from './commands.js';
@@ -15,10 +16,14 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<Outcome> {
+  ownerOnlyUmask();
   setLogLevel('warn');
+  const help = (a: string | undefined) => a === 'help' || a === '--help' || a === '-h';
+  if (help(argv[0])) return { code: 0, stdout: usage() };
   const name = [`${argv[0]} ${argv[1]}`, argv[0]].find((n) => n && commands[n]);
-  if (!name) return { code: 2, stderr: argv.length && argv[0] !== '--help' ? `Unknown command: ${argv.join(' ')}\n\n${usage()}` : usage() };
+  if (!name) return { code: 2, stderr: `${argv.length ? `Unknown command: ${argv.join(' ')}` : 'No command given.'}\n\n${usage()}` };
   const command = commands[name]!;
+  if (argv.some((a) => a === '--help' || a === '-h')) return { code: 0, stdout: `Usage: kycport ${command.usage}\n` };
   let infra: Infra | undefined;
   try {
     const args = command.parse(argv.slice(name.split(' ').length));

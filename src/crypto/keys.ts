@@ -46,3 +46,14 @@ export function caseKeys(config: Pick<Config, 'documentEncryptionKey'>, secret: 
 
 /** The key that seals webhook endpoints' signing secrets in the database. */
 export const webhookSecretsKey = (secret: string): Buffer => deriveKey(secret, 'webhook-secrets');
+
+/** oidc-provider artifacts at rest (oidc/adapters/artifacts.ts): ids stored as keyed hashes, payloads sealed. */
+export interface OidcArtifactKeys {
+  id: Buffer;
+  payload: Buffer;
+}
+
+export const oidcArtifactKeys = (secret: string): OidcArtifactKeys => ({
+  id: deriveKey(secret, 'oidc-artifact-id'),
+  payload: deriveKey(secret, 'oidc-artifact-payload'),
+});

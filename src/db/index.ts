@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import { errorReporter, log } from '../log.js';
 import { outages } from './outage.js';
+import { tightenTree } from '../file-modes.js';
 
 // What stores may rely on from BOTH drivers (test/db/rows.test.ts checks it): timestamptz → Date, json/jsonb →
 // parsed, int8 → number (pg needs this parser; PGlite does it itself; counts and ids we use fit in a JS number).
@@ -99,6 +100,8 @@ async function openPglite(dir: string | undefined): Promise<Database> {
     import('knex-pglite'),
   ]);
   const pglite = await PGlite.create(dir, { extensions: { vector } });
+  // A new database is extracted from PGlite's template as 0666 files, whatever the umask: owner-only now.
+  if (dir) tightenTree(dir);
   await pglite.exec('create extension if not exists vector');
   const k = knex({
     client: ClientPgLite,

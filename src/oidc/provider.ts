@@ -6,17 +6,19 @@ import type { AccountClaims } from '../assurance/claims.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { deriveKey } from '../crypto/derive.js';
+import { oidcArtifactKeys } from '../crypto/keys.js';
 import type { KeyMaterial } from './keys.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
 import { ClientCatalog, clientTenant } from './adapters/clients.js';
-import { postgresAdapterFactory } from './adapters/postgres.js';
-import { redisAdapterFactory } from './adapters/redis.js';
+import { artifactCodec } from './adapters/artifacts.js';
+import { postgresAccountArtifacts, postgresAdapterFactory } from './adapters/postgres.js';
+import { redisAccountArtifacts, redisAdapterFactory } from './adapters/redis.js';
 import { failFast, failFastAdapter } from './adapters/fail-fast.js';
 import { outages, RETRY_AFTER_SECONDS } from '../db/outage.js';
 import { verifySecret } from '../ids.js';
 import { log } from '../log.js';
 import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
-import { accountRevoker, currentSession, postgresAccountArtifacts, redisAccountArtifacts } from './revoke.js';
+import { accountRevoker, currentSession } from './revoke.js';
 import { Ed25519SigningKey, EXTERNAL_SIGNING_ACK } from './signing-key.js';
 
 export const OIDC_PREFIX = '/api/oidc';
@@ -61,13 +63,14 @@ export interface ProviderDeps {
 
 export function createProvider({ config, db, redis, clock, keys, claims: accountClaims, pairwise }: ProviderDeps): OidcProvider {
   const clients = new ClientCatalog(db);
+  const artifacts = artifactCodec(oidcArtifactKeys(keys.secret));
   const resource = userinfoResource(config.issuer);
   const secureCookies = config.publicUrl.startsWith('https://');
   const oidcScopes = SCOPES.filter((s) => s !== 'offline_access').join(' ');
 
   const configuration: Configuration = {
     // An outage of the store answers 503 temporarily_unavailable (adapters/fail-fast.ts).
-    adapter: failFastAdapter(redis ? redisAdapterFactory(redis, config.redisPrefix, clients) : postgresAdapterFactory(db, clock, clients)),
+    adapter: failFastAdapter(redis ? redisAdapterFactory(redis, config.redisPrefix, clients, artifacts) : postgresAdapterFactory(db, clock, clients, artifacts)),
     jwks: { keys: keys.signingKeys.map((jwk) => new Ed25519SigningKey(jwk)) },
     cookies: {
       keys: [deriveKey(keys.secret, 'cookie-signing').toString('base64url')],
@@ -182,8 +185,8 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
   });
   provider.on('grant.error', (_ctx, err) => log.debug('oidc grant error', { error: (err as { error?: string }).error, detail: (err as { error_detail?: string }).error_detail }));
 
-  const artifacts = redis ? redisAccountArtifacts(redis, config.redisPrefix) : postgresAccountArtifacts(db);
-  return { provider, pairwise, clients, sessions: accountRevoker(provider, artifacts), currentSession: currentSession(provider) };
+  const accounts = redis ? redisAccountArtifacts(redis, config.redisPrefix, artifacts) : postgresAccountArtifacts(db, artifacts);
+  return { provider, pairwise, clients, sessions: accountRevoker(provider, accounts), currentSession: currentSession(provider) };
 }
 
 export type { KoaContextWithOIDC };

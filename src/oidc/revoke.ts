@@ -2,38 +2,7 @@
 // change (all but the session in use). Destroying a grant revokes the refresh and access tokens issued under it
 // (the adapters' revokeByGrantId), and our userinfo refuses an access token whose grant is gone.
 import type Provider from 'oidc-provider';
-import type { Redis } from 'ioredis';
-import type { Queryable } from '../db/index.js';
-
-/** The ids of the sessions and grants of an account, from whichever store holds oidc-provider's artifacts. */
-export interface AccountArtifacts {
-  list(accountId: string): Promise<{ sessions: string[]; grants: string[] }>;
-}
-
-export function postgresAccountArtifacts(db: Queryable): AccountArtifacts {
-  return {
-    async list(accountId) {
-      // The partial expression index oidc_payloads_account serves this.
-      const rows: { type: string; jti: string | null }[] = await db('oidc_payloads')
-        .whereIn('type', ['Session', 'Grant'])
-        .whereRaw(`payload->>'accountId' = ?`, [accountId])
-        .select('type', db.raw(`payload->>'jti' as jti`));
-      const ids = (type: string) => rows.filter((r) => r.type === type && r.jti).map((r) => r.jti!);
-      return { sessions: ids('Session'), grants: ids('Grant') };
-    },
-  };
-}
-
-/** The Redis adapter keeps a set per account (`oidc:account:<id>`) of `Session:<id>` / `Grant:<id>` members. */
-export function redisAccountArtifacts(redis: Redis, prefix: string): AccountArtifacts {
-  return {
-    async list(accountId) {
-      const members = await redis.smembers(`${prefix}oidc:account:${accountId}`);
-      const ids = (type: string) => members.filter((m) => m.startsWith(`${type}:`)).map((m) => m.slice(type.length + 1));
-      return { sessions: ids('Session'), grants: ids('Grant') };
-    },
-  };
-}
+import type { AccountArtifacts } from './adapters/artifacts.js';
 
 export function accountRevoker(provider: Provider, artifacts: AccountArtifacts) {
   return {

@@ -5,14 +5,15 @@ import { openDedupIndex, type DedupIndex, type DedupMatch } from './dedup/index.
 export interface FaceDedup {
   search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]>;
   enroll(trx: Queryable, e: { personId: string; caseId: string; embedding: ArrayLike<number> }): Promise<void>;
-  /** Opens the index now (the in-process sketch index loads every enrolled sketch). */
+  /** Opens the index now (opens every sealed template and sketches it in memory). */
   load(): Promise<void>;
 }
 
-export function createFaceDedup(db: Database): FaceDedup {
+/** `key` seals face templates at rest: the document encryption key. */
+export function createFaceDedup(db: Database, key: Buffer): FaceDedup {
   let opening: Promise<DedupIndex> | undefined;
   const index = () => {
-    opening ??= openDedupIndex(db);
+    opening ??= openDedupIndex(db, key);
     opening.catch(() => (opening = undefined));
     return opening;
   };

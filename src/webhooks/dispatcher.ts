@@ -3,7 +3,7 @@
 import type { Clock } from '../clock.js';
 import type { SecretBox } from '../crypto/seal.js';
 import type { Database } from '../db/index.js';
-import { log } from '../log.js';
+import { errorReporter, log } from '../log.js';
 import { outages } from '../db/outage.js';
 import type { EventEnvelope } from './catalog.js';
 import type { SendResult, WebhookHttpClient } from './http-client.js';
@@ -36,6 +36,7 @@ export class Dispatcher {
   private running: Promise<void> | undefined;
   private slotWaiters: (() => void)[] = [];
   private readonly secrets = new Map<string, string>();
+  private readonly failureLogs = new Map<string, (err: unknown) => void>();
 
   constructor(
     private readonly db: Database,
@@ -120,15 +121,30 @@ export class Dispatcher {
     return sent;
   }
 
+  /** The slot stays taken until the outcome is committed (recorder.ts), so sends never outrun the writes. */
   private launch(job: DeliveryJob): void {
     this.inflight++;
     this.send(job)
-      .then((result) => this.recorder.add({ job, result, at: this.clock.now() }))
+      .then((result) => {
+        if (result.detail) this.logFailure(job, result);
+        return this.recorder.add({ job, result, at: this.clock.now() });
+      })
       .catch((err: Error) => log.error('webhook send crashed', { delivery_id: job.id, err: err.message }))
       .finally(() => {
         this.inflight--;
         this.slotWaiters.shift()?.();
       });
+  }
+
+  /** The detail behind a tenant's generic code, for the operator: at most one line per endpoint a minute. */
+  private logFailure(job: DeliveryJob, result: SendResult): void {
+    let report = this.failureLogs.get(job.endpoint_id);
+    if (!report) {
+      if (this.failureLogs.size > 10_000) this.failureLogs.clear();
+      report = errorReporter('webhook delivery failed', { endpoint_id: job.endpoint_id, tenant_id: job.tenant_id });
+      this.failureLogs.set(job.endpoint_id, report);
+    }
+    report({ code: result.error, message: result.detail });
   }
 
   private slotFreed(): Promise<void> {

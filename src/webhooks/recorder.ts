@@ -1,5 +1,8 @@
 // Writes attempt outcomes in batches (one transaction per flush, so Postgres sees few commits under load),
 // then tells the queue. If the write fails nothing is acknowledged: leases expire and deliveries are retried.
+// `add` resolves once the outcome is committed, and the dispatcher holds the delivery's slot until then: sends
+// cannot run ahead of the writes, so a crash re-sends at most the deliveries in flight (WEBHOOK_CONCURRENCY),
+// not a backlog of sent-but-unrecorded ones.
 import type { Database, Queryable } from '../db/index.js';
 import { log } from '../log.js';
 import type { SendResult } from './http-client.js';
@@ -35,6 +38,7 @@ export const isSuccess = (r: SendResult): boolean => r.statusCode !== undefined 
 
 export class Recorder {
   private buffer: Outcome[] = [];
+  private written: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
 
@@ -44,10 +48,13 @@ export class Recorder {
     private readonly opts: RecorderOptions,
   ) {}
 
-  add(o: Outcome): void {
+  /** Resolves when the outcome is written (or its write failed and was logged: the lease then retries it). */
+  add(o: Outcome): Promise<void> {
+    const written = new Promise<void>((resolve) => this.written.push(resolve));
     this.buffer.push(o);
     if (this.buffer.length >= (this.opts.maxBatch ?? 200)) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushDelayMs ?? 5);
+    return written;
   }
 
   /** Writes everything buffered so far; resolves when written (or failed and logged). */
@@ -55,8 +62,11 @@ export class Recorder {
     clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.buffer;
+    const waiting = this.written;
     this.buffer = [];
-    this.chain = this.chain.then(() => (batch.length ? this.write(batch) : undefined));
+    this.written = [];
+    // One write at a time: outcomes that arrive meanwhile form the next batch (group commit).
+    this.chain = this.chain.then(() => (batch.length ? this.write(batch) : undefined)).finally(() => waiting.forEach((w) => w()));
     return this.chain;
   }
 

@@ -70,12 +70,14 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     {
       method: 'post',
       path: '/endpoints/:id/rotate-secret',
-      summary: 'Issue a new signing secret; the previous one keeps signing for 24 hours',
+      summary: 'Issue a new signing secret; the previous one keeps signing for overlap_seconds (default 24 hours, 0 = expire it now)',
       params: s.endpointParams,
+      body: s.rotateBody,
       responses: { 200: s.rotatedSecretResponse, ...errors },
+      use: [jsonBody()],
     },
-    async (ctx, { params }) => {
-      ctx.body = await webhooks.rotateSecret(tenant(ctx), params.id);
+    async (ctx, { params, body }) => {
+      ctx.body = await webhooks.rotateSecret(tenant(ctx), params.id, body.overlap_seconds * 1000);
     },
   );
   api.route(

@@ -19,6 +19,15 @@ export const listQuery = z.object({
   cursor: z.coerce.number().int().min(1).optional(),
 });
 export const redeliverBody = z.strictObject({ endpoint_id: id('we').optional() });
+export const rotateBody = z.strictObject({
+  overlap_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(86_400)
+    .describe('How long the previous secret keeps signing (second signature). 0 expires it at once, e.g. after a leak.'),
+});
 
 const timestamp = z.iso.datetime();
 
@@ -37,7 +46,11 @@ export const endpointResponse = z.strictObject(endpointFields).meta({ id: 'Webho
 /** Creation is the one time the signing secret is shown. */
 export const createdEndpointResponse = z.strictObject({ ...endpointFields, secret: z.string() }).meta({ id: 'WebhookEndpointCreated' });
 export const endpointListResponse = z.strictObject({ data: z.array(endpointResponse) });
-export const rotatedSecretResponse = z.strictObject({ id: z.string(), secret: z.string(), previous_secret_expires_at: timestamp });
+export const rotatedSecretResponse = z.strictObject({
+  id: z.string(),
+  secret: z.string(),
+  previous_secret_expires_at: timestamp.nullable().describe('Null when the rotation had no overlap (overlap_seconds 0).'),
+});
 export const testEventResponse = z.strictObject({ event_id: z.string() });
 export const attemptListResponse = z.strictObject({
   data: z.array(

@@ -131,23 +131,27 @@ export async function deleteEndpoint(deps: ServiceDeps, tenantId: string, id: st
   if ((await webhookStore.deleteEndpoint(deps.db.knex, tenantId, id)) === 0) throw new NotFoundError('Webhook endpoint');
 }
 
-/** New secret now; the old one keeps signing (second signature) for 24 h so receivers can switch over. */
+/**
+ * New secret now; the old one keeps signing (second signature) for `overlapMs` (default 24 h) so receivers can
+ * switch over. An overlap of 0 drops the old secret at once (it leaked): only the new one signs from now on.
+ */
 export async function rotateSecret(
   deps: ServiceDeps,
   tenantId: string,
   id: string,
-): Promise<{ id: string; secret: string; previous_secret_expires_at: string }> {
+  overlapMs = ROTATION_OVERLAP_MS,
+): Promise<{ id: string; secret: string; previous_secret_expires_at: string | null }> {
   const row = await mustFind(deps, tenantId, id);
   const now = deps.clock.now();
   const secret = generateSigningSecret();
-  const expires = new Date(now.getTime() + ROTATION_OVERLAP_MS);
+  const expires = overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null;
   await webhookStore.updateEndpoint(deps.db.knex, row.id, {
     secret_enc: deps.webhookSecrets.seal(secret, row.id),
-    previous_secret_enc: row.secret_enc,
+    previous_secret_enc: expires ? row.secret_enc : null,
     previous_secret_expires_at: expires,
     updated_at: now,
   });
-  return { id: row.id, secret, previous_secret_expires_at: expires.toISOString() };
+  return { id: row.id, secret, previous_secret_expires_at: expires ? expires.toISOString() : null };
 }
 
 export async function sendTestEvent(deps: ServiceDeps, tenantId: string, id: string): Promise<{ event_id: string }> {
@@ -242,7 +246,7 @@ export function createWebhookService(deps: WebhookDeps) {
     updateEndpoint: (tenantId: string, id: string, patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null }) =>
       updateEndpoint(deps, tenantId, id, patch),
     deleteEndpoint: (tenantId: string, id: string) => deleteEndpoint(deps, tenantId, id),
-    rotateSecret: (tenantId: string, id: string) => rotateSecret(deps, tenantId, id),
+    rotateSecret: (tenantId: string, id: string, overlapMs?: number) => rotateSecret(deps, tenantId, id, overlapMs),
     sendTestEvent: (tenantId: string, id: string) => sendTestEvent(deps, tenantId, id),
     listAttempts: (tenantId: string, endpointId: string, page: { limit: number; before?: number }) => listAttempts(deps, tenantId, endpointId, page),
     redeliverEvent: (tenantId: string, eventId: string, opts: { endpointId?: string } = {}) => redeliverEvent(deps, tenantId, eventId, opts),

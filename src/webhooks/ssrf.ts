@@ -59,8 +59,15 @@ function subnet(address: string, prefix: number): net.BlockList {
 // the reason must say the address was wrapped), so it is read from the groups here.
 const EMBEDDED_V4: { form: net.BlockList; group: number }[] = [
   { form: subnet('::ffff:0:0', 96), group: 6 }, // IPv4-mapped
+  { form: subnet('::ffff:0:0:0', 96), group: 6 }, // IPv4-translated (SIIT)
   { form: subnet('64:ff9b::', 96), group: 6 }, // NAT64
   { form: subnet('2002::', 16), group: 1 }, // 6to4: 2002:AABB:CCDD::/48
+];
+
+/** Literal forms refused when an endpoint is registered, whatever IPv4 address they carry. */
+const IPV4_IN_IPV6_LITERAL = [
+  { name: 'mapped', list: subnet('::ffff:0:0', 96) },
+  { name: 'translated', list: subnet('::ffff:0:0:0', 96) },
 ];
 
 /** The eight 16-bit groups of a valid IPv6 address (with or without an embedded dotted quad). */
@@ -105,38 +112,83 @@ export function blockedReason(raw: string): string | undefined {
   return reasonIn(v6Rules, ip, 'ipv6');
 }
 
-/** Hostnames, IPs and CIDRs the operator allows despite the rules (WEBHOOK_ALLOW_HOSTS). */
+/** The ports an allow-list entry opens: a bare entry only the default web ports, `:port` one, `:*` every port. */
+type Ports = 'default' | '*' | number;
+const DEFAULT_PORTS = new Set([80, 443]);
+
+interface AllowEntry {
+  host?: string;
+  net?: { list: net.BlockList; family: Family };
+  ports: Ports;
+}
+
+/** Splits `host`, `host:port`, `1.2.3.4/8:port`, `[v6]:port`, `[v6/64]:*` or a bare IPv6 (`::1`, `fd00::/8`). */
+function splitPort(entry: string): { addr: string; ports: Ports } {
+  const bracket = /^\[([^\]]+)\](?::(\*|\d+))?$/.exec(entry);
+  if (bracket) return { addr: bracket[1]!, ports: portOf(bracket[2]) };
+  const colons = entry.split(':').length - 1;
+  if (colons !== 1) return { addr: entry, ports: 'default' }; // a host, an IPv4, or an unbracketed IPv6
+  const [addr, port] = entry.split(':') as [string, string];
+  return { addr, ports: portOf(port) };
+}
+
+function portOf(text: string | undefined): Ports {
+  if (text === undefined) return 'default';
+  if (text === '*') return '*';
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) throw new Error(`WEBHOOK_ALLOW_HOSTS: bad port "${text}" (a number 1-65535, or *)`);
+  return port;
+}
+
+const portAllowed = (ports: Ports, port: number) => (ports === '*' ? true : ports === 'default' ? DEFAULT_PORTS.has(port) : ports === port);
+
+/**
+ * Hostnames, IPs and CIDRs the operator allows despite the rules (WEBHOOK_ALLOW_HOSTS), each on its own ports:
+ * `name` or `10.0.0.0/8` opens only ports 80 and 443, `name:8443` that port, `name:*` every port.
+ */
 export class AllowList {
-  private readonly hosts = new Set<string>();
-  // Kept apart by family so an IPv4 entry allows only IPv4 connections (BlockList would also match ::ffff:a.b.c.d).
-  private readonly v4 = new net.BlockList();
-  private readonly v6 = new net.BlockList();
+  private readonly entries: AllowEntry[] = [];
 
   constructor(entries: readonly string[]) {
     for (const raw of entries) {
-      const e = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
-      const [addr, bitsText] = e.split('/');
-      const kind = net.isIP(addr ?? '');
+      const { addr, ports } = splitPort(raw.trim().toLowerCase());
+      const [ip, bitsText] = addr.split('/');
+      const kind = net.isIP(ip ?? '');
       if (kind === 0) {
-        this.hosts.add(e);
+        if (bitsText !== undefined || !addr) throw new Error(`WEBHOOK_ALLOW_HOSTS: "${raw}" is neither a host name nor an IP or CIDR`);
+        this.entries.push({ host: addr, ports });
         continue;
       }
+      // Kept apart by family so an IPv4 entry allows only IPv4 connections (BlockList would also match ::ffff:a.b.c.d).
+      const family: Family = kind === 4 ? 'ipv4' : 'ipv6';
       const prefix = bitsText === undefined ? (kind === 4 ? 32 : 128) : Number(bitsText);
+      const list = new net.BlockList();
       // addSubnet throws ERR_OUT_OF_RANGE on a bad prefix: a typo in WEBHOOK_ALLOW_HOSTS fails loudly.
-      (kind === 4 ? this.v4 : this.v6).addSubnet(addr!, prefix, kind === 4 ? 'ipv4' : 'ipv6');
+      list.addSubnet(ip!, prefix, family);
+      this.entries.push({ net: { list, family }, ports });
     }
   }
 
-  allowsHost(hostname: string): boolean {
-    return this.hosts.has(hostname.toLowerCase());
+  /** Whether `host` (a name or an IP) may be reached on `port`. */
+  allows(host: string, port: number): boolean {
+    return this.entries.some((e) => matches(e, host) && portAllowed(e.ports, port));
   }
 
-  allowsIp(ip: string): boolean {
-    const kind = net.isIP(ip);
-    if (kind === 4) return this.v4.check(ip, 'ipv4');
-    return kind === 6 && this.v6.check(ip, 'ipv6');
+  /** Whether some entry names this host or IP, whatever its ports. */
+  listsOnAnyPort(host: string): boolean {
+    return this.entries.some((e) => matches(e, host));
   }
 }
+
+function matches(e: AllowEntry, host: string): boolean {
+  if (e.host !== undefined) return e.host === host.toLowerCase();
+  const kind = net.isIP(host);
+  const family: Family = kind === 4 ? 'ipv4' : 'ipv6';
+  return kind !== 0 && e.net!.family === family && e.net!.list.check(host, family);
+}
+
+/** The port a URL connects to. */
+export const portOfUrl = (u: URL): number => (u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80);
 
 /** URL host without IPv6 brackets. */
 export function bareHostname(u: URL): string {
@@ -157,7 +209,11 @@ export function urlRefusal(raw: string, opts: { isProduction: boolean; allow: Al
   if (u.username || u.password) return 'must not contain credentials';
   if (u.hash) return 'must not contain a fragment';
   const host = bareHostname(u);
-  if (net.isIP(host) && !opts.allow.allowsHost(host) && !opts.allow.allowsIp(host)) {
+  if (net.isIP(host) && !opts.allow.allows(host, portOfUrl(u))) {
+    // Written as IPv6 but meaning an IPv4 address: whichever it is, the tenant should write the IPv4 address.
+    if (IPV4_IN_IPV6_LITERAL.some((f) => f.list.check(host, 'ipv6'))) {
+      return `is an IPv4-${IPV4_IN_IPV6_LITERAL.find((f) => f.list.check(host, 'ipv6'))!.name} IPv6 address; write the IPv4 address`;
+    }
     const reason = blockedReason(host);
     if (reason) return `resolves to a ${reason} address`;
   }
@@ -172,29 +228,38 @@ export class DestinationRefused extends Error {
   override name = 'DestinationRefused';
 }
 
-/** Every address the name resolves to must be public (or allow-listed); one bad answer refuses the host. */
-export async function resolveChecked(hostname: string, resolver: Resolver, allow: AllowList): Promise<{ address: string; family: number }[]> {
+/**
+ * Every address the name resolves to must be public (or allow-listed on this port); one bad answer refuses the
+ * host. The messages name addresses: they are for the operator's log, never the tenant (see http-client.ts).
+ */
+export async function resolveChecked(hostname: string, port: number, resolver: Resolver, allow: AllowList): Promise<{ address: string; family: number }[]> {
   if (net.isIP(hostname)) {
-    const reason = allow.allowsHost(hostname) || allow.allowsIp(hostname) ? undefined : blockedReason(hostname);
-    if (reason) throw new DestinationRefused(`${hostname} is a ${reason} address`);
+    const reason = allow.allows(hostname, port) ? undefined : blockedReason(hostname);
+    if (reason) throw new DestinationRefused(`${hostname} is a ${reason} address${portNote(allow, [hostname], port)}`);
     return [{ address: hostname, family: net.isIP(hostname) }];
   }
-  const addresses = await resolver(hostname);
+  const addresses = await resolver(hostname).catch((err: NodeJS.ErrnoException) => {
+    throw new DestinationRefused(`${hostname} does not resolve (${err.code ?? err.message})`);
+  });
   if (addresses.length === 0) throw new DestinationRefused(`${hostname} does not resolve`);
-  if (allow.allowsHost(hostname)) return addresses;
+  if (allow.allows(hostname, port)) return addresses;
   for (const a of addresses) {
-    const reason = allow.allowsIp(a.address) ? undefined : blockedReason(a.address);
-    if (reason) throw new DestinationRefused(`${hostname} resolves to a ${reason} address`);
+    const reason = allow.allows(a.address, port) ? undefined : blockedReason(a.address);
+    if (reason) throw new DestinationRefused(`${hostname} resolves to ${a.address}, a ${reason} address${portNote(allow, [hostname, a.address], port)}`);
   }
   return addresses;
 }
 
+/** For the operator: an allow-listed destination refused only because of its port. */
+const portNote = (allow: AllowList, names: string[], port: number) =>
+  names.some((n) => allow.listsOnAnyPort(n)) ? ` (WEBHOOK_ALLOW_HOSTS lists it, but not for port ${port})` : '';
+
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
-/** A `lookup` for http(s).request that hands the socket only checked addresses. */
-export function guardedLookup(resolver: Resolver, allow: AllowList) {
+/** A `lookup` for http(s).request to `port` that hands the socket only checked addresses. */
+export function guardedLookup(resolver: Resolver, allow: AllowList, port: number) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    resolveChecked(hostname, resolver, allow).then(
+    resolveChecked(hostname, port, resolver, allow).then(
       (addresses) => {
         const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
         if (wanted.length === 0) return callback(Object.assign(new Error(`no IPv${options.family} address for ${hostname}`), { code: 'ENOTFOUND' }), '');

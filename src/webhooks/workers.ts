@@ -16,7 +16,7 @@ export interface WebhookWorkerOptions {
   concurrency: number;
   timeoutMs: number;
   retry: Partial<RetryPolicy>;
-  /** How long a claimed delivery stays hidden from other workers (must outlast a request). */
+  /** How long a claimed delivery stays hidden from other workers: a request's timeout plus time to record it. */
   leaseMs: number;
   disableAfterMs: number;
   /** How often the Redis queue is reconciled with the database (jobs.ts). */
@@ -37,7 +37,9 @@ export interface WebhookParts {
 export function resolveOptions(deps: WebhookDeps, over: Partial<WebhookWorkerOptions> = {}): WebhookWorkerOptions {
   const w = deps.config.webhooks;
   const timeoutMs = over.timeoutMs ?? w.timeoutMs;
-  const leaseMs = over.leaseMs ?? 2 * timeoutMs + 5_000;
+  // After a crash its unrecorded deliveries come back when this runs out. Recording is bounded (a slot is held
+  // until the outcome is committed), so a request's timeout plus a margin for the write is enough.
+  const leaseMs = over.leaseMs ?? timeoutMs + 10_000;
   return {
     workers: over.workers ?? w.workers,
     concurrency: over.concurrency ?? w.concurrency,
@@ -45,7 +47,7 @@ export function resolveOptions(deps: WebhookDeps, over: Partial<WebhookWorkerOpt
     retry: over.retry ?? {},
     leaseMs,
     disableAfterMs: over.disableAfterMs ?? 5 * 86_400_000,
-    reconcileIntervalMs: over.reconcileIntervalMs ?? Math.min(120_000, Math.max(5_000, 2 * leaseMs)),
+    reconcileIntervalMs: over.reconcileIntervalMs ?? Math.min(60_000, Math.max(5_000, 2 * leaseMs)),
     resolver: over.resolver ?? systemResolver,
   };
 }

@@ -82,3 +82,18 @@ describe('kycport CLI', () => {
     }
   });
 });
+
+describe('kycport help', () => {
+  it('prints the usage with exit 0 for help, --help and -h; an unknown command gets the error and the usage, exit 2', async () => {
+    for (const args of [['help'], ['--help'], ['-h']]) {
+      const r = await run(process.execPath, [bin, ...args], { env });
+      expect(r.stdout, args.join(' ')).toMatch(/^Usage: kycport <command>/);
+      expect(r.stdout).toContain('tenant create --name NAME');
+    }
+    const one = await run(process.execPath, [bin, 'tenant', 'create', '--help'], { env });
+    expect(one.stdout).toBe('Usage: kycport tenant create --name NAME\n');
+    const unknown = await kycport('frobnicate', '--x');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^Unknown command: frobnicate --x\n\nUsage: kycport <command>/);
+  });
+});

@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 
 let srv: TestServer;
 beforeAll(async () => {
-  srv = await startTestServer({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  srv = await startTestServer({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
 });
 afterAll(async () => {
   await srv?.close();

@@ -37,6 +37,19 @@ async function start(e: NodeJS.ProcessEnv, port: number): Promise<number> {
   }
 }
 
+/** Entries under the test's DATA_DIR and KEYS_DIR with any group/other permission bit. */
+function widerThanOwner(): { entries: number; wide: string[] } {
+  const out = { entries: 0, wide: [] as string[] };
+  const visit = (p: string) => {
+    const st = fs.lstatSync(p);
+    out.entries++;
+    if (st.mode & 0o077) out.wide.push(`${(st.mode & 0o777).toString(8)} ${path.relative(dir, p)}`);
+    if (st.isDirectory()) for (const name of fs.readdirSync(p)) visit(path.join(p, name));
+  };
+  for (const d of ['data', 'keys']) visit(path.join(dir, d));
+  return out;
+}
+
 async function stop(): Promise<void> {
   if (!child || child.exitCode !== null) return;
   const exited = new Promise((r) => child!.once('exit', r));
@@ -46,6 +59,7 @@ async function stop(): Promise<void> {
 }
 
 describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on the embedded database', () => {
+  // Two starts of a real server and a dozen CLI processes: a generous budget on a loaded 2-core machine.
   it('serves discovery within 30 s, runs CLI commands while it holds the database, and a restart keeps them all', async () => {
     const { port, env: e } = await env();
     const cli = (...args: string[]) => run(process.execPath, ['bin/kycport.js', ...args], { env: e }).then((r) => JSON.parse(r.stdout));
@@ -85,13 +99,20 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on the embedded da
     expect(await cliFails('person', 'create', '--email', livePerson.email, '--password', livePerson.password)).toMatchObject({ code: 2, stderr: expect.stringContaining('already') });
     expect(await cliFails('apikey', 'create', '--tenant', 'ten_unknown')).toMatchObject({ code: 2, stderr: expect.stringContaining('Tenant not found') });
     expect(await cliFails('tenant', 'create')).toMatchObject({ code: 2, stderr: expect.stringContaining('--name is required') });
+    // Owner-only files (issue 10 item 7): the database, its write-ahead log (tokens, password hashes) and keys.
+    expect(widerThanOwner()).toEqual({ entries: expect.any(Number), wide: [] });
+    expect(fs.statSync(path.join(dir, 'data')).mode & 0o777).toBe(0o700);
     await stop();
     expect(fs.existsSync(path.join(dir, 'data', 'admin.sock'))).toBe(false);
 
+    // Modes left wide by an older version (or a copy) are tightened at the next start.
+    fs.chmodSync(path.join(dir, 'data'), 0o755);
+    fs.chmodSync(path.join(dir, 'data', 'pglite', 'PG_VERSION'), 0o666);
     await start(e, port);
+    expect(widerThanOwner().wide).toEqual([]);
     const second = await signIn();
     expect(second.sub).toBe(first.sub);
     expect((await signIn(liveClient, livePerson)).sub).toBe(liveClaims.sub);
     await stop();
-  });
+  }, 300_000);
 });

@@ -32,6 +32,11 @@ export class Browser {
     return { res, url: current };
   }
 
+  /** Values of the cookies named `name` (any path). */
+  cookies(name: string): string[] {
+    return [...this.jar.entries()].filter(([k]) => k.split('|')[0] === name).map(([, c]) => c.value);
+  }
+
   private store(line: string): void {
     const [pair, ...attrs] = line.split(';').map((s) => s.trim());
     const eq = pair!.indexOf('=');

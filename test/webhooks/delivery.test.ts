@@ -13,7 +13,7 @@ let receiver: Receiver;
 let parts: WebhookParts;
 
 beforeAll(async () => {
-  deps = await createTestDeps({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  deps = await createTestDeps({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   receiver = await startReceiver();
   parts = buildWebhookParts(deps);
 });

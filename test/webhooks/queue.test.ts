@@ -17,7 +17,7 @@ const clock = new ManualClock(new Date('2026-04-01T00:00:00Z'));
 let status = 200;
 
 beforeAll(async () => {
-  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   receiver = await startReceiver(() => ({ status }));
   parts = buildWebhookParts(deps, { leaseMs: 30_000, retry: { random: () => 0.5 } });
   tenantId = (await tenantWithKey(deps.db.knex)).tenantId;

@@ -9,7 +9,7 @@ import { tenantWithKey } from './support.js';
 let deps: TestDeps;
 const clock = new ManualClock(new Date('2026-06-01T00:00:00Z'));
 beforeAll(async () => {
-  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
 });
 afterAll(async () => deps.cleanup());
 

@@ -21,7 +21,7 @@ let reply: (path: string) => Reply;
 
 beforeAll(async () => {
   clock = new ManualClock(new Date('2026-03-01T00:00:00Z'));
-  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  deps = await createTestDeps({ clock, env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   receiver = await startReceiver((r) => reply(r.path));
   parts = buildWebhookParts(deps, { retry: { random: () => 0.5 } });
 });
@@ -117,7 +117,7 @@ describe('retry schedule', () => {
     const { id } = await emit(tenantId);
     reply = (path) => (path === '/moved' ? { status: 302, headers: { Location: `http://127.0.0.1:${receiver.port}/elsewhere` } } : { status: 200 });
     await tick();
-    expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 302, last_error: 'HTTP 302' });
+    expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 302, last_error: 'http_302' });
     expect(receiver.received.map((r) => r.path)).toEqual(['/moved']);
   });
 
@@ -130,13 +130,13 @@ describe('retry schedule', () => {
     await impatient.relay.drain();
     await impatient.dispatchers[0]!.runOnce();
     impatient.client.close();
-    expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null, last_error: 'timeout after 300 ms' });
+    expect(await delivery(id)).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null, last_error: 'timeout' });
     clock.advance(5 * S);
     reply = () => 'drop';
     await tick();
     const d = await delivery(id);
     expect(d).toMatchObject({ status: 'pending', attempts: 2, last_status_code: null });
-    expect(d.last_error).toMatch(/ECONNRESET|socket hang up/);
+    expect(d.last_error).toBe('connection_failed');
     clock.advance(5 * M);
     reply = () => ({ status: 204 });
     await tick();

@@ -12,7 +12,7 @@ let keyA: string;
 let keyB: string;
 
 beforeAll(async () => {
-  srv = await startTestServer({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  srv = await startTestServer({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   receiver = await startReceiver();
   parts = buildWebhookParts(srv.deps);
   keyA = (await srv.apiKey(await srv.tenant('A'))).api_key;
@@ -88,7 +88,7 @@ describe('webhook endpoints API', () => {
       [{ url: receiver.url, events: [] }, 'validation_failed', /events/],
       [{ url: receiver.url }, 'validation_failed', /events/],
       [{ url: receiver.url, events: ['*'], extra: 1 }, 'validation_failed', /extra/],
-      ['{not json', 'bad_request', /./],
+      ['{not json', 'invalid_json', /^The body is not valid JSON: /],
     ];
     for (const [body, error, message] of cases) {
       const r = await call('POST', '/endpoints', keyA, body);
@@ -134,7 +134,7 @@ describe('webhook endpoints API', () => {
     const log = await call('GET', `/endpoints/${ep.id}/deliveries/`, keyA);
     expect(log.status).toBe(200);
     expect(log.body.data).toHaveLength(1);
-    expect(log.body.data[0]).toMatchObject({ kind: 'attempt', attempt: 1, status_code: 500, error: 'HTTP 500', event_id: test.body.event_id });
+    expect(log.body.data[0]).toMatchObject({ kind: 'attempt', attempt: 1, status_code: 500, error: 'http_500', event_id: test.body.event_id });
     expect(log.body.data[0].webhook_id).toBe(first.headers['webhook-id']);
     expect(typeof log.body.data[0].latency_ms).toBe('number');
     expect(new Date(log.body.data[0].next_retry_at).getTime()).toBeGreaterThan(Date.now());
@@ -159,5 +159,31 @@ describe('webhook endpoints API', () => {
     expect(log2.body.data[0]).toMatchObject({ status_code: 200, error: null, next_retry_at: null });
     const older = await call('GET', `/endpoints/${ep.id}/deliveries?limit=1&cursor=${log2.body.next_cursor}`, keyA);
     expect(older.body.data[0]).toMatchObject({ status_code: 500 });
+  });
+
+  it('rotate-secret with overlap_seconds 0 expires the old secret at once', async () => {
+    const ep = (await call('POST', '/endpoints', keyA, { url: `${receiver.url}/leak`, events: ['webhook.test'] })).body;
+    expect((await call('POST', `/endpoints/${ep.id}/rotate-secret`, keyA, { overlap_seconds: -1 })).status).toBe(400);
+    expect((await call('POST', `/endpoints/${ep.id}/rotate-secret`, keyA, { overlap_seconds: 8 * 86_400 })).status).toBe(400);
+    const rotated = await call('POST', `/endpoints/${ep.id}/rotate-secret`, keyA, { overlap_seconds: 0 });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.previous_secret_expires_at).toBeNull();
+    expect((await call('GET', `/endpoints/${ep.id}`, keyA)).body.previous_secret_expires_at).toBeNull();
+    receiver.received.length = 0;
+    receiver.reply = () => ({ status: 200 });
+    await call('POST', `/endpoints/${ep.id}/test`, keyA);
+    await deliver();
+    const r = receiver.received[0]!;
+    expect(r.headers['webhook-signature']!.split(' ')).toHaveLength(1);
+    expect(() => new Webhook(rotated.body.secret).verify(r.body, r.headers)).not.toThrow();
+    expect(() => new Webhook(ep.secret).verify(r.body, r.headers)).toThrow();
+  });
+
+  it('refuses IPv4-mapped and IPv4-translated IPv6 literals at creation', async () => {
+    for (const url of ['https://[::ffff:0:127.0.0.1]/x', 'https://[::ffff:0:8.8.8.8]/x', 'https://[::ffff:8.8.8.8]/x']) {
+      const r = await call('POST', '/endpoints', keyA, { url, events: ['webhook.test'] });
+      expect(r.status, url).toBe(400);
+      expect(r.body).toMatchObject({ error: 'invalid_url', message: expect.stringMatching(/IPv4-(mapped|translated) IPv6 address; write the IPv4 address/) });
+    }
   });
 });

@@ -33,7 +33,7 @@ function startWorker(name: string): ChildProcess {
       SECRET_KEY: c.secretKey!,
       DATA_DIR: c.dataDir,
       KEYS_DIR: c.keysDir,
-      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
       WEBHOOK_TIMEOUT_MS: '500',
       // 20 attempts: with 30 % failures per attempt, giving up is a 1-in-10^10 event per delivery.
       WEBHOOK_RETRY_SCHEDULE: '0,100ms,200ms,300ms,500ms,500ms,1s,1s,1s,2s,2s,2s,3s,3s,3s,3s,3s,3s,3s,3s',
@@ -48,7 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!real)('zero loss (Postgres + Redis, crashing workers)', () => {
   beforeAll(async () => {
-    deps = await createTestDeps({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+    deps = await createTestDeps({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   });
   afterAll(async () => {
     await receiver?.close();

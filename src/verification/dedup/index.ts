@@ -1,19 +1,21 @@
-// Opens the right DedupIndex for the database, and turns search results into the dedup check.
+// Opens the DedupIndex, and turns search results into the dedup check.
 import type { Database } from '../../db/index.js';
 import type { CheckResult } from '../engine/types.js';
 import { thresholds } from '../thresholds.js';
-import { PgvectorDedupIndex } from './pgvector.js';
-import { embeddingColumnType } from './store.js';
 import { SketchDedupIndex, type SketchIndexOptions } from './sketch-index.js';
+import { templateBox } from './templates.js';
 import type { DedupIndex, DedupMatch } from './types.js';
 
 export { EMBEDDING_DIM, DedupInputError, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
-export { PgvectorDedupIndex } from './pgvector.js';
 export { SketchDedupIndex } from './sketch-index.js';
+export { templateBox, type TemplateBox } from './templates.js';
 
-/** pgvector when the column is a vector (the migration chose by `hasVector`), else the in-process sketch index. */
-export async function openDedupIndex(db: Database, opts: SketchIndexOptions = {}): Promise<DedupIndex> {
-  return (await embeddingColumnType(db.knex)) === 'vector' ? new PgvectorDedupIndex(db.knex) : SketchDedupIndex.open(db.knex, opts);
+/**
+ * The in-process sketch index over sealed templates, on every database (pgvector cannot search sealed data).
+ * `key` seals the templates: the document encryption key (crypto/keys.ts caseKeys).
+ */
+export function openDedupIndex(db: Database, key: Buffer, opts: SketchIndexOptions = {}): Promise<DedupIndex> {
+  return SketchDedupIndex.open(db.knex, templateBox(key), opts);
 }
 
 /**

@@ -1,7 +1,7 @@
-// DedupIndex for Postgres without pgvector: face_embeddings holds each descriptor (real[]) and its 1024-bit sketch
-// (sketch.ts); each server process keeps every sketch in memory (sketch-set.ts, 128 bytes per face), finds the
-// nearest ones by an exact Hamming scan, and re-ranks them by exact cosine on the descriptors read back from the
-// table. An approximate graph (HNSW) missed most re-enrolled faces at scale; an exact scan cannot miss a face for
+// The 1:N face index on every database: face_embeddings holds each descriptor sealed (templates.ts); each server
+// process opens them all at start, keeps a 1024-bit sketch of each in memory only (sketch.ts, sketch-set.ts, 128
+// bytes per face), finds the nearest ones by an exact Hamming scan, and re-ranks them by exact cosine on the
+// descriptors read back from the table and opened. (pgvector cannot search sealed templates.) An approximate graph (HNSW) missed most re-enrolled faces at scale; an exact scan cannot miss a face for
 // being hard to navigate to, so recall does not decay with N (bench/RESULTS.md, Notes).
 //
 // Several processes can share one database, so before every search the index catches up on rows other processes
@@ -12,12 +12,12 @@ import type { Queryable } from '../../db/index.js';
 import { cosine, meanOf, MIN_ROWS_FOR_MEAN } from './centering.js';
 import { sketchOf } from './sketch.js';
 import { SketchSet } from './sketch-set.js';
-import { deleteByPerson, embeddingColumnType, facesById, fillSketches, firstEmbeddings, hasRows, insertEmbedding, readMean, sketchesAfter, storeMean } from './store.js';
+import { deleteByPerson, firstTemplates, hasRows, insertTemplate, plainRows, readMean, sealRows, storeMean, templatesAfter, templatesById } from './store.js';
+import type { TemplateBox } from './templates.js';
 import { checkEmbedding, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
 
-const BATCH = 20_000;
-/** Rows without a stored sketch are sketched from their descriptors, read this many at a time (4 KB each). */
-const EMBEDDING_BATCH = 1000;
+/** Sealed templates are read, opened and sketched this many at a time (about 4 KB each). */
+const BATCH = 2000;
 /**
  * Ids are taken at insert but become visible at commit, so a lower id can appear after a higher one was seen.
  * Missing ids below the high-water mark are re-checked until this old (longer than any enrollment transaction;
@@ -51,7 +51,7 @@ export class SketchDedupIndex implements DedupIndex {
 
   private constructor(
     private readonly db: Knex,
-    private readonly storage: 'vector' | 'real[]',
+    private readonly box: TemplateBox,
     opts: SketchIndexOptions,
   ) {
     this.minRowsForMean = opts.minRowsForMean ?? MIN_ROWS_FOR_MEAN;
@@ -59,11 +59,24 @@ export class SketchDedupIndex implements DedupIndex {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Loads every enrolled row's sketch. Works on either column type (a vector column is cast to real[]). */
-  static async open(db: Knex, opts: SketchIndexOptions = {}): Promise<SketchDedupIndex> {
-    const idx = new SketchDedupIndex(db, await embeddingColumnType(db), opts);
+  /** Seals rows an older release stored in plain, then opens and sketches every enrolled template. */
+  static async open(db: Knex, box: TemplateBox, opts: SketchIndexOptions = {}): Promise<SketchDedupIndex> {
+    const idx = new SketchDedupIndex(db, box, opts);
+    await idx.sealPlainRows();
     await idx.catchUp();
     return idx;
+  }
+
+  /** Rows from before templates were sealed (migration 0070 cannot: the key is not the database's). */
+  private async sealPlainRows(): Promise<void> {
+    for (;;) {
+      const rows = await plainRows(this.db, BATCH);
+      if (rows.length === 0) return;
+      await sealRows(
+        this.db,
+        rows.map((r) => ({ id: r.id, template: this.box.seal(r.personId, checkEmbedding(r.embedding)) })),
+      );
+    }
   }
 
   get size(): number {
@@ -77,10 +90,8 @@ export class SketchDedupIndex implements DedupIndex {
 
   async enroll(trx: Queryable, e: Enrollment): Promise<void> {
     // Only the row is written here: the transaction may still roll back. search() picks it up once committed.
-    // Without a fixed mean the sketch is left null and computed by whichever process loads the row later.
     const embedding = checkEmbedding(e.embedding);
-    const sketch = this.mean ? sketchOf(embedding, this.mean) : null;
-    await insertEmbedding(trx, this.storage, { personId: e.personId, caseId: e.caseId, embedding, sketch });
+    await insertTemplate(trx, { personId: e.personId, caseId: e.caseId, template: this.box.seal(e.personId, embedding) });
   }
 
   async search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]> {
@@ -89,11 +100,11 @@ export class SketchDedupIndex implements DedupIndex {
     await this.catchUp();
     const ids = this.set.nearest(sketchOf(query, this.mean), Math.max(want, this.rerank));
     if (ids.length === 0) return [];
-    const faces = await facesById(this.db, ids);
+    const faces = await templatesById(this.db, ids);
     const out: DedupMatch[] = [];
     for (const id of ids) {
       const face = faces.get(id);
-      if (face) out.push({ personId: face.personId, caseId: face.caseId, similarity: cosine(query, face.embedding) });
+      if (face) out.push({ personId: face.personId, caseId: face.caseId, similarity: cosine(query, this.box.open(face.personId, face.template)) });
       else this.set.remove(id); // deleted by another process
     }
     return out.sort((a, b) => b.similarity - a.similarity).slice(0, want);
@@ -119,7 +130,8 @@ export class SketchDedupIndex implements DedupIndex {
       let mean = await readMean(this.db);
       if (!mean && (await hasRows(this.db, this.minRowsForMean))) {
         // The first process to get here fixes the mean; the others (and later starts) read the same row.
-        await storeMean(this.db, meanOf(await firstEmbeddings(this.db, this.minRowsForMean)), this.minRowsForMean);
+        const first = await firstTemplates(this.db, this.minRowsForMean);
+        await storeMean(this.db, meanOf(first.map((f) => this.box.open(f.personId, f.template))), this.minRowsForMean);
         mean = await readMean(this.db);
       }
       if (mean) this.adopt(mean);
@@ -140,20 +152,11 @@ export class SketchDedupIndex implements DedupIndex {
     for (const [id, since] of this.gaps) if (now - since > GAP_TTL_MS) this.gaps.delete(id);
     let gapIds = [...this.gaps.keys()];
     for (;;) {
-      const rows = await sketchesAfter(this.db, this.highWater, BATCH, gapIds);
+      const rows = await templatesAfter(this.db, this.highWater, BATCH, gapIds);
       gapIds = [];
       if (rows.length === 0) return;
-      const missing = rows.filter((r) => !r.sketch || !this.mean).map((r) => r.id);
-      const computed = new Map<number, Uint8Array>();
-      for (let i = 0; i < missing.length; i += EMBEDDING_BATCH) {
-        const faces = await facesById(this.db, missing.slice(i, i + EMBEDDING_BATCH));
-        const fill = [...faces].map(([id, face]) => ({ id, sketch: sketchOf(face.embedding, this.mean) }));
-        for (const { id, sketch } of fill) computed.set(id, sketch);
-        if (this.mean) await fillSketches(this.db, fill);
-      }
       for (const r of rows) {
-        const sketch = this.mean && r.sketch ? r.sketch : computed.get(r.id); // undefined: deleted meanwhile
-        if (sketch) this.set.add(r.id, sketch);
+        this.set.add(r.id, sketchOf(this.box.open(r.personId, r.template), this.mean));
         this.gaps.delete(r.id);
       }
       let expected = this.highWater + 1;

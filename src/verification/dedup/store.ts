@@ -1,34 +1,12 @@
-// face_embeddings and face_dedup_mean queries. The embedding column is vector(1024) with pgvector, real[] without;
-// sketch (bytea) is used by the in-process index only.
-import type { Knex } from 'knex';
+// face_embeddings and face_dedup_mean queries. A face is stored sealed in `template` (templates.ts); `embedding`
+// (vector(1024) with pgvector, real[] without) only holds rows of releases before 0070 until the index seals them.
 import type { Queryable } from '../../db/index.js';
 
 const TABLE = 'face_embeddings';
 const MEAN_TABLE = 'face_dedup_mean';
 
-const vectorLiteral = (v: ArrayLike<number>) => `[${Array.from(v).join(',')}]`;
-
-/** Which storage the migration created, read from the catalogue (pgvector may be installed after migrating). */
-export async function embeddingColumnType(db: Knex): Promise<'vector' | 'real[]'> {
-  const r = await db.raw<{ rows: { udt_name: string }[] }>(
-    `select udt_name from information_schema.columns where table_name = ? and column_name = 'embedding' and table_schema = current_schema()`,
-    [TABLE],
-  );
-  const udt = r.rows[0]?.udt_name;
-  if (!udt) throw new Error('face_embeddings table is missing: run the migrations');
-  return udt === 'vector' ? 'vector' : 'real[]';
-}
-
-export async function insertEmbedding(
-  q: Queryable,
-  storage: 'vector' | 'real[]',
-  row: { personId: string; caseId: string | null; embedding: Float32Array; sketch?: Uint8Array | null },
-): Promise<number> {
-  const embedding = storage === 'vector' ? q.raw('?::vector', [vectorLiteral(row.embedding)]) : Array.from(row.embedding);
-  const sketch = row.sketch ? Buffer.from(row.sketch.buffer, row.sketch.byteOffset, row.sketch.byteLength) : null;
-  const [inserted] = await q(TABLE)
-    .insert({ person_id: row.personId, case_id: row.caseId, embedding, sketch })
-    .returning<{ id: number }[]>('id');
+export async function insertTemplate(q: Queryable, row: { personId: string; caseId: string | null; template: Buffer }): Promise<number> {
+  const [inserted] = await q(TABLE).insert({ person_id: row.personId, case_id: row.caseId, template: row.template }).returning<{ id: number }[]>('id');
   return Number(inserted!.id);
 }
 
@@ -37,52 +15,62 @@ export async function deleteByPerson(q: Queryable, personId: string): Promise<nu
   return rows.map((r) => Number(r.id));
 }
 
-/** Rows with id > after (or the listed ids), in id order, at most `limit`: ids and stored sketches only. */
-export async function sketchesAfter(q: Queryable, after: number, limit: number, alsoIds: number[] = []): Promise<Array<{ id: number; sketch: Uint8Array | null }>> {
-  const rows = await q(TABLE)
-    .select<Array<{ id: number | string; sketch: Uint8Array | null }>>('id', 'sketch')
-    .where('id', '>', after)
-    .orWhereIn('id', alsoIds)
-    .orderBy('id')
-    .limit(limit);
-  return rows.map((r) => ({ id: Number(r.id), sketch: r.sketch }));
-}
-
-export interface StoredFace {
+export interface SealedFace {
+  id: number;
   personId: string;
   caseId: string | null;
-  embedding: Float32Array;
+  template: Uint8Array;
 }
 
-/**
- * The rows with these ids that still exist (rows deleted elsewhere drop out). Embeddings travel in Postgres'
- * binary array format (array_send), far cheaper to parse than the text form (docs/measurements.md).
- */
-export async function facesById(q: Queryable, ids: number[]): Promise<Map<number, StoredFace>> {
-  if (ids.length === 0) return new Map();
+const sealedColumns = ['id', 'person_id', 'case_id', 'template'] as const;
+type SealedRow = { id: number | string; person_id: string; case_id: string | null; template: Uint8Array };
+const toSealed = (r: SealedRow): SealedFace => ({ id: Number(r.id), personId: r.person_id, caseId: r.case_id, template: r.template });
+
+/** Sealed rows with id > after (or the listed ids), in id order, at most `limit` (about 4 KB each). */
+export async function templatesAfter(q: Queryable, after: number, limit: number, alsoIds: number[] = []): Promise<SealedFace[]> {
   const rows = await q(TABLE)
-    .select<Array<{ id: number | string; person_id: string; case_id: string | null; e: Uint8Array }>>('id', 'person_id', 'case_id', q.raw('array_send(embedding::real[]) as e'))
-    .whereIn('id', ids);
-  return new Map(rows.map((r) => [Number(r.id), { personId: r.person_id, caseId: r.case_id, embedding: decodeFloat4Array(r.e) }]));
+    .select<SealedRow[]>(...sealedColumns)
+    .whereNotNull('template')
+    .andWhere((w) => void w.where('id', '>', after).orWhereIn('id', alsoIds))
+    .orderBy('id')
+    .limit(limit);
+  return rows.map(toSealed);
 }
 
-/** The embeddings of the `n` lowest ids: the rows the centring mean is computed from. */
-export async function firstEmbeddings(q: Queryable, n: number): Promise<Float32Array[]> {
-  const rows = await q(TABLE).select<Array<{ e: Uint8Array }>>(q.raw('array_send(embedding::real[]) as e')).orderBy('id').limit(n);
-  return rows.map((r) => decodeFloat4Array(r.e));
+/** The rows with these ids that still exist (rows deleted elsewhere drop out). */
+export async function templatesById(q: Queryable, ids: number[]): Promise<Map<number, SealedFace>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q(TABLE).select<SealedRow[]>(...sealedColumns).whereIn('id', ids).whereNotNull('template');
+  return new Map(rows.map((r) => [Number(r.id), toSealed(r)]));
+}
+
+/** The sealed templates of the `n` lowest ids: the rows the centring mean is computed from. */
+export async function firstTemplates(q: Queryable, n: number): Promise<SealedFace[]> {
+  const rows = await q(TABLE).select<SealedRow[]>(...sealedColumns).whereNotNull('template').orderBy('id').limit(n);
+  return rows.map(toSealed);
 }
 
 /** Whether at least `n` rows are enrolled (without counting them all). */
 export async function hasRows(q: Queryable, n: number): Promise<boolean> {
-  return (await q(TABLE).select('id').orderBy('id').offset(n - 1).limit(1)).length > 0;
+  return (await q(TABLE).select('id').whereNotNull('template').orderBy('id').offset(n - 1).limit(1)).length > 0;
 }
 
-/** Stores sketches computed on load for rows enrolled without one (before a mean was fixed, or before 0050). */
-export async function fillSketches(q: Queryable, rows: Array<{ id: number; sketch: Uint8Array }>): Promise<void> {
+/** Rows written before templates were sealed (0070): their plain descriptors, at most `limit`. */
+export async function plainRows(q: Queryable, limit: number): Promise<Array<{ id: number; personId: string; embedding: Float32Array }>> {
+  const rows = await q(TABLE)
+    .select<Array<{ id: number | string; person_id: string; e: Uint8Array }>>('id', 'person_id', q.raw('array_send(embedding::real[]) as e'))
+    .whereNull('template')
+    .whereNotNull('embedding')
+    .orderBy('id')
+    .limit(limit);
+  return rows.map((r) => ({ id: Number(r.id), personId: r.person_id, embedding: decodeFloat4Array(r.e) }));
+}
+
+/** Replaces plain descriptors by their sealed templates. */
+export async function sealRows(q: Queryable, rows: Array<{ id: number; template: Buffer }>): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map(() => '(?::bigint, ?::bytea)').join(', ');
-  const bindings = rows.flatMap((r) => [r.id, Buffer.from(r.sketch.buffer, r.sketch.byteOffset, r.sketch.byteLength)]);
-  await q.raw(`update ${TABLE} as f set sketch = v.sketch from (values ${values}) as v(id, sketch) where f.id = v.id and f.sketch is null`, bindings);
+  await q.raw(`update ${TABLE} as f set template = v.template, embedding = null from (values ${values}) as v(id, template) where f.id = v.id`, rows.flatMap((r) => [r.id, r.template]));
 }
 
 /** The centring mean every process sketches with, once some process has fixed it. */
@@ -108,27 +96,4 @@ export function decodeFloat4Array(bytes: Uint8Array): Float32Array {
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = v.getFloat32(20 + 8 * i + 4);
   return out;
-}
-
-/**
- * pgvector k-NN through the HNSW index (cosine distance `<=>`). Face descriptors of different people sit at
- * similar distances, which HNSW navigates poorly with pgvector's default ef_search 40 (recall well short of
- * exact: docs/measurements.md), so this search widens it.
- */
-export const PGVECTOR_EF_SEARCH = 400;
-
-export async function nearestVector(db: Knex, embedding: Float32Array, k: number) {
-  const lit = vectorLiteral(embedding);
-  const r = await db.transaction(async (trx): Promise<{ rows: unknown[] }> => {
-    await trx.raw(`set local hnsw.ef_search = ${PGVECTOR_EF_SEARCH}`);
-    return trx.raw(
-      `select person_id, case_id, 1 - (embedding <=> ?::vector) as similarity from ${TABLE} order by embedding <=> ?::vector limit ?`,
-      [lit, lit, k],
-    );
-  });
-  return (r.rows as { person_id: string; case_id: string | null; similarity: number | string }[]).map((row) => ({
-    personId: row.person_id,
-    caseId: row.case_id,
-    similarity: Number(row.similarity),
-  }));
 }

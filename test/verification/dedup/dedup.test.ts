@@ -1,14 +1,11 @@
-// 1:N dedup on a real database (PGlite with pgvector by default; Postgres without pgvector when DATABASE_URL is set).
-// Which index runs where: the app opens pgvector when the embedding column is a vector (PGlite bundles pgvector)
-// and the in-process sketch index otherwise. The Postgres runs here use Debian's Postgres 15, which has no pgvector
-// package, so there the column is real[]: the pgvector cases skip (they run on PGlite) and the app's own path,
-// the sketch index, is what gets tested — directly, through openDedupIndex below, and end to end in
-// test/verification/cases/flows.test.ts. sketch-index.test.ts runs fully on both databases.
+// 1:N dedup on a real database (PGlite by default; Postgres when DATABASE_URL is set). Templates are sealed at
+// rest, so every database runs the in-process sketch index (pgvector cannot search sealed data): directly,
+// through openDedupIndex below, and end to end in test/verification/cases/flows.test.ts.
 // Behaviour specific to the in-process sketch index (catch-up, deletions, restarts, recall) is in sketch-index.test.ts.
 // Embeddings are synthetic unit vectors: a near-duplicate is the enrolled vector plus small noise (cosine ≈ 0.95).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dedupCheck, EMBEDDING_DIM, openDedupIndex, PgvectorDedupIndex, SketchDedupIndex, type DedupIndex } from '../../../src/verification/dedup/index.js';
-import { embeddingColumnType } from '../../../src/verification/dedup/store.js';
+import { caseKeys } from '../../../src/crypto/keys.js';
+import { dedupCheck, EMBEDDING_DIM, openDedupIndex, SketchDedupIndex, templateBox, type DedupIndex } from '../../../src/verification/dedup/index.js';
 import { thresholds } from '../../../src/verification/thresholds.js';
 import { createTestDeps, type TestDeps } from '../../support/deps.js';
 
@@ -38,28 +35,20 @@ beforeAll(async () => {
 });
 afterAll(() => deps.cleanup());
 
+const key = () => caseKeys(deps.config, deps.config.secretKey!).encryption;
 const impls: Array<[string, () => Promise<DedupIndex>]> = [
-  ['sketch', () => SketchDedupIndex.open(deps.db.knex)],
-  ['pgvector', async () => new PgvectorDedupIndex(deps.db.knex)],
-  ['openDedupIndex (the app\'s choice)', () => openDedupIndex(deps.db)],
+  ['sketch', () => SketchDedupIndex.open(deps.db.knex, templateBox(key()))],
+  ['openDedupIndex (the app\'s choice)', () => openDedupIndex(deps.db, key())],
 ];
 
-const hasVectorColumn = async () => (await embeddingColumnType(deps.db.knex)) === 'vector';
-/** pgvector needs a vector column; Postgres here has no pgvector extension (see the top of this file). */
-async function skipWithoutPgvector(kind: string, ctx: { skip(condition: boolean, note?: string): void }): Promise<void> {
-  if (kind === 'pgvector') ctx.skip(!(await hasVectorColumn()), 'no pgvector on this Postgres: the column is real[]');
-}
-
 describe('openDedupIndex', () => {
-  it('opens pgvector on a vector column and the in-process sketch index on real[] (Postgres without pgvector)', async () => {
-    const index = await openDedupIndex(deps.db);
-    expect(index.kind).toBe((await hasVectorColumn()) ? 'pgvector' : 'sketch');
+  it('opens the in-process sketch index over sealed templates on every database', async () => {
+    expect((await openDedupIndex(deps.db, key())).kind).toBe('sketch');
   });
 });
 
-describe.each(impls)('%s index', (kind, open) => {
-  it('finds an enrolled near-duplicate, ignores unrelated faces, forgets removed persons', async (ctx) => {
-    await skipWithoutPgvector(kind, ctx);
+describe.each(impls)('%s index', (_kind, open) => {
+  it('finds an enrolled near-duplicate, ignores unrelated faces, forgets removed persons', async () => {
     const index = await open();
     const alice = await person();
     const bob = await person();
@@ -86,8 +75,7 @@ describe.each(impls)('%s index', (kind, open) => {
     await index.remove(bob);
   });
 
-  it('rejects embeddings of the wrong size', async (ctx) => {
-    await skipWithoutPgvector(kind, ctx);
+  it('rejects embeddings of the wrong size', async () => {
     const index = await open();
     await expect(index.search(new Float32Array(10), 1)).rejects.toThrow(/1024 dimensions/);
   });

@@ -1,10 +1,11 @@
-// The in-process sketch index on a real database (what runs on Postgres without pgvector; on PGlite it runs over
-// the vector column). Faces are synthetic, face-like descriptors (test/verification/dedup/faces.ts).
+// The in-process sketch index over sealed face templates on a real database (every database: PGlite, Postgres).
+// Faces are synthetic, face-like descriptors (test/verification/dedup/faces.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dedupCheck } from '../../../src/verification/dedup/index.js';
 import { SketchDedupIndex } from '../../../src/verification/dedup/sketch-index.js';
-import { sketchOf } from '../../../src/verification/dedup/sketch.js';
-import { decodeFloat4Array, embeddingColumnType } from '../../../src/verification/dedup/store.js';
+import { caseKeys } from '../../../src/crypto/keys.js';
+import { templateBox, type TemplateBox } from '../../../src/verification/dedup/templates.js';
+import { decodeFloat4Array } from '../../../src/verification/dedup/store.js';
 import { thresholds } from '../../../src/verification/thresholds.js';
 import { createTestDeps, type TestDeps } from '../../support/deps.js';
 import { atCosine, face } from './faces.js';
@@ -13,7 +14,8 @@ let deps: TestDeps;
 const MIN_ROWS = 200;
 /** person id → enrolled descriptor */
 const enrolled = new Map<string, Float32Array>();
-const open = (rerank?: number) => SketchDedupIndex.open(deps.db.knex, { minRowsForMean: MIN_ROWS, ...(rerank ? { rerank } : {}) });
+let box: TemplateBox;
+const open = (rerank?: number) => SketchDedupIndex.open(deps.db.knex, box, { minRowsForMean: MIN_ROWS, ...(rerank ? { rerank } : {}) });
 
 async function persons(from: number, count: number): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `per_sk_${from + i}`);
@@ -34,49 +36,76 @@ async function enrollFaces(index: SketchDedupIndex, from: number, count: number)
   });
 }
 
-/** A row written without going through an index (no sketch), as another process or an old release would. */
-async function insertRaw(personId: string, embedding: Float32Array, id?: number): Promise<void> {
-  const vector = (await embeddingColumnType(deps.db.knex)) === 'vector';
-  const value = vector ? deps.db.knex.raw('?::vector', [`[${Array.from(embedding).join(',')}]`]) : Array.from(embedding);
-  await deps.db.knex('face_embeddings').insert({ ...(id ? { id } : {}), person_id: personId, embedding: value });
+/** A row written without going through this index, as another process would. */
+async function insertSealed(personId: string, embedding: Float32Array, id?: number): Promise<void> {
+  await deps.db.knex('face_embeddings').insert({ ...(id ? { id } : {}), person_id: personId, template: box.seal(personId, embedding) });
+}
+
+/** A row as a release before 0070 wrote it: the descriptor in plain (vector or real[]), no template. */
+async function insertPlain(personId: string, embedding: Float32Array): Promise<void> {
+  const { rows } = await deps.db.knex.raw<{ rows: { udt_name: string }[] }>(
+    `select udt_name from information_schema.columns where table_name = 'face_embeddings' and column_name = 'embedding' and table_schema = current_schema()`,
+  );
+  const value = rows[0]!.udt_name === 'vector' ? deps.db.knex.raw('?::vector', [`[${Array.from(embedding).join(',')}]`]) : Array.from(embedding);
+  await deps.db.knex('face_embeddings').insert({ person_id: personId, embedding: value });
 }
 
 const storedMean = async () => {
   const row = await deps.db.knex('face_dedup_mean').select(deps.db.knex.raw('array_send(mean) as m')).first();
   return row ? decodeFloat4Array(row.m) : undefined;
 };
-const nullSketches = async () => Number((await deps.db.knex('face_embeddings').whereNull('sketch').count('* as n').first())!.n);
+const unsealed = async () => Number((await deps.db.knex('face_embeddings').where((w) => void w.whereNull('template').orWhereNotNull('embedding')).count('* as n').first())!.n);
 
 beforeAll(async () => {
   deps = await createTestDeps();
-  // This file exercises only the in-process index; on PGlite pgvector's HNSW upkeep makes bulk inserts 6× slower.
-  await deps.db.knex.raw('drop index if exists face_embeddings_hnsw');
+  box = templateBox(caseKeys(deps.config, deps.config.secretKey!).encryption);
 });
 afterAll(() => deps.cleanup());
 
 describe('sketch index', () => {
-  it('fixes one centring mean from the first rows, shared by every process, and stores sketches', async () => {
+  it('fixes one centring mean from the first rows, shared by every process; stores templates sealed, no sketch', async () => {
     const first = await open();
     expect(first.kind).toBe('sketch');
     await enrollFaces(first, 0, MIN_ROWS - 50);
     const [p0, p1] = [...enrolled.keys()];
     expect((await first.search(enrolled.get(p0!)!, 1))[0]?.personId).toBe(p0);
     expect(await storedMean()).toBeUndefined(); // too few rows: raw sketches, in memory only
-    expect(await nullSketches()).toBe(MIN_ROWS - 50);
 
     await enrollFaces(first, MIN_ROWS - 50, 100);
     expect((await first.search(atCosine(enrolled.get(p1!)!, 0.8, 1), 1))[0]?.personId).toBe(p1);
     const mean = await storedMean();
     expect(mean).toHaveLength(1024);
-    expect(await nullSketches()).toBe(0); // rows enrolled before the mean got their sketch on load
 
     const second = await open();
     const q = atCosine(enrolled.get(p0!)!, 0.75, 2);
     expect(await second.search(q, 5)).toEqual(await first.search(q, 5));
     await enrollFaces(second, MIN_ROWS + 50, 1);
-    const row = await deps.db.knex('face_embeddings').where({ person_id: `per_sk_${MIN_ROWS + 50}` }).first();
-    expect(new Uint8Array(row.sketch)).toEqual(sketchOf(enrolled.get(`per_sk_${MIN_ROWS + 50}`)!, mean));
     expect(await storedMean()).toEqual(mean);
+
+    // At rest: no plain descriptor, no sketch column, and the sealed template is no copy of the floats.
+    const row = await deps.db.knex('face_embeddings').where({ person_id: p0 }).first();
+    expect(row.embedding).toBeNull();
+    expect('sketch' in row).toBe(false);
+    const template = Buffer.from(row.template);
+    const plain = enrolled.get(p0!)!;
+    expect(template.includes(Buffer.from(plain.buffer, plain.byteOffset, 64))).toBe(false);
+    expect(box.open(p0!, template)).toEqual(plain);
+    // Bound to its person: moved to another person's row, it does not open.
+    expect(() => box.open(p1!, template)).toThrow();
+    expect(() => templateBox(Buffer.alloc(32, 7)).open(p0!, template)).toThrow(Error);
+    expect(await unsealed()).toBe(0);
+  });
+
+  it('seals the plain descriptors an older release stored when it opens, and finds them', async () => {
+    const [old1, old2] = await persons(30_000, 2);
+    await insertPlain(old1!, face(30_000));
+    await insertPlain(old2!, face(30_001));
+    expect(await unsealed()).toBe(2);
+    const index = await open();
+    expect(await unsealed()).toBe(0);
+    expect((await index.search(atCosine(face(30_000), 0.8, 9), 1))[0]?.personId).toBe(old1);
+    enrolled.set(old1!, face(30_000));
+    enrolled.set(old2!, face(30_001));
   });
 
   it('finds a re-enrolment among 2,000 unrelated faces at 0.70, at exactly strongMatch and at candidate', async () => {
@@ -125,14 +154,14 @@ describe('sketch index', () => {
     const { max } = (await deps.db.knex('face_embeddings').max('id as max').first()) as { max: number };
     const [dave, erin] = await persons(10_001, 2);
     const [daveFace, erinFace] = [face(10_001), face(10_002)];
-    await insertRaw(erin!, erinFace, Number(max) + 2);
+    await insertSealed(erin!, erinFace, Number(max) + 2);
     expect((await second.search(erinFace, 1))[0]?.personId).toBe(erin);
-    await insertRaw(dave!, daveFace, Number(max) + 1);
+    await insertSealed(dave!, daveFace, Number(max) + 1);
     expect((await second.search(daveFace, 1))[0]?.personId).toBe(dave);
     enrolled.set(dave!, daveFace);
     enrolled.set(erin!, erinFace);
     await deps.db.knex.raw(`select setval(pg_get_serial_sequence('face_embeddings', 'id'), (select max(id) from face_embeddings))`);
-    expect(await nullSketches()).toBe(0);
+    expect(await unsealed()).toBe(0);
   });
 
   it('never sees an enrolment whose transaction rolled back', async () => {
