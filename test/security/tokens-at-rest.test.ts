@@ -23,7 +23,8 @@ async function storeDump(): Promise<{ text: string; artifacts: number }> {
     const parts: string[] = [];
     for (const k of keys) {
       const type = await redis.type(k);
-      const value = type === 'hash' ? await redis.hgetall(k) : type === 'list' ? await redis.lrange(k, 0, -1) : await redis.get(k);
+      const value =
+        type === 'hash' ? await redis.hgetall(k) : type === 'list' ? await redis.lrange(k, 0, -1) : type === 'set' ? await redis.smembers(k) : await redis.get(k);
       parts.push(`${k} ${JSON.stringify(value)}`);
     }
     return { text: parts.join('\n'), artifacts: keys.length };
