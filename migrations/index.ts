@@ -7,5 +7,6 @@ import { screening } from './20261122_0030_screening.js';
 import { verification } from './20261122_0020_verification.js';
 import { faces } from './20261122_0040_faces.js';
 import { faceSketches } from './20261122_0050_face_sketches.js';
+import { signInAddresses } from './20261202_0060_sign_in_addresses.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, signInAddresses];

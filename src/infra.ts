@@ -7,13 +7,15 @@ import { openDatabase, type Database } from './db/index.js';
 import { migrateLatest } from './db/migrate.js';
 import { openRedis } from './db/redis.js';
 import { databaseInvalidations, type Invalidations } from './db/invalidations.js';
-import { counterStore, createLimiters, type RateLimiter } from './http/rate-limit.js';
+import { counterStore, createLimiters, type CounterStore, type RateLimiter } from './http/rate-limit.js';
 
 export interface Infra {
   config: Config;
   db: Database;
   redis: Redis | undefined;
   clock: Clock;
+  /** The windowed counters under both limiters (sign-in limits count and take back attempts on it directly). */
+  counters: CounterStore;
   /** Exact limits (logins). */
   limiter: RateLimiter;
   /** High-rate limits (per IP, per API key): batched against the shared store. */
@@ -31,13 +33,15 @@ export async function openInfra(config: Config, opts: { migrate?: boolean; inMem
   const redis = config.redisUrl ? openRedis(config.redisUrl) : undefined;
   if (redis) await redis.ping();
   const clock = opts.clock ?? systemClock;
-  const { limiter, apiLimiter } = createLimiters(counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock }), clock);
+  const counters = counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock });
+  const { limiter, apiLimiter } = createLimiters(counters, clock);
   const invalidations = databaseInvalidations(db);
   return {
     config,
     db,
     redis,
     clock,
+    counters,
     limiter,
     apiLimiter,
     invalidations,

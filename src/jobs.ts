@@ -6,6 +6,7 @@ import type { SecretBox } from './crypto/seal.js';
 import type { Infra } from './infra.js';
 import { log } from './log.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
+import { pruneKnownAddresses } from './persons/sign-in-limits.js';
 import type { CaseService } from './verification/cases/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
 import { pruneWebhookHistory } from './webhooks/retention.js';
@@ -16,6 +17,7 @@ export interface JobIntervals {
   uploadRetentionMs: number;
   expirySweepMs: number;
   webhookHistoryMs: number;
+  knownAddressesMs: number;
 }
 
 const DEFAULT_INTERVALS: JobIntervals = {
@@ -23,6 +25,7 @@ const DEFAULT_INTERVALS: JobIntervals = {
   uploadRetentionMs: 3_600_000,
   expirySweepMs: 60_000,
   webhookHistoryMs: 3_600_000,
+  knownAddressesMs: 3_600_000,
 };
 
 export interface JobOptions {
@@ -32,6 +35,8 @@ export interface JobOptions {
   cases?: Pick<CaseService, 'purgeExpiredUploads'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
   oidcPayloads?: boolean;
+  /** Forget the addresses accounts signed in from once their life ends (the server). */
+  signInAddresses?: boolean;
   /** Webhook worker settings (WEBHOOK_WORKERS=0: this process delivers nothing and runs no webhook task). */
   webhooks?: Partial<WebhookWorkerOptions>;
   intervals?: Partial<JobIntervals>;
@@ -61,6 +66,8 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
   const timers: (() => void)[] = [];
 
   if (opts.oidcPayloads) timers.push(every(iv.oidcSweepMs, 'oidc sweep', () => sweepExpiredPayloads(db.knex, clock.now())));
+
+  if (opts.signInAddresses) timers.push(every(iv.knownAddressesMs, 'sign-in address sweep', () => pruneKnownAddresses(db.knex, clock.now())));
 
   const cases = opts.cases;
   if (cases) {

@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { ApiError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
+import { addressKey } from '../../http/client-ip.js';
+import { waitText } from '../../http/html.js';
 import type { RateLimiter } from '../../http/rate-limit.js';
 import { MIN_PASSWORD_LENGTH, type PersonService } from '../../persons/service.js';
+import type { SignInLimits } from '../../persons/sign-in-limits.js';
 import type { TenantService } from '../../tenants/service.js';
 import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
@@ -24,15 +27,17 @@ export interface InteractionDeps {
   provider: Provider;
   persons: PersonService;
   tenants: Pick<TenantService, 'findTenant'>;
-  /** Exact limiter: sign-in and sign-up attempts per IP and per account. */
+  /** Exact limiter: sign-up attempts per IP. */
   limiter: RateLimiter;
+  /** Failed sign-ins per address and per account. */
+  signInLimits: SignInLimits;
   loginPerHour: number;
   /** The instance secret's 'csrf' subkey. */
   csrfKey: Buffer;
   secureCookies: boolean;
 }
 
-export function interactionRoutes({ provider, persons, tenants, limiter, loginPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
+export function interactionRoutes({ provider, persons, tenants, limiter, signInLimits, loginPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const csrf = makeCsrf(csrfKey, secureCookies);
 
@@ -47,7 +52,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
       ctx.status = e.status;
       for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
       ctx.type = 'html';
-      ctx.body = messagePage(e.status === 429 ? 'Too many attempts' : 'Something went wrong', e.message);
+      ctx.body = errorPage(e.status, e.message, Number(e.headers?.['Retry-After']));
     }
     ctx.set('Cache-Control', 'no-store');
   });
@@ -97,13 +102,11 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     };
     if (!form.success) return show(400, 'Enter your email address and password.', typeof body.email === 'string' ? body.email : undefined);
     const { email, password } = form.data;
-    const limit = loginPerHour;
-    const rl = await limiter.hit([
-      { key: `login:ip:${ctx.ip}`, limit, windowSeconds: 3600 },
-      { key: `login:acct:${email.toLowerCase()}`, limit, windowSeconds: 3600 },
-    ]);
-    if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
-    const result = await persons.checkCredentials(email, password);
+    const attempt = await signInLimits.begin(ctx.ip, email);
+    const result = await persons.checkCredentials(email, password).catch(async (err: unknown) => {
+      await attempt.cancel();
+      throw err;
+    });
     if (!result.ok) {
       const messages = {
         unknown_email: 'No account uses this email address. Check it, or create an account.',
@@ -112,7 +115,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
       } as const;
       return show(result.reason === 'email_unverified' ? 403 : 401, messages[result.reason], email);
     }
-    await limiter.reset(`login:acct:${email.toLowerCase()}`);
+    await attempt.succeeded();
     await finish(ctx, { login: { accountId: result.person.id, amr: ['pwd'] } });
   });
 
@@ -126,7 +129,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     const { details, clientName } = await load(ctx);
     const body = ctx.request.body as Record<string, unknown>;
     csrf.verify(ctx, details.uid, body.csrf);
-    const rl = await limiter.hit([{ key: `signup:ip:${ctx.ip}`, limit: loginPerHour, windowSeconds: 3600 }]);
+    const rl = await limiter.hit([{ key: `signup:ip:${addressKey(ctx.ip)}`, limit: loginPerHour, windowSeconds: 3600 }]);
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
     const form = signupForm.safeParse(body);
     const show = (status: number, error: string) => {
@@ -197,4 +200,11 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
   });
 
   return router;
+}
+
+/** A person reads how long to wait ("try again in 57 minutes"); the Retry-After header keeps the seconds. */
+function errorPage(status: number, message: string, retryAfter: number): string {
+  if (status === 429) return messagePage('Too many attempts', `Too many attempts. Please try again in ${waitText(retryAfter)}.`);
+  if (status === 503) return messagePage('Busy right now', message);
+  return messagePage('Something went wrong', message);
 }
