@@ -5,7 +5,8 @@
 // addresses no longer lock the owner out at home. The address's own limit always applies, so that exemption
 // gives an attacker sharing the owner's address no more than that address's tries.
 // An attempt counts as a failure from the moment it starts (a burst of concurrent attempts is counted, not only
-// the ones that finished) and is taken back when it succeeds or could not be checked.
+// the ones that finished) and is taken back when it succeeds or could not be checked. From a known address, the
+// password check also goes ahead of the others in the argon2 queue (persons/password.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
@@ -14,15 +15,16 @@ import { addressKey } from '../http/client-ip.js';
 import { RateLimitedError } from '../http/errors.js';
 import type { CounterStore } from '../http/rate-limit.js';
 import { knownAddressStore } from './known-addresses.js';
+import { withPasswordPriority } from './password.js';
 
 const WINDOW_SECONDS = 3600;
 const MAX_BACKOFF_MS = 30_000;
 
 export interface SignInAttempt {
+  /** Runs the password check (ahead in the queue from a known address); if it throws, the attempt does not count. */
+  check<T>(fn: () => Promise<T>): Promise<T>;
   /** The password was right: the attempt leaves the address's count, the account's failures clear, the address is remembered. */
   succeeded(): Promise<void>;
-  /** The password could not be checked (e.g. hashing busy): the attempt does not count. */
-  cancel(): Promise<void>;
 }
 
 export interface SignInLimits {
@@ -56,23 +58,33 @@ export function createSignInLimits(d: SignInLimitDeps): SignInLimits {
       if (byAddress.count > d.perHour) throw refused(byAddress.ttlMs);
       const byAccount = await add(accountKey, 1);
       const over = byAccount.count - d.perHour;
+      const isKnown = await knownAddressStore.has(d.db, known, d.clock.now());
       if (over > 0) {
-        if (!(await knownAddressStore.has(d.db, known, d.clock.now()))) {
+        if (!isKnown) {
           // Refused before any password check: not a failure of the account (it would only lengthen the owner's wait).
           await add(accountKey, -1);
           throw refused(byAccount.ttlMs);
         }
         await sleep(Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (over - 1)));
       }
+      const cancel = async () => {
+        await add(ipKey, -1);
+        await add(accountKey, -1);
+      };
       return {
+        async check(fn) {
+          try {
+            return await (isKnown ? withPasswordPriority(fn) : fn());
+          } catch (err) {
+            // Not checked (hashing busy, a store down): not a failure of this address or account.
+            await cancel().catch(() => undefined);
+            throw err;
+          }
+        },
         async succeeded() {
           await add(ipKey, -1);
           await d.counters.reset(accountKey);
           await knownAddressStore.remember(d.db, known, new Date(d.clock.now().getTime() + d.knownAddressDays * 86_400_000));
-        },
-        async cancel() {
-          await add(ipKey, -1);
-          await add(accountKey, -1);
         },
       };
     },

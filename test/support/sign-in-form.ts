@@ -12,7 +12,7 @@ export interface SignInForm {
   post(email: string, password: string, forwardedFor?: string): Promise<Response>;
 }
 
-export async function openSignInForm(server: TestServer, client: { client_id: string; client_secret?: string; redirect_uri: string }): Promise<SignInForm> {
+export async function openSignInForm(server: Pick<TestServer, 'url'>, client: { client_id: string; client_secret?: string; redirect_uri: string }): Promise<SignInForm> {
   const browser = new Browser();
   const req = await authRequest(await discoverRp(server, client), client.redirect_uri, 'openid email');
   const step = await browser.follow(req.url.href, server.url);

@@ -103,10 +103,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, signInL
     if (!form.success) return show(400, 'Enter your email address and password.', typeof body.email === 'string' ? body.email : undefined);
     const { email, password } = form.data;
     const attempt = await signInLimits.begin(ctx.ip, email);
-    const result = await persons.checkCredentials(email, password).catch(async (err: unknown) => {
-      await attempt.cancel();
-      throw err;
-    });
+    const result = await attempt.check(() => persons.checkCredentials(email, password));
     if (!result.ok) {
       const messages = {
         unknown_email: 'No account uses this email address. Check it, or create an account.',
