@@ -54,11 +54,12 @@ export function createSignInLimits(d: SignInLimitDeps): SignInLimits {
       const accountKey = `login:acct:${account}`;
       const known = keyedHash(d.key, `${account}\n${address}`);
 
+      // Looked up first: if the database is down, nothing has been counted yet.
+      const isKnown = await knownAddressStore.has(d.db, known, d.clock.now());
       const byAddress = await add(ipKey, 1);
       if (byAddress.count > d.perHour) throw refused(byAddress.ttlMs);
       const byAccount = await add(accountKey, 1);
       const over = byAccount.count - d.perHour;
-      const isKnown = await knownAddressStore.has(d.db, known, d.clock.now());
       if (over > 0) {
         if (!isKnown) {
           // Refused before any password check: not a failure of the account (it would only lengthen the owner's wait).
