@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { openSignInForm } from '../support/sign-in-form.js';
 
-const LIMIT = 10;
+// The default is 10; a smaller limit shows the same mechanism with fewer argon2 checks (a slow, shared CI box).
+const LIMIT = 4;
 let server: TestServer;
 let client: { client_id: string; client_secret?: string; redirect_uri: string };
 
@@ -18,18 +19,18 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 describe('sign-in limits count failures, not successes', () => {
-  it('lets more than 10 people sign in from one shared address (an office NAT)', async () => {
+  it('lets more people than the limit sign in from one shared address (an office NAT)', async () => {
     const person = await server.person();
     const statuses = [];
     for (let i = 0; i < LIMIT + 1; i++) {
-      // A new sign-in each time, as each colleague (here: one person, eleven times) would start one.
+      // A new sign-in each time, as each colleague (here: one person, again and again) would start one.
       const form = await openSignInForm(server, client);
       statuses.push((await form.post(person.email, person.password, '198.51.100.77')).status);
     }
     expect(statuses).toEqual(Array(LIMIT + 1).fill(303));
   });
 
-  it('keeps the owner signing in from a known address after 10 wrong passwords from 10 addresses', async () => {
+  it('keeps the owner signing in from a known address after a limit\'s worth of wrong passwords from as many addresses', async () => {
     const owner = await server.person();
     const home = '203.0.113.20';
     expect((await (await openSignInForm(server, client)).post(owner.email, owner.password, home)).status).toBe(303);
