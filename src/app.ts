@@ -4,6 +4,7 @@ import Koa from 'koa';
 import type { Services } from './compose.js';
 import type { Infra } from './infra.js';
 import { errorHandler } from './http/middleware/errors.js';
+import { clientIp } from './http/client-ip.js';
 import { requestId } from './http/middleware/request-id.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { ipRateLimit } from './http/middleware/ip-rate-limit.js';
@@ -26,10 +27,12 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   // Before any router is built: each decides once whether its responses are checked.
   setResponseChecks(config.checkResponses);
   const https = config.publicUrl.startsWith('https://');
-  const koa = new Koa({ proxy: config.trustProxy });
+  // proxy: X-Forwarded-Proto/Host are read behind a proxy; the client address is resolved by clientIp alone.
+  const koa = new Koa({ proxy: config.trustProxy.kind !== 'none' });
   const { provider } = services.oidc;
   const auth = services.requireApiKey;
 
+  koa.use(clientIp(config.trustProxy));
   koa.use(requestId());
   koa.use(securityHeaders({ https }));
   koa.use(errorHandler());
@@ -48,6 +51,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       persons: services.persons,
       tenants: services.tenants,
       limiter: infra.limiter,
+      signInLimits: services.signInLimits,
       loginPerHour: config.rateLimit.loginPerHour,
       mailPerAddressPerHour: config.mail.perAddressPerHour,
       csrfKey,

@@ -4,7 +4,9 @@
 import type { Infra } from './infra.js';
 import { createAssuranceService, type AssuranceService } from './assurance/service.js';
 import { mailerFor, type Mailer } from './persons/mailer.js';
+import { configurePasswordHashing } from './persons/password.js';
 import { createPersonService, type PersonService } from './persons/service.js';
+import { createSignInLimits, type SignInLimits } from './persons/sign-in-limits.js';
 import { deriveKey } from './crypto/derive.js';
 import { caseKeys, webhookSecretsKey } from './crypto/keys.js';
 import { secretBox, type SecretBox } from './crypto/seal.js';
@@ -25,6 +27,8 @@ export interface Services {
   assurance: AssuranceService;
   tenants: TenantService;
   persons: PersonService;
+  /** Failed sign-ins per address and per account, and the addresses each account signed in from. */
+  signInLimits: SignInLimits;
   cases: CaseService;
   webhooks: WebhookService;
   /** Seals and opens webhook endpoints' signing secrets (the service and the jobs' dispatchers). */
@@ -65,6 +69,15 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     // The provider is built next (it needs the persons' pairwise subjects); a reset ends sessions through it.
     sessions: { revoke: (personId, keep) => oidc.sessions.revoke(personId, keep) },
   });
+  configurePasswordHashing(config.passwordHashing);
+  const signInLimits = createSignInLimits({
+    db,
+    clock,
+    counters: infra.counters,
+    key: subkey('sign-in-address'),
+    perHour: config.rateLimit.loginPerHour,
+    knownAddressDays: config.knownAddressDays,
+  });
   const oidc: OidcProvider = createProvider({ config, db, redis: infra.redis, clock, keys, claims: assurance.claims, pairwise: persons.pairwise });
   const screening = createScreeningService(infra.db);
   // Workers start on first use, so composing an app that never verifies costs nothing.
@@ -101,6 +114,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     assurance,
     tenants,
     persons,
+    signInLimits,
     cases,
     webhooks,
     webhookSecrets,

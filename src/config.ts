@@ -1,4 +1,6 @@
 // One zod schema over process.env → a typed, frozen Config. Fails fast with every problem listed.
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -22,7 +24,12 @@ const schema = z.object({
   KEYS_DIR: z.string().default('keys'),
   DATA_DIR: z.string().default('data'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  TRUST_PROXY: bool.default(false),
+  // Who may append to X-Forwarded-For: false, a hop count (proxies in front of us) or the proxies' CIDRs.
+  TRUST_PROXY: z.string().default('false').transform((v, ctx) => {
+    const r = parseTrustProxy(v);
+    if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
+    return typeof r === 'string' ? { kind: 'none' as const } : r;
+  }),
   // API responses checked against their route contracts (a mismatch is a logged 500). Default: not in production.
   RESPONSE_CHECKS: bool.optional(),
   // Secret used to derive cookie keys, pairwise subjects and the at-rest encryption key when not given.
@@ -37,7 +44,13 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   // Account mails (sign-up links, resends, resets) one address may receive per hour: the forms can't mail-bomb it.
   MAIL_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  // Failed sign-ins per hour, counted per account and per client address (successes are not counted).
   RATE_LIMIT_LOGIN_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  // An address that signed in to an account is remembered this long (a keyed hash): the account lock only slows it down.
+  SIGN_IN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // argon2 hashes/verifies run at once (default: the cores) and how many may wait; past that, sign-in answers 503.
+  PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).optional(),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   WEBHOOK_WORKERS: z.coerce.number().int().min(0).default(1),
@@ -85,7 +98,7 @@ export type Config = Readonly<{
   keysDir: string;
   dataDir: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   checkResponses: boolean;
   secretKey: string | undefined;
   documentEncryptionKey: string | undefined;
@@ -93,6 +106,8 @@ export type Config = Readonly<{
   /** smtpUrl undefined: mail goes to the DATA_DIR/mail spool. */
   mail: Readonly<{ smtpUrl: string | undefined; from: string; perAddressPerHour: number }>;
   rateLimit: Readonly<{ loginPerHour: number; apiPerMinute: number; ipPerMinute: number }>;
+  knownAddressDays: number;
+  passwordHashing: Readonly<{ concurrency: number; queue: number }>;
   webhooks: Readonly<{
     workers: number;
     allowHosts: readonly string[];
@@ -111,6 +126,12 @@ export type Config = Readonly<{
   }>;
   webConcurrency: number;
 }>;
+
+/** Which X-Forwarded-For entries are believed (http/client-ip.ts): none, the last `hops`, or those added by `cidrs`. */
+export type TrustProxy =
+  | Readonly<{ kind: 'none' }>
+  | Readonly<{ kind: 'hops'; hops: number }>
+  | Readonly<{ kind: 'cidrs'; cidrs: readonly string[] }>;
 
 export class ConfigError extends Error {}
 
@@ -147,7 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keysDir: path.resolve(e.KEYS_DIR),
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: Object.freeze(e.TRUST_PROXY),
     checkResponses: e.RESPONSE_CHECKS ?? !isProduction,
     secretKey: e.SECRET_KEY,
     documentEncryptionKey: e.DOCUMENT_ENCRYPTION_KEY,
@@ -162,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE,
       ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
     }),
+    knownAddressDays: e.SIGN_IN_KNOWN_ADDRESS_DAYS,
+    passwordHashing: Object.freeze(passwordHashing(e.PASSWORD_HASH_CONCURRENCY, e.PASSWORD_HASH_QUEUE)),
     webhooks: Object.freeze({
       workers: e.WEBHOOK_WORKERS,
       allowHosts: Object.freeze(e.WEBHOOK_ALLOW_HOSTS.split(',').map((s) => s.trim()).filter(Boolean)),
@@ -180,6 +203,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }),
     webConcurrency: e.WEB_CONCURRENCY,
   });
+}
+
+/**
+ * "false" | "0" → none; "2" → two proxies; "10.0.0.0/8,fd00::/8,192.0.2.7" → those proxies. "true" is refused:
+ * it used to mean "believe the left-most entry", which the client writes, and no single guess (1 hop?) is right
+ * for every topology — too few hops lumps everyone behind the inner proxy together, too many lets clients pick.
+ */
+function parseTrustProxy(raw: string): TrustProxy | string {
+  const v = raw.trim().toLowerCase();
+  if (v === 'false' || v === 'no' || v === '0') return { kind: 'none' };
+  if (v === 'true' || v === 'yes') {
+    return 'true is no longer accepted: give the number of proxies in front of KYCPort (e.g. 1) or their addresses as CIDRs (e.g. 10.0.0.0/8,fd00::/8)';
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops <= 32 ? { kind: 'hops', hops } : 'a hop count must be between 0 and 32';
+  }
+  const cidrs: string[] = [];
+  for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [addr = '', prefix, extra] = part.split('/');
+    const family = net.isIP(addr);
+    const max = family === 6 ? 128 : 32;
+    const bits = prefix === undefined ? max : /^\d+$/.test(prefix) ? Number(prefix) : -1;
+    if (!family || extra !== undefined || bits < 0 || bits > max) return `"${part}" is not an IP address or CIDR; give a hop count or CIDRs like 10.0.0.0/8`;
+    cidrs.push(`${addr}/${bits}`);
+  }
+  return cidrs.length ? { kind: 'cidrs', cidrs } : { kind: 'none' };
+}
+
+/** One hash per core by default; the wait queue holds a few rounds, so a queued sign-in still answers in about a second. */
+function passwordHashing(concurrency: number | undefined, queue: number | undefined): { concurrency: number; queue: number } {
+  const c = concurrency ?? os.availableParallelism();
+  return { concurrency: c, queue: queue ?? 8 * c };
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

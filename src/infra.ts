@@ -8,13 +8,15 @@ import { migrateLatest } from './db/migrate.js';
 import { openRedis, redisReady } from './db/redis.js';
 import { outageOf, outages } from './db/outage.js';
 import { databaseInvalidations, type Invalidations } from './db/invalidations.js';
-import { counterStore, createLimiters, type RateLimiter } from './http/rate-limit.js';
+import { counterStore, createLimiters, type CounterStore, type RateLimiter } from './http/rate-limit.js';
 
 export interface Infra {
   config: Config;
   db: Database;
   redis: Redis | undefined;
   clock: Clock;
+  /** The windowed counters under both limiters (sign-in limits count and take back attempts on it directly). */
+  counters: CounterStore;
   /** Exact limits (logins). */
   limiter: RateLimiter;
   /** High-rate limits (per IP, per API key): batched against the shared store. */
@@ -52,13 +54,15 @@ export async function openInfra(config: Config, opts: OpenOptions = {}): Promise
     throw err;
   }
   const clock = opts.clock ?? systemClock;
-  const { limiter, apiLimiter } = createLimiters(counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock }), clock);
+  const counters = counterStore({ redis, redisPrefix: config.redisPrefix, db: db.knex, dbKind: db.kind, clock });
+  const { limiter, apiLimiter } = createLimiters(counters, clock);
   const invalidations = databaseInvalidations(db);
   return {
     config,
     db,
     redis,
     clock,
+    counters,
     limiter,
     apiLimiter,
     invalidations,

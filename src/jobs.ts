@@ -9,6 +9,7 @@ import { outages } from './db/outage.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
 import type { PersonService } from './persons/service.js';
 import { purgeLegacyOidcKeys } from './oidc/adapters/redis.js';
+import { pruneKnownAddresses } from './persons/sign-in-limits.js';
 import type { CaseService } from './verification/cases/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
 import { pruneWebhookHistory } from './webhooks/retention.js';
@@ -20,6 +21,7 @@ export interface JobIntervals {
   expirySweepMs: number;
   webhookHistoryMs: number;
   accountSweepMs: number;
+  knownAddressesMs: number;
 }
 
 const DEFAULT_INTERVALS: JobIntervals = {
@@ -28,6 +30,7 @@ const DEFAULT_INTERVALS: JobIntervals = {
   expirySweepMs: 60_000,
   webhookHistoryMs: 3_600_000,
   accountSweepMs: 3_600_000,
+  knownAddressesMs: 3_600_000,
 };
 
 export interface JobOptions {
@@ -39,6 +42,8 @@ export interface JobOptions {
   persons?: Pick<PersonService, 'purgeStale'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
   oidcPayloads?: boolean;
+  /** Forget the addresses accounts signed in from once their life ends (the server). */
+  signInAddresses?: boolean;
   /** Webhook worker settings (WEBHOOK_WORKERS=0: this process delivers nothing and runs no webhook task). */
   webhooks?: Partial<WebhookWorkerOptions>;
   intervals?: Partial<JobIntervals>;
@@ -77,6 +82,8 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
       (err: unknown) => log.warn('purging plain-id OIDC artifacts failed', { err: String(err) }),
     );
   }
+
+  if (opts.signInAddresses) timers.push(every(iv.knownAddressesMs, 'sign-in address sweep', () => pruneKnownAddresses(db.knex, clock.now())));
 
   const cases = opts.cases;
   if (cases) {

@@ -72,3 +72,15 @@ export function unavailablePage(): string {
 export function notice(message: string | undefined, kind: 'error' | 'info' = 'error'): Html | string {
   return message ? html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</div>` : '';
 }
+
+/** 3423 → "57 minutes", 45 → "45 seconds", 5400 → "1 hour 30 minutes": a wait as a person says it. */
+export function waitText(seconds: number): string {
+  const s = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 1;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (s < 60) return plural(s, 'second');
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return plural(minutes, 'minute');
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m ? `${plural(h, 'hour')} ${plural(m, 'minute')}` : plural(h, 'hour');
+}

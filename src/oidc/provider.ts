@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import { deriveKey } from '../crypto/derive.js';
 import { oidcArtifactKeys } from '../crypto/keys.js';
+import { clientIp } from '../http/client-ip.js';
 import type { KeyMaterial } from './keys.js';
 import { CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
 import { ClientCatalog, clientTenant } from './adapters/clients.js';
@@ -163,7 +164,9 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  provider.proxy = config.trustProxy.kind !== 'none';
+  // The provider builds its own Koa context: give it the same client address as ours.
+  provider.use(clientIp(config.trustProxy));
 
   // Client secrets are stored hashed; oidc-provider's metadata holds the hash, so compare against it here.
   provider.Client.prototype.compareClientSecret = function compare(this: { clientSecret?: string }, actual: string) {

@@ -4,6 +4,7 @@
 import type Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Invalidations } from '../db/invalidations.js';
+import { addressKey } from '../http/client-ip.js';
 import { RateLimitedError, UnauthorizedError } from '../http/errors.js';
 import type { LimitResult, RateLimiter } from '../http/rate-limit.js';
 import { andThen } from '../maybe-promise.js';
@@ -31,7 +32,7 @@ export function createApiKeyAuth(d: ApiKeyAuthDeps): Koa.Middleware {
   const { ipPerMinute, apiPerMinute } = d.limits;
   return (ctx, next) => {
     const presented = /^Bearer\s+(\S+)$/i.exec(ctx.get('Authorization'))?.[1];
-    const ipLimit = { key: `ip:${ctx.ip}`, limit: ipPerMinute, windowSeconds: 60 };
+    const ipLimit = { key: `ip:${addressKey(ctx.ip)}`, limit: ipPerMinute, windowSeconds: 60 };
     const admit = (key: ApiKeyRow | undefined, result: LimitResult): Promise<void> => {
       if (!result.allowed) throw new RateLimitedError(result.retryAfter);
       if (!presented) throw new UnauthorizedError();

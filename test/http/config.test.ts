@@ -53,4 +53,23 @@ describe('config', () => {
       expect(() => loadConfig(bad)).toThrow(new RegExp(Object.keys(bad)[0]!));
     }
   });
+
+  it('reads TRUST_PROXY as off, a hop count or proxy CIDRs, and refuses "true" with what to give instead', () => {
+    expect(loadConfig({}).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, fd00::/8,192.0.2.7' }).trustProxy).toEqual({ kind: 'cidrs', cidrs: ['10.0.0.0/8', 'fd00::/8', '192.0.2.7/32'] });
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: true is no longer accepted: give the number of proxies .* or their addresses as CIDRs/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY: "10.0.0.0\/33" is not an IP address or CIDR/);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('sizes the password-hashing gate to the cores unless told', () => {
+    const c = loadConfig({});
+    expect(c.passwordHashing.concurrency).toBeGreaterThanOrEqual(1);
+    expect(c.passwordHashing.queue).toBe(8 * c.passwordHashing.concurrency);
+    expect(loadConfig({ PASSWORD_HASH_CONCURRENCY: '3', PASSWORD_HASH_QUEUE: '0' }).passwordHashing).toEqual({ concurrency: 3, queue: 0 });
+    expect(loadConfig({}).knownAddressDays).toBe(90);
+  });
 });

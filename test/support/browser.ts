@@ -2,13 +2,13 @@
 export class Browser {
   private readonly jar = new Map<string, { value: string; path: string }>();
 
-  async fetch(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Response> {
+  async fetch(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
     const u = new URL(url);
     const cookie = [...this.jar.entries()]
       .filter(([, c]) => u.pathname.startsWith(c.path))
       .map(([k, c]) => `${k.split('|')[0]}=${c.value}`)
       .join('; ');
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...init.headers };
     if (cookie) headers.cookie = cookie;
     let body: string | undefined;
     if (init.form) {

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { Browser, csrfOf, formAction } from './browser.js';
 import type { TestServer } from './server.js';
 
-export async function discoverRp(server: TestServer, c: { client_id: string; client_secret?: string }): Promise<oidc.Configuration> {
+export async function discoverRp(server: Pick<TestServer, 'url'>, c: { client_id: string; client_secret?: string }): Promise<oidc.Configuration> {
   return oidc.discovery(
     new URL(server.url),
     c.client_id,

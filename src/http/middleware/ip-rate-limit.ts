@@ -1,6 +1,7 @@
 // General per-IP rate limit for pages and the OIDC surface. The tenant API (/api/v1/, its own branch in app.ts)
 // counts the IP together with its API key in tenants/api-key-auth.ts; health checks and static assets are not limited.
 import type Koa from 'koa';
+import { addressKey } from '../client-ip.js';
 import { RateLimitedError } from '../errors.js';
 import type { RateLimiter } from '../rate-limit.js';
 
@@ -11,7 +12,7 @@ export function ipRateLimit(limiter: RateLimiter, ipPerMinute: number): Koa.Midd
       await next();
       return;
     }
-    const result = await limiter.hit([{ key: `ip:${ctx.ip}`, limit: ipPerMinute, windowSeconds: 60 }]);
+    const result = await limiter.hit([{ key: `ip:${addressKey(ctx.ip)}`, limit: ipPerMinute, windowSeconds: 60 }]);
     if (!result.allowed) throw new RateLimitedError(result.retryAfter);
     await next();
   };

@@ -6,8 +6,11 @@ import { z } from 'zod';
 import { ApiError, DependencyUnavailableError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
+import { addressKey } from '../../http/client-ip.js';
+import { waitText } from '../../http/html.js';
 import type { RateLimiter } from '../../http/rate-limit.js';
 import { MAIL_UNAVAILABLE, type PersonService } from '../../persons/service.js';
+import type { SignInLimits } from '../../persons/sign-in-limits.js';
 import type { TenantService } from '../../tenants/service.js';
 import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
@@ -21,8 +24,10 @@ export interface InteractionDeps {
   provider: Provider;
   persons: PersonService;
   tenants: Pick<TenantService, 'findTenant'>;
-  /** Exact limiter: sign-in and sign-up attempts per IP and per account. */
+  /** Exact limiter: sign-up attempts per IP. */
   limiter: RateLimiter;
+  /** Failed sign-ins per address and per account. */
+  signInLimits: SignInLimits;
   loginPerHour: number;
   /** Account mails (sign-up, resend, reset) one address may get per hour. */
   mailPerAddressPerHour: number;
@@ -31,7 +36,7 @@ export interface InteractionDeps {
   secureCookies: boolean;
 }
 
-export function interactionRoutes({ provider, persons, tenants, limiter, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
+export function interactionRoutes({ provider, persons, tenants, limiter, signInLimits, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const csrf = makeCsrf(csrfKey, secureCookies);
 
@@ -46,7 +51,7 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
       ctx.status = e.status;
       for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
       ctx.type = 'html';
-      ctx.body = e instanceof DependencyUnavailableError ? unavailablePage() : messagePage(e.status === 429 ? 'Too many attempts' : 'Something went wrong', e.message);
+      ctx.body = e instanceof DependencyUnavailableError ? unavailablePage() : errorPage(e.status, e.message, Number(e.headers?.['Retry-After']));
     }
     ctx.set('Cache-Control', 'no-store');
   });
@@ -96,13 +101,8 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
     };
     if (!form.success) return show(400, 'Enter your email address and password.', typeof body.email === 'string' ? body.email : undefined);
     const { email, password } = form.data;
-    const limit = loginPerHour;
-    const rl = await limiter.hit([
-      { key: `login:ip:${ctx.ip}`, limit, windowSeconds: 3600 },
-      { key: `login:acct:${email.toLowerCase()}`, limit, windowSeconds: 3600 },
-    ]);
-    if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
-    const result = await persons.checkCredentials(email, password);
+    const attempt = await signInLimits.begin(ctx.ip, email);
+    const result = await attempt.check(() => persons.checkCredentials(email, password));
     if (!result.ok) {
       // One message for an unknown address and a wrong password: the page must not tell who has an account.
       const messages = {
@@ -112,13 +112,13 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
       } as const;
       return show(result.reason === 'email_unverified' ? 403 : 401, messages[result.reason], email);
     }
-    await limiter.reset(`login:acct:${email.toLowerCase()}`);
+    await attempt.succeeded();
     await finish(ctx, { login: { accountId: result.person.id, amr: ['pwd'] } });
   });
 
   /** Per IP (form abuse) and per address (no mail-bombing an inbox through our forms); throws 429. */
   async function limitMail(ctx: Koa.Context, form: 'signup' | 'forgot', email?: string) {
-    const limits = [{ key: `${form}:ip:${ctx.ip}`, limit: loginPerHour, windowSeconds: 3600 }];
+    const limits = [{ key: `${form}:ip:${addressKey(ctx.ip)}`, limit: loginPerHour, windowSeconds: 3600 }];
     if (email) limits.push({ key: `mail:addr:${email.toLowerCase()}`, limit: mailPerAddressPerHour, windowSeconds: 3600 });
     const rl = await limiter.hit(limits);
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
@@ -191,4 +191,11 @@ export function interactionRoutes({ provider, persons, tenants, limiter, loginPe
   });
 
   return router;
+}
+
+/** A person reads how long to wait ("try again in 57 minutes"); the Retry-After header keeps the seconds. */
+function errorPage(status: number, message: string, retryAfter: number): string {
+  if (status === 429) return messagePage('Too many attempts', `Too many attempts. Please try again in ${waitText(retryAfter)}.`);
+  if (status === 503) return messagePage('Busy right now', message);
+  return messagePage('Something went wrong', message);
 }
