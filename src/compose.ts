@@ -92,7 +92,8 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   // Face templates are sealed with the document encryption key, like the images they come from.
   const dedup = createFaceDedup(infra.db, ck.encryption);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
-  const uploadTemp = TempUploadDir.open(config.dataDir, ck.encryption);
+  // A body in flight lives at most UPLOAD_BODY_TIMEOUT_MS plus its analysis; older temporary files are a crash's.
+  const uploadTemp = TempUploadDir.open(config.dataDir, ck.encryption, config.uploads.bodyTimeoutMs + 3_600_000);
   const cases = createCaseService({
     db,
     clock,

@@ -13,7 +13,7 @@ let t: TenantCtx;
 beforeAll(async () => {
   server = await startTestServer();
   t = await setupTenant(server);
-}, 120_000);
+}, 180_000);
 afterAll(() => server?.close());
 
 const post = (path: string, body: string) =>

@@ -95,6 +95,17 @@ describe('stalled uploads', () => {
     }
     await until('temporary files removed', () => tempFiles(server).length === 0, 15_000);
   }, 180_000);
+  it('a restart sweeps the temporary files a crash left behind, not a sibling process\'s fresh ones', async () => {
+    fs.mkdirSync(tempDir(server), { recursive: true });
+    const crashed = path.join(tempDir(server), 'crashed.part');
+    fs.writeFileSync(crashed, 'sealed bytes nobody can open');
+    const past = new Date(Date.now() - 3 * 3_600_000);
+    fs.utimesSync(crashed, past, past);
+    fs.writeFileSync(path.join(tempDir(server), 'sibling.part'), 'in flight elsewhere');
+    await server.restart();
+    expect(tempFiles(server)).toEqual(['sibling.part']);
+    fs.rmSync(path.join(tempDir(server), 'sibling.part'));
+  });
 });
 
 describe('slow bodies (slowloris)', () => {

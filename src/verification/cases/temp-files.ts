@@ -1,6 +1,7 @@
 // Upload bodies in flight go to disk, not memory: each file part is streamed through AES-256-GCM (the document
 // encryption key; the IV and tag are kept in memory only) into DATA_DIR/upload-tmp/. Once the body is complete the
 // parts are read back and the files deleted; on any failure or abort they are deleted as soon as the writes close.
+// What a crash leaves behind is swept at the next start.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,10 +22,28 @@ export class TempUploadDir {
     private readonly key: Buffer,
   ) {}
 
-  /** The directory under DATA_DIR, emptied: leftovers of a previous process cannot be opened (their tags died with it). */
-  static open(dataDir: string, key: Buffer): TempUploadDir {
+  /**
+   * The directory under DATA_DIR, swept of files older than `staleAfterMs`: leftovers of a crashed process cannot
+   * be opened (their tags died with it). Only old files go, because other processes on the same DATA_DIR
+   * (WEB_CONCURRENCY, a restarted sibling) may be receiving uploads into it right now.
+   */
+  static open(dataDir: string, key: Buffer, staleAfterMs: number): TempUploadDir {
     const dir = path.join(dataDir, 'upload-tmp');
-    fs.rmSync(dir, { recursive: true, force: true });
+    const cutoff = Date.now() - staleAfterMs;
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      // No directory yet: nothing to sweep.
+    }
+    for (const name of names) {
+      const file = path.join(dir, name);
+      try {
+        if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+      } catch {
+        // Removed by another process meanwhile.
+      }
+    }
     return new TempUploadDir(dir, key);
   }
 
