@@ -108,7 +108,8 @@ describe('sketch index', () => {
     enrolled.set(old2!, face(30_001));
   });
 
-  it('finds a re-enrolment among 2,000 unrelated faces at 0.70, at exactly strongMatch and at candidate', async () => {
+  // Opens (reads, unseals and sketches) all 2,000 templates more than once: a loaded 2-core machine needs time.
+  it('finds a re-enrolment among 2,000 unrelated faces at 0.70, at exactly strongMatch and at candidate', { timeout: 300_000 }, async () => {
     const bulk = await open();
     await enrollFaces(bulk, MIN_ROWS + 51, 2000 - enrolled.size);
     // No re-rank slack: the Hamming ranking alone must put the duplicate first among 2,000.
@@ -129,7 +130,8 @@ describe('sketch index', () => {
     expect(dedupCheck(atCandidate, 'per_someone_else')).toMatchObject({ passed: true, details: { candidates: 1 } });
   });
 
-  it('never returns deleted rows, whether deleted here or by another process', async () => {
+  // Opens (reads, unseals and sketches) all 2,000 templates more than once: a loaded 2-core machine needs time.
+  it('never returns deleted rows, whether deleted here or by another process', { timeout: 300_000 }, async () => {
     const [gone, removed] = [...enrolled.keys()].slice(10, 12);
     const index = await open();
     expect((await index.search(enrolled.get(gone!)!, 1))[0]?.personId).toBe(gone);
@@ -180,7 +182,8 @@ describe('sketch index', () => {
     expect((await index.search(ghostFace, 5)).map((m) => m.personId)).not.toContain(ghost);
   });
 
-  it('gives the same results after a restart', async () => {
+  // Opens (reads, unseals and sketches) all 2,000 templates more than once: a loaded 2-core machine needs time.
+  it('gives the same results after a restart', { timeout: 300_000 }, async () => {
     const before = await open();
     const queries = [...enrolled.values()].slice(0, 30).map((v, i) => atCosine(v, 0.7, 300 + i));
     const expected = await Promise.all(queries.map((q) => before.search(q, 5)));
