@@ -33,14 +33,14 @@ describe('a flood of sign-ins against a bounded argon2 queue', () => {
 
     const answers = await Promise.all(flood);
     const busy = answers.filter((r) => r.status === 503);
-    // 1 running + 2 waiting fit at a time; with 40 at once, most cannot.
+    // 1 running + 2 waiting fit at a time; with 40 at once, most cannot. The person's check took the place of the
+    // newest waiter, so at least 2 of the flood were checked (401: unknown accounts).
     expect(busy.length).toBeGreaterThan(20);
-    expect(answers.filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(3);
+    expect(answers.filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(2);
     for (const r of busy) expect(r.headers.get('retry-after')).toBe('2');
     const page = await busy[0]!.text();
     expect(busy[0]!.headers.get('content-type')).toMatch(/text\/html/);
     expect(page).toContain('Busy right now');
     expect(page).toContain('try again in a few seconds');
-
   });
 });
