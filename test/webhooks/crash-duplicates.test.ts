@@ -1,48 +1,25 @@
 // Issue 10 item 16: a worker SIGKILLed in the middle of a 25-concurrent burst re-sends, after its leases run
 // out, only what it had in flight (sent, outcome not yet committed), not a backlog of unrecorded sends.
 // Real Postgres + Redis and real worker processes; the receiver answers at once, so sends outpace the writes.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emitEvent } from '../../src/webhooks/outbox.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { startReceiver, tenantWithKey, type Receiver } from './support.js';
+import { exited, spawnWorker, startReceiver, tenantWithKey, type Receiver } from './support.js';
 
 const real = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 const EVENTS = 255;
 const CONCURRENCY = 25;
-const root = path.resolve(import.meta.dirname, '../..');
 
 let deps: TestDeps | undefined;
 let receiver: Receiver | undefined;
 
 function startWorker(d: TestDeps): ChildProcess {
-  const c = d.config;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      DATABASE_URL: c.databaseUrl!,
-      REDIS_URL: c.redisUrl!,
-      REDIS_PREFIX: c.redisPrefix,
-      SECRET_KEY: c.secretKey!,
-      DATA_DIR: c.dataDir,
-      KEYS_DIR: c.keysDir,
-      WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
-      WEBHOOK_CONCURRENCY: String(CONCURRENCY),
-      // The lease is the timeout plus a margin: short here, so the test does not wait long for the re-sends.
-      WEBHOOK_TIMEOUT_MS: '1000',
-    },
-  });
-  child.stderr!.on('data', (b: Buffer) => process.stderr.write(`[worker] ${b}`));
-  return child;
+  // The lease is the timeout plus a margin: short here, so the test does not wait long for the re-sends.
+  return spawnWorker(d.config, 'worker', { WEBHOOK_CONCURRENCY: String(CONCURRENCY), WEBHOOK_TIMEOUT_MS: '1000' });
 }
 
-const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!real)('duplicate deliveries after a worker crash', () => {

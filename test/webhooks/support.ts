@@ -1,8 +1,11 @@
 // Shared pieces for webhook tests: a local receiver that records (and can misbehave), and tenant setup.
+import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApiKey, createTenant } from '../../src/tenants/service.js';
 import type { Queryable } from '../../src/db/index.js';
+import type { Config } from '../../src/config.js';
 
 export interface Received {
   path: string;
@@ -78,3 +81,28 @@ export async function personWithSubjects(db: Queryable, tenantIds: string[]): Pr
   }
   return { personId, subs };
 }
+
+/** A real `src/worker.ts` process on the test deployment's database, Redis and secrets; its stderr is echoed. */
+export function spawnWorker(c: Config, label: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: c.databaseUrl!,
+      REDIS_URL: c.redisUrl!,
+      REDIS_PREFIX: c.redisPrefix,
+      SECRET_KEY: c.secretKey!,
+      DATA_DIR: c.dataDir,
+      KEYS_DIR: c.keysDir,
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
+      ...env,
+    },
+  });
+  child.stderr!.on('data', (b: Buffer) => process.stderr.write(`[${label}] ${b}`));
+  return child;
+}
+
+export const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));

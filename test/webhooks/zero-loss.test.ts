@@ -1,49 +1,29 @@
 // Zero loss on real Postgres + Redis: 1,000 events while the receiver fails at random (500, timeouts, dropped
 // connections) and a worker process is SIGKILLed twice and restarted. Every event must arrive at least once,
 // only at its own tenant's endpoints. Short timeout and retry schedule via config, no sleeping for retries.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { emitEvent } from '../../src/webhooks/outbox.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import type { EventType } from '../../src/webhooks/catalog.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
-import { startReceiver, tenantWithKey, type Receiver } from './support.js';
+import { exited, spawnWorker, startReceiver, tenantWithKey, type Receiver } from './support.js';
 
 const real = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 const EVENTS = 1000;
-const root = path.resolve(import.meta.dirname, '../..');
 
 let deps: TestDeps;
 let receiver: Receiver;
 
 function startWorker(name: string): ChildProcess {
-  const c = deps.config;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'error',
-      DATABASE_URL: c.databaseUrl!,
-      REDIS_URL: c.redisUrl!,
-      REDIS_PREFIX: c.redisPrefix,
-      SECRET_KEY: c.secretKey!,
-      DATA_DIR: c.dataDir,
-      KEYS_DIR: c.keysDir,
-      WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
-      WEBHOOK_TIMEOUT_MS: '500',
-      // 20 attempts: with 30 % failures per attempt, giving up is a 1-in-10^10 event per delivery.
-      WEBHOOK_RETRY_SCHEDULE: '0,100ms,200ms,300ms,500ms,500ms,1s,1s,1s,2s,2s,2s,3s,3s,3s,3s,3s,3s,3s,3s',
-    },
+  return spawnWorker(deps.config, name, {
+    WEBHOOK_TIMEOUT_MS: '500',
+    // 20 attempts: with 30 % failures per attempt, giving up is a 1-in-10^10 event per delivery.
+    WEBHOOK_RETRY_SCHEDULE: '0,100ms,200ms,300ms,500ms,500ms,1s,1s,1s,2s,2s,2s,3s,3s,3s,3s,3s,3s,3s,3s',
   });
-  child.stderr!.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
-  return child;
 }
 
-const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!real)('zero loss (Postgres + Redis, crashing workers)', () => {

@@ -19,6 +19,9 @@ export interface ArtifactCodec {
   open(model: string, ref: string, sealed: string): AdapterPayload;
 }
 
+/** Sessions and grants are indexed by account in both stores, so a password reset can end them (oidc/revoke.ts). */
+export const ACCOUNT_INDEXED = new Set(['Session', 'Grant']);
+
 /** The ids of the sessions and grants of an account, from whichever store holds oidc-provider's artifacts. */
 export interface AccountArtifacts {
   list(accountId: string): Promise<{ sessions: string[]; grants: string[] }>;

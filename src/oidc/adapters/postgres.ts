@@ -3,11 +3,8 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Queryable } from '../../db/index.js';
 import type { Clock } from '../../clock.js';
-import type { AccountArtifacts, ArtifactCodec } from './artifacts.js';
+import { ACCOUNT_INDEXED, type AccountArtifacts, type ArtifactCodec } from './artifacts.js';
 import { ClientCatalog } from './clients.js';
-
-// Sessions and grants are indexed by account, so a password reset can end them (oidc/revoke.ts).
-export const ACCOUNT_INDEXED = new Set(['Session', 'Grant']);
 
 export function postgresAdapterFactory(db: Queryable, clock: Clock, clients: ClientCatalog, codec: ArtifactCodec) {
   return class PostgresAdapter implements Adapter {

@@ -3,8 +3,7 @@
 // keyed hashes of ids, uids, user codes and grant ids, never the values (artifacts.ts).
 import type { Redis } from 'ioredis';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { AccountArtifacts, ArtifactCodec } from './artifacts.js';
-import { ACCOUNT_INDEXED } from './postgres.js';
+import { ACCOUNT_INDEXED, type AccountArtifacts, type ArtifactCodec } from './artifacts.js';
 import type { ClientCatalog } from './clients.js';
 
 // Index keys always expire, even for artifacts oidc-provider saves without a TTL.
