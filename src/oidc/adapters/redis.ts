@@ -99,13 +99,18 @@ export function redisAccountArtifacts(redis: Redis, prefix: string, codec: Artif
   return {
     async list(accountId) {
       const found = { sessions: [] as string[], grants: [] as string[] };
-      for (const member of await redis.smembers(accountKey(accountId))) {
-        const [model, ref] = member.split(':') as [string, string];
-        const sealed = await redis.hget(`${prefix}${NS}${model}:${ref}`, 'payload');
-        if (!sealed) continue; // expired or destroyed since
+      const members = (await redis.smembers(accountKey(accountId))).map((m) => m.split(':') as [string, string]);
+      if (members.length === 0) return found;
+      const pipeline = redis.pipeline();
+      for (const [model, ref] of members) pipeline.hget(`${prefix}${NS}${model}:${ref}`, 'payload');
+      const replies = (await pipeline.exec()) ?? [];
+      members.forEach(([model, ref], i) => {
+        const [err, sealed] = replies[i] ?? [];
+        if (err) throw err;
+        if (typeof sealed !== 'string') return; // expired or destroyed since
         const jti = String(codec.open(model, ref, sealed).jti);
         (model === 'Session' ? found.sessions : found.grants).push(jti);
-      }
+      });
       return found;
     },
   };
