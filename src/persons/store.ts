@@ -83,7 +83,7 @@ export const twoStepStore = {
     db('persons')
       .where({ id: personId })
       .whereNotNull('totp_enabled_at')
-      .where((q) => q.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
+      .where((q) => void q.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
       .update({ totp_last_step: step }),
   disable: (db: Queryable, personId: string) => db('persons').where({ id: personId }).update({ totp_secret: null, totp_enabled_at: null, totp_last_step: null }),
 
