@@ -9,6 +9,7 @@
 import type { Knex } from 'knex';
 import { createAssurance } from '../assurance/lifecycle.js';
 import type { Clock } from '../clock.js';
+import { secretBox } from '../crypto/seal.js';
 import type { Queryable } from '../db/index.js';
 import { ApiError, ConflictError } from '../http/errors.js';
 import { newId } from '../ids.js';
@@ -19,7 +20,6 @@ import { mails } from './mails.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { makePairwise } from './subjects.js';
 import { createTwoStep } from './two-step.js';
-import { secretBox } from '../crypto/seal.js';
 import { emailTokenStore, personStore, type PersonRow } from './store.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
