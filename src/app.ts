@@ -55,6 +55,8 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       loginPerHour: config.rateLimit.loginPerHour,
       mailPerAddressPerHour: config.mail.perAddressPerHour,
       csrfKey,
+      stepKey: deriveKey(keys.secret, 'sign-in-step'),
+      clock: infra.clock,
       secureCookies: https,
     }),
     personRoutes({

@@ -65,7 +65,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     clock,
     mailer: opts.mailer ?? mailerFor(config),
     publicUrl: config.publicUrl,
-    keys: { pairwise: subkey('pairwise-subject'), emailTokens: subkey('email-tokens') },
+    keys: { pairwise: subkey('pairwise-subject'), emailTokens: subkey('email-tokens'), totpSecrets: subkey('totp-secrets'), recoveryCodes: subkey('recovery-codes') },
     // The provider is built next (it needs the persons' pairwise subjects); a reset ends sessions through it.
     sessions: { revoke: (personId, keep) => oidc.sessions.revoke(personId, keep) },
   });

@@ -4,7 +4,9 @@ import type { AccountClaims } from '../assurance/claims.js';
 export const SCOPES = ['openid', 'email', 'profile', 'kyc', 'offline_access'] as const;
 
 export const CLAIMS_BY_SCOPE = {
-  openid: ['sub'],
+  // amr: how the person signed in (["pwd"], or ["pwd","otp","mfa"] with two-step sign-in), from the login result.
+  // oidc-provider releases a claim only if some scope names it; the userinfo below has no amr to release.
+  openid: ['sub', 'amr'],
   email: ['email', 'email_verified'],
   profile: ['name'],
   kyc: ['kyc_status', 'kyc_tier', 'aml_clear'],

@@ -32,4 +32,11 @@ export const mails = {
     subject: 'Your KYCPort password was changed',
     text: `The password of your KYCPort account was just changed, and your other sessions were signed out.\n\nIf you did not do this, reset your password from the sign-in page ("Forgot your password?") at once.`,
   }),
+  twoStepChanged: (to: string, on: boolean): Mail => ({
+    to,
+    subject: on ? 'Two-step sign-in is on for your KYCPort account' : 'Two-step sign-in was turned off for your KYCPort account',
+    text: on
+      ? `Two-step sign-in was just turned on for your KYCPort account: signing in now needs a code from your authenticator app (or one of your recovery codes), and your other sessions were signed out.\n\nIf you did not do this, someone knows your password: reset it from the sign-in page at once and tell the operator of the service you use.`
+      : `Two-step sign-in was just turned off for your KYCPort account: signing in needs only your password again.\n\nIf you did not do this, reset your password from the sign-in page at once and turn two-step sign-in on again.`,
+  }),
 };

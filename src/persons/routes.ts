@@ -2,6 +2,7 @@
 //   GET/POST /verify-email?token=…    finish sign-up: choose the password (creates the verified account)
 //   GET/POST /password/reset?token=…  choose a new password (signs the person out everywhere)
 //   GET /account, POST /account/password  change password (signed in; needs the current one)
+//   POST /account/two-step[/confirm|/off]  turn two-step sign-in on (password, then a code) or off (password + code)
 import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
@@ -12,11 +13,18 @@ import { messagePage } from '../http/html.js';
 import { toApiError } from '../http/middleware/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PersonService } from './service.js';
-import { accountPage, choosePasswordPage } from './views.js';
+import type { PersonRow } from './store.js';
+import { accountPage, choosePasswordPage, enrolPage, recoveryCodesPage } from './views.js';
 
 const password = z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(MAX_PASSWORD_LENGTH, 'That password is too long.');
 const linkForm = z.object({ token: z.string().max(100), password });
-const changeForm = z.object({ csrf: z.string(), current: z.string().min(1, 'Enter your current password.').max(MAX_PASSWORD_LENGTH), password });
+const current = z.string().min(1, 'Enter your current password.').max(MAX_PASSWORD_LENGTH);
+const code = z.string().trim().min(1, 'Enter the code.').max(64);
+const changeForm = z.object({ current, password });
+const turnOnForm = z.object({ current });
+const confirmForm = z.object({ code });
+const turnOffForm = z.object({ current, code });
+const issues = (e: z.ZodError) => e.issues.map((i) => i.message).join(' ');
 
 const BAD_LINK = 'This link is invalid, has expired or was already used. Ask for a new one from the sign-in page.';
 
@@ -25,7 +33,7 @@ export interface PersonRouteDeps {
   /** The person signed in to this browser (oidc-provider's session), or undefined. */
   currentSession: (ctx: Koa.Context) => Promise<{ accountId: string; sessionId: string } | undefined>;
   limiter: RateLimiter;
-  /** Password checks per account per hour on the account page (a borrowed session can't guess the password). */
+  /** Password and code checks per account per hour on the account page (a borrowed session can't guess them). */
   attemptsPerHour: number;
   /** The instance secret's 'csrf' subkey: the account form's token is bound to the session. */
   csrfKey: Buffer;
@@ -82,7 +90,8 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
       if (action === '/password/reset') {
         const done = await persons.resetPassword(form.data.token, form.data.password);
         if (!done) return badLink(ctx);
-        ctx.body = messagePage('Password changed', 'Your password is changed and you are signed out everywhere. Return to the application and sign in with your new password.');
+        const second = done.twoStep ? ' Two-step sign-in is still on: you also need a code from your authenticator app, or one of your recovery codes.' : '';
+        ctx.body = messagePage('Password changed', `Your password is changed and you are signed out everywhere. Return to the application and sign in with your new password.${second}`);
         return;
       }
       const done = await persons.finishSignup(form.data.token, form.data.password);
@@ -103,32 +112,84 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
     return { session, person };
   }
 
-  router.get('/account', async (ctx) => {
-    const { session, person } = await signedIn(ctx);
-    ctx.type = 'html';
-    ctx.body = accountPage({ email: person.email, csrf: csrfFor(session.sessionId) });
-  });
-
-  router.post('/account/password', formBody(), async (ctx) => {
-    const { session, person } = await signedIn(ctx);
+  /** The signed-in person, after the form's CSRF token (bound to the session) was checked. */
+  async function signedInForm(ctx: Koa.Context) {
+    const signed = await signedIn(ctx);
     const body = ctx.request.body as Record<string, unknown>;
-    const expected = Buffer.from(csrfFor(session.sessionId));
+    const expected = Buffer.from(csrfFor(signed.session.sessionId));
     const given = Buffer.from(typeof body.csrf === 'string' ? body.csrf : '');
     if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
       throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this site. Go back and try again.');
     }
-    const show = (status: number, v: { error?: string; info?: string }) => {
+    return { ...signed, body };
+  }
+
+  /** Every password or code check on these pages counts against the account's hourly budget. */
+  async function limitChecks(personId: string) {
+    const rl = await limiter.hit([{ key: `pwchange:acct:${personId}`, limit: attemptsPerHour, windowSeconds: 3600 }]);
+    if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
+  }
+
+  async function showAccount(ctx: Koa.Context, s: { session: { sessionId: string }; person: PersonRow }, status = 200, v: { error?: string; info?: string } = {}) {
+    const twoStep = persons.twoStep.isOn(s.person) ? { on: true as const, recoveryCodesLeft: await persons.twoStep.unusedRecoveryCodes(s.person.id) } : { on: false as const };
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.body = accountPage({ email: s.person.email, csrf: csrfFor(s.session.sessionId), twoStep, ...v });
+  }
+
+  router.get('/account', async (ctx) => showAccount(ctx, await signedIn(ctx)));
+
+  router.post('/account/password', formBody(), async (ctx) => {
+    const s = await signedInForm(ctx);
+    const form = changeForm.safeParse(s.body);
+    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    await limitChecks(s.person.id);
+    const result = await persons.changePassword(s.person.id, form.data.current, form.data.password, { sessionId: s.session.sessionId });
+    if (!result.ok) return showAccount(ctx, s, result.reason === 'wrong_password' ? 401 : 400, { error: 'Your current password is not right.' });
+    await showAccount(ctx, s, 200, { info: 'Your password is changed. Your other sessions are signed out.' });
+  });
+
+  router.post('/account/two-step', formBody(), async (ctx) => {
+    const s = await signedInForm(ctx);
+    const form = turnOnForm.safeParse(s.body);
+    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    await limitChecks(s.person.id);
+    const begun = await persons.twoStep.begin(s.person.id, form.data.current);
+    if (!begun.ok) return showAccount(ctx, s, 401, { error: 'Your current password is not right.' });
+    ctx.type = 'html';
+    ctx.body = enrolPage({ csrf: csrfFor(s.session.sessionId), enrolment: begun.enrolment });
+  });
+
+  router.post('/account/two-step/confirm', formBody(), async (ctx) => {
+    const s = await signedInForm(ctx);
+    const pending = await persons.twoStep.pending(s.person.id);
+    if (!pending) return showAccount(ctx, s, 409, { error: persons.twoStep.isOn(s.person) ? 'Two-step sign-in is already on.' : 'Start again: turn on two-step sign-in below.' });
+    const again = (status: number, error: string) => {
       ctx.status = status;
       ctx.type = 'html';
-      ctx.body = accountPage({ email: person.email, csrf: csrfFor(session.sessionId), ...v });
+      ctx.body = enrolPage({ csrf: csrfFor(s.session.sessionId), enrolment: pending, error });
     };
-    const form = changeForm.safeParse(body);
-    if (!form.success) return show(400, { error: form.error.issues.map((i) => i.message).join(' ') });
-    const rl = await limiter.hit([{ key: `pwchange:acct:${person.id}`, limit: attemptsPerHour, windowSeconds: 3600 }]);
-    if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
-    const result = await persons.changePassword(person.id, form.data.current, form.data.password, { sessionId: session.sessionId });
-    if (!result.ok) return show(result.reason === 'wrong_password' ? 401 : 400, { error: 'Your current password is not right.' });
-    show(200, { info: 'Your password is changed. Your other sessions are signed out.' });
+    const form = confirmForm.safeParse(s.body);
+    if (!form.success) return again(400, issues(form.error));
+    await limitChecks(s.person.id);
+    const done = await persons.twoStep.confirm(s.person.id, form.data.code, { sessionId: s.session.sessionId });
+    if (!done.ok) return again(401, 'That code is not right. Check that the app added the key, and enter the code it shows now.');
+    ctx.type = 'html';
+    ctx.body = recoveryCodesPage({ codes: done.recoveryCodes });
+  });
+
+  router.post('/account/two-step/off', formBody(), async (ctx) => {
+    const s = await signedInForm(ctx);
+    const form = turnOffForm.safeParse(s.body);
+    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    await limitChecks(s.person.id);
+    const off = await persons.twoStep.turnOff(s.person.id, form.data.current, form.data.code);
+    if (!off.ok) {
+      const errors = { wrong_password: 'Your current password is not right.', wrong_code: 'That code is not right, or was already used.', not_on: 'Two-step sign-in is not on.' } as const;
+      return showAccount(ctx, s, off.reason === 'not_on' ? 409 : 401, { error: errors[off.reason] });
+    }
+    const person = (await persons.findById(s.person.id)) ?? s.person;
+    await showAccount(ctx, { ...s, person }, 200, { info: 'Two-step sign-in is off.' });
   });
 
   return router;

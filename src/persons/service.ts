@@ -9,6 +9,7 @@
 import type { Knex } from 'knex';
 import { createAssurance } from '../assurance/lifecycle.js';
 import type { Clock } from '../clock.js';
+import { secretBox } from '../crypto/seal.js';
 import type { Queryable } from '../db/index.js';
 import { ApiError, ConflictError } from '../http/errors.js';
 import { newId } from '../ids.js';
@@ -18,6 +19,7 @@ import type { Mail, Mailer } from './mailer.js';
 import { mails } from './mails.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { makePairwise } from './subjects.js';
+import { createTwoStep } from './two-step.js';
 import { emailTokenStore, personStore, type PersonRow } from './store.js';
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -66,7 +68,7 @@ export interface PersonServiceDeps {
   mailer: Mailer;
   publicUrl: string;
   /** Purpose-bound subkeys of the instance secret. */
-  keys: { pairwise: Buffer; emailTokens: Buffer };
+  keys: { pairwise: Buffer; emailTokens: Buffer; totpSecrets: Buffer; recoveryCodes: Buffer };
   sessions: SessionRevoker;
 }
 
@@ -97,6 +99,8 @@ export function createPersonService(d: PersonServiceDeps) {
     pairwise,
     checkCredentials: (email: string, password: string) => checkCredentials(d.db, email, password),
     findById: (id: string) => personStore.findById(d.db, id),
+    /** Optional TOTP two-step sign-in and its recovery codes. */
+    twoStep: createTwoStep({ db: d.db, clock: d.clock, mailer: d.mailer, box: secretBox(d.keys.totpSecrets), recoveryKey: d.keys.recoveryCodes, sessions: d.sessions }),
 
     /**
      * A sign-up form was sent for `email`. Either way a mail goes to that address and nothing else changes that
@@ -155,8 +159,11 @@ export function createPersonService(d: PersonServiceDeps) {
       const row = await tokens.peek(d.db, 'reset', token, d.clock.now());
       return row && { email: row.email };
     },
-    /** Uses a reset link: sets the password, kills the person's other reset links, signs them out everywhere. */
-    async resetPassword(token: string, password: string): Promise<{ id: string; email: string } | undefined> {
+    /**
+     * Uses a reset link: sets the password, kills the person's other reset links, signs them out everywhere.
+     * Two-step sign-in stays on (`twoStep`): a mailbox alone must not get past the second factor.
+     */
+    async resetPassword(token: string, password: string): Promise<{ id: string; email: string; twoStep: boolean } | undefined> {
       if (!(await tokens.peek(d.db, 'reset', token, d.clock.now()))) return undefined;
       const passwordHash = await hashPassword(password);
       const now = d.clock.now();
@@ -171,7 +178,7 @@ export function createPersonService(d: PersonServiceDeps) {
       if (!person) return undefined;
       const revoked = await d.sessions.revoke(person.id);
       log.info('password reset', { person_id: person.id, ...revoked });
-      return { id: person.id, email: person.email };
+      return { id: person.id, email: person.email, twoStep: person.totp_enabled_at !== null };
     },
     /** A signed-in person changes their password: the current one is required; their other sessions end. */
     async changePassword(personId: string, current: string, next: string, keep: { sessionId: string }): Promise<ChangePassword> {

@@ -5,7 +5,9 @@
 // addresses no longer lock the owner out at home. The address's own limit always applies, so that exemption
 // gives an attacker sharing the owner's address no more than that address's tries.
 // An attempt counts as a failure from the moment it starts (a burst of concurrent attempts is counted, not only
-// the ones that finished) and is taken back when it succeeds or could not be checked. From a known address, the
+// the ones that finished) and is taken back when it succeeds or could not be checked. With two-step sign-in, the
+// right password is neither (it is taken back, nothing is cleared or remembered): each code tried is an attempt
+// of its own, and only the right code is a success. From a known address, the
 // password check also goes ahead of the others in the argon2 queue (persons/password.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
@@ -23,12 +25,14 @@ const MAX_BACKOFF_MS = 30_000;
 export interface SignInAttempt {
   /** Runs the password check (ahead in the queue from a known address); if it throws, the attempt does not count. */
   check<T>(fn: () => Promise<T>): Promise<T>;
-  /** The password was right: the attempt leaves the address's count, the account's failures clear, the address is remembered. */
+  /** The sign-in is complete: the attempt leaves the address's count, the account's failures clear, the address is remembered. */
   succeeded(): Promise<void>;
+  /** The password was right but a code must follow: the attempt leaves both counts and clears nothing. */
+  secondStepNeeded(): Promise<void>;
 }
 
 export interface SignInLimits {
-  /** Before a password check: 429 when the address or (for an unknown address) the account is over its failures. */
+  /** Before a password (or second-step code) check: 429 when the address or (for an unknown address) the account is over its failures. */
   begin(ip: string, email: string): Promise<SignInAttempt>;
 }
 
@@ -82,6 +86,7 @@ export function createSignInLimits(d: SignInLimitDeps): SignInLimits {
             throw err;
           }
         },
+        secondStepNeeded: cancel,
         async succeeded() {
           await add(ipKey, -1);
           await d.counters.reset(accountKey);

@@ -1,4 +1,4 @@
-// Persons, their pairwise subjects and their emailed one-time links: queries only.
+// Persons, their pairwise subjects, their emailed one-time links and their two-step sign-in: queries only.
 import type { Queryable } from '../db/index.js';
 
 export interface PersonRow {
@@ -7,8 +7,15 @@ export interface PersonRow {
   password_hash: string;
   email_verified: boolean;
   name: string | null;
+  /** Sealed TOTP secret (two-step.ts); set while an enrolment waits for its first code, and while it is on. */
+  totp_secret: string | null;
+  totp_enabled_at: Date | null;
+  /** The last time step whose code was accepted: a code is good once. */
+  totp_last_step: number | null;
   created_at: Date;
 }
+
+type NewPerson = Omit<PersonRow, 'created_at' | 'totp_secret' | 'totp_enabled_at' | 'totp_last_step'>;
 
 export type TokenPurpose = 'signup' | 'reset';
 
@@ -23,7 +30,7 @@ export interface EmailTokenRow {
 }
 
 export const personStore = {
-  insert: (db: Queryable, row: Omit<PersonRow, 'created_at'>) => db('persons').insert(row),
+  insert: (db: Queryable, row: NewPerson) => db('persons').insert(row),
   findById: (db: Queryable, id: string): Promise<PersonRow | undefined> => db('persons').where({ id }).first(),
   findByEmail: (db: Queryable, email: string): Promise<PersonRow | undefined> =>
     db('persons').whereRaw('lower(email) = lower(?)', [email]).first(),
@@ -62,4 +69,33 @@ export const emailTokenStore = {
   revokeResets: (db: Queryable, personId: string, now: Date) =>
     db('email_tokens').where({ person_id: personId, purpose: 'reset' }).whereNull('used_at').update({ used_at: now }),
   deleteExpired: (db: Queryable, now: Date): Promise<number> => db('email_tokens').where('expires_at', '<', now).delete(),
+};
+
+export const twoStepStore = {
+  /** A new enrolment's secret (replaces a pending one); never touches an account where it is on. */
+  setPending: (db: Queryable, personId: string, sealedSecret: string): Promise<number> =>
+    db('persons').where({ id: personId }).whereNull('totp_enabled_at').update({ totp_secret: sealedSecret, totp_last_step: null }),
+  /** Turns it on with the confirming code's step; 0 rows when it already is (two confirmations at once). */
+  enable: (db: Queryable, personId: string, step: number, now: Date): Promise<number> =>
+    db('persons').where({ id: personId }).whereNull('totp_enabled_at').whereNotNull('totp_secret').update({ totp_enabled_at: now, totp_last_step: step }),
+  /** Records `step` as used, only if it is later than the last one: 1 row when this code wins, 0 when replayed. */
+  useStep: (db: Queryable, personId: string, step: number): Promise<number> =>
+    db('persons')
+      .where({ id: personId })
+      .whereNotNull('totp_enabled_at')
+      .where((q) => void q.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
+      .update({ totp_last_step: step }),
+  disable: (db: Queryable, personId: string) => db('persons').where({ id: personId }).update({ totp_secret: null, totp_enabled_at: null, totp_last_step: null }),
+
+  replaceRecoveryCodes: async (db: Queryable, personId: string, hashes: string[]): Promise<void> => {
+    await db('recovery_codes').where({ person_id: personId }).delete();
+    if (hashes.length) await db('recovery_codes').insert(hashes.map((code_hash) => ({ person_id: personId, code_hash })));
+  },
+  /** Marks one unused code used: 1 row when it was live, 0 otherwise. */
+  useRecoveryCode: (db: Queryable, personId: string, hash: string, now: Date): Promise<number> =>
+    db('recovery_codes').where({ person_id: personId, code_hash: hash }).whereNull('used_at').update({ used_at: now }),
+  async unusedRecoveryCodes(db: Queryable, personId: string): Promise<number> {
+    const row = await db('recovery_codes').where({ person_id: personId }).whereNull('used_at').count<{ n: number | string }[]>({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  },
 };

@@ -1,6 +1,9 @@
-// Pages the emailed links open (finish sign-up, reset password) and the signed-in account page.
-import { html, notice, page } from '../http/html.js';
+// Pages the emailed links open (finish sign-up, reset password) and the signed-in account page with its two-step
+// sign-in forms.
+import { Html, html, notice, page } from '../http/html.js';
+import { qrSvg } from './qr.js';
 import { MIN_PASSWORD_LENGTH } from './service.js';
+import type { Enrolment } from './two-step.js';
 
 const newPassword = (label: string) => html`<label>${label} <small>(at least ${MIN_PASSWORD_LENGTH} characters)</small>
     <input type="password" name="password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="1024" autocomplete="new-password"></label>`;
@@ -24,7 +27,64 @@ export function choosePasswordPage(v: { action: '/verify-email' | '/password/res
   );
 }
 
-export function accountPage(v: { email: string; csrf: string; error?: string; info?: string }): string {
+/** Where the account page's two-step section stands: off, or on with this many unused recovery codes. */
+export type TwoStepState = { on: false } | { on: true; recoveryCodesLeft: number };
+
+const currentPassword = (label = 'Current password') =>
+  html`<label>${label}<input type="password" name="current" required maxlength="1024" autocomplete="current-password"></label>`;
+
+function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState }): Html {
+  const hidden = html`<input type="hidden" name="csrf" value="${v.csrf}">
+  <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>`;
+  if (!v.twoStep.on) {
+    return html`<h2>Two-step sign-in is off</h2>
+<p>With it on, signing in also needs a code from an authenticator app on your phone.</p>
+<form method="post" action="/account/two-step" class="form">
+  ${hidden}
+  ${currentPassword()}
+  <button type="submit" class="primary">Turn on two-step sign-in</button>
+</form>`;
+  }
+  return html`<h2>Two-step sign-in is on</h2>
+<p>Signing in needs a code from your authenticator app. You have ${v.twoStep.recoveryCodesLeft} unused recovery code${v.twoStep.recoveryCodesLeft === 1 ? '' : 's'}.</p>
+<form method="post" action="/account/two-step/off" class="form">
+  ${hidden}
+  ${currentPassword()}
+  <label>Code from your authenticator app (or a recovery code)<input type="text" name="code" required maxlength="64" autocomplete="one-time-code"></label>
+  <button type="submit">Turn off two-step sign-in</button>
+</form>`;
+}
+
+/** Step 1 of turning it on: the secret (QR code and text) and the first code that proves the app has it. */
+export function enrolPage(v: { csrf: string; enrolment: Enrolment; error?: string }): string {
+  return page(
+    'Turn on two-step sign-in',
+    html`${notice(v.error)}
+<p>Scan this QR code with your authenticator app, or type the key into it.</p>
+<figure class="qr">${new Html(qrSvg(v.enrolment.uri, 'QR code of your two-step sign-in key'))}</figure>
+<p>Key: <code>${v.enrolment.secret}</code></p>
+<p class="muted"><code>${v.enrolment.uri}</code></p>
+<form method="post" action="/account/two-step/confirm" class="form">
+  <input type="hidden" name="csrf" value="${v.csrf}">
+  <label>Enter the 6-digit code the app shows now<input type="text" name="code" required autofocus maxlength="64" autocomplete="one-time-code"></label>
+  <button type="submit" class="primary">Turn on</button>
+</form>
+<p class="alt"><a href="/account">Cancel</a></p>`,
+  );
+}
+
+/** Step 2: it is on. The recovery codes are shown this once; only their hashes are kept. */
+export function recoveryCodesPage(v: { codes: string[] }): string {
+  return page(
+    'Two-step sign-in is on',
+    html`<p>Save these recovery codes somewhere safe, away from your phone. If you lose your phone, each code signs you in once instead of a code from the app. This is the only time they are shown.</p>
+<ul class="codes">${v.codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+<p class="muted">Your other sessions were signed out. Resetting your password by email does not turn two-step sign-in off.</p>
+<p class="alt"><a href="/account">Back to your account</a></p>`,
+  );
+}
+
+export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepState; error?: string; info?: string }): string {
   return page(
     'Your account',
     html`${notice(v.error)}${notice(v.info, 'info')}
@@ -33,10 +93,11 @@ export function accountPage(v: { email: string; csrf: string; error?: string; in
 <form method="post" action="/account/password" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
-  <label>Current password<input type="password" name="current" required maxlength="1024" autocomplete="current-password"></label>
+  ${currentPassword()}
   ${newPassword('New password')}
   <button type="submit" class="primary">Change password</button>
 </form>
-<p class="muted">Changing your password signs you out of your other browsers and ends the access of applications you approved there.</p>`,
+<p class="muted">Changing your password signs you out of your other browsers and ends the access of applications you approved there.</p>
+${twoStepSection(v)}`,
   );
 }

@@ -1,8 +1,11 @@
 // Hosted sign-in, sign-up and consent: the pages oidc-provider sends the browser to during authorization.
+// A person with two-step sign-in on passes the password step to a code step (POST /:uid/code); only the right
+// code finishes the login (amr pwd + otp + mfa).
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { Clock } from '../../clock.js';
 import { ApiError, DependencyUnavailableError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
@@ -14,11 +17,17 @@ import type { SignInLimits } from '../../persons/sign-in-limits.js';
 import type { TenantService } from '../../tenants/service.js';
 import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
-import { checkMailPage, consentPage, forgotPage, loginPage, messagePage, signupPage, unavailablePage } from './views.js';
+import { secondStepNotes } from './second-step.js';
+import { checkMailPage, codePage, consentPage, forgotPage, loginPage, messagePage, signupPage, unavailablePage } from './views.js';
 
 const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
 // Sign-up and "forgot your password" ask only for the address; the password is set on the emailed link's page.
 const emailForm = z.object({ email: z.string().trim().email('Enter a valid email address.').max(254), csrf: z.string() });
+const codeForm = z.object({ code: z.string().trim().min(1).max(64), csrf: z.string() });
+
+/** The password step's amr, and the login after a right second-step code (RFC 8176 values). */
+const AMR_PASSWORD = ['pwd'];
+const AMR_TWO_STEP = ['pwd', 'otp', 'mfa'];
 
 export interface InteractionDeps {
   provider: Provider;
@@ -33,12 +42,17 @@ export interface InteractionDeps {
   mailPerAddressPerHour: number;
   /** The instance secret's 'csrf' subkey. */
   csrfKey: Buffer;
+  /** The instance secret's 'sign-in-step' subkey: signs the note that carries a sign-in to its code step. */
+  stepKey: Buffer;
+  clock: Clock;
   secureCookies: boolean;
 }
 
-export function interactionRoutes({ provider, persons, tenants, limiter, signInLimits, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies }: InteractionDeps): Router {
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const { provider, persons, tenants, limiter, signInLimits, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies, clock } = deps;
   const router = new Router({ prefix: '/interaction' });
   const csrf = makeCsrf(csrfKey, secureCookies);
+  const notes = secondStepNotes(deps.stepKey);
 
   // Errors on these routes are shown as pages, not JSON: a person is looking at them.
   router.use(async (ctx, next) => {
@@ -112,8 +126,43 @@ export function interactionRoutes({ provider, persons, tenants, limiter, signInL
       } as const;
       return show(result.reason === 'email_unverified' ? 403 : 401, messages[result.reason], email);
     }
+    if (persons.twoStep.isOn(result.person)) {
+      // The password alone never completes this login: the code step does.
+      await attempt.secondStepNeeded();
+      ctx.type = 'html';
+      ctx.body = codePage({ uid: details.uid, csrf: token, note: notes.issue(token, result.person.id, clock.now()), clientName });
+      return;
+    }
     await attempt.succeeded();
-    await finish(ctx, { login: { accountId: result.person.id, amr: ['pwd'] } });
+    await finish(ctx, { login: { accountId: result.person.id, amr: AMR_PASSWORD } });
+  });
+
+  router.post('/:uid/code', formBody(), async (ctx) => {
+    const { details, clientName } = await load(ctx);
+    const body = ctx.request.body as Record<string, unknown>;
+    csrf.verify(ctx, details.uid, body.csrf);
+    const token = csrf.issue(ctx, details.uid);
+    const accountId = notes.open(token, body.note, clock.now());
+    const person = accountId && details.prompt.name === 'login' ? await persons.findById(accountId) : undefined;
+    if (!person || !persons.twoStep.isOn(person)) {
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = loginPage({ uid: details.uid, csrf: token, clientName, error: 'This sign-in step has expired. Sign in again.' });
+      return;
+    }
+    const show = (status: number, error: string) => {
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = codePage({ uid: details.uid, csrf: token, note: body.note as string, clientName, error });
+    };
+    const form = codeForm.safeParse(body);
+    if (!form.success) return show(400, 'Enter the 6-digit code from your authenticator app, or a recovery code.');
+    // A wrong code is a failed sign-in of this address and account, like a wrong password.
+    const attempt = await signInLimits.begin(ctx.ip, person.email);
+    const passed = await attempt.check(() => persons.twoStep.verify(person.id, form.data.code));
+    if (!passed) return show(401, 'That code is not right, or was already used. Try the current code.');
+    await attempt.succeeded();
+    await finish(ctx, { login: { accountId: person.id, amr: AMR_TWO_STEP } });
   });
 
   /** Per IP (form abuse) and per address (no mail-bombing an inbox through our forms); throws 429. */

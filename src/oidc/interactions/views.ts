@@ -29,6 +29,23 @@ export function loginPage(v: { uid: string; csrf: string; clientName: string; em
   );
 }
 
+/** The second step of a sign-in with two-step on; `note` carries the passed password step (second-step.ts). */
+export function codePage(v: { uid: string; csrf: string; note: string; clientName: string; error?: string }): string {
+  return page(
+    'Enter your code',
+    html`${notice(v.error)}
+<form method="post" action="/interaction/${v.uid}/code" class="form">
+  <input type="hidden" name="csrf" value="${v.csrf}">
+  <input type="hidden" name="note" value="${v.note}">
+  <label>Enter the 6-digit code from your authenticator app<input type="text" name="code" required autofocus autocomplete="one-time-code" maxlength="64"></label>
+  <button type="submit" class="primary">Continue</button>
+</form>
+<p class="muted">Lost your device? Enter one of your recovery codes instead; each works once.</p>
+<p class="alt"><a href="/interaction/${v.uid}/abort">Cancel and return to ${v.clientName}</a></p>`,
+    { subtitle: `to continue to ${v.clientName}` },
+  );
+}
+
 /** Sign-up asks only for the address: the password is chosen on the page the emailed link opens. */
 export function signupPage(v: { uid: string; csrf: string; clientName: string; email?: string; error?: string }): string {
   return page(
