@@ -1,9 +1,9 @@
 // Pages the emailed links open (finish sign-up, reset password) and the signed-in account page.
-import { html, notice, page } from '../http/html.js';
+import { html, invalidIf, notice, page } from '../http/html.js';
 import { MIN_PASSWORD_LENGTH } from './service.js';
 
-const newPassword = (label: string) => html`<label>${label} <small>(at least ${MIN_PASSWORD_LENGTH} characters)</small>
-    <input type="password" name="password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="1024" autocomplete="new-password"></label>`;
+const newPassword = (label: string, error?: string) => html`<label>${label} <small>(at least ${MIN_PASSWORD_LENGTH} characters)</small>
+    <input type="password" name="password"${invalidIf(error)} required minlength="${MIN_PASSWORD_LENGTH}" maxlength="1024" autocomplete="new-password"></label>`;
 
 /**
  * "Choose your password", behind a sign-up or reset link. The token travels in the form, not a cookie, so the
@@ -17,7 +17,7 @@ export function choosePasswordPage(v: { action: '/verify-email' | '/password/res
 <form method="post" action="${v.action}" class="form">
   <input type="hidden" name="token" value="${v.token}">
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
-  ${newPassword(signup ? 'Password' : 'New password')}
+  ${newPassword(signup ? 'Password' : 'New password', v.error)}
   <button type="submit" class="primary">${signup ? 'Create my account' : 'Change my password'}</button>
 </form>`,
     { subtitle: signup ? `for your new account, ${v.email}` : `for ${v.email}. This signs you out everywhere.` },
@@ -33,8 +33,8 @@ export function accountPage(v: { email: string; csrf: string; error?: string; in
 <form method="post" action="/account/password" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
-  <label>Current password<input type="password" name="current" required maxlength="1024" autocomplete="current-password"></label>
-  ${newPassword('New password')}
+  <label>Current password<input type="password" name="current"${invalidIf(v.error)} required maxlength="1024" autocomplete="current-password"></label>
+  ${newPassword('New password', v.error)}
   <button type="submit" class="primary">Change password</button>
 </form>
 <p class="muted">Changing your password signs you out of your other browsers and ends the access of applications you approved there.</p>`,
