@@ -1,4 +1,6 @@
 // Tiny HTML helpers: everything interpolated goes through esc() unless it is already-built markup.
+import { ApiError, DependencyUnavailableError } from './errors.js';
+
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
@@ -54,23 +56,51 @@ export function page(title: string, body: Html, opts: { subtitle?: string } = {}
 </html>`.value;
 }
 
-/** A page with a title and one sentence (errors, confirmations). */
-export function messagePage(title: string, message: string): string {
-  return page(title, html`<p>${message}</p>`);
+/** Where an error page sends the person on: the form they came from. */
+export interface Onward {
+  href: string;
+  text: string;
+}
+
+const onwardLink = (to?: Onward) => (to ? html`<p class="alt"><a href="${to.href}">${to.text}</a></p>` : '');
+
+/** A page with a title and one sentence (errors, confirmations), and optionally a link onward. */
+export function messagePage(title: string, message: string, to?: Onward): string {
+  return page(title, html`<p>${message}</p>${onwardLink(to)}`);
 }
 
 /** A dependency outage in a browser flow: the person should simply try again shortly (503, Retry-After). */
-export function unavailablePage(): string {
+export function unavailablePage(to?: Onward): string {
   return page(
     'Briefly unavailable',
     html`<p>KYCPort cannot complete this request at this moment. Nothing is wrong with your account.</p>
-<p>Please wait a few seconds, then try again.</p>`,
+<p>Please wait a few seconds, then try again.</p>${onwardLink(to)}`,
   );
 }
 
+/**
+ * An error in a browser flow as a page: an outage, a full password queue (busy), a limit (the wait in words:
+ * "try again in 57 minutes"; Retry-After keeps the seconds), or the error's own message.
+ */
+export function errorPage(e: ApiError, to?: Onward): string {
+  if (e instanceof DependencyUnavailableError) return unavailablePage(to);
+  if (e.status === 429) return messagePage('Too many attempts', `To protect accounts, this can only be tried a few times an hour. Please try again in ${waitText(Number(e.headers?.['Retry-After']))}.`, to);
+  if (e.status === 503) return messagePage('Busy right now', e.message, to);
+  return messagePage('Something went wrong', e.message, to);
+}
+
+/** The id of a form's error box: the fields point at it (aria-describedby) so screen readers read it with them. */
+const ERROR_ID = 'form-error';
+
 /** An error (alert) or confirmation (status) box; nothing when there is no message. */
 export function notice(message: string | undefined, kind: 'error' | 'info' = 'error'): Html | string {
-  return message ? html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</div>` : '';
+  if (!message) return '';
+  return kind === 'error' ? html`<div class="notice error" id="${ERROR_ID}" role="alert">${message}</div>` : html`<div class="notice info" role="status">${message}</div>`;
+}
+
+/** A field's attributes when its form shows an error: marked invalid and described by the error box. */
+export function invalidIf(error: string | undefined): Html {
+  return new Html(error ? ` aria-invalid="true" aria-describedby="${ERROR_ID}"` : '');
 }
 
 /** 3423 → "57 minutes", 45 → "45 seconds", 5400 → "1 hour 30 minutes": a wait as a person says it. */

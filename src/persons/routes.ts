@@ -9,7 +9,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import { formBody } from '../http/body.js';
 import { ApiError, RateLimitedError } from '../http/errors.js';
-import { messagePage } from '../http/html.js';
+import { errorPage, messagePage } from '../http/html.js';
 import { toApiError } from '../http/middleware/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PersonService } from './service.js';
@@ -52,7 +52,7 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
       ctx.status = e.status;
       for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
       ctx.type = 'html';
-      ctx.body = messagePage(e.status === 429 ? 'Too many attempts' : 'Something went wrong', e.message);
+      ctx.body = errorPage(e, ctx.path === '/account/password' && e.status !== 401 ? { href: '/account', text: 'Back to your account' } : undefined);
     }
     ctx.set('Cache-Control', 'no-store');
   });

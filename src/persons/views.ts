@@ -1,12 +1,12 @@
 // Pages the emailed links open (finish sign-up, reset password) and the signed-in account page with its two-step
 // sign-in forms.
-import { Html, html, notice, page } from '../http/html.js';
+import { Html, html, invalidIf, notice, page } from '../http/html.js';
 import { qrSvg } from './qr.js';
 import { MIN_PASSWORD_LENGTH } from './service.js';
 import type { Enrolment } from './two-step.js';
 
-const newPassword = (label: string) => html`<label>${label} <small>(at least ${MIN_PASSWORD_LENGTH} characters)</small>
-    <input type="password" name="password" required minlength="${MIN_PASSWORD_LENGTH}" maxlength="1024" autocomplete="new-password"></label>`;
+const newPassword = (label: string, error?: string) => html`<label>${label} <small>(at least ${MIN_PASSWORD_LENGTH} characters)</small>
+    <input type="password" name="password"${invalidIf(error)} required minlength="${MIN_PASSWORD_LENGTH}" maxlength="1024" autocomplete="new-password"></label>`;
 
 /**
  * "Choose your password", behind a sign-up or reset link. The token travels in the form, not a cookie, so the
@@ -20,7 +20,7 @@ export function choosePasswordPage(v: { action: '/verify-email' | '/password/res
 <form method="post" action="${v.action}" class="form">
   <input type="hidden" name="token" value="${v.token}">
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
-  ${newPassword(signup ? 'Password' : 'New password')}
+  ${newPassword(signup ? 'Password' : 'New password', v.error)}
   <button type="submit" class="primary">${signup ? 'Create my account' : 'Change my password'}</button>
 </form>`,
     { subtitle: signup ? `for your new account, ${v.email}` : `for ${v.email}. This signs you out everywhere.` },
@@ -30,8 +30,8 @@ export function choosePasswordPage(v: { action: '/verify-email' | '/password/res
 /** Where the account page's two-step section stands: off, or on with this many unused recovery codes. */
 export type TwoStepState = { on: false } | { on: true; recoveryCodesLeft: number };
 
-const currentPassword = (label = 'Current password') =>
-  html`<label>${label}<input type="password" name="current" required maxlength="1024" autocomplete="current-password"></label>`;
+const currentPassword = (label = 'Current password', error?: string) =>
+  html`<label>${label}<input type="password" name="current"${invalidIf(error)} required maxlength="1024" autocomplete="current-password"></label>`;
 
 function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState }): Html {
   const hidden = html`<input type="hidden" name="csrf" value="${v.csrf}">
@@ -41,7 +41,7 @@ function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState 
 <p>With it on, signing in also needs a code from an authenticator app on your phone.</p>
 <form method="post" action="/account/two-step" class="form">
   ${hidden}
-  ${currentPassword()}
+  ${currentPassword('Your password')}
   <button type="submit" class="primary">Turn on two-step sign-in</button>
 </form>`;
   }
@@ -49,7 +49,7 @@ function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState 
 <p>Signing in needs a code from your authenticator app. You have ${v.twoStep.recoveryCodesLeft} unused recovery code${v.twoStep.recoveryCodesLeft === 1 ? '' : 's'}.</p>
 <form method="post" action="/account/two-step/off" class="form">
   ${hidden}
-  ${currentPassword()}
+  ${currentPassword('Your password')}
   <label>Code from your authenticator app (or a recovery code)<input type="text" name="code" required maxlength="64" autocomplete="one-time-code"></label>
   <button type="submit">Turn off two-step sign-in</button>
 </form>`;
@@ -93,8 +93,8 @@ export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepSt
 <form method="post" action="/account/password" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
-  ${currentPassword()}
-  ${newPassword('New password')}
+  ${currentPassword('Current password', v.error)}
+  ${newPassword('New password', v.error)}
   <button type="submit" class="primary">Change password</button>
 </form>
 <p class="muted">Changing your password signs you out of your other browsers and ends the access of applications you approved there.</p>

@@ -6,11 +6,11 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import type { Clock } from '../../clock.js';
-import { ApiError, DependencyUnavailableError, RateLimitedError } from '../../http/errors.js';
+import { ApiError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
 import { toApiError } from '../../http/middleware/errors.js';
 import { addressKey } from '../../http/client-ip.js';
-import { waitText } from '../../http/html.js';
+import { errorPage } from '../../http/html.js';
 import type { RateLimiter } from '../../http/rate-limit.js';
 import { MAIL_UNAVAILABLE, type PersonService } from '../../persons/service.js';
 import type { SignInLimits } from '../../persons/sign-in-limits.js';
@@ -18,7 +18,7 @@ import type { TenantService } from '../../tenants/service.js';
 import { clientTenant } from '../adapters/clients.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { secondStepNotes } from './second-step.js';
-import { checkMailPage, codePage, consentPage, forgotPage, loginPage, messagePage, signupPage, unavailablePage } from './views.js';
+import { checkMailPage, codePage, consentPage, forgotPage, loginPage, signupPage } from './views.js';
 
 const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
 // Sign-up and "forgot your password" ask only for the address; the password is set on the emailed link's page.
@@ -65,7 +65,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       ctx.status = e.status;
       for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
       ctx.type = 'html';
-      ctx.body = e instanceof DependencyUnavailableError ? unavailablePage() : errorPage(e.status, e.message, Number(e.headers?.['Retry-After']));
+      // Back to this sign-in's form (its uid is in the path), so an error page is never a dead end.
+      const uid = /^\/interaction\/([\w-]+)/.exec(ctx.path)?.[1];
+      ctx.body = errorPage(e, uid && e.code !== 'interaction_expired' ? { href: `/interaction/${uid}`, text: 'Back to sign in' } : undefined);
     }
     ctx.set('Cache-Control', 'no-store');
   });
@@ -205,7 +207,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         for (const [k, v] of Object.entries(err.headers ?? {})) ctx.set(k, v);
         return show(err.status, err.message);
       }
-      ctx.body = checkMailPage({ uid: details.uid, csrf: token, clientName, email, again: form });
+      const info = body.resend ? 'We sent the link again.' : undefined;
+      ctx.body = checkMailPage({ uid: details.uid, csrf: token, clientName, email, again: form, info });
     });
   }
 
@@ -240,11 +243,4 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   return router;
-}
-
-/** A person reads how long to wait ("try again in 57 minutes"); the Retry-After header keeps the seconds. */
-function errorPage(status: number, message: string, retryAfter: number): string {
-  if (status === 429) return messagePage('Too many attempts', `Too many attempts. Please try again in ${waitText(retryAfter)}.`);
-  if (status === 503) return messagePage('Busy right now', message);
-  return messagePage('Something went wrong', message);
 }

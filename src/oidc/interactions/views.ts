@@ -1,8 +1,6 @@
 // Server-rendered hosted pages: sign-in, sign-up, forgotten password, consent, errors, logout.
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
-import { Html, html, messagePage, notice, page, unavailablePage } from '../../http/html.js';
-
-export { messagePage, unavailablePage };
+import { Html, html, invalidIf, messagePage, notice, page, unavailablePage } from '../../http/html.js';
 
 export const SCOPE_TEXT: Record<string, string> = {
   openid: 'Confirm who you are (a private identifier for this service only)',
@@ -18,8 +16,8 @@ export function loginPage(v: { uid: string; csrf: string; clientName: string; em
     html`${notice(v.error)}${notice(v.info, 'info')}
 <form method="post" action="/interaction/${v.uid}/login" class="form" autocomplete="on">
   <input type="hidden" name="csrf" value="${v.csrf}">
-  <label>Email<input type="email" name="email" value="${v.email ?? ''}" required autofocus autocomplete="username"></label>
-  <label>Password<input type="password" name="password" required autocomplete="current-password"></label>
+  <label>Email<input type="email" name="email" value="${v.email ?? ''}"${invalidIf(v.error)} required autofocus autocomplete="username"></label>
+  <label>Password<input type="password" name="password"${invalidIf(v.error)} required autocomplete="current-password"></label>
   <button type="submit" class="primary">Sign in</button>
 </form>
 <p class="alt"><a href="/interaction/${v.uid}/forgot">Forgot your password?</a></p>
@@ -37,7 +35,7 @@ export function codePage(v: { uid: string; csrf: string; note: string; clientNam
 <form method="post" action="/interaction/${v.uid}/code" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <input type="hidden" name="note" value="${v.note}">
-  <label>Enter the 6-digit code from your authenticator app<input type="text" name="code" required autofocus autocomplete="one-time-code" maxlength="64"></label>
+  <label>Enter the 6-digit code from your authenticator app<input type="text" name="code"${invalidIf(v.error)} required autofocus autocomplete="one-time-code" maxlength="64"></label>
   <button type="submit" class="primary">Continue</button>
 </form>
 <p class="muted">Lost your device? Enter one of your recovery codes instead; each works once.</p>
@@ -54,7 +52,7 @@ export function signupPage(v: { uid: string; csrf: string; clientName: string; e
 <p>Enter your email address. We will send you a link to choose your password.</p>
 <form method="post" action="/interaction/${v.uid}/signup" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
-  <label>Email<input type="email" name="email" value="${v.email ?? ''}" required autofocus autocomplete="email"></label>
+  <label>Email<input type="email" name="email" value="${v.email ?? ''}"${invalidIf(v.error)} required autofocus autocomplete="email"></label>
   <button type="submit" class="primary">Send me the link</button>
 </form>
 <p class="alt">Already have an account? <a href="/interaction/${v.uid}">Sign in</a></p>`,
@@ -64,7 +62,8 @@ export function signupPage(v: { uid: string; csrf: string; clientName: string; e
 
 /**
  * What every sign-up (new address or not) and every reset request answers: the same page whatever the address,
- * so it tells nothing about who has an account. `again` re-posts the same form (resend, rate-limited).
+ * so it tells nothing about who has an account. `again` re-posts the same form (resend, rate-limited); `info`
+ * confirms a resend.
  */
 export function checkMailPage(v: { uid: string; csrf: string; clientName: string; email: string; again: 'signup' | 'forgot'; info?: string }): string {
   const what = v.again === 'signup' ? 'to finish creating your account' : 'to choose a new password';
@@ -76,6 +75,7 @@ export function checkMailPage(v: { uid: string; csrf: string; clientName: string
 <form method="post" action="/interaction/${v.uid}/${v.again}" class="actions">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <input type="hidden" name="email" value="${v.email}">
+  <input type="hidden" name="resend" value="1">
   <button type="submit">Send the link again</button>
 </form>
 <p class="alt"><a href="/interaction/${v.uid}">Back to sign in</a></p>`,
@@ -90,7 +90,7 @@ export function forgotPage(v: { uid: string; csrf: string; clientName: string; e
 <p>Enter the email address of your account. We will send you a link to choose a new password.</p>
 <form method="post" action="/interaction/${v.uid}/forgot" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
-  <label>Email<input type="email" name="email" value="${v.email ?? ''}" required autofocus autocomplete="email"></label>
+  <label>Email<input type="email" name="email" value="${v.email ?? ''}"${invalidIf(v.error)} required autofocus autocomplete="email"></label>
   <button type="submit" class="primary">Send me the link</button>
 </form>
 <p class="alt"><a href="/interaction/${v.uid}">Back to sign in</a></p>`,
