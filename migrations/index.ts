@@ -11,6 +11,7 @@ import { emailTokens } from './20261202_accounts_0001_email_tokens.js';
 import { oidcHashedIds } from './20261202_0060_oidc_hashed_ids.js';
 import { faceTemplatesSealed } from './20261202_0070_face_templates_sealed.js';
 import { signInAddresses } from './20261202_0080_sign_in_addresses.js';
+import { faceSketchesSealed } from './20261202_0090_face_sketches_sealed.js';
 import { totp } from './20261202_accounts_0002_totp.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, totp];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp];

@@ -1,5 +1,6 @@
 // Child process of bench/dedup.ts: opens the sketch index on DATABASE_URL in a fresh process, as a server start
-// would (opening every sealed template with the bench's key), and prints {loadS, rssBeforeMb, rssAfterMb, size} so the memory it costs is not mixed with the bench's own.
+// would (opening every sealed sketch with the bench's key), and prints {loadS, rssBeforeMb, rssAfterMb, size} so
+// the memory it costs is not mixed with the bench's own.
 import { openDatabase } from '../../src/db/index.js';
 import { SketchDedupIndex } from '../../src/verification/dedup/sketch-index.js';
 import { templateBox } from '../../src/verification/dedup/templates.js';

@@ -5,7 +5,7 @@ import { openDedupIndex, type DedupIndex, type DedupMatch } from './dedup/index.
 export interface FaceDedup {
   search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]>;
   enroll(trx: Queryable, e: { personId: string; caseId: string; embedding: ArrayLike<number> }): Promise<void>;
-  /** Opens the index now (opens every sealed template and sketches it in memory). */
+  /** Opens the index now (reads and opens every enrolled face's sealed sketch). */
   load(): Promise<void>;
 }
 

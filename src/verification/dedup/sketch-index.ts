@@ -1,8 +1,14 @@
-// The 1:N face index on every database: face_embeddings holds each descriptor sealed (templates.ts); each server
-// process opens them all at start, keeps a 1024-bit sketch of each in memory only (sketch.ts, sketch-set.ts, 128
-// bytes per face), finds the nearest ones by an exact Hamming scan, and re-ranks them by exact cosine on the
-// descriptors read back from the table and opened. (pgvector cannot search sealed templates.) An approximate graph (HNSW) missed most re-enrolled faces at scale; an exact scan cannot miss a face for
-// being hard to navigate to, so recall does not decay with N (bench/RESULTS.md, Notes).
+// The 1:N face index on every database: face_embeddings holds each descriptor and its 1024-bit sketch (sketch.ts),
+// both sealed (templates.ts). Each server process reads and opens the sealed sketches at start (157 bytes a face,
+// not the 4 KB templates), keeps them in memory (sketch-set.ts, 128 bytes per face), finds the nearest ones by an
+// exact Hamming scan, and re-ranks them by exact cosine on the descriptors read back from the table and opened.
+// (pgvector cannot search sealed templates.) An approximate graph (HNSW) missed most re-enrolled faces at scale; an
+// exact scan cannot miss a face for being hard to navigate to, so recall does not decay with N (bench/RESULTS.md,
+// Notes).
+//
+// A stored sketch is always centred by the stored mean (centering.ts). Rows without one (enrolled before the mean
+// was fixed, or before sketches were stored: migration 0090) are sketched from their templates when loaded, and
+// the sealed sketch is written back, so each such row is opened in full once.
 //
 // Several processes can share one database, so before every search the index catches up on rows other processes
 // enrolled (ids above its high-water mark), and hits are confirmed against the table so rows deleted elsewhere
@@ -12,11 +18,11 @@ import type { Queryable } from '../../db/index.js';
 import { cosine, meanOf, MIN_ROWS_FOR_MEAN } from './centering.js';
 import { sketchOf } from './sketch.js';
 import { SketchSet } from './sketch-set.js';
-import { deleteByPerson, firstTemplates, hasRows, insertTemplate, plainRows, readMean, sealRows, storeMean, templatesAfter, templatesById } from './store.js';
+import { deleteByPerson, firstTemplates, hasRows, insertTemplate, plainRows, readMean, sealRows, sketchesAfter, storeMean, storeSketches, templatesById } from './store.js';
 import type { TemplateBox } from './templates.js';
 import { checkEmbedding, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
 
-/** Sealed templates are read, opened and sketched this many at a time (about 4 KB each). */
+/** Rows are read this many at a time (about 200 bytes each with a stored sketch, 4 KB when the template is read). */
 const BATCH = 2000;
 /**
  * Ids are taken at insert but become visible at commit, so a lower id can appear after a higher one was seen.
@@ -59,7 +65,7 @@ export class SketchDedupIndex implements DedupIndex {
     this.now = opts.now ?? Date.now;
   }
 
-  /** Seals rows an older release stored in plain, then opens and sketches every enrolled template. */
+  /** Seals rows an older release stored in plain, then loads every enrolled face's sketch. */
   static async open(db: Knex, box: TemplateBox, opts: SketchIndexOptions = {}): Promise<SketchDedupIndex> {
     const idx = new SketchDedupIndex(db, box, opts);
     await idx.sealPlainRows();
@@ -90,8 +96,11 @@ export class SketchDedupIndex implements DedupIndex {
 
   async enroll(trx: Queryable, e: Enrollment): Promise<void> {
     // Only the row is written here: the transaction may still roll back. search() picks it up once committed.
+    // Without the mean (not fixed yet, or fixed by another process since this one last looked) the sketch is left
+    // for the loader to store.
     const embedding = checkEmbedding(e.embedding);
-    await insertTemplate(trx, { personId: e.personId, caseId: e.caseId, template: this.box.seal(e.personId, embedding) });
+    const sketch = this.mean ? this.box.sealSketch(e.personId, sketchOf(embedding, this.mean)) : null;
+    await insertTemplate(trx, { personId: e.personId, caseId: e.caseId, template: this.box.seal(e.personId, embedding), sketch });
   }
 
   async search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]> {
@@ -152,13 +161,21 @@ export class SketchDedupIndex implements DedupIndex {
     for (const [id, since] of this.gaps) if (now - since > GAP_TTL_MS) this.gaps.delete(id);
     let gapIds = [...this.gaps.keys()];
     for (;;) {
-      const rows = await templatesAfter(this.db, this.highWater, BATCH, gapIds);
+      // Without the mean, stored (centred) sketches do not fit: every template is opened and sketched raw.
+      const rows = await sketchesAfter(this.db, this.highWater, BATCH, gapIds, !this.mean);
       gapIds = [];
       if (rows.length === 0) return;
+      const computed: Array<{ id: number; sketch: Buffer }> = [];
       for (const r of rows) {
-        this.set.add(r.id, sketchOf(this.box.open(r.personId, r.template), this.mean));
+        if (r.sketch) this.set.add(r.id, this.box.openSketch(r.personId, r.sketch));
+        else {
+          const sketch = sketchOf(this.box.open(r.personId, r.template), this.mean);
+          this.set.add(r.id, sketch);
+          if (this.mean) computed.push({ id: r.id, sketch: this.box.sealSketch(r.personId, sketch) });
+        }
         this.gaps.delete(r.id);
       }
+      await storeSketches(this.db, computed);
       let expected = this.highWater + 1;
       for (const r of rows) {
         if (r.id <= this.highWater) continue;

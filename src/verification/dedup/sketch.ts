@@ -4,8 +4,8 @@
 // 95th percentile spans 12× on the sample faces), so plain coordinate signs estimate the angle poorly; a random
 // sign flip + Walsh–Hadamard transform is a cheap rotation (O(D log D)) that fixes it: on 121 sample-image
 // descriptors, bits/1024 − angle/π had mean −0.069, sd 0.022 with coordinate signs and mean 0.000, sd 0.012 rotated.
-// Sketches are stored in face_embeddings.sketch: changing anything here requires a migration setting sketch = null
-// (they are then recomputed from the embeddings on load).
+// Sketches are stored sealed in face_embeddings.sketch (templates.ts): changing anything here requires a migration
+// setting sketch = null (the index then recomputes them from the sealed templates on load).
 import { EMBEDDING_DIM } from './types.js';
 
 export const SKETCH_BYTES = EMBEDDING_DIM / 8;

@@ -1,12 +1,15 @@
-// face_embeddings and face_dedup_mean queries. A face is stored sealed in `template` (templates.ts); `embedding`
-// (vector(1024) with pgvector, real[] without) only holds rows of releases before 0070 until the index seals them.
+// face_embeddings and face_dedup_mean queries. A face is stored sealed in `template` (templates.ts) and its search
+// sketch sealed in `sketch` (null until some process knows the centring mean); `embedding` (vector(1024) with
+// pgvector, real[] without) only holds rows of releases before 0070 until the index seals them.
 import type { Queryable } from '../../db/index.js';
 
 const TABLE = 'face_embeddings';
 const MEAN_TABLE = 'face_dedup_mean';
 
-export async function insertTemplate(q: Queryable, row: { personId: string; caseId: string | null; template: Buffer }): Promise<number> {
-  const [inserted] = await q(TABLE).insert({ person_id: row.personId, case_id: row.caseId, template: row.template }).returning<{ id: number }[]>('id');
+export async function insertTemplate(q: Queryable, row: { personId: string; caseId: string | null; template: Buffer; sketch: Buffer | null }): Promise<number> {
+  const [inserted] = await q(TABLE)
+    .insert({ person_id: row.personId, case_id: row.caseId, template: row.template, sketch: row.sketch })
+    .returning<{ id: number }[]>('id');
   return Number(inserted!.id);
 }
 
@@ -26,15 +29,36 @@ const sealedColumns = ['id', 'person_id', 'case_id', 'template'] as const;
 type SealedRow = { id: number | string; person_id: string; case_id: string | null; template: Uint8Array };
 const toSealed = (r: SealedRow): SealedFace => ({ id: Number(r.id), personId: r.person_id, caseId: r.case_id, template: r.template });
 
-/** Sealed rows with id > after (or the listed ids), in id order, at most `limit` (about 4 KB each). */
-export async function templatesAfter(q: Queryable, after: number, limit: number, alsoIds: number[] = []): Promise<SealedFace[]> {
+/** A row as the sketch index loads it: its sealed sketch, or (when that is absent or not wanted) its sealed template. */
+export type SketchRow = { id: number; personId: string } & ({ sketch: Uint8Array; template: null } | { sketch: null; template: Uint8Array });
+
+/**
+ * Rows with id > after (or the listed ids), in id order, at most `limit`. The sealed template (about 4 KB) is read
+ * only for rows without a stored sketch, or for every row when `templates` is set; otherwise a row is about 200 bytes.
+ */
+export async function sketchesAfter(q: Queryable, after: number, limit: number, alsoIds: number[], templates: boolean): Promise<SketchRow[]> {
   const rows = await q(TABLE)
-    .select<SealedRow[]>(...sealedColumns)
+    .select<Array<{ id: number | string; person_id: string; sketch: Uint8Array | null; template: Uint8Array | null }>>(
+      'id',
+      'person_id',
+      templates ? q.raw('null::bytea as sketch') : 'sketch',
+      templates ? 'template' : q.raw('case when sketch is null then template end as template'),
+    )
     .whereNotNull('template')
     .andWhere((w) => void w.where('id', '>', after).orWhereIn('id', alsoIds))
     .orderBy('id')
     .limit(limit);
-  return rows.map(toSealed);
+  return rows.map((r) => ({ id: Number(r.id), personId: r.person_id, ...(r.sketch ? { sketch: r.sketch, template: null } : { sketch: null, template: r.template! }) }));
+}
+
+/** Stores sealed sketches of rows that have none (another process may have stored its own meanwhile: both are valid). */
+export async function storeSketches(q: Queryable, rows: Array<{ id: number; sketch: Buffer }>): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map(() => '(?::bigint, ?::bytea)').join(', ');
+  await q.raw(
+    `update ${TABLE} as f set sketch = v.sketch from (values ${values}) as v(id, sketch) where f.id = v.id and f.sketch is null`,
+    rows.flatMap((r) => [r.id, r.sketch]),
+  );
 }
 
 /** The rows with these ids that still exist (rows deleted elsewhere drop out). */
