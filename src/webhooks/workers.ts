@@ -70,7 +70,7 @@ export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorker
       new Dispatcher(deps.db, queue, client, deps.webhookSecrets, deps.clock, {
         concurrency: options.concurrency,
         // Half of what the lease leaves beyond the request's timeout; the other half is for recording it.
-        holdMs: (options.leaseMs - options.timeoutMs) / 2,
+        holdMs: Math.max(1000, (options.leaseMs - options.timeoutMs) / 2),
         policy,
         disableAfterMs: options.disableAfterMs,
       }),
