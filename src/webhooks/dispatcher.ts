@@ -14,6 +14,8 @@ import { webhookStore, type DeliveryJob } from './store.js';
 
 export interface DispatcherOptions extends RecorderOptions {
   concurrency: number;
+  /** Longest a claimed delivery waits for a slot before it is put back: its request and record must fit in its lease. */
+  holdMs: number;
   /** Longest idle wait before looking at the queue again. */
   maxIdleMs?: number;
 }
@@ -31,9 +33,12 @@ export function envelope(job: Pick<DeliveryJob, 'event_id' | 'event_type' | 'eve
 
 export class Dispatcher {
   private readonly recorder: Recorder;
-  private inflight = 0;
+  /** Deliveries sent (or being sent) whose outcome is not committed yet: at most `concurrency`. */
+  private unrecorded = 0;
   private stopping = false;
   private running: Promise<void> | undefined;
+  /** Claimed and loaded, waiting for a slot: a freed slot starts its next send without a round trip to the queue. */
+  private ready: { job: DeliveryJob; claimedAt: number }[] = [];
   private slotWaiters: (() => void)[] = [];
   private readonly secrets = new Map<string, string>();
   private readonly failureLogs = new Map<string, (err: unknown) => void>();
@@ -59,7 +64,8 @@ export class Dispatcher {
     this.queue.interrupt();
     this.slotWaiters.splice(0).forEach((w) => w());
     await this.running;
-    while (this.inflight > 0) await this.slotFreed();
+    await this.putBack(this.ready.splice(0).map((r) => r.job.id));
+    while (this.unrecorded > 0) await this.slotFreed();
     await this.recorder.flush();
   }
 
@@ -67,10 +73,11 @@ export class Dispatcher {
   async runOnce(): Promise<number> {
     let total = 0;
     for (;;) {
+      const claimedAt = this.clock.now().getTime();
       const ids = await this.queue.claim(this.opts.concurrency);
       if (ids.length === 0) break;
-      total += await this.dispatch(ids);
-      while (this.inflight > 0) await this.slotFreed();
+      total += await this.dispatch(ids, claimedAt);
+      while (this.unrecorded > 0) await this.slotFreed();
       await this.recorder.flush();
     }
     return total;
@@ -79,15 +86,17 @@ export class Dispatcher {
   private async loop(): Promise<void> {
     const minBatch = Math.max(1, Math.floor(this.opts.concurrency / 4));
     while (!this.stopping) {
-      const free = this.opts.concurrency - this.inflight;
+      // Up to a window's worth waits in `ready` besides the window itself.
+      const free = 2 * this.opts.concurrency - this.unrecorded - this.ready.length;
       if (free < minBatch) {
         await this.slotFreed();
         continue;
       }
       try {
+        const claimedAt = this.clock.now().getTime();
         const ids = await this.queue.claim(free);
         if (ids.length === 0) await this.queue.waitForWork(this.opts.maxIdleMs ?? 1000);
-        else await this.dispatch(ids);
+        else await this.dispatch(ids, claimedAt);
       } catch (err) {
         // Redis or Postgres unavailable: claimed work comes back when its lease ends.
         if (!outages.note(err)) log.error('webhook dispatch failed', { err: (err as Error).message });
@@ -96,34 +105,57 @@ export class Dispatcher {
     }
   }
 
-  /** Loads the claimed deliveries and starts sending; returns how many were sent. */
-  private async dispatch(ids: string[]): Promise<number> {
+  /** Loads the claimed deliveries and starts sending as many as slots allow; returns how many will be sent. */
+  private async dispatch(ids: string[], claimedAt: number): Promise<number> {
     const jobs = await webhookStore.loadJobs(this.db.knex, ids);
     const found = new Set(jobs.map((j) => j.id));
     const done = ids.filter((id) => !found.has(id)); // endpoint or tenant deleted
     const later: { id: string; at: Date }[] = [];
     const cancelled: string[] = [];
     const now = this.clock.now();
-    let sent = 0;
+    const ready: DeliveryJob[] = [];
     for (const job of jobs) {
       if (job.status !== 'pending') done.push(job.id);
       else if (!job.enabled) cancelled.push(job.id);
       else if (job.next_attempt_at && job.next_attempt_at.getTime() > now.getTime() + 1000) {
         // Reclaimed after a crash between the outcome write and the queue update: keep the recorded time.
         later.push({ id: job.id, at: job.next_attempt_at });
-      } else {
-        sent++;
-        this.launch(job);
-      }
+      } else ready.push(job);
     }
     if (cancelled.length) await webhookStore.cancelDeliveries(this.db.knex, cancelled, 'endpoint disabled');
     if (done.length || later.length || cancelled.length) await this.queue.settle([...done, ...cancelled], later);
-    return sent;
+    this.ready.push(...ready.map((job) => ({ job, claimedAt })));
+    this.launchReady();
+    return ready.length;
   }
 
-  /** The slot stays taken until the outcome is committed (recorder.ts), so sends never outrun the writes. */
+  private launchReady(): void {
+    if (this.stopping) return;
+    const now = this.clock.now().getTime();
+    const stale: string[] = [];
+    while (this.unrecorded < this.opts.concurrency && this.ready.length) {
+      const { job, claimedAt } = this.ready.shift()!;
+      if (now - claimedAt > this.opts.holdMs) stale.push(job.id);
+      else this.launch(job);
+    }
+    void this.putBack(stale);
+  }
+
+  /** Claimed but not sent: due again at once (for this or another worker) instead of when the lease ends. */
+  private async putBack(ids: string[]): Promise<void> {
+    if (ids.length) await this.queue.release(ids).catch((err: Error) => log.warn('webhook queue release failed', { err: err.message }));
+  }
+
+  /**
+   * A slot is taken from the start of the request until the outcome is committed, so at any moment at most
+   * `concurrency` deliveries have reached (or may have reached) the receiver without a durable outcome. Those are
+   * all a crash can re-send: duplicates after a kill ≤ concurrency per dispatcher. Claimed deliveries not yet
+   * sent are not among them (their lease just runs out). A failed write frees its slots too; those deliveries
+   * come back after their lease, as after a crash. The recorder commits in overlapping batches and `ready` refills
+   * a freed slot at once, so most of the window is sending, not waiting for a write or a claim.
+   */
   private launch(job: DeliveryJob): void {
-    this.inflight++;
+    this.unrecorded++;
     this.send(job)
       .then((result) => {
         if (result.detail) this.logFailure(job, result);
@@ -131,7 +163,8 @@ export class Dispatcher {
       })
       .catch((err: Error) => log.error('webhook send crashed', { delivery_id: job.id, err: err.message }))
       .finally(() => {
-        this.inflight--;
+        this.unrecorded--;
+        this.launchReady();
         this.slotWaiters.shift()?.();
       });
   }

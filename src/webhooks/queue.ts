@@ -17,6 +17,8 @@ export interface DeliveryQueue {
   enqueue(items: { id: string; at: Date }[], opts?: { replace?: boolean }): Promise<void>;
   /** Up to `n` due ids, hidden from other workers for the lease. */
   claim(n: number): Promise<string[]>;
+  /** Claimed ids not sent after all (shutdown, waited too long): due again now, before their lease ends. */
+  release(ids: string[]): Promise<void>;
   /** After Postgres has the outcome: finished ids leave, retries come back at their time. */
   settle(done: string[], retry: { id: string; at: Date }[]): Promise<void>;
   /** Resolves when new work may exist, or after at most `maxWaitMs`. */
@@ -112,6 +114,11 @@ export class RedisQueue implements DeliveryQueue {
     return this.redis.kpWebhookClaim(this.key, now, n, now + this.leaseMs);
   }
 
+  async release(ids: string[]): Promise<void> {
+    // XX: a delivery settled meanwhile is not brought back.
+    if (ids.length) await this.redis.zadd(this.key, 'XX', ...ids.flatMap((id) => [this.clock.now().getTime(), id]));
+  }
+
   async settle(done: string[], retry: { id: string; at: Date }[]): Promise<void> {
     const multi = this.redis.multi();
     if (done.length) multi.zrem(this.key, ...done);
@@ -163,6 +170,11 @@ export class PostgresQueue implements DeliveryQueue {
   claim(n: number): Promise<string[]> {
     const now = this.clock.now();
     return webhookStore.claimDue(this.db, now, new Date(now.getTime() + this.leaseMs), n);
+  }
+
+  async release(ids: string[]): Promise<void> {
+    await webhookStore.releaseClaims(this.db, ids);
+    this.waiter.wake();
   }
 
   async settle(): Promise<void> {

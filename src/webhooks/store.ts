@@ -70,6 +70,15 @@ export interface DeliveryUpdate {
   delivered_at: Date | null;
 }
 
+/** An attempt's outcome: the delivery's new state plus what its attempt log row needs. */
+export interface OutcomeWrite extends DeliveryUpdate {
+  tenant_id: string;
+  endpoint_id: string;
+  event_id: string;
+  latency_ms: number | null;
+  at: Date;
+}
+
 export interface AttemptInsert {
   tenant_id: string;
   endpoint_id: string;
@@ -189,26 +198,38 @@ export const webhookStore = {
         'w.previous_secret_enc',
         'w.previous_secret_expires_at',
       )).map(decodeJob),
-  /** Writes attempt outcomes; a delivery already finished elsewhere (a duplicate worker) is not regressed. */
-  updateDeliveries: async (db: Queryable, rows: DeliveryUpdate[]): Promise<void> => {
-    if (rows.length === 0) return;
-    const values = rows.map(() => '(?::text, ?::text, ?::int, ?::timestamptz, ?::int, ?::text, ?::timestamptz)').join(', ');
-    const bindings = rows.flatMap((r) => [
-      r.id,
-      r.status,
-      r.attempts,
-      r.next_attempt_at,
-      r.last_status_code,
-      r.last_error,
-      r.delivered_at,
-    ]);
-    await db.raw(
-      `update webhook_deliveries d set status = v.status, attempts = v.attempts, next_attempt_at = v.next_at,
-         last_status_code = v.code, last_error = v.err, delivered_at = v.delivered_at, locked_until = null
-       from (values ${values}) as v(id, status, attempts, next_at, code, err, delivered_at)
-       where d.id = v.id and d.status = 'pending'`,
-      bindings,
+  /**
+   * One statement (one round trip, atomic): the deliveries' new state (a delivery already finished elsewhere, by
+   * a duplicate worker, is not regressed), their attempt log rows, and the endpoints' health: `failing_since`
+   * cleared where the endpoint answered (`ok`), set (unless set) on the others. Endpoint rows are locked in id
+   * order, so batch writes running at once cannot deadlock. Returns the endpoints it changed, in id order.
+   */
+  recordOutcomes: async (
+    db: Queryable,
+    rows: OutcomeWrite[],
+    health: { id: string; ok: boolean; failingSince: Date }[],
+  ): Promise<{ id: string; enabled: boolean; failing_since: Date | null }[]> => {
+    const v = rows.map(() => '(?::int, ?::text, ?::text, ?::int, ?::timestamptz, ?::int, ?::text, ?::timestamptz, ?::text, ?::text, ?::text, ?::int, ?::timestamptz)');
+    const h = health.map(() => '(?::text, ?::boolean, ?::timestamptz)');
+    const res = await db.raw<{ rows: { id: string; enabled: boolean; failing_since: Date | null }[] }>(
+      `with v(n, id, status, attempts, next_at, code, err, delivered_at, tenant_id, endpoint_id, event_id, latency_ms, at) as (values ${v.join(', ')}),
+       upd as (update webhook_deliveries d set status = v.status, attempts = v.attempts, next_attempt_at = v.next_at,
+                 last_status_code = v.code, last_error = v.err, delivered_at = v.delivered_at, locked_until = null
+               from v where d.id = v.id and d.status = 'pending'),
+       logged as (insert into webhook_attempts (tenant_id, endpoint_id, delivery_id, event_id, kind, attempt, status_code, latency_ms, error, next_retry_at, created_at)
+               select tenant_id, endpoint_id, id, event_id, 'attempt', attempts, code, latency_ms, err, next_at, at from v order by n),
+       h(id, ok, since) as (values ${h.join(', ')}),
+       locked as (select e.id from webhook_endpoints e join h on h.id = e.id
+                  where not h.ok or e.failing_since is not null order by e.id for no key update of e)
+       update webhook_endpoints e set failing_since = case when h.ok then null else coalesce(e.failing_since, h.since) end
+       from h join locked l on l.id = h.id where e.id = h.id
+       returning e.id, e.enabled, e.failing_since`,
+      [
+        ...rows.flatMap((r, n) => [n, r.id, r.status, r.attempts, r.next_attempt_at, r.last_status_code, r.last_error, r.delivered_at, r.tenant_id, r.endpoint_id, r.event_id, r.latency_ms, r.at]),
+        ...health.flatMap((r) => [r.id, r.ok, r.failingSince]),
+      ],
     );
+    return res.rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   },
   cancelDeliveries: (db: Queryable, ids: string[], reason: string) =>
     db('webhook_deliveries')
@@ -229,6 +250,7 @@ export const webhookStore = {
     );
     return res.rows.map((r) => r.id);
   },
+  releaseClaims: (db: Queryable, ids: string[]) => db('webhook_deliveries').whereIn('id', ids).update({ locked_until: null }),
   nextDueAt: async (db: Queryable): Promise<Date | undefined> => {
     const row = await db('webhook_deliveries')
       .where({ status: 'pending' })
@@ -263,14 +285,6 @@ export const webhookStore = {
     db('webhook_endpoints')
       .where({ id })
       .update({ ...patch, ...(patch.events ? { events: eventsColumn.encode(patch.events) } : {}) }),
-  /** Records that the endpoint is failing since `since` unless it already was; its state after that. */
-  markFailing: async (db: Queryable, id: string, since: Date): Promise<{ enabled: boolean; failing_since: Date } | undefined> => {
-    const [row] = await db('webhook_endpoints')
-      .where({ id })
-      .update({ failing_since: db.raw('coalesce(failing_since, ?)', [since]) })
-      .returning<{ enabled: boolean; failing_since: Date }[]>(['enabled', 'failing_since']);
-    return row;
-  },
   /** Returns the number deleted (via RETURNING: the PGlite driver reports no row counts). */
   deleteEndpoint: async (db: Queryable, tenantId: string, id: string): Promise<number> =>
     (await db('webhook_endpoints').where({ tenant_id: tenantId, id }).delete().returning('id')).length,

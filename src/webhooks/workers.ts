@@ -37,8 +37,8 @@ export interface WebhookParts {
 export function resolveOptions(deps: WebhookDeps, over: Partial<WebhookWorkerOptions> = {}): WebhookWorkerOptions {
   const w = deps.config.webhooks;
   const timeoutMs = over.timeoutMs ?? w.timeoutMs;
-  // After a crash its unrecorded deliveries come back when this runs out. Recording is bounded (a slot is held
-  // until the outcome is committed), so a request's timeout plus a margin for the write is enough.
+  // After a crash its unsent and unrecorded deliveries come back when this runs out. It covers the wait for a
+  // slot (at most half the margin, then the delivery is put back), the request's timeout and the write.
   const leaseMs = over.leaseMs ?? timeoutMs + 10_000;
   return {
     workers: over.workers ?? w.workers,
@@ -69,6 +69,8 @@ export function buildWebhookParts(deps: WebhookDeps, over: Partial<WebhookWorker
     () =>
       new Dispatcher(deps.db, queue, client, deps.webhookSecrets, deps.clock, {
         concurrency: options.concurrency,
+        // Half of what the lease leaves beyond the request's timeout; the other half is for recording it.
+        holdMs: Math.max(1000, (options.leaseMs - options.timeoutMs) / 2),
         policy,
         disableAfterMs: options.disableAfterMs,
       }),

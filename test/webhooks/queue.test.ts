@@ -55,6 +55,21 @@ describe('delivery queue', () => {
     expect(await dispatch()).toBe(0);
   });
 
+  it('a claimed delivery put back unsent is due again at once, before its lease ends', async () => {
+    await emit();
+    await parts.relay.drain();
+    const [id] = await parts.queue.claim(10);
+    expect(id).toBeDefined();
+    expect(await parts.queue.claim(10)).toHaveLength(0);
+    await parts.queue.release([id!]);
+    expect(await dispatch()).toBe(1);
+    expect(receiver.received).toHaveLength(1);
+    // Once its outcome is settled, putting it back again brings nothing back.
+    await parts.queue.release([id!]);
+    expect(await dispatch()).toBe(0);
+    expect(receiver.received).toHaveLength(1);
+  });
+
   // Without Redis the table is the queue, so these states cannot arise.
   it.skipIf(!withRedis)('never resends a delivery that Postgres already records as delivered', async () => {
     const { id } = await emit();
