@@ -2,7 +2,9 @@
 // then runs and returns one JSON-serialisable object.
 import { z } from 'zod';
 import { createApiKey, createClient, createTenant, revokeApiKey } from '../tenants/service.js';
+import { mailerFor } from '../persons/mailer.js';
 import { createPerson, MIN_PASSWORD_LENGTH } from '../persons/service.js';
+import { operatorTurnOff } from '../persons/two-step.js';
 import { generateSigningKey } from '../oidc/keys.js';
 import { command, flags, required, UsageError, type Command } from './args.js';
 import { listsCommands } from './lists.js';
@@ -59,6 +61,19 @@ export const commands: Record<string, Command> = {
       return { email, password, name: values.name };
     },
     run: (input, infra) => createPerson(infra!.db.knex, { ...input, emailVerified: true }),
+  }),
+  'person two-step-off': command({
+    usage: 'person two-step-off (--email EMAIL | --person ID)',
+    needsDb: true,
+    parse(argv) {
+      const { values } = flags(argv, { email: { type: 'string' }, person: { type: 'string' } });
+      const email = values.email?.trim();
+      const personId = values.person?.trim();
+      if (!email === !personId) throw new UsageError('give exactly one of --email or --person');
+      if (email && !emailSchema.safeParse(email).success) throw new UsageError(`--email: not an email address: ${email}`);
+      return email ? { email } : { personId: personId! };
+    },
+    run: (who, infra) => operatorTurnOff({ db: infra!.db.knex, mailer: mailerFor(infra!.config) }, who),
   }),
   'keys rotate': command({
     usage: 'keys rotate',

@@ -3,6 +3,7 @@
 //   GET/POST /password/reset?token=…  choose a new password (signs the person out everywhere)
 //   GET /account, POST /account/password  change password (signed in; needs the current one)
 //   POST /account/two-step[/confirm|/off]  turn two-step sign-in on (password, then a code) or off (password + code)
+//   POST /account/two-step/recovery-codes  new recovery codes in place of the old ones (password + code)
 import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
@@ -23,8 +24,15 @@ const code = z.string().trim().min(1, 'Enter the code.').max(64);
 const changeForm = z.object({ current, password });
 const turnOnForm = z.object({ current });
 const confirmForm = z.object({ code });
-const turnOffForm = z.object({ current, code });
+/** Turning it off and making new recovery codes. */
+const passwordAndCodeForm = z.object({ current, code });
 const issues = (e: z.ZodError) => e.issues.map((i) => i.message).join(' ');
+
+const TWO_STEP_ERRORS = {
+  wrong_password: 'Your current password is not right.',
+  wrong_code: 'That code is not right, or was already used.',
+  not_on: 'Two-step sign-in is not on.',
+} as const;
 
 const BAD_LINK = 'This link is invalid, has expired or was already used. Ask for a new one from the sign-in page.';
 
@@ -180,16 +188,24 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
 
   router.post('/account/two-step/off', formBody(), async (ctx) => {
     const s = await signedInForm(ctx);
-    const form = turnOffForm.safeParse(s.body);
+    const form = passwordAndCodeForm.safeParse(s.body);
     if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
     await limitChecks(s.person.id);
     const off = await persons.twoStep.turnOff(s.person.id, form.data.current, form.data.code);
-    if (!off.ok) {
-      const errors = { wrong_password: 'Your current password is not right.', wrong_code: 'That code is not right, or was already used.', not_on: 'Two-step sign-in is not on.' } as const;
-      return showAccount(ctx, s, off.reason === 'not_on' ? 409 : 401, { error: errors[off.reason] });
-    }
+    if (!off.ok) return showAccount(ctx, s, off.reason === 'not_on' ? 409 : 401, { error: TWO_STEP_ERRORS[off.reason] });
     const person = (await persons.findById(s.person.id)) ?? s.person;
     await showAccount(ctx, { ...s, person }, 200, { info: 'Two-step sign-in is off.' });
+  });
+
+  router.post('/account/two-step/recovery-codes', formBody(), async (ctx) => {
+    const s = await signedInForm(ctx);
+    const form = passwordAndCodeForm.safeParse(s.body);
+    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    await limitChecks(s.person.id);
+    const made = await persons.twoStep.newRecoveryCodes(s.person.id, form.data.current, form.data.code);
+    if (!made.ok) return showAccount(ctx, s, made.reason === 'not_on' ? 409 : 401, { error: TWO_STEP_ERRORS[made.reason] });
+    ctx.type = 'html';
+    ctx.body = recoveryCodesPage({ codes: made.recoveryCodes, replaced: true });
   });
 
   return router;

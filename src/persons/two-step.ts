@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import { keyedHash } from '../crypto/hash.js';
 import type { SecretBox } from '../crypto/seal.js';
-import { ConflictError } from '../http/errors.js';
+import { ConflictError, NotFoundError } from '../http/errors.js';
 import { log } from '../log.js';
 import type { Mailer } from './mailer.js';
 import { mails } from './mails.js';
@@ -43,13 +43,41 @@ export interface Enrolment {
 /** How a second step was passed: an authenticator code, or a recovery code (now used up). */
 export type SecondFactor = 'totp' | 'recovery';
 
-export type TurnOff = { ok: true } | { ok: false; reason: 'wrong_password' | 'wrong_code' | 'not_on' };
+/** Why a change that needs the password and a code was refused. */
+type Refused = { ok: false; reason: 'wrong_password' | 'wrong_code' | 'not_on' };
+export type TurnOff = { ok: true } | Refused;
+export type NewCodes = { ok: true; recoveryCodes: string[] } | Refused;
 
 const normaliseRecovery = (code: string) => code.toLowerCase().replace(/[^a-z0-9]/g, '');
 const newRecoveryCode = () => {
   const chars = Array.from({ length: 10 }, () => RECOVERY_ALPHABET[crypto.randomInt(32)]).join('');
   return `${chars.slice(0, 5)}-${chars.slice(5)}`;
 };
+
+/** Clears the secret (on or pending), the last step and the recovery codes, and tells the person. */
+async function disable(d: Pick<TwoStepDeps, 'db' | 'mailer'>, p: PersonRow, by: 'person' | 'operator'): Promise<void> {
+  await d.db.transaction(async (trx) => {
+    await twoStepStore.disable(trx, p.id);
+    await twoStepStore.replaceRecoveryCodes(trx, p.id, []);
+  });
+  log.info('two-step sign-in turned off', { person_id: p.id, by });
+  await d.mailer.send(mails.twoStepChanged(p.email, false)).catch(() => undefined);
+}
+
+/**
+ * The operator's way back for a person who lost both the device and the recovery codes (`kycport person
+ * two-step-off`). The operator checks who is asking; sessions stay as they are, as when the person turns it off.
+ */
+export async function operatorTurnOff(
+  d: Pick<TwoStepDeps, 'db' | 'mailer'>,
+  who: { email: string } | { personId: string },
+): Promise<{ person_id: string; email: string; was_on: boolean }> {
+  const p = 'email' in who ? await personStore.findByEmail(d.db, who.email) : await personStore.findById(d.db, who.personId);
+  if (!p) throw new NotFoundError('Person');
+  const wasOn = p.totp_enabled_at !== null;
+  if (wasOn || p.totp_secret) await disable(d, p, 'operator');
+  return { person_id: p.id, email: p.email, was_on: wasOn };
+}
 
 export function createTwoStep(d: TwoStepDeps) {
   const aad = (personId: string) => `totp:${personId}`;
@@ -122,13 +150,19 @@ export function createTwoStep(d: TwoStepDeps) {
       if (!p || !(await verifyPassword(p.password_hash, password))) return { ok: false, reason: 'wrong_password' };
       if (!p.totp_enabled_at) return { ok: false, reason: 'not_on' };
       if (!(await verify(p, code))) return { ok: false, reason: 'wrong_code' };
-      await d.db.transaction(async (trx) => {
-        await twoStepStore.disable(trx, p.id);
-        await twoStepStore.replaceRecoveryCodes(trx, p.id, []);
-      });
-      log.info('two-step sign-in turned off', { person_id: p.id });
-      await d.mailer.send(mails.twoStepChanged(p.email, false)).catch(() => undefined);
+      await disable(d, p, 'person');
       return { ok: true };
+    },
+    /** New recovery codes in place of all the old ones (used or not); needs the password and a code. */
+    async newRecoveryCodes(personId: string, password: string, code: string): Promise<NewCodes> {
+      const p = await personStore.findById(d.db, personId);
+      if (!p || !(await verifyPassword(p.password_hash, password))) return { ok: false, reason: 'wrong_password' };
+      if (!p.totp_enabled_at) return { ok: false, reason: 'not_on' };
+      if (!(await verify(p, code))) return { ok: false, reason: 'wrong_code' };
+      const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+      await d.db.transaction((trx) => twoStepStore.replaceRecoveryCodes(trx, p.id, codes.map((c) => recoveryHash(p.id, c))));
+      log.info('recovery codes replaced', { person_id: p.id });
+      return { ok: true, recoveryCodes: codes };
     },
   };
 }

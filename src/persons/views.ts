@@ -45,13 +45,20 @@ function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState 
   <button type="submit" class="primary">Turn on two-step sign-in</button>
 </form>`;
   }
+  const passwordAndCode = html`${hidden}
+  ${currentPassword('Your password')}
+  <label>Code from your authenticator app (or a recovery code)<input type="text" name="code" required maxlength="64" autocomplete="one-time-code"></label>`;
   return html`<h2>Two-step sign-in is on</h2>
 <p>Signing in needs a code from your authenticator app. You have ${v.twoStep.recoveryCodesLeft} unused recovery code${v.twoStep.recoveryCodesLeft === 1 ? '' : 's'}.</p>
-<form method="post" action="/account/two-step/off" class="form">
-  ${hidden}
-  ${currentPassword('Your password')}
-  <label>Code from your authenticator app (or a recovery code)<input type="text" name="code" required maxlength="64" autocomplete="one-time-code"></label>
+<form method="post" action="/account/two-step/off" class="form" aria-label="Turn off two-step sign-in">
+  ${passwordAndCode}
   <button type="submit">Turn off two-step sign-in</button>
+</form>
+<h3>Recovery codes</h3>
+<p>New codes replace all your old ones, used or not.</p>
+<form method="post" action="/account/two-step/recovery-codes" class="form" aria-label="Make new recovery codes">
+  ${passwordAndCode}
+  <button type="submit">Make new recovery codes</button>
 </form>`;
 }
 
@@ -73,22 +80,31 @@ export function enrolPage(v: { csrf: string; enrolment: Enrolment; error?: strin
   );
 }
 
-/** Step 2: it is on. The recovery codes are shown this once; only their hashes are kept. */
-export function recoveryCodesPage(v: { codes: string[] }): string {
+/**
+ * Step 2: it is on (or, `replaced`, new codes were made from /account). The recovery codes are shown this once;
+ * only their hashes are kept.
+ */
+export function recoveryCodesPage(v: { codes: string[]; replaced?: boolean }): string {
   return page(
-    'Two-step sign-in is on',
+    v.replaced ? 'Your new recovery codes' : 'Two-step sign-in is on',
     html`<p>Save these recovery codes somewhere safe, away from your phone. If you lose your phone, each code signs you in once instead of a code from the app. This is the only time they are shown.</p>
 <ul class="codes">${v.codes.map((c) => html`<li><code>${c}</code></li>`)}</ul>
-<p class="muted">Your other sessions were signed out. Resetting your password by email does not turn two-step sign-in off.</p>
+<p class="muted">${v.replaced ? 'Your old recovery codes no longer work.' : 'Your other sessions were signed out. Resetting your password by email does not turn two-step sign-in off.'}</p>
 <p class="alt"><a href="/account">Back to your account</a></p>`,
   );
 }
+
+/** A long address breaks before its '@' rather than anywhere inside it. */
+const emailText = (email: string) => {
+  const at = email.lastIndexOf('@');
+  return at > 0 ? html`${email.slice(0, at)}<wbr>${email.slice(at)}` : email;
+};
 
 export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepState; error?: string; info?: string }): string {
   return page(
     'Your account',
     html`${notice(v.error)}${notice(v.info, 'info')}
-<p>Signed in as <strong>${v.email}</strong>.</p>
+<p>Signed in as <strong>${emailText(v.email)}</strong>.</p>
 <h2>Change your password</h2>
 <form method="post" action="/account/password" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">

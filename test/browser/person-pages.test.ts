@@ -10,6 +10,7 @@ import path from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base32Decode, hotp, timeStep, totp } from '../../src/persons/totp.js';
 import { onRealServices } from '../support/deps.js';
 import { lastMailTo, linkIn } from '../support/mail.js';
 import { authRequest, discoverRp } from '../support/oidc.js';
@@ -196,6 +197,57 @@ describe.skipIf(!present && !inCi)(`person pages in Chromium${present ? '' : ` (
     expect((await submit(page, 'Change password')).status()).toBe(200);
     expect(await check(page, 'password-changed-account')).toContain('Your password is changed.');
     person.password = 'another new password';
+    await page.close();
+  });
+
+  it('two-step sign-in: turn on (QR code, key, URI), recovery codes, the account with it on, and the code page', async () => {
+    const me = await server.person();
+    let page = await signInPage();
+    await page.getByLabel('Email').fill(me.email);
+    await page.getByLabel('Password').fill(me.password);
+    await submit(page, 'Sign in');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await page.waitForURL(/\/health\/live/);
+    await page.goto(`${server.url}/account`);
+    expect(await check(page, 'account-two-step-off')).toContain('Two-step sign-in is off');
+    await page.getByLabel('Your password').fill(me.password);
+    expect((await submit(page, 'Turn on two-step sign-in')).status()).toBe(200);
+
+    expect(await check(page, 'two-step-enrol')).toContain('Scan this QR code');
+    await expect.poll(() => page.locator('figure.qr svg[role=img]').count()).toBe(1);
+    const [key, uri] = await page.locator('main code').allInnerTexts();
+    expect(key).toMatch(/^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/);
+    expect(uri).toMatch(/^otpauth:\/\/totp\/KYCPort:/);
+    // The key and the URI are long unbroken text: at 360 px they wrap inside the card.
+    await page.setViewportSize({ width: 360, height: 800 });
+    const overflow = await page.locator('main code').evaluateAll((els) =>
+      els.filter((el) => el.getBoundingClientRect().right > el.closest('main')!.getBoundingClientRect().right).map((el) => el.textContent),
+    );
+    expect(overflow, 'key and URI wrap at 360px').toEqual([]);
+    const secret = base32Decode(key!);
+    await page.getByLabel('Enter the 6-digit code the app shows now').fill(totp(secret, new Date()));
+    expect((await submit(page, 'Turn on')).status()).toBe(200);
+    expect(await check(page, 'two-step-recovery-codes')).toContain('This is the only time they are shown.');
+    expect(await page.locator('ul.codes li').allInnerTexts()).toHaveLength(10);
+
+    await page.goto(`${server.url}/account`);
+    expect(await check(page, 'account-two-step-on')).toContain('You have 10 unused recovery codes.');
+    await page.close();
+
+    page = await signInPage();
+    await page.getByLabel('Email').fill(me.email);
+    await page.getByLabel('Password').fill(me.password);
+    expect((await submit(page, 'Sign in')).status()).toBe(200);
+    const field = 'Enter the 6-digit code from your authenticator app';
+    expect(await check(page, 'sign-in-code')).toContain('Lost your device?');
+    await page.getByLabel(field).fill(hotp(secret, timeStep(new Date()) + 5));
+    expect((await submit(page, 'Continue')).status()).toBe(401);
+    expect(await check(page, 'sign-in-code-wrong')).toContain('Enter your code');
+    const error = await page.getByRole('alert').getAttribute('id');
+    await expect.poll(() => page.getByLabel(field).getAttribute('aria-describedby')).toBe(error);
+    // The step that turned it on is spent; the next one (within the drift window) finishes the sign-in.
+    await page.getByLabel(field).fill(hotp(secret, timeStep(new Date()) + 1));
+    expect((await submit(page, 'Continue')).status()).toBe(303);
     await page.close();
   });
 

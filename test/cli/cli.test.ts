@@ -1,14 +1,19 @@
 // The admin CLI as an operator runs it: one JSON object on stdout, exit 2 on bad arguments.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openInfra } from '../../src/infra.js';
+import { createPerson } from '../../src/persons/service.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 
 const run = promisify(execFile);
 const bin = path.resolve('bin/kycport.js');
 let deps: TestDeps;
 let env: NodeJS.ProcessEnv;
+/** A person with two-step sign-in on who lost the device and the recovery codes. */
+let locked: { id: string; email: string };
 
 beforeAll(async () => {
   // The CLI opens its own connection: give it the test database (a fresh Postgres database, or PGlite files).
@@ -22,6 +27,13 @@ beforeAll(async () => {
     REDIS_URL: '',
   };
   if (deps.db.kind === 'pglite') await deps.db.close(); // PGlite is single-process: hand the files to the CLI.
+  // The test PGlite is in memory; the CLI's is the files in DATA_DIR: seed those while no CLI runs.
+  const files = deps.db.kind === 'pglite' ? await openInfra(deps.config) : undefined;
+  const db = files?.db.knex ?? deps.db.knex;
+  locked = { ...(await createPerson(db, { email: 'lost.phone@example.com', password: 'correct horse battery', emailVerified: true })), email: 'lost.phone@example.com' };
+  await db('persons').where({ id: locked.id }).update({ totp_secret: 'sealed secret', totp_enabled_at: new Date(), totp_last_step: 1 });
+  await db('recovery_codes').insert([{ person_id: locked.id, code_hash: 'a' }, { person_id: locked.id, code_hash: 'b' }]);
+  await files?.close();
 });
 afterAll(async () => {
   if (deps.db.kind === 'pglite') deps.db.close = async () => undefined;
@@ -65,6 +77,17 @@ describe('kycport CLI', () => {
     expect((k1.out as { kid: string }).kid).not.toBe((k2.out as { kid: string }).kid);
   });
 
+  it('turns two-step sign-in off for a person who lost the device and the codes, and mails them', async () => {
+    const off = await kycport('person', 'two-step-off', '--email', 'Lost.Phone@example.com');
+    expect(off).toMatchObject({ code: 0, out: { person_id: locked.id, email: locked.email, was_on: true } });
+    const spool = path.join(deps.config.dataDir, 'mail');
+    const mails = fs.readdirSync(spool).map((f) => fs.readFileSync(path.join(spool, f), 'utf8'));
+    expect(mails.filter((m) => m.includes(`To: ${locked.email}`) && m.includes('Subject: Two-step sign-in was turned off'))).toHaveLength(1);
+    // It is off now (the secret and codes are gone: checked in test/persons/totp.test.ts); by id it says so.
+    expect(await kycport('person', 'two-step-off', '--person', locked.id)).toMatchObject({ code: 0, out: { person_id: locked.id, was_on: false } });
+    expect(await kycport('person', 'two-step-off', '--email', 'nobody@example.com')).toMatchObject({ code: 2, err: 'Person not found.\n' });
+  });
+
   it('rejects bad arguments on stderr with exit code 2', async () => {
     for (const args of [
       ['tenant', 'create'],
@@ -73,6 +96,8 @@ describe('kycport CLI', () => {
       ['client', 'create', '--tenant', 'ten_x', '--redirect-uri', 'http://evil.example/cb'],
       ['person', 'create', '--email', 'not-an-email', '--password', 'correct horse battery'],
       ['person', 'create', '--email', 'a@example.com', '--password', 'short'],
+      ['person', 'two-step-off'],
+      ['person', 'two-step-off', '--email', 'a@example.com', '--person', 'per_x'],
       ['frobnicate'],
     ]) {
       const r = await kycport(...args);

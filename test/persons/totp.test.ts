@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { mailerFor } from '../../src/persons/mailer.js';
 import { base32Decode, base32Encode, hotp, matchStep, timeStep, totp } from '../../src/persons/totp.js';
+import { operatorTurnOff } from '../../src/persons/two-step.js';
 import { Browser, csrfOf, formAction } from '../support/browser.js';
 import { choosePassword, lastMailTo, linkIn } from '../support/mail.js';
 import { authRequest, discoverRp, signInThroughPages } from '../support/oidc.js';
@@ -199,6 +201,49 @@ describe('two-step sign-in for a person', () => {
     expect(await server.deps.db.knex('recovery_codes').where({ person_id: person.id })).toHaveLength(0);
     expect((await server.deps.db.knex('persons').where({ id: person.id }).first()).totp_secret).toBeNull();
     expect((await passwordStep(after)).res.status).toBe(303);
+  });
+
+  it('makes new recovery codes from /account (password + code) in place of the old ones; the operator can turn it off', async () => {
+    const person = await server.person();
+    const mine = await signedIn(person);
+    const csrf = csrfOf(await (await mine.fetch(`${server.url}/account`)).text());
+    const post = (path: string, form: Record<string, string>) => mine.fetch(`${server.url}/account${path}`, { form: { csrf, ...form } });
+    const enrolHtml = await (await post('/two-step', { current: person.password })).text();
+    const secret = base32Decode(/Key: <code>([A-Z2-7 ]+)<\/code>/.exec(enrolHtml)![1]!);
+    const code = () => totp(secret, clock.now());
+    const old = codesOn(await (await post('/two-step/confirm', { code: code() })).text());
+    expect(old).toHaveLength(10);
+    expect((await (await passwordStep(person)).code(old[0]!)).status).toBe(303);
+
+    const remake = (form: Record<string, string>) => post('/two-step/recovery-codes', form);
+    expect((await mine.fetch(`${server.url}/account/two-step/recovery-codes`, { form: { csrf: 'forged', current: person.password, code: old[1]! } })).status).toBe(403);
+    expect((await remake({ current: 'not my password', code: old[1]! })).status).toBe(401);
+    expect((await remake({ current: person.password, code: '000000' })).status).toBe(401);
+    expect((await remake({ current: person.password })).status).toBe(400);
+    clock.advance(30_000);
+    const made = await remake({ current: person.password, code: code() });
+    expect(made.status).toBe(200);
+    const html = await made.text();
+    expect(html).toContain('Your new recovery codes');
+    const fresh = codesOn(html);
+    expect(new Set(fresh).size).toBe(10);
+    expect(fresh.filter((c) => old.includes(c))).toEqual([]);
+    expect(await (await mine.fetch(`${server.url}/account`)).text()).toContain('10 unused recovery codes');
+    // Every old code is dead (used or not); a new one signs in.
+    for (const c of old.slice(1, 3)) expect((await (await passwordStep(person)).code(c)).status).toBe(401);
+    expect((await (await passwordStep(person)).code(fresh[0]!)).status).toBe(303);
+
+    // Lost the phone and the codes: the operator turns it off (kycport person two-step-off), and the person is told.
+    const mailer = mailerFor(server.deps.config);
+    expect(await operatorTurnOff({ db: server.deps.db.knex, mailer }, { email: person.email.toUpperCase() })).toEqual({ person_id: person.id, email: person.email, was_on: true });
+    expect(lastMailTo(server, person.email).subject).toBe('Two-step sign-in was turned off for your KYCPort account');
+    const row = await server.deps.db.knex('persons').where({ id: person.id }).first();
+    expect({ secret: row.totp_secret, on: row.totp_enabled_at, step: row.totp_last_step }).toEqual({ secret: null, on: null, step: null });
+    expect(await server.deps.db.knex('recovery_codes').where({ person_id: person.id })).toHaveLength(0);
+    expect((await passwordStep(person)).res.status).toBe(303);
+    expect(await (await mine.fetch(`${server.url}/account`)).text()).toContain('Two-step sign-in is off');
+    expect(await operatorTurnOff({ db: server.deps.db.knex, mailer }, { personId: person.id })).toMatchObject({ was_on: false });
+    await expect(operatorTurnOff({ db: server.deps.db.knex, mailer }, { personId: 'per_nobody' })).rejects.toThrow('Person not found.');
   });
 
   it('puts amr ["pwd"] in the ID token of a password-only sign-in', async () => {
