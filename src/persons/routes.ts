@@ -15,7 +15,7 @@ import { toApiError } from '../http/middleware/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PersonService } from './service.js';
 import type { PersonRow } from './store.js';
-import { accountPage, choosePasswordPage, enrolPage, recoveryCodesPage } from './views.js';
+import { accountPage, choosePasswordPage, enrolPage, recoveryCodesPage, type AccountMessages } from './views.js';
 
 const password = z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(MAX_PASSWORD_LENGTH, 'That password is too long.');
 const linkForm = z.object({ token: z.string().max(100), password });
@@ -138,7 +138,7 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
   }
 
-  async function showAccount(ctx: Koa.Context, s: { session: { sessionId: string }; person: PersonRow }, status = 200, v: { error?: string; info?: string } = {}) {
+  async function showAccount(ctx: Koa.Context, s: { session: { sessionId: string }; person: PersonRow }, status = 200, v: AccountMessages = {}) {
     const twoStep = persons.twoStep.isOn(s.person) ? { on: true as const, recoveryCodesLeft: await persons.twoStep.unusedRecoveryCodes(s.person.id) } : { on: false as const };
     ctx.status = status;
     ctx.type = 'html';
@@ -150,20 +150,20 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
   router.post('/account/password', formBody(), async (ctx) => {
     const s = await signedInForm(ctx);
     const form = changeForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    if (!form.success) return showAccount(ctx, s, 400, { form: 'password', error: issues(form.error) });
     await limitChecks(s.person.id);
     const result = await persons.changePassword(s.person.id, form.data.current, form.data.password, { sessionId: s.session.sessionId });
-    if (!result.ok) return showAccount(ctx, s, result.reason === 'wrong_password' ? 401 : 400, { error: 'Your current password is not right.' });
+    if (!result.ok) return showAccount(ctx, s, result.reason === 'wrong_password' ? 401 : 400, { form: 'password', error: 'Your current password is not right.' });
     await showAccount(ctx, s, 200, { info: 'Your password is changed. Your other sessions are signed out.' });
   });
 
   router.post('/account/two-step', formBody(), async (ctx) => {
     const s = await signedInForm(ctx);
     const form = turnOnForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    if (!form.success) return showAccount(ctx, s, 400, { form: 'two-step', error: issues(form.error) });
     await limitChecks(s.person.id);
     const begun = await persons.twoStep.begin(s.person.id, form.data.current);
-    if (!begun.ok) return showAccount(ctx, s, 401, { error: 'Your current password is not right.' });
+    if (!begun.ok) return showAccount(ctx, s, 401, { form: 'two-step', error: 'Your current password is not right.' });
     ctx.type = 'html';
     ctx.body = enrolPage({ csrf: csrfFor(s.session.sessionId), enrolment: begun.enrolment });
   });
@@ -189,10 +189,10 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
   router.post('/account/two-step/off', formBody(), async (ctx) => {
     const s = await signedInForm(ctx);
     const form = passwordAndCodeForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    if (!form.success) return showAccount(ctx, s, 400, { form: 'two-step/off', error: issues(form.error) });
     await limitChecks(s.person.id);
     const off = await persons.twoStep.turnOff(s.person.id, form.data.current, form.data.code);
-    if (!off.ok) return showAccount(ctx, s, off.reason === 'not_on' ? 409 : 401, { error: TWO_STEP_ERRORS[off.reason] });
+    if (!off.ok) return showAccount(ctx, s, off.reason === 'not_on' ? 409 : 401, { form: 'two-step/off', error: TWO_STEP_ERRORS[off.reason] });
     const person = (await persons.findById(s.person.id)) ?? s.person;
     await showAccount(ctx, { ...s, person }, 200, { info: 'Two-step sign-in is off.' });
   });
@@ -200,10 +200,10 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
   router.post('/account/two-step/recovery-codes', formBody(), async (ctx) => {
     const s = await signedInForm(ctx);
     const form = passwordAndCodeForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { error: issues(form.error) });
+    if (!form.success) return showAccount(ctx, s, 400, { form: 'two-step/recovery-codes', error: issues(form.error) });
     await limitChecks(s.person.id);
     const made = await persons.twoStep.newRecoveryCodes(s.person.id, form.data.current, form.data.code);
-    if (!made.ok) return showAccount(ctx, s, made.reason === 'not_on' ? 409 : 401, { error: TWO_STEP_ERRORS[made.reason] });
+    if (!made.ok) return showAccount(ctx, s, made.reason === 'not_on' ? 409 : 401, { form: 'two-step/recovery-codes', error: TWO_STEP_ERRORS[made.reason] });
     ctx.type = 'html';
     ctx.body = recoveryCodesPage({ codes: made.recoveryCodes, replaced: true });
   });

@@ -33,7 +33,15 @@ export type TwoStepState = { on: false } | { on: true; recoveryCodesLeft: number
 const currentPassword = (label = 'Current password', error?: string) =>
   html`<label>${label}<input type="password" name="current"${invalidIf(error)} required maxlength="1024" autocomplete="current-password"></label>`;
 
-function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState }): Html {
+/** A message on /account; `form` names the form (its action under /account/) whose fields the error is about. */
+export interface AccountMessages {
+  error?: string;
+  form?: 'password' | 'two-step' | 'two-step/off' | 'two-step/recovery-codes';
+  info?: string;
+}
+
+function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState } & AccountMessages): Html {
+  const errorIn = (form: AccountMessages['form']) => (v.form === form ? v.error : undefined);
   const hidden = html`<input type="hidden" name="csrf" value="${v.csrf}">
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>`;
   if (!v.twoStep.on) {
@@ -41,23 +49,23 @@ function twoStepSection(v: { email: string; csrf: string; twoStep: TwoStepState 
 <p>With it on, signing in also needs a code from an authenticator app on your phone.</p>
 <form method="post" action="/account/two-step" class="form">
   ${hidden}
-  ${currentPassword('Your password')}
+  ${currentPassword('Your password', errorIn('two-step'))}
   <button type="submit" class="primary">Turn on two-step sign-in</button>
 </form>`;
   }
-  const passwordAndCode = html`${hidden}
-  ${currentPassword('Your password')}
-  <label>Code from your authenticator app (or a recovery code)<input type="text" name="code" required maxlength="64" autocomplete="one-time-code"></label>`;
+  const passwordAndCode = (form: AccountMessages['form']) => html`${hidden}
+  ${currentPassword('Your password', errorIn(form))}
+  <label>Code from your authenticator app (or a recovery code)<input type="text" name="code"${invalidIf(errorIn(form))} required maxlength="64" autocomplete="one-time-code"></label>`;
   return html`<h2>Two-step sign-in is on</h2>
 <p>Signing in needs a code from your authenticator app. You have ${v.twoStep.recoveryCodesLeft} unused recovery code${v.twoStep.recoveryCodesLeft === 1 ? '' : 's'}.</p>
 <form method="post" action="/account/two-step/off" class="form" aria-label="Turn off two-step sign-in">
-  ${passwordAndCode}
+  ${passwordAndCode('two-step/off')}
   <button type="submit">Turn off two-step sign-in</button>
 </form>
 <h3>Recovery codes</h3>
 <p>New codes replace all your old ones, used or not.</p>
 <form method="post" action="/account/two-step/recovery-codes" class="form" aria-label="Make new recovery codes">
-  ${passwordAndCode}
+  ${passwordAndCode('two-step/recovery-codes')}
   <button type="submit">Make new recovery codes</button>
 </form>`;
 }
@@ -100,7 +108,8 @@ const emailText = (email: string) => {
   return at > 0 ? html`${email.slice(0, at)}<wbr>${email.slice(at)}` : email;
 };
 
-export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepState; error?: string; info?: string }): string {
+export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepState } & AccountMessages): string {
+  const passwordError = v.form === 'password' ? v.error : undefined;
   return page(
     'Your account',
     html`${notice(v.error)}${notice(v.info, 'info')}
@@ -109,8 +118,8 @@ export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepSt
 <form method="post" action="/account/password" class="form">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
-  ${currentPassword('Current password', v.error)}
-  ${newPassword('New password', v.error)}
+  ${currentPassword('Current password', passwordError)}
+  ${newPassword('New password', passwordError)}
   <button type="submit" class="primary">Change password</button>
 </form>
 <p class="muted">Changing your password signs you out of your other browsers and ends the access of applications you approved there.</p>
