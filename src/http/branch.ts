@@ -5,9 +5,11 @@ import type Koa from 'koa';
 import type Router from '@koa/router';
 import compose from 'koa-compose';
 
+type Run = (ctx: Koa.ParameterizedContext, next: Koa.Next) => Promise<void>;
+
 export function branch(prefix: string, chain: Koa.Middleware[]): Koa.Middleware {
   // A chain of one needs no composing (each koa-compose level is a bound dispatch and a promise per request).
-  const run = chain.length === 1 ? chain[0]! : compose(chain);
+  const run: Run = chain.length === 1 ? (chain[0] as Run) : compose(chain);
   const end = () => Promise.resolve();
   return (ctx, next) => (ctx.path.startsWith(prefix) ? run(ctx, end) : next());
 }
@@ -19,8 +21,6 @@ export function branch(prefix: string, chain: Koa.Middleware[]): Koa.Middleware 
  * OPTIONS); a path none knows goes straight on. A route found for a method the router implements runs without the
  * router's 405/501 layer, which leaves such a request alone (OPTIONS aside).
  */
-type Run = (ctx: Koa.ParameterizedContext, next: Koa.Next) => Promise<void>;
-
 export function routerChain(...routers: Router[]): Koa.Middleware[] {
   const routes = routers.map((r) => r.routes() as Run);
   const own = routers.map((r): Run => compose([r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
