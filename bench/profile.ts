@@ -36,7 +36,7 @@ const PARTS: [string, RegExp][] = [
   ['error handler', /src\/http\/middleware\/errors\.ts|src\/http\/errors\.ts/],
   ['IP rate limit (pages/OIDC)', /src\/http\/middleware\/ip-rate-limit\.ts/],
   ['branch + router (koa-compose, @koa/router, path-to-regexp)', /src\/http\/branch\.ts|koa-compose|@koa\/router|path-to-regexp/],
-  ['API-key auth + its cache, secret hashing (ids.ts: API key, client secret)', /src\/http\/middleware\/api-key-auth\.ts|src\/tenants\/api-key-cache\.ts|src\/ids\.ts/],
+  ['API-key auth + its cache, secret hashing (ids.ts: API key, client secret)', /src\/tenants\/api-key-auth\.ts|src\/tenants\/api-key-cache\.ts|src\/ids\.ts/],
   ['rate limiting (counting, batching, store)', /src\/http\/rate-limit\.ts/],
   ['cache (InvalidatingCache)', /src\/db\/cache\.ts/],
   ['assurance lookup + its cache, params check', /src\/assurance\/|src\/http\/validate\.ts|src\/sync\.ts|\/zod\//],

@@ -15,7 +15,6 @@ import { staticRoutes } from './http/static.js';
 import { mountProvider } from './oidc/mount.js';
 import { userinfoRoutes } from './oidc/userinfo.js';
 import { interactionRoutes } from './oidc/interactions/routes.js';
-import { deriveKey } from './crypto/derive.js';
 import type { KeyMaterial } from './oidc/keys.js';
 import { personRoutes } from './persons/routes.js';
 import { assuranceRoutes } from './assurance/routes.js';
@@ -44,7 +43,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
 
   // Browser-facing pages and the OIDC surface.
-  const csrfKey = deriveKey(keys.secret, 'csrf');
+  const { csrfKey } = services;
   const pages = [
     interactionRoutes({
       provider,

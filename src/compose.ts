@@ -37,6 +37,8 @@ export interface Services {
   oidc: OidcProvider;
   /** Tenant API-key authentication + per-key limits: one middleware (one key cache) for every tenant router. */
   requireApiKey: Koa.Middleware;
+  /** Signs the browser pages' CSRF tokens (sign-in, account pages). */
+  csrfKey: Buffer;
   /** Sealed upload files (tests and audits read what is stored). */
   uploads: UploadStore;
   engines: EngineRuntime;
@@ -122,6 +124,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     screening,
     oidc,
     requireApiKey,
+    csrfKey: subkey('csrf'),
     uploads,
     engines,
     dedup,

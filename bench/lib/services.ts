@@ -40,11 +40,13 @@ export interface KycportProcess {
   stop(): Promise<void>;
 }
 
-// Limits stay in the request path but must not throttle the load generator.
-const UNTHROTTLED = {
+// Limits stay in the request path but must not throttle the load generator. Production-like otherwise: no
+// response-contract checks (NODE_ENV=production would need https and a SECRET_KEY).
+const PRODUCTION_LIKE = {
   RATE_LIMIT_IP_PER_MINUTE: '100000000',
   RATE_LIMIT_API_PER_MINUTE: '100000000',
   RATE_LIMIT_LOGIN_PER_HOUR: '100000000',
+  RESPONSE_CHECKS: 'false',
 };
 
 export async function startKycport(extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<KycportProcess> {
@@ -59,8 +61,6 @@ export async function startKycport(extraEnv: Record<string, string> = {}, nodeAr
   const prefix = `kpbench:${crypto.randomBytes(4).toString('hex')}:`;
   const env = {
     NODE_ENV: 'development',
-    // Production-like: no response-contract checks (NODE_ENV=production would need https and a SECRET_KEY).
-    RESPONSE_CHECKS: 'false',
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
@@ -69,7 +69,7 @@ export async function startKycport(extraEnv: Record<string, string> = {}, nodeAr
     REDIS_PREFIX: prefix,
     DATA_DIR: dataDir,
     KEYS_DIR: path.join(dataDir, 'keys'),
-    ...UNTHROTTLED,
+    ...PRODUCTION_LIKE,
     ...extraEnv,
   };
   const child = await startProcess('src/main.ts', env, `${url}/health/ready`, 60_000, nodeArgs);
@@ -115,7 +115,7 @@ export async function startEmbeddedKycport<T>(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-bench-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, KEYS_DIR: path.join(dataDir, 'keys'), ...UNTHROTTLED, ...extraEnv };
+  const env = { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATA_DIR: dataDir, KEYS_DIR: path.join(dataDir, 'keys'), ...PRODUCTION_LIKE, ...extraEnv };
   const config = loadConfig(env);
   const db = await openDatabase(config);
   let seeded: T;

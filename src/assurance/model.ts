@@ -32,10 +32,14 @@ export interface Assurance {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+/** Whether a verified assurance is past its expiry at `now`. */
+export const isExpired = (row: Pick<AssuranceRow, 'status' | 'expires_at'>, now: Date): boolean =>
+  row.status === 'verified' && row.expires_at !== null && row.expires_at <= now;
+
 /** A verified assurance past its expiry reads `expired` (stored rows are not rewritten on read). */
 export function effectiveAssurance(row: AssuranceRow | undefined, now: Date): Assurance {
   if (!row) return { kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, verified_at: null, expires_at: null };
-  const expired = row.status === 'verified' && row.expires_at !== null && row.expires_at <= now;
+  const expired = isExpired(row, now);
   return {
     kyc_status: expired ? 'expired' : row.status,
     kyc_tier: row.tier,

@@ -1,15 +1,32 @@
 // GET /api/v1/kyc/{person_id}/status — a tenant reads a person's reusable assurance.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { contracts, errorResponse } from '../http/contract.js';
+import { contracts, errorResponse, sendJson } from '../http/contract.js';
 import type { TenantState } from '../tenants/api-key-auth.js';
 import { andThen } from '../maybe-promise.js';
-import type { AssuranceService } from './service.js';
+import type { AssuranceService, TenantStatus } from './service.js';
 import { statusParams, statusResponse } from './schema.js';
 
 export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/kyc' });
   const api = contracts<TenantState>(router, { auth: 'api_key' });
+  // The service hands out one frozen status per cached row, so its body is serialized once, not per lookup.
+  const bodies = new WeakMap<TenantStatus, string>();
+  const bodyOf = (status: TenantStatus): string => {
+    let body = bodies.get(status);
+    if (body === undefined) {
+      body = JSON.stringify({
+        person_id: status.person_id,
+        kyc_status: status.kyc_status,
+        kyc_tier: status.kyc_tier,
+        aml_clear: status.aml_clear,
+        verified_at: status.verified_at,
+        expires_at: status.expires_at,
+      });
+      bodies.set(status, body);
+    }
+    return body;
+  };
   // Not async: a warm lookup answers without creating a promise (see tenants/api-key-auth.ts).
   api.route(
     {
@@ -23,14 +40,7 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
     (ctx, { params }) =>
       andThen(assurance.statusForTenant(ctx.state.tenantId, params.person_id), (status) => {
         ctx.set('Cache-Control', 'no-store');
-        ctx.body = {
-          person_id: status.person_id,
-          kyc_status: status.kyc_status,
-          kyc_tier: status.kyc_tier,
-          aml_clear: status.aml_clear,
-          verified_at: status.verified_at,
-          expires_at: status.expires_at,
-        };
+        sendJson(ctx, bodyOf(status));
       }),
   );
   return router;

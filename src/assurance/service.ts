@@ -7,17 +7,23 @@ import type { Invalidations } from '../db/invalidations.js';
 import type { Queryable } from '../db/index.js';
 import { NotFoundError } from '../http/errors.js';
 import { andThen, type MaybePromise } from '../maybe-promise.js';
-import { StatusCache } from './cache.js';
+import { StatusCache, type SubjectAssurance } from './cache.js';
 import { accountClaims, type AccountClaims } from './claims.js';
 import { applyAssuranceChange, type AssuranceChange } from './lifecycle.js';
-import { effectiveAssurance, type Assurance } from './model.js';
+import { effectiveAssurance, isExpired, type Assurance } from './model.js';
+
+/**
+ * What a tenant reads of a person, expiry applied. Frozen: while the row stays cached, every read of it gets the
+ * same object (until it expires), so a caller may keep what it derives from one (e.g. the serialized body).
+ */
+export type TenantStatus = Readonly<Assurance & { person_id: string }>;
 
 export interface AssuranceService {
   /**
    * The tenant's view: `subjectId` is the tenant's pairwise subject; unknown and foreign ids are both 404.
    * Synchronous on a cache hit (the status API's hot path).
    */
-  statusForTenant(tenantId: string, subjectId: string): MaybePromise<Assurance & { person_id: string }>;
+  statusForTenant(tenantId: string, subjectId: string): MaybePromise<TenantStatus>;
   /** Account fields + effective assurance of a person (ID token, userinfo). */
   claims: (personId: string) => Promise<AccountClaims | undefined>;
   /** Applies a verification outcome inside the caller's transaction (row locked, event emitted there too). */
@@ -26,21 +32,25 @@ export interface AssuranceService {
 
 export function createAssuranceService(d: { db: Knex; clock: Clock; invalidations: Invalidations }): AssuranceService {
   const cache = new StatusCache(d.db, d.invalidations);
+  const views = new WeakMap<SubjectAssurance, { expired: boolean; status: TenantStatus }>();
   return {
-    statusForTenant: (tenantId, subjectId) => statusForTenant(cache, d.clock, tenantId, subjectId),
+    statusForTenant: (tenantId, subjectId) =>
+      andThen(cache.find(tenantId, subjectId), (row) => {
+        if (!row) throw new NotFoundError('Person');
+        return statusOf(views, row, d.clock.now());
+      }),
     claims: (personId) => accountClaims(d.db, d.clock, personId),
     apply: applyAssuranceChange,
   };
 }
 
-export function statusForTenant(
-  cache: StatusCache,
-  clock: Clock,
-  tenantId: string,
-  subjectId: string,
-): MaybePromise<Assurance & { person_id: string }> {
-  return andThen(cache.find(tenantId, subjectId), (row) => {
-    if (!row) throw new NotFoundError('Person');
-    return { person_id: row.sub, ...effectiveAssurance(row.status ? row : undefined, clock.now()) };
-  });
+/** The row's status at `now`, made once per row and expiry state (a reloaded row is a new object). */
+function statusOf(views: WeakMap<SubjectAssurance, { expired: boolean; status: TenantStatus }>, row: SubjectAssurance, now: Date): TenantStatus {
+  const assurance = row.status ? row : undefined;
+  const expired = assurance ? isExpired(assurance, now) : false;
+  const memo = views.get(row);
+  if (memo?.expired === expired) return memo.status;
+  const status = Object.freeze({ person_id: row.sub, ...effectiveAssurance(assurance, now) });
+  views.set(row, { expired, status });
+  return status;
 }

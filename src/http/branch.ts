@@ -5,8 +5,11 @@ import type Koa from 'koa';
 import type Router from '@koa/router';
 import compose from 'koa-compose';
 
+type Run = (ctx: Koa.ParameterizedContext, next: Koa.Next) => Promise<void>;
+
 export function branch(prefix: string, chain: Koa.Middleware[]): Koa.Middleware {
-  const run = compose(chain);
+  // A chain of one needs no composing (each koa-compose level is a bound dispatch and a promise per request).
+  const run: Run = chain.length === 1 ? (chain[0] as Run) : compose(chain);
   const end = () => Promise.resolve();
   return (ctx, next) => (ctx.path.startsWith(prefix) ? run(ctx, end) : next());
 }
@@ -15,19 +18,20 @@ export function branch(prefix: string, chain: Koa.Middleware[]): Koa.Middleware 
  * Each router's routes followed by its 405/501 answers for known paths with other methods, as one middleware that
  * runs only the router with the request's route: the others would each match the path, find nothing and pass it
  * on through two async layers. A path some router knows without the method goes through the whole chain (405,
- * OPTIONS); a path none knows goes straight on.
+ * OPTIONS); a path none knows goes straight on. A route found for a method the router implements runs without the
+ * router's 405/501 layer, which leaves such a request alone (OPTIONS aside).
  */
-type Run = (ctx: Koa.ParameterizedContext, next: Koa.Next) => Promise<void>;
-
 export function routerChain(...routers: Router[]): Koa.Middleware[] {
+  const routes = routers.map((r) => r.routes() as Run);
   const own = routers.map((r): Run => compose([r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
   const all: Run = compose(routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
+  const direct = (i: number, method: string) => method !== 'OPTIONS' && routers[i]!.methods.includes(method);
   return [
     (ctx, next) => {
       let known = false;
       for (let i = 0; i < routers.length; i++) {
         const m = routers[i]!.match(ctx.path, ctx.method);
-        if (m.route) return own[i]!(ctx, next);
+        if (m.route) return direct(i, ctx.method) ? routes[i]!(ctx, next) : own[i]!(ctx, next);
         known ||= m.path.length > 0;
       }
       return known ? all(ctx, next) : next();

@@ -3,14 +3,27 @@
 // from the right past the trusted proxies (TRUST_PROXY: a hop count or their CIDRs); the first address that is not
 // one of them is the client. Entries further left were written by the client and are never read.
 import type { IncomingMessage } from 'node:http';
-import net from 'node:net';
+import net, { type Socket } from 'node:net';
 import type Koa from 'koa';
 import type { TrustProxy } from '../config.js';
 
 export type ClientIpResolver = (req: IncomingMessage) => string;
 
+// A connection's peer address is read once, not on each request of a keep-alive connection.
+const peers = new WeakMap<Socket, string>();
+
+function peerOf(req: IncomingMessage): string {
+  const socket = req.socket;
+  let peer = peers.get(socket);
+  if (peer === undefined) {
+    peer = normalizeIp(socket.remoteAddress ?? '') ?? '';
+    // A socket not yet connected (or already gone) has no address yet: ask again next time.
+    if (socket.remoteAddress) peers.set(socket, peer);
+  }
+  return peer;
+}
+
 export function clientIpResolver(trust: TrustProxy): ClientIpResolver {
-  const peerOf = (req: IncomingMessage) => normalizeIp(req.socket.remoteAddress ?? '') ?? '';
   if (trust.kind === 'none') return peerOf;
   const trusted = trust.kind === 'cidrs' ? blockList(trust.cidrs) : undefined;
   return (req) => {
@@ -53,7 +66,8 @@ export function clientIp(trust: TrustProxy): Koa.Middleware {
  * any of its 2^64 addresses, so limiting single IPv6 addresses would limit nothing).
  */
 export function addressKey(ip: string): string {
-  if (!net.isIPv6(ip)) return ip;
+  // Every IPv6 form has a colon: IPv4 skips the long IPv6 pattern.
+  if (!ip.includes(':') || !net.isIPv6(ip)) return ip;
   const [head = '', tail] = ip.split('::');
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];

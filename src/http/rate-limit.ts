@@ -30,18 +30,21 @@ export interface CounterStore {
   reset(key: string): Promise<void>;
 }
 
-function verdict(counts: { count: number; ttlMs: number; limit: number }[]): LimitResult {
-  let retryAfter = 0;
-  for (const c of counts) if (c.count > c.limit) retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil(c.ttlMs / 1000)));
-  return { allowed: retryAfter === 0, retryAfter };
-}
+/** Every admitted hit answers this one frozen result: the hot path allocates no verdict. */
+const ALLOWED: LimitResult = Object.freeze({ allowed: true, retryAfter: 0 });
+const verdict = (retryAfter: number): LimitResult => (retryAfter === 0 ? ALLOWED : { allowed: false, retryAfter });
+
+/** Seconds until a counter's window resets when it is over its limit, else 0. */
+const over = (count: number, limit: number, ttlMs: number) => (count > limit ? Math.max(1, Math.ceil(ttlMs / 1000)) : 0);
 
 /** Every hit goes to the store: exact, for low limits such as logins (10 per hour). */
 export class ExactRateLimiter implements RateLimiter {
   constructor(private readonly store: CounterStore) {}
   async hit(limits: Limit[]): Promise<LimitResult> {
     const res = await this.store.incr(limits.map((l) => ({ key: l.key, by: 1, windowSeconds: l.windowSeconds })));
-    return verdict(limits.map((l, i) => ({ ...res[i]!, limit: l.limit })));
+    let retryAfter = 0;
+    limits.forEach((l, i) => (retryAfter = Math.max(retryAfter, over(res[i]!.count, l.limit, res[i]!.ttlMs))));
+    return verdict(retryAfter);
   }
   reset(key: string): Promise<void> {
     return this.store.reset(key);
@@ -63,17 +66,18 @@ export class BatchingRateLimiter implements RateLimiter {
 
   hit(limits: Limit[]): LimitResult {
     const now = this.clock.now().getTime();
-    const counts = limits.map((l) => {
+    let retryAfter = 0;
+    for (const l of limits) {
       let e = this.entries.get(l.key);
       if (!e || e.resetAt <= now) {
         e = { windowSeconds: l.windowSeconds, known: 0, pending: 0, resetAt: now + l.windowSeconds * 1000 };
         this.entries.set(l.key, e);
       }
       e.pending += 1;
-      return { count: e.known + e.pending, ttlMs: e.resetAt - now, limit: l.limit };
-    });
+      retryAfter = Math.max(retryAfter, over(e.known + e.pending, l.limit, e.resetAt - now));
+    }
     this.timer ??= setTimeout(() => void this.flush(), this.intervalMs).unref?.();
-    return verdict(counts);
+    return verdict(retryAfter);
   }
 
   async reset(key: string): Promise<void> {
@@ -176,17 +180,36 @@ export class MemoryCounterStore implements CounterStore {
   /** incr without a promise: the counters live in this process. */
   add(items: { key: string; by: number; windowSeconds: number }[]): { count: number; ttlMs: number }[] {
     const now = this.clock.now().getTime();
-    if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+    this.prune(now);
     return items.map((item) => {
-      let w = this.windows.get(item.key);
-      if (!w || w.resetAt <= now) this.windows.set(item.key, (w = { count: 0, resetAt: now + item.windowSeconds * 1000 }));
+      const w = this.window(item.key, item.windowSeconds, now);
       w.count += item.by;
       return { count: w.count, ttlMs: w.resetAt - now };
     });
   }
+  /** One hit on each limit, without a promise or an object per limit: the seconds until the most restrictive exhausted window resets, 0 when none is. */
+  hitLimits(limits: readonly Limit[]): number {
+    const now = this.clock.now().getTime();
+    this.prune(now);
+    let retryAfter = 0;
+    for (const l of limits) {
+      const w = this.window(l.key, l.windowSeconds, now);
+      w.count += 1;
+      retryAfter = Math.max(retryAfter, over(w.count, l.limit, w.resetAt - now));
+    }
+    return retryAfter;
+  }
   reset(key: string): Promise<void> {
     this.windows.delete(key);
     return Promise.resolve();
+  }
+  private prune(now: number): void {
+    if (this.windows.size > 100_000) for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+  }
+  private window(key: string, windowSeconds: number, now: number): { count: number; resetAt: number } {
+    let w = this.windows.get(key);
+    if (!w || w.resetAt <= now) this.windows.set(key, (w = { count: 0, resetAt: now + windowSeconds * 1000 }));
+    return w;
   }
 }
 
@@ -194,8 +217,7 @@ export class MemoryCounterStore implements CounterStore {
 export class InProcessRateLimiter implements RateLimiter {
   constructor(private readonly store: MemoryCounterStore) {}
   hit(limits: Limit[]): LimitResult {
-    const res = this.store.add(limits.map((l) => ({ key: l.key, by: 1, windowSeconds: l.windowSeconds })));
-    return verdict(limits.map((l, i) => ({ ...res[i]!, limit: l.limit })));
+    return verdict(this.store.hitLimits(limits));
   }
   reset(key: string): Promise<void> {
     return this.store.reset(key);
