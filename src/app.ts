@@ -43,7 +43,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
 
   // Browser-facing pages and the OIDC surface.
-  const { csrfKey } = services;
+  const { csrfKey, stepKey } = services;
   const pages = [
     interactionRoutes({
       provider,
@@ -54,7 +54,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       loginPerHour: config.rateLimit.loginPerHour,
       mailPerAddressPerHour: config.mail.perAddressPerHour,
       csrfKey,
-      stepKey: deriveKey(keys.secret, 'sign-in-step'),
+      stepKey,
       clock: infra.clock,
       secureCookies: https,
     }),

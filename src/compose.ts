@@ -39,6 +39,8 @@ export interface Services {
   requireApiKey: Koa.Middleware;
   /** Signs the browser pages' CSRF tokens (sign-in, account pages). */
   csrfKey: Buffer;
+  /** Signs the note that carries a passed password step to the two-step code page. */
+  stepKey: Buffer;
   /** Sealed upload files (tests and audits read what is stored). */
   uploads: UploadStore;
   engines: EngineRuntime;
@@ -125,6 +127,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     oidc,
     requireApiKey,
     csrfKey: subkey('csrf'),
+    stepKey: subkey('sign-in-step'),
     uploads,
     engines,
     dedup,

@@ -1,7 +1,6 @@
 // The relay: committed outbox events → one delivery row per subscribed endpoint → the delivery queue.
 // Several relays (processes) can run at once: FOR UPDATE SKIP LOCKED gives each a disjoint batch.
 import crypto from 'node:crypto';
-import pg from 'pg';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/index.js';
 import { log } from '../log.js';
@@ -27,7 +26,7 @@ export class Relay {
   private running: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private notified = false;
-  private listener: pg.Client | undefined;
+  private unlisten: (() => Promise<void>) | undefined;
   private readonly batchSize: number;
   private readonly maxIdleMs: number;
 
@@ -38,8 +37,8 @@ export class Relay {
     opts: RelayOptions = {},
   ) {
     this.batchSize = opts.batchSize ?? 500;
-    // Postgres wakes the relay with NOTIFY; PGlite (one process, no listener) relies on polling.
-    this.maxIdleMs = opts.maxIdleMs ?? (db.kind === 'pglite' ? 200 : 1000);
+    // NOTIFY (a commit to the outbox) wakes the relay; the poll only covers notifications lost with a connection.
+    this.maxIdleMs = opts.maxIdleMs ?? 1000;
   }
 
   /** Moves one batch; returns how many events it took. */
@@ -60,6 +59,11 @@ export class Relay {
 
   start(): void {
     if (this.running) return;
+    const wake = () => {
+      this.notified = true;
+      this.wake?.();
+    };
+    this.unlisten = this.db.listen(OUTBOX_CHANNEL, { message: wake, reset: wake, heard: () => undefined });
     this.running = this.loop();
   }
 
@@ -68,18 +72,13 @@ export class Relay {
     this.wake?.();
     await this.running;
     this.running = undefined;
-    await this.listener?.end().catch(() => undefined);
-    this.listener = undefined;
+    await this.unlisten?.().catch(() => undefined);
+    this.unlisten = undefined;
   }
 
   private async loop(): Promise<void> {
     let idle = 25;
-    let nextListen = 0;
     while (!this.stopping) {
-      if (this.db.kind === 'postgres' && !this.listener && Date.now() >= nextListen) {
-        nextListen = Date.now() + 10_000;
-        await this.listen();
-      }
       this.notified = false;
       let n = 0;
       try {
@@ -90,7 +89,7 @@ export class Relay {
       }
       if (n >= this.batchSize || this.notified) continue;
       if (n > 0) idle = 25;
-      // Backoff poll: NOTIFY wakes us at once; the poll covers missed notifications and PGlite.
+      // Backoff poll: NOTIFY wakes us at once; the poll covers missed notifications.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, idle);
         function done() {
@@ -101,28 +100,6 @@ export class Relay {
       });
       this.wake = undefined;
       idle = Math.min(this.maxIdleMs, idle * 2);
-    }
-  }
-
-  private async listen(): Promise<void> {
-    // knex keeps the connection settings it was given (a URL) or parsed (an object); pg takes either.
-    const conn = (this.db.knex.client as { config: { connection?: string | pg.ClientConfig } }).config.connection;
-    if (!conn) return;
-    try {
-      const client = new pg.Client(typeof conn === 'string' ? { connectionString: conn } : conn);
-      client.on('error', (err) => {
-        log.warn('webhook relay LISTEN connection lost; polling', { err: err.message });
-        this.listener = undefined;
-      });
-      client.on('notification', () => {
-        this.notified = true;
-        this.wake?.();
-      });
-      await client.connect();
-      await client.query(`listen ${OUTBOX_CHANNEL}`);
-      this.listener = client;
-    } catch (err) {
-      log.warn('webhook relay cannot LISTEN; polling', { err: (err as Error).message });
     }
   }
 }
