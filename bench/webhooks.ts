@@ -176,7 +176,8 @@ async function latency(db: Database, tenants: string[], receiver: Receiver): Pro
 
 /** The same signed POSTs straight from memory, 64 in flight: what HTTP + signing alone cost here. */
 async function rawBaseline(receiver: Receiver): Promise<number> {
-  const client = new WebhookHttpClient(systemResolver, new AllowList(['127.0.0.1']), 15_000);
+  // The receiver's port must be allowed as the workers' is: a refused send costs nothing and would inflate the rate.
+  const client = new WebhookHttpClient(systemResolver, new AllowList(['127.0.0.1:*']), 15_000);
   const url = new URL(`http://127.0.0.1:${receiver.port}/raw`);
   const secret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
   let next = 0;
@@ -185,7 +186,8 @@ async function rawBaseline(receiver: Receiver): Promise<number> {
     while (next < THROUGHPUT_EVENTS) {
       const i = next++;
       const body = JSON.stringify({ id: `raw_${i}`, type: 'verification.case.decided', created_at: new Date().toISOString(), tenant_id: 't', data: { case_id: `vc_${i}` } });
-      await client.send(url, signedHeaders([secret], `msg_${i}`, Math.floor(Date.now() / 1000), body), body);
+      const r = await client.send(url, signedHeaders([secret], `msg_${i}`, Math.floor(Date.now() / 1000), body), body);
+      if (r.error) throw new Error(`raw baseline POST failed: ${r.error}`);
     }
   };
   await Promise.all(Array.from({ length: 64 }, lane));
