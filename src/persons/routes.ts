@@ -138,6 +138,18 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
     if (!rl.allowed) throw new RateLimitedError(rl.retryAfter);
   }
 
+  /**
+   * A signed-in /account form whose fields parse, counted against the account's checks; otherwise the account page
+   * again with the error on that form (and undefined).
+   */
+  async function accountForm<T>(ctx: Koa.Context, schema: z.ZodType<T>, form: AccountMessages['form']) {
+    const s = await signedInForm(ctx);
+    const parsed = schema.safeParse(s.body);
+    if (!parsed.success) return void (await showAccount(ctx, s, 400, { form, error: issues(parsed.error) }));
+    await limitChecks(s.person.id);
+    return { s, data: parsed.data };
+  }
+
   async function showAccount(ctx: Koa.Context, s: { session: { sessionId: string }; person: PersonRow }, status = 200, v: AccountMessages = {}) {
     const twoStep = persons.twoStep.isOn(s.person) ? { on: true as const, recoveryCodesLeft: await persons.twoStep.unusedRecoveryCodes(s.person.id) } : { on: false as const };
     ctx.status = status;
@@ -148,21 +160,19 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
   router.get('/account', async (ctx) => showAccount(ctx, await signedIn(ctx)));
 
   router.post('/account/password', formBody(), async (ctx) => {
-    const s = await signedInForm(ctx);
-    const form = changeForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { form: 'password', error: issues(form.error) });
-    await limitChecks(s.person.id);
-    const result = await persons.changePassword(s.person.id, form.data.current, form.data.password, { sessionId: s.session.sessionId });
+    const f = await accountForm(ctx, changeForm, 'password');
+    if (!f) return;
+    const { s, data } = f;
+    const result = await persons.changePassword(s.person.id, data.current, data.password, { sessionId: s.session.sessionId });
     if (!result.ok) return showAccount(ctx, s, result.reason === 'wrong_password' ? 401 : 400, { form: 'password', error: 'Your current password is not right.' });
     await showAccount(ctx, s, 200, { info: 'Your password is changed. Your other sessions are signed out.' });
   });
 
   router.post('/account/two-step', formBody(), async (ctx) => {
-    const s = await signedInForm(ctx);
-    const form = turnOnForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { form: 'two-step', error: issues(form.error) });
-    await limitChecks(s.person.id);
-    const begun = await persons.twoStep.begin(s.person.id, form.data.current);
+    const f = await accountForm(ctx, turnOnForm, 'two-step');
+    if (!f) return;
+    const { s, data } = f;
+    const begun = await persons.twoStep.begin(s.person.id, data.current);
     if (!begun.ok) return showAccount(ctx, s, 401, { form: 'two-step', error: 'Your current password is not right.' });
     ctx.type = 'html';
     ctx.body = enrolPage({ csrf: csrfFor(s.session.sessionId), enrolment: begun.enrolment });
@@ -187,22 +197,20 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
   });
 
   router.post('/account/two-step/off', formBody(), async (ctx) => {
-    const s = await signedInForm(ctx);
-    const form = passwordAndCodeForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { form: 'two-step/off', error: issues(form.error) });
-    await limitChecks(s.person.id);
-    const off = await persons.twoStep.turnOff(s.person.id, form.data.current, form.data.code);
+    const f = await accountForm(ctx, passwordAndCodeForm, 'two-step/off');
+    if (!f) return;
+    const { s, data } = f;
+    const off = await persons.twoStep.turnOff(s.person.id, data.current, data.code);
     if (!off.ok) return showAccount(ctx, s, off.reason === 'not_on' ? 409 : 401, { form: 'two-step/off', error: TWO_STEP_ERRORS[off.reason] });
     const person = (await persons.findById(s.person.id)) ?? s.person;
     await showAccount(ctx, { ...s, person }, 200, { info: 'Two-step sign-in is off.' });
   });
 
   router.post('/account/two-step/recovery-codes', formBody(), async (ctx) => {
-    const s = await signedInForm(ctx);
-    const form = passwordAndCodeForm.safeParse(s.body);
-    if (!form.success) return showAccount(ctx, s, 400, { form: 'two-step/recovery-codes', error: issues(form.error) });
-    await limitChecks(s.person.id);
-    const made = await persons.twoStep.newRecoveryCodes(s.person.id, form.data.current, form.data.code);
+    const f = await accountForm(ctx, passwordAndCodeForm, 'two-step/recovery-codes');
+    if (!f) return;
+    const { s, data } = f;
+    const made = await persons.twoStep.newRecoveryCodes(s.person.id, data.current, data.code);
     if (!made.ok) return showAccount(ctx, s, made.reason === 'not_on' ? 409 : 401, { form: 'two-step/recovery-codes', error: TWO_STEP_ERRORS[made.reason] });
     ctx.type = 'html';
     ctx.body = recoveryCodesPage({ codes: made.recoveryCodes, replaced: true });

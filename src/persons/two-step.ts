@@ -86,6 +86,15 @@ export function createTwoStep(d: TwoStepDeps) {
   const enrolment = (p: PersonRow, secret: Buffer): Enrolment => ({ secret: groupedSecret(secret), uri: otpauthUri(secret, ISSUER, p.email) });
 
   /** An authenticator code (replay-safe: each time step once) or an unused recovery code, or undefined. */
+  /** Changing two-step sign-in needs both factors: the password, then a code (authenticator or recovery). */
+  async function proveOwner(personId: string, password: string, code: string): Promise<PersonRow | Refused> {
+    const p = await personStore.findById(d.db, personId);
+    if (!p || !(await verifyPassword(p.password_hash, password))) return { ok: false, reason: 'wrong_password' };
+    if (!p.totp_enabled_at) return { ok: false, reason: 'not_on' };
+    if (!(await verify(p, code))) return { ok: false, reason: 'wrong_code' };
+    return p;
+  }
+
   async function verify(p: PersonRow, code: string): Promise<SecondFactor | undefined> {
     const secret = p.totp_enabled_at ? secretOf(p) : undefined;
     if (!secret) return undefined;
@@ -146,19 +155,15 @@ export function createTwoStep(d: TwoStepDeps) {
     },
     /** Needs the password and a code (an authenticator code, or a recovery code). */
     async turnOff(personId: string, password: string, code: string): Promise<TurnOff> {
-      const p = await personStore.findById(d.db, personId);
-      if (!p || !(await verifyPassword(p.password_hash, password))) return { ok: false, reason: 'wrong_password' };
-      if (!p.totp_enabled_at) return { ok: false, reason: 'not_on' };
-      if (!(await verify(p, code))) return { ok: false, reason: 'wrong_code' };
+      const p = await proveOwner(personId, password, code);
+      if ('ok' in p) return p; // refused
       await disable(d, p, 'person');
       return { ok: true };
     },
     /** New recovery codes in place of all the old ones (used or not); needs the password and a code. */
     async newRecoveryCodes(personId: string, password: string, code: string): Promise<NewCodes> {
-      const p = await personStore.findById(d.db, personId);
-      if (!p || !(await verifyPassword(p.password_hash, password))) return { ok: false, reason: 'wrong_password' };
-      if (!p.totp_enabled_at) return { ok: false, reason: 'not_on' };
-      if (!(await verify(p, code))) return { ok: false, reason: 'wrong_code' };
+      const p = await proveOwner(personId, password, code);
+      if ('ok' in p) return p; // refused
       const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
       await d.db.transaction((trx) => twoStepStore.replaceRecoveryCodes(trx, p.id, codes.map((c) => recoveryHash(p.id, c))));
       log.info('recovery codes replaced', { person_id: p.id });
