@@ -203,6 +203,11 @@ export const webhookStore = {
    * a duplicate worker, is not regressed), their attempt log rows, and the endpoints' health: `failing_since`
    * cleared where the endpoint answered (`ok`), set (unless set) on the others. Endpoint rows are locked in id
    * order, so batch writes running at once cannot deadlock. Returns the endpoints it changed, in id order.
+   *
+   * The statement commits without waiting for Postgres's WAL flush (`synchronous_commit` off for this transaction
+   * only, set inside the statement so it stays one round trip). A worker that dies after the answer cannot lose
+   * the outcome: Postgres has already committed it. Only a crash of Postgres itself within the flush delay
+   * (≈ 3 × wal_writer_delay) can forget it, and then the delivery is sent again: at-least-once still holds.
    */
   recordOutcomes: async (
     db: Queryable,
@@ -215,7 +220,8 @@ export const webhookStore = {
       `with v(n, id, status, attempts, next_at, code, err, delivered_at, tenant_id, endpoint_id, event_id, latency_ms, at) as (values ${v.join(', ')}),
        upd as (update webhook_deliveries d set status = v.status, attempts = v.attempts, next_attempt_at = v.next_at,
                  last_status_code = v.code, last_error = v.err, delivered_at = v.delivered_at, locked_until = null
-               from v where d.id = v.id and d.status = 'pending'),
+               from v where d.id = v.id and d.status = 'pending'
+                 and (select set_config('synchronous_commit', 'off', true)) = 'off'),
        logged as (insert into webhook_attempts (tenant_id, endpoint_id, delivery_id, event_id, kind, attempt, status_code, latency_ms, error, next_retry_at, created_at)
                select tenant_id, endpoint_id, id, event_id, 'attempt', attempts, code, latency_ms, err, next_at, at from v order by n),
        h(id, ok, since) as (values ${h.join(', ')}),

@@ -3,7 +3,7 @@
 // instruction: it beats the same loop in JS with a bit-trick 32-bit popcount, and WASM SIMD's i8x16.popcnt
 // (docs/measurements.md).
 //
-// (import "env" "memory" (memory 1 65536))
+// (import "env" "memory" (memory 1 65536 shared)): the scan threads of sketch-set.ts share it
 // scan(query, rows, n, dist, hist): for each of n sketches of 128 bytes at `rows`,
 //   d = popcount(sketch XOR query); u16 dist[i] = d; i32 hist[d] += 1
 // collect(dist, n, t, ties, out) -> count: i32 indices i with dist[i] < t, plus the first `ties` with dist[i] = t
@@ -96,7 +96,7 @@ export function hammingModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec([[0x60, ...vec(fiveI32), 0], [0x60, ...vec(fiveI32), ...vec([[I32]])]])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x01, ...uleb(1), ...uleb(65536)]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]])),
     ...section(3, vec([[0], [1]])),
     ...section(7, vec([[...name('scan'), 0x00, 0], [...name('collect'), 0x00, 1]])),
     ...section(10, vec([scanBody(), collectBody()])),
@@ -110,10 +110,14 @@ export interface HammingKernel {
 
 let compiled: WebAssembly.Module | undefined;
 
-/** The kernel bound to `memory` (its pages must hold every address passed in). */
+/** The compiled module (compiled once per process; a worker thread can be given it). */
+export function hammingModule(): WebAssembly.Module {
+  return (compiled ??= new WebAssembly.Module(hammingModuleBytes()));
+}
+
+/** The kernel bound to `memory`, a shared memory (its pages must hold every address passed in). */
 export function hammingKernel(memory: WebAssembly.Memory): HammingKernel {
-  compiled ??= new WebAssembly.Module(hammingModuleBytes());
-  const { scan, collect } = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+  const { scan, collect } = new WebAssembly.Instance(hammingModule(), { env: { memory } }).exports;
   if (typeof scan !== 'function' || typeof collect !== 'function') throw new Error('hamming kernel: the module lacks scan/collect');
   return { scan: scan as HammingKernel['scan'], collect: collect as HammingKernel['collect'] };
 }

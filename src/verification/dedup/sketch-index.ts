@@ -17,7 +17,7 @@ import type { Knex } from 'knex';
 import type { Queryable } from '../../db/index.js';
 import { cosine, meanOf, MIN_ROWS_FOR_MEAN } from './centering.js';
 import { sketchOf } from './sketch.js';
-import { SketchSet } from './sketch-set.js';
+import { SketchSet, type SketchSetOptions } from './sketch-set.js';
 import { deleteByPerson, firstTemplates, hasRows, insertTemplate, plainRows, readMean, sealRows, sketchesAfter, storeMean, storeSketches, templatesById } from './store.js';
 import type { TemplateBox } from './templates.js';
 import { checkEmbedding, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
@@ -41,14 +41,17 @@ export interface SketchIndexOptions {
   minRowsForMean?: number;
   rerank?: number;
   now?: () => number;
+  /** Scan threads and the size from which they are used (sketch-set.ts). */
+  scan?: SketchSetOptions;
 }
 
 export class SketchDedupIndex implements DedupIndex {
   readonly kind = 'sketch' as const;
-  private readonly set = new SketchSet();
+  private readonly set: SketchSet;
   private highWater = 0;
   private readonly gaps = new Map<number, number>(); // id → first noticed (ms)
-  private catching: Promise<void> = Promise.resolve();
+  /** Everything that reads or changes `set` runs in turn (a scan on the threads must not see rows move). */
+  private serial: Promise<unknown> = Promise.resolve();
   /** The stored centring mean; undefined until fixed (sketches of raw descriptors, kept in memory only). */
   private mean: Float32Array | undefined;
   private readonly minRowsForMean: number;
@@ -63,13 +66,14 @@ export class SketchDedupIndex implements DedupIndex {
     this.minRowsForMean = opts.minRowsForMean ?? MIN_ROWS_FOR_MEAN;
     this.rerank = opts.rerank ?? RERANK;
     this.now = opts.now ?? Date.now;
+    this.set = new SketchSet(opts.scan);
   }
 
   /** Seals rows an older release stored in plain, then loads every enrolled face's sketch. */
   static async open(db: Knex, box: TemplateBox, opts: SketchIndexOptions = {}): Promise<SketchDedupIndex> {
     const idx = new SketchDedupIndex(db, box, opts);
     await idx.sealPlainRows();
-    await idx.catchUp();
+    await idx.exclusive(() => idx.load());
     return idx;
   }
 
@@ -106,16 +110,21 @@ export class SketchDedupIndex implements DedupIndex {
   async search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]> {
     const query = checkEmbedding(embedding);
     const want = Math.max(1, Math.floor(k));
-    await this.catchUp();
-    const ids = this.set.nearest(sketchOf(query, this.mean), Math.max(want, this.rerank));
+    // Concurrent searches share the catch-up of whoever is first in line.
+    const ids = await this.exclusive(async () => {
+      await this.load();
+      return this.set.nearest(sketchOf(query, this.mean), Math.max(want, this.rerank));
+    });
     if (ids.length === 0) return [];
     const faces = await templatesById(this.db, ids);
     const out: DedupMatch[] = [];
+    const gone: number[] = []; // deleted by another process
     for (const id of ids) {
       const face = faces.get(id);
       if (face) out.push({ personId: face.personId, caseId: face.caseId, similarity: cosine(query, this.box.open(face.personId, face.template)) });
-      else this.set.remove(id); // deleted by another process
+      else gone.push(id);
     }
+    if (gone.length) await this.exclusive(() => Promise.resolve(gone.forEach((id) => this.set.remove(id))));
     return out.sort((a, b) => b.similarity - a.similarity).slice(0, want);
   }
 
@@ -124,13 +133,17 @@ export class SketchDedupIndex implements DedupIndex {
     // If trx rolls back the rows stay in the table; the next catch-up cannot see them again (ids below the
     // high-water mark), so removal from this process's set waits for the delete to be final: callers pass no
     // trx, or call remove again after commit. Search results are confirmed against the table either way.
-    if (!trx) for (const id of ids) this.set.remove(id);
+    if (!trx) await this.exclusive(() => Promise.resolve(ids.forEach((id) => this.set.remove(id))));
   }
 
-  /** Serialised: concurrent searches share one catch-up. */
-  private catchUp(): Promise<void> {
-    const run = this.catching.then(() => this.load());
-    this.catching = run.catch(() => undefined);
+  /** Stops the scan threads. */
+  close(): Promise<void> {
+    return this.exclusive(() => this.set.close());
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(fn);
+    this.serial = run.catch(() => undefined);
     return run;
   }
 

@@ -46,9 +46,12 @@ describe('sketchOf', () => {
 describe('SketchSet', () => {
   const random = (g: () => number) => Uint8Array.from({ length: SKETCH_BYTES }, () => Math.floor(((g() + 4) / 8) * 256) & 255);
 
-  it('returns exactly the k nearest sketches, nearest first, after growth and removals', () => {
+  it.each([
+    ['on the calling thread', {}],
+    ['on 3 scan threads', { threads: 3, parallelFrom: 1 }],
+  ])('returns exactly the k nearest sketches, nearest first, after growth and removals (%s)', async (_, opts) => {
     const g = gaussians(3);
-    const set = new SketchSet();
+    const set = new SketchSet(opts);
     const all = new Map<number, Uint8Array>();
     for (let id = 1; id <= 5000; id++) {
       const s = random(g);
@@ -63,25 +66,45 @@ describe('SketchSet', () => {
     expect(set.size).toBe(all.size);
     for (const [trial, k] of [1, 5, 64, 300].entries()) {
       const q = trial % 2 ? all.get(500)! : random(g);
-      const got = set.nearest(q, k);
+      const got = await set.nearest(q, k);
       const exact = [...all.values()].map((s) => hamming(q, s)).sort((a, b) => a - b);
       expect(new Set(got).size).toBe(k);
       expect(got.every((id) => all.has(id))).toBe(true);
       expect(got.map((id) => hamming(q, all.get(id)!))).toEqual(exact.slice(0, k));
     }
-    expect(set.nearest(all.get(500)!, 1)).toEqual([500]);
+    expect(await set.nearest(all.get(500)!, 1)).toEqual([500]);
+    await set.close();
   });
 
-  it('handles empty sets, k larger than the set, and ties', () => {
-    const set = new SketchSet();
+  it.each([
+    ['on the calling thread', {}],
+    ['on 2 scan threads', { threads: 2, parallelFrom: 1 }],
+  ])('handles empty sets, k larger than the set, and ties (%s)', async (_, opts) => {
+    const set = new SketchSet(opts);
     const s = new Uint8Array(SKETCH_BYTES).fill(0xaa);
-    expect(set.nearest(s, 5)).toEqual([]);
+    expect(await set.nearest(s, 5)).toEqual([]);
     set.add(3, s);
     set.add(1, s);
     set.add(2, new Uint8Array(SKETCH_BYTES));
-    expect(set.nearest(s, 10)).toEqual([3, 1, 2]);
-    expect(set.nearest(s, 1)).toEqual([3]);
+    expect(await set.nearest(s, 10)).toEqual([3, 1, 2]);
+    expect(await set.nearest(s, 1)).toEqual([3]);
     set.clear();
-    expect(set.nearest(s, 1)).toEqual([]);
+    expect(await set.nearest(s, 1)).toEqual([]);
+    await set.close();
+  });
+
+  it('keeps ties in slot order across the threads\' parts, and refuses changes while the threads scan', async () => {
+    const set = new SketchSet({ threads: 2, parallelFrom: 1 });
+    const s = new Uint8Array(SKETCH_BYTES).fill(0x0f);
+    for (let id = 1; id <= 9; id++) set.add(id, s);
+    expect(await set.nearest(s, 9)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await set.nearest(s, 6)).toEqual([1, 2, 3, 4, 5, 6]);
+    const scan = set.nearest(s, 3);
+    expect(() => set.add(10, s)).toThrow(/during a scan/);
+    expect(() => set.remove(1)).toThrow(/during a scan/);
+    expect(await scan).toEqual([1, 2, 3]);
+    set.add(10, s);
+    expect(set.size).toBe(10);
+    await set.close();
   });
 });
