@@ -22,9 +22,10 @@ export function branch(prefix: string, chain: Koa.Middleware[]): Koa.Middleware 
  * router's 405/501 layer, which leaves such a request alone (OPTIONS aside).
  */
 export function routerChain(...routers: Router[]): Koa.Middleware[] {
-  const routes = routers.map((r) => r.routes() as Run);
-  const own = routers.map((r): Run => compose([r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
-  const all: Run = compose(routers.flatMap((r) => [r.routes() as Koa.Middleware, r.allowedMethods() as Koa.Middleware]));
+  const pairs = routers.map((r) => [r.routes(), r.allowedMethods()] as Koa.Middleware[]);
+  const routes = pairs.map(([r]) => r as Run);
+  const own = pairs.map((pair): Run => compose(pair));
+  const all: Run = compose(pairs.flat());
   const direct = (i: number, method: string) => method !== 'OPTIONS' && routers[i]!.methods.includes(method);
   return [
     (ctx, next) => {
