@@ -48,6 +48,7 @@ export function enhanceCapture(form: HTMLFormElement): void {
     stopCamera(stream);
     stream = undefined;
     show(p.stage, false);
+    show(useCamera, true);
   };
 
   const open = async (): Promise<void> => {
@@ -56,6 +57,7 @@ export function enhanceCapture(form: HTMLFormElement): void {
     say(p, t('client.camera.starting'));
     try {
       stream = await openCamera(p.video, facing);
+      show(useCamera, false);
       show(p.stage, true);
       say(p, t(`client.camera.hint.${kind}`));
       take.focus();

@@ -36,6 +36,7 @@ export function enhanceLiveness(form: HTMLFormElement): void {
     stopCamera(stream);
     stream = undefined;
     show(p.stage, false);
+    show(start, true);
   };
 
   const frames: File[] = [];
@@ -59,6 +60,7 @@ export function enhanceLiveness(form: HTMLFormElement): void {
       say(p, t('client.camera.denied'), true);
       return input.focus();
     }
+    show(start, false);
     show(p.stage, true);
     say(p, '');
     try {
