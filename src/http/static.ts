@@ -28,6 +28,7 @@ export function staticRoutes(): Router {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.etag = file.etag;
     ctx.type = file.type;
+    ctx.status = 200; // ctx.fresh only compares validators on a 2xx.
     if (ctx.fresh) ctx.status = 304;
     else ctx.body = file.body;
   });

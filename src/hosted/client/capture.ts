@@ -77,6 +77,7 @@ export function enhanceCapture(form: HTMLFormElement): void {
       return say(p, t('client.camera.failed'), true);
     }
     close();
+    show(useCamera, false); // Retake takes its place from here on.
     URL.revokeObjectURL(url);
     url = URL.createObjectURL(photo);
     img.src = url;
