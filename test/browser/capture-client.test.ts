@@ -123,10 +123,17 @@ describe.skipIf(!runBrowserTests)('hosted capture client in Chromium', () => {
     await page.close();
   });
 
-  it('selfie by camera: front camera, mirrored preview only, a 1024 px JPEG of the face; Retake reopens the camera', async () => {
+  it('selfie by camera: front camera, mirrored preview only, a 1024 px JPEG of the face; Retake reopens the camera, Escape goes back', async () => {
     const { page, problems } = await open(browsers.selfie!, '/capture/selfie');
     await page.getByRole('button', { name: 'Use camera' }).click();
     await page.getByRole('button', { name: 'Take photo' }).click();
+    await page.getByRole('button', { name: 'Retake' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Take photo' }).isVisible()).toBe(true);
+    // Escape leaves the camera and returns to the photo already taken, focus on Retake.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Retake');
+    expect(await page.locator('.kp-stage').isVisible()).toBe(false);
+    expect(await page.getByRole('img', { name: 'The photo you just took' }).isVisible()).toBe(true);
     await page.getByRole('button', { name: 'Retake' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Take photo' }).isVisible()).toBe(true);
     expect(await page.locator('video').evaluate((v) => getComputedStyle(v).transform)).toBe('matrix(-1, 0, 0, 1, 0, 0)');

@@ -98,14 +98,22 @@ export function enhanceCapture(form: HTMLFormElement): void {
 
   const useCamera = button(t('client.camera.use'), () => void open(), 'primary kp-open');
   const take = button(t('client.camera.take'), () => void snap(), 'primary');
-  const cancel = button(t('client.camera.cancel'), () => {
+  /** Cancel or Escape: back to where the person was (the photo taken before a Retake, or the camera button). */
+  const leave = (): void => {
     close();
-    useCamera.focus();
-  });
+    if (photo) {
+      show(useCamera, false);
+      show(review, true);
+      retake.focus();
+    } else useCamera.focus();
+  };
+  const cancel = button(t('client.camera.cancel'), leave);
   const accept = button(t('client.camera.accept'), use, 'primary');
   const retake = button(t('client.camera.retake'), () => void open());
   const review = el('div', { class: 'kp-review', hidden: true }, img, el('div', { class: 'actions' }, accept, retake));
   p.stage.append(el('div', { class: 'actions' }, take, cancel));
+  // Escape leaves the camera like Cancel does (keyboard users need not tab to it).
+  p.stage.addEventListener('keydown', (e) => e.key === 'Escape' && leave());
   p.root.insertBefore(useCamera, p.stage);
   p.root.append(review);
   window.addEventListener('pagehide', close);
