@@ -9,6 +9,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+COPY scripts ./scripts
+# tsc, then the hosted flow's client bundle (public/hosted/, not in git).
 RUN npm run build
 
 # Production dependencies only (argon2 builds from source here, so the toolchain stays in this stage).
@@ -30,6 +32,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json llms.txt ./
 COPY public ./public
+COPY --from=build /app/public/hosted ./public/hosted
 COPY assets ./assets
 COPY bin ./bin
 USER kycport

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The hosted pages' client bundle (public/hosted/, gitignored) is built before any test file starts.
+    globalSetup: ['test/support/client-bundle.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Real databases and model loading: a few files at a time on a 2-core machine.

@@ -11,6 +11,7 @@ import axe from 'axe-core';
 import { chromium, type Browser, type Page, type Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, hotp, timeStep, totp } from '../../src/persons/totp.js';
+import { CHROMIUM, chromiumPresent as present, inCi } from '../support/chromium.js';
 import { onRealServices } from '../support/deps.js';
 import { lastMailTo, linkIn } from '../support/mail.js';
 import { authRequest, discoverRp } from '../support/oidc.js';
@@ -18,9 +19,6 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { openSignInForm } from '../support/sign-in-form.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const present = fs.existsSync(CHROMIUM);
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!);
 const WIDTHS = [360, 1280] as const;
 if (!present && !inCi) console.warn(`person-pages: skipped, ${CHROMIUM} is not installed (apt-get install chromium); under CI a missing browser fails`);
 const SHOTS = path.resolve('test-artifacts/screenshots', onRealServices ? 'postgres-redis' : 'pglite');

@@ -1,0 +1,33 @@
+// The client script's visible strings (German); same keys as client.en.ts.
+import type { ClientMessageKey } from './client.en.js';
+
+export const clientDe: Record<ClientMessageKey, string> = {
+  'client.camera.use': 'Kamera verwenden',
+  'client.camera.starting': 'Die Kamera wird gestartet…',
+  'client.camera.unavailable': 'Dieser Browser kann hier keine Kamera verwenden. Wählen Sie stattdessen ein Foto über das Dateifeld.',
+  'client.camera.denied': 'Die Kamera konnte nicht geöffnet werden (Zugriff verweigert oder keine Kamera). Wählen Sie stattdessen ein Foto über das Dateifeld.',
+  'client.camera.view.document': 'Kamerabild: Halten Sie das Dokument in den Rahmen.',
+  'client.camera.view.selfie': 'Kamerabild: Halten Sie Ihr Gesicht im Oval.',
+  'client.camera.hint.document': 'Halten Sie das Dokument flach in den Rahmen, bei gutem Licht und ohne Spiegelung.',
+  'client.camera.hint.selfie': 'Schauen Sie direkt in die Kamera, das Gesicht im Oval, bei gutem Licht.',
+  'client.camera.take': 'Foto aufnehmen',
+  'client.camera.cancel': 'Abbrechen',
+  'client.camera.retake': 'Neu aufnehmen',
+  'client.camera.accept': 'Dieses Foto verwenden',
+  'client.camera.check': 'Foto aufgenommen. Prüfen Sie, ob es scharf und lesbar ist, und verwenden Sie es oder nehmen Sie es neu auf.',
+  'client.camera.photo_alt': 'Das eben aufgenommene Foto',
+  'client.camera.added': 'Foto hinzugefügt. Senden Sie es mit der Schaltfläche unten.',
+  'client.camera.failed': 'Das Foto konnte nicht aufgenommen werden. Versuchen Sie es erneut oder wählen Sie eine Datei.',
+  'client.liveness.start': 'Aufnahme starten',
+  'client.liveness.intro': 'Sie werden gebeten, den Kopf zu bewegen. Folgen Sie jeder Anweisung langsam.',
+  'client.liveness.ready': 'Schauen Sie direkt in die Kamera.',
+  'client.liveness.step': 'Schritt {n} von {total}: {instruction}',
+  'client.liveness.turn_left': 'Drehen Sie den Kopf langsam nach links.',
+  'client.liveness.turn_right': 'Drehen Sie den Kopf langsam nach rechts.',
+  'client.liveness.center': 'Schauen Sie wieder direkt in die Kamera.',
+  'client.liveness.done': 'Alle Schritte aufgenommen ({count} Bilder). Senden Sie sie mit der Schaltfläche unten.',
+  'client.liveness.again': 'Erneut aufnehmen',
+  'client.progress.waiting': 'Die Prüfung läuft noch. Das dauert meist nur wenige Sekunden.',
+  'client.progress.done': 'Fertig. Sie werden zum Ergebnis weitergeleitet…',
+  'client.progress.retry': 'Der Server ist nicht erreichbar. Neuer Versuch…',
+};
