@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { AccountClaims } from '../../assurance/claims.js';
 import type { Clock } from '../../clock.js';
 import { ApiError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
@@ -15,10 +16,13 @@ import type { RateLimiter } from '../../http/rate-limit.js';
 import { MAIL_UNAVAILABLE, type PersonService } from '../../persons/service.js';
 import type { SignInLimits } from '../../persons/sign-in-limits.js';
 import type { TenantService } from '../../tenants/service.js';
+import { heldTier, requestedTier, tierAtLeast, type TierRequest } from '../acr.js';
 import { clientTenant } from '../adapters/clients.js';
+import { CLAIMS_BY_SCOPE } from '../claims.js';
+import { STEP_UP_DECLINED, STEP_UP_REASON, STEP_UP_RESULT, UNMET } from '../step-up.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { secondStepNotes } from './second-step.js';
-import { checkMailPage, codePage, consentPage, forgotPage, loginPage, signupPage } from './views.js';
+import { checkMailPage, codePage, consentPage, forgotPage, loginPage, sharedItems, signupPage, stepUpPage } from './views.js';
 
 const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
 // Sign-up and "forgot your password" ask only for the address; the password is set on the emailed link's page.
@@ -33,6 +37,8 @@ export interface InteractionDeps {
   provider: Provider;
   persons: PersonService;
   tenants: Pick<TenantService, 'findTenant'>;
+  /** The person's claims now (assurance service): the tier a step-up re-reads. */
+  claims: (personId: string) => Promise<AccountClaims | undefined>;
   /** Exact limiter: sign-up attempts per IP. */
   limiter: RateLimiter;
   /** Failed sign-ins per address and per account. */
@@ -49,7 +55,7 @@ export interface InteractionDeps {
 }
 
 export function interactionRoutes(deps: InteractionDeps): Router {
-  const { provider, persons, tenants, limiter, signInLimits, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies, clock } = deps;
+  const { provider, persons, tenants, claims, limiter, signInLimits, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies, clock } = deps;
   const router = new Router({ prefix: '/interaction' });
   const csrf = makeCsrf(csrfKey, secureCookies);
   const notes = secondStepNotes(deps.stepKey);
@@ -90,9 +96,25 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.redirect(to);
   };
 
+  type Details = Awaited<ReturnType<typeof provider.interactionDetails>>;
+  /** This interaction waits for the signed-in person to reach a higher tier (step-up.ts), and which. */
+  const stepUpOf = (details: Details): (TierRequest & { tier: NonNullable<TierRequest['tier']> }) | undefined => {
+    const wanted = requestedTier(details.params);
+    const onlyStepUp = details.prompt.name === 'login' && details.prompt.reasons.length === 1 && details.prompt.reasons[0] === STEP_UP_REASON;
+    return onlyStepUp && details.session?.accountId && wanted?.tier ? { ...wanted, tier: wanted.tier } : undefined;
+  };
+  const stepUpUrl = (uid: string, tier: string) => `/verify/step-up/${encodeURIComponent(uid)}?level=${tier}`;
+
   router.get('/:uid', async (ctx) => {
     const { details, tenant, clientName } = await load(ctx);
     const token = csrf.issue(ctx, details.uid);
+    const stepUp = stepUpOf(details);
+    if (stepUp) {
+      // Signed in below the tier asked for: through the hosted verification flow, back at /stepped-up.
+      ctx.status = 303;
+      ctx.redirect(stepUpUrl(details.uid, stepUp.tier));
+      return;
+    }
     ctx.type = 'html';
     if (details.prompt.name === 'login') {
       ctx.body = loginPage({ uid: details.uid, csrf: token, clientName, email: details.params.login_hint as string | undefined });
@@ -100,8 +122,47 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     }
     const person = await persons.findById(String(details.session?.accountId));
     if (!person) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
-    const scopes = (typeof details.params.scope === 'string' ? details.params.scope : 'openid').split(' ').filter(Boolean);
-    ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, scopes, email: person.email });
+    const scopes = new Set((typeof details.params.scope === 'string' ? details.params.scope : 'openid').split(' ').filter(Boolean));
+    const claims = new Set<string>((details.prompt.details.missingOIDCClaims as string[] | undefined) ?? []);
+    for (const scope of scopes) for (const claim of (CLAIMS_BY_SCOPE as Record<string, readonly string[]>)[scope] ?? []) claims.add(claim);
+    if (requestedTier(details.params)) claims.add('acr');
+    const items = sharedItems(claims, scopes);
+    ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, items, identity: claims.has('kyc_status'), email: person.email });
+  });
+
+  // The hosted flow's return_to (CONTRACTS.md): re-read the tier; reached → on to consent, else the choice page.
+  router.get('/:uid/stepped-up', async (ctx) => {
+    const { details, clientName } = await load(ctx);
+    const stepUp = stepUpOf(details);
+    if (!stepUp) {
+      // Already past the step-up (a second return, or the tier was reached meanwhile): the interaction goes on.
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${details.uid}`);
+      return;
+    }
+    const person = await claims(String(details.session?.accountId));
+    if (!person) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
+    if (tierAtLeast(heldTier(person), stepUp.tier)) {
+      // The session is left as it is (auth_time stays the sign-in's); the ID token's acr is read at issuance.
+      await finish(ctx, { [STEP_UP_RESULT]: 'reached' });
+      return;
+    }
+    ctx.type = 'html';
+    ctx.body = stepUpPage({ uid: details.uid, csrf: csrf.issue(ctx, details.uid), clientName, level: stepUp.tier, status: person.kyc_status, essential: stepUp.essential });
+  });
+
+  // "Continue without verifying": acr_values is voluntary, so the relying party gets a code with the tier held;
+  // an essential acr that was not met is a failed authentication (OIDC Core 5.5.1.1), told with UNMET.
+  router.post('/:uid/without-verifying', formBody(), async (ctx) => {
+    const { details } = await load(ctx);
+    csrf.verify(ctx, details.uid, (ctx.request.body as Record<string, unknown>).csrf);
+    const stepUp = stepUpOf(details);
+    if (!stepUp) throw new ApiError(400, 'not_step_up', 'This sign-in is not waiting for a verification.');
+    if (stepUp.essential) {
+      await finish(ctx, { error: UNMET, error_description: `The person did not reach the required verification tier (${stepUp.tier}).` });
+      return;
+    }
+    await finish(ctx, { [STEP_UP_RESULT]: STEP_UP_DECLINED });
   });
 
   router.post('/:uid/login', formBody(), async (ctx) => {
@@ -234,7 +295,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const grantId = await grant.save();
     // From now on this tenant knows the person under its pairwise subject.
     await persons.recordSubject(tenant.id, accountId);
-    await finish(ctx, { consent: { grantId } });
+    // A "continue without verifying" earlier in this authorization still holds when the prompts are checked again.
+    const declined = details.lastSubmission?.[STEP_UP_RESULT] === STEP_UP_DECLINED;
+    await finish(ctx, { consent: { grantId }, ...(declined ? { [STEP_UP_RESULT]: STEP_UP_DECLINED } : {}) });
   });
 
   router.get('/:uid/abort', async (ctx) => {
