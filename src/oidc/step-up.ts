@@ -29,6 +29,7 @@ export function stepUpPolicy(claims: Claims): interactionPolicy.Prompt[] {
     new interactionPolicy.Check(
       STEP_UP_REASON,
       'the requested verification tier is above the one the person holds',
+      'login_required', // what prompt=none answers for an essential acr; login's other checks answer the same
       async (ctx: KoaContextWithOIDC) => {
         const { oidc } = ctx;
         const wanted = requestedTier(oidc.params as { acr_values?: unknown; claims?: unknown });
@@ -65,10 +66,10 @@ interface IdTokenInternals {
 export function acrFromHeldTier(provider: Provider): void {
   const proto = provider.IdToken.prototype as unknown as IdTokenInternals;
   const payload = proto.payload;
-  proto.payload = async function tierPayload(this: IdTokenInternals) {
-    const out = await payload.call(this);
+  proto.payload = function tierPayload(this: IdTokenInternals) {
     const { kyc_status, kyc_tier } = this.available as Partial<AccountClaims>;
-    if ('acr' in out && typeof kyc_status === 'string' && typeof kyc_tier === 'string') out.acr = tierAcr(heldTier({ kyc_status, kyc_tier }));
-    return out;
+    // Before masking: scopes and the request still decide whether acr is in the token at all.
+    if (typeof kyc_status === 'string' && typeof kyc_tier === 'string') this.available.acr = tierAcr(heldTier({ kyc_status, kyc_tier }));
+    return payload.call(this);
   };
 }
