@@ -42,8 +42,7 @@ export function stepUpPolicy(claims: Claims): interactionPolicy.Prompt[] {
         if (!person || tierAtLeast(heldTier(person), wanted.tier)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         if (!wanted.essential) {
           // acr_values is voluntary: the person may continue below it, and prompt=none answers at the tier held.
-          const result = oidc.result as Record<string, unknown> | undefined;
-          if (result?.[STEP_UP_RESULT] === STEP_UP_DECLINED || oidc.promptPending('none')) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+          if (oidc.result?.[STEP_UP_RESULT] === STEP_UP_DECLINED || oidc.promptPending('none')) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         }
         return interactionPolicy.Check.REQUEST_PROMPT;
       },
@@ -55,7 +54,7 @@ export function stepUpPolicy(claims: Claims): interactionPolicy.Prompt[] {
 
 interface IdTokenInternals {
   available: Record<string, unknown>;
-  payload(): Promise<Record<string, unknown>>;
+  payload: (this: IdTokenInternals) => Promise<Record<string, unknown>>;
 }
 
 /**
