@@ -7,6 +7,9 @@ import { heldTier, requestedTier, tierAcr, tierAtLeast } from './acr.js';
 /** The login prompt's reason when the person must step up; the interaction pages send them to /verify/step-up. */
 export const STEP_UP_REASON = 'kyc_tier_below_requested';
 
+/** The consent prompt's reason when a client asks for a tier (acr) the person has not agreed to share with it. */
+export const TIER_CONSENT_REASON = 'kyc_tier_not_shared';
+
 /** Interaction-result key: the person chose to continue below a voluntary (acr_values) minimum. */
 export const STEP_UP_RESULT = 'kycport_step_up';
 export const STEP_UP_DECLINED = 'declined';
@@ -48,6 +51,16 @@ export function stepUpPolicy(claims: Claims): interactionPolicy.Prompt[] {
       },
       (ctx: KoaContextWithOIDC) => ({ kyc_tier_requested: requestedTier(ctx.oidc.params as { acr_values?: unknown; claims?: unknown })?.tier }),
     ),
+  );
+  // acr is never "rejectable" in oidc-provider, so asking for a tier would reveal it to a client the person only
+  // agreed to share an identifier with: the kyc scope, or a consent to the tier itself, must be in the grant.
+  policy.get('consent')!.checks.add(
+    new interactionPolicy.Check(TIER_CONSENT_REASON, 'the verification tier asked for is not shared with this client', (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      if (!requestedTier(oidc.params as { acr_values?: unknown; claims?: unknown }) || !oidc.grant) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const shared = oidc.grant.getOIDCScope().split(' ').includes('kyc') || oidc.grant.getOIDCClaims().includes('acr');
+      return shared ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
   );
   return policy;
 }

@@ -147,6 +147,24 @@ describe('step-up with acr_values (voluntary)', () => {
     expect((await tokens(config, req, stop.url)).claims()).toMatchObject({ acr: T(0), kyc_tier: 't0', email: q.email });
   });
 
+  it('a client the person shared only an identifier with must ask consent before a tier request reveals the tier', async () => {
+    const q = await server.person();
+    const browser = new Browser();
+    const first = await start(client, {}, 'openid');
+    const plain = await walk(browser, first.req.url.href, q);
+    expect(plain.pages.find((x) => x.includes('/confirm'))).not.toContain('verification level');
+    expect((await tokens(first.config, first.req, plain.url)).claims()!.acr).toBeUndefined();
+    const tier = await start(client, { acr_values: T(0) }, 'openid');
+    const asked = await walk(browser, tier.req.url.href, q);
+    expect(asked.pages.find((x) => x.includes('/confirm'))).toContain('Your verification level');
+    expect((await tokens(tier.config, tier.req, asked.url)).claims()).toMatchObject({ acr: T(0) });
+    // Shared once, the tier needs no new consent.
+    const again = await start(client, { acr_values: T(0) }, 'openid');
+    const quiet = await walk(browser, again.req.url.href, q);
+    expect(quiet.pages).toEqual([]);
+    expect((await tokens(again.config, again.req, quiet.url)).claims()).toMatchObject({ acr: T(0) });
+  });
+
   it('GET /interaction/:uid/stepped-up after the tier was raised (case API) continues to consent; the ID token has acr t2', async () => {
     // A second app of the same tenant: no grant yet, so the way back goes through consent.
     const other = await server.client(tenantId);

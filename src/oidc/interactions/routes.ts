@@ -19,7 +19,7 @@ import type { TenantService } from '../../tenants/service.js';
 import { heldTier, requestedTier, tierAtLeast, type TierRequest } from '../acr.js';
 import { clientTenant } from '../adapters/clients.js';
 import { CLAIMS_BY_SCOPE } from '../claims.js';
-import { STEP_UP_DECLINED, STEP_UP_REASON, STEP_UP_RESULT, UNMET } from '../step-up.js';
+import { STEP_UP_DECLINED, STEP_UP_REASON, STEP_UP_RESULT, TIER_CONSENT_REASON, UNMET } from '../step-up.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { secondStepNotes } from './second-step.js';
 import { checkMailPage, codePage, consentPage, forgotPage, loginPage, sharedItems, signupPage, stepUpPage } from './views.js';
@@ -289,6 +289,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    // The tier asked for (acr) without the kyc scope: the page listed it, so the grant now shares it.
+    if (details.prompt.reasons.includes(TIER_CONSENT_REASON)) grant.addOIDCClaims(['acr']);
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
