@@ -107,7 +107,6 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.get('/:uid', async (ctx) => {
     const { details, tenant, clientName } = await load(ctx);
-    const token = csrf.issue(ctx, details.uid);
     const stepUp = stepUpOf(details);
     if (stepUp) {
       // Signed in below the tier asked for: through the hosted verification flow, back at /stepped-up.
@@ -115,6 +114,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       ctx.redirect(stepUpUrl(details.uid, stepUp.tier));
       return;
     }
+    const token = csrf.issue(ctx, details.uid);
     ctx.type = 'html';
     if (details.prompt.name === 'login') {
       ctx.body = loginPage({ uid: details.uid, csrf: token, clientName, email: details.params.login_hint as string | undefined });
