@@ -16,13 +16,14 @@ import type { RateLimiter } from '../../http/rate-limit.js';
 import { MAIL_UNAVAILABLE, type PersonService } from '../../persons/service.js';
 import type { SignInLimits } from '../../persons/sign-in-limits.js';
 import type { TenantService } from '../../tenants/service.js';
-import { heldTier, requestedTier, tierAtLeast, type TierRequest } from '../acr.js';
+import { requestedTier } from '../acr.js';
 import { clientTenant } from '../adapters/clients.js';
 import { CLAIMS_BY_SCOPE } from '../claims.js';
-import { STEP_UP_DECLINED, STEP_UP_REASON, STEP_UP_RESULT, TIER_CONSENT_REASON, UNMET } from '../step-up.js';
+import { STEP_UP_DECLINED, STEP_UP_RESULT, TIER_CONSENT_REASON } from '../step-up.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { secondStepNotes } from './second-step.js';
-import { checkMailPage, codePage, consentPage, forgotPage, loginPage, sharedItems, signupPage, stepUpPage } from './views.js';
+import { stepUpOf, stepUpRoutes, stepUpUrl } from './step-up-routes.js';
+import { checkMailPage, codePage, consentPage, forgotPage, loginPage, sharedItems, signupPage } from './views.js';
 
 const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
 // Sign-up and "forgot your password" ask only for the address; the password is set on the emailed link's page.
@@ -96,15 +97,6 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.redirect(to);
   };
 
-  type Details = Awaited<ReturnType<typeof provider.interactionDetails>>;
-  /** This interaction waits for the signed-in person to reach a higher tier (step-up.ts), and which. */
-  const stepUpOf = (details: Details): (TierRequest & { tier: NonNullable<TierRequest['tier']> }) | undefined => {
-    const wanted = requestedTier(details.params);
-    const onlyStepUp = details.prompt.name === 'login' && details.prompt.reasons.length === 1 && details.prompt.reasons[0] === STEP_UP_REASON;
-    return onlyStepUp && details.session?.accountId && wanted?.tier ? { ...wanted, tier: wanted.tier } : undefined;
-  };
-  const stepUpUrl = (uid: string, tier: string) => `/verify/step-up/${encodeURIComponent(uid)}?level=${tier}`;
-
   router.get('/:uid', async (ctx) => {
     const { details, tenant, clientName } = await load(ctx);
     const stepUp = stepUpOf(details);
@@ -130,40 +122,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, items, identity: claims.has('kyc_status'), email: person.email });
   });
 
-  // The hosted flow's return_to (CONTRACTS.md): re-read the tier; reached → on to consent, else the choice page.
-  router.get('/:uid/stepped-up', async (ctx) => {
-    const { details, clientName } = await load(ctx);
-    const stepUp = stepUpOf(details);
-    if (!stepUp) {
-      // Already past the step-up (a second return, or the tier was reached meanwhile): the interaction goes on.
-      ctx.status = 303;
-      ctx.redirect(`/interaction/${details.uid}`);
-      return;
-    }
-    const person = await claims(String(details.session?.accountId));
-    if (!person) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
-    if (tierAtLeast(heldTier(person), stepUp.tier)) {
-      // The session is left as it is (auth_time stays the sign-in's); the ID token's acr is read at issuance.
-      await finish(ctx, { [STEP_UP_RESULT]: 'reached' });
-      return;
-    }
-    ctx.type = 'html';
-    ctx.body = stepUpPage({ uid: details.uid, csrf: csrf.issue(ctx, details.uid), clientName, level: stepUp.tier, status: person.kyc_status, essential: stepUp.essential });
-  });
-
-  // "Continue without verifying": acr_values is voluntary, so the relying party gets a code with the tier held;
-  // an essential acr that was not met is a failed authentication (OIDC Core 5.5.1.1), told with UNMET.
-  router.post('/:uid/without-verifying', formBody(), async (ctx) => {
-    const { details } = await load(ctx);
-    csrf.verify(ctx, details.uid, (ctx.request.body as Record<string, unknown>).csrf);
-    const stepUp = stepUpOf(details);
-    if (!stepUp) throw new ApiError(400, 'not_step_up', 'This sign-in is not waiting for a verification.');
-    if (stepUp.essential) {
-      await finish(ctx, { error: UNMET, error_description: `The person did not reach the required verification tier (${stepUp.tier}).` });
-      return;
-    }
-    await finish(ctx, { [STEP_UP_RESULT]: STEP_UP_DECLINED });
-  });
+  stepUpRoutes(router, { claims, csrf, load, finish });
 
   router.post('/:uid/login', formBody(), async (ctx) => {
     const { details, clientName } = await load(ctx);
