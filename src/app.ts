@@ -49,6 +49,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       provider,
       persons: services.persons,
       tenants: services.tenants,
+      claims: services.assurance.claims,
       limiter: infra.limiter,
       signInLimits: services.signInLimits,
       loginPerHour: config.rateLimit.loginPerHour,

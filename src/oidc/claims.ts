@@ -9,8 +9,12 @@ export const CLAIMS_BY_SCOPE = {
   openid: ['sub', 'amr'],
   email: ['email', 'email_verified'],
   profile: ['name'],
-  kyc: ['kyc_status', 'kyc_tier', 'aml_clear'],
+  // acr: the tier held when the ID token is issued (oidc/acr.ts), released with the kyc scope or when asked for.
+  kyc: ['kyc_status', 'kyc_tier', 'aml_clear', 'acr'],
 } as const;
+
+/** oidc-provider's claims configuration: acr (null: under no scope) is also released when the request asks for it. */
+export const CLAIMS_CONFIG = { ...CLAIMS_BY_SCOPE, acr: null };
 
 /** Keeps only the claims the granted scopes allow. */
 export function filterByScope(claims: AccountClaims, scopes: Iterable<string>, sub: string): Record<string, unknown> {

@@ -9,7 +9,7 @@ import { deriveKey } from '../crypto/derive.js';
 import { oidcArtifactKeys } from '../crypto/keys.js';
 import { clientIp } from '../http/client-ip.js';
 import type { KeyMaterial } from './keys.js';
-import { CLAIMS_BY_SCOPE, SCOPES } from './claims.js';
+import { CLAIMS_CONFIG, SCOPES } from './claims.js';
 import { ClientCatalog, clientTenant } from './adapters/clients.js';
 import { artifactCodec } from './adapters/artifacts.js';
 import { postgresAccountArtifacts, postgresAdapterFactory } from './adapters/postgres.js';
@@ -21,6 +21,8 @@ import { log } from '../log.js';
 import { renderError, renderLogout, renderLogoutSuccess } from './interactions/views.js';
 import { accountRevoker, currentSession } from './revoke.js';
 import { Ed25519SigningKey, EXTERNAL_SIGNING_ACK } from './signing-key.js';
+import { ACR_VALUES } from './acr.js';
+import { acrFromHeldTier, stepUpPolicy } from './step-up.js';
 
 export const OIDC_PREFIX = '/api/oidc';
 
@@ -101,8 +103,10 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     },
     extraClientMetadata: { properties: ['tenant_id'] },
     scopes: [...SCOPES],
-    claims: CLAIMS_BY_SCOPE,
+    claims: CLAIMS_CONFIG,
     conformIdTokenClaims: false,
+    // Tiers as acr values: advertised in discovery (acr_values_supported); step-up in step-up.ts.
+    acrValues: [...ACR_VALUES],
     async findAccount(_ctx, id) {
       const claims = await failFast(() => accountClaims(id));
       if (!claims) return undefined;
@@ -110,6 +114,8 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     },
     features: {
       devInteractions: { enabled: false },
+      // An essential acr (issue 11 §3) is asked for through the claims parameter.
+      claimsParameter: { enabled: true },
       // Signing with node:crypto instead of jose + WebCrypto (signing-key.ts).
       externalSigningSupport: { enabled: true, ack: EXTERNAL_SIGNING_ACK },
       // Our userinfo validates bearer JWTs only; sender-constrained tokens would need DPoP proof checks there.
@@ -143,7 +149,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
     ttl: { ...TTL },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: stepUpPolicy((id) => failFast(() => accountClaims(id))) },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
       token: `${OIDC_PREFIX}/token`,
@@ -165,6 +171,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy.kind !== 'none';
+  acrFromHeldTier(provider);
   // The provider builds its own Koa context: give it the same client address as ours.
   provider.use(clientIp(config.trustProxy));
 

@@ -67,7 +67,7 @@ describe('sign-in page', () => {
 });
 
 describe('consent page', () => {
-  it('names the tenant and lists the scopes asked for', async () => {
+  it('names the tenant and says in plain words what it will see, never a scope code', async () => {
     const person = await server.person();
     const s = await openSignIn('openid email kyc');
     const res = await login(s, person.email, person.password);
@@ -75,8 +75,11 @@ describe('consent page', () => {
     const step = await s.browser.follow(new URL(res.headers.get('location')!, server.url).href, server.url);
     const html = await step.res.text();
     expect(html).toContain('Share with Acme Bank?');
-    for (const scope of ['openid', 'email', 'kyc']) expect(html).toContain(`<code>${scope}</code>`);
-    expect(html).not.toContain('<code>offline_access</code>');
+    for (const words of ['A private identifier', 'verification status', 'verification level', 'screening result', 'verification expires', 'Your email address']) {
+      expect(html).toContain(words);
+    }
+    expect(html).not.toContain('Staying connected');
+    expect(html).not.toContain('<code>');
   });
 
   it('names the tenant, never a client id, when the client has no name of its own', async () => {
@@ -88,7 +91,7 @@ describe('consent page', () => {
     const res = await login(s, person.email, person.password);
     const step = await s.browser.follow(new URL(res.headers.get('location')!, server.url).href, server.url);
     const html = await step.res.text();
-    expect(html).toContain('<strong>Zephyr Exchange</strong> asks to access');
+    expect(html).toContain('<strong>Zephyr Exchange</strong> will see');
     expect(html).not.toContain(unnamed.client_id);
   });
 });

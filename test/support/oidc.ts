@@ -20,7 +20,8 @@ export interface AuthRequest {
   nonce: string;
 }
 
-export async function authRequest(config: oidc.Configuration, redirectUri: string, scope = 'openid email kyc offline_access'): Promise<AuthRequest> {
+/** `extra`: more authorization parameters (acr_values, claims, prompt, …). */
+export async function authRequest(config: oidc.Configuration, redirectUri: string, scope = 'openid email kyc offline_access', extra: Record<string, string> = {}): Promise<AuthRequest> {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -32,6 +33,7 @@ export async function authRequest(config: oidc.Configuration, redirectUri: strin
     state,
     nonce,
     ...(scope.includes('offline_access') ? { prompt: 'consent' } : {}),
+    ...extra,
   });
   return { url, verifier, state, nonce };
 }

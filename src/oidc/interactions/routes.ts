@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { AccountClaims } from '../../assurance/claims.js';
 import type { Clock } from '../../clock.js';
 import { ApiError, RateLimitedError } from '../../http/errors.js';
 import { formBody } from '../../http/body.js';
@@ -15,10 +16,14 @@ import type { RateLimiter } from '../../http/rate-limit.js';
 import { MAIL_UNAVAILABLE, type PersonService } from '../../persons/service.js';
 import type { SignInLimits } from '../../persons/sign-in-limits.js';
 import type { TenantService } from '../../tenants/service.js';
+import { requestedTier } from '../acr.js';
 import { clientTenant } from '../adapters/clients.js';
+import { CLAIMS_BY_SCOPE } from '../claims.js';
+import { STEP_UP_DECLINED, STEP_UP_RESULT, TIER_CONSENT_REASON } from '../step-up.js';
 import { csrf as makeCsrf } from './csrf.js';
 import { secondStepNotes } from './second-step.js';
-import { checkMailPage, codePage, consentPage, forgotPage, loginPage, signupPage } from './views.js';
+import { stepUpOf, stepUpRoutes, stepUpUrl } from './step-up-routes.js';
+import { checkMailPage, codePage, consentPage, forgotPage, loginPage, sharedItems, signupPage } from './views.js';
 
 const loginForm = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(1024), csrf: z.string() });
 // Sign-up and "forgot your password" ask only for the address; the password is set on the emailed link's page.
@@ -33,6 +38,8 @@ export interface InteractionDeps {
   provider: Provider;
   persons: PersonService;
   tenants: Pick<TenantService, 'findTenant'>;
+  /** The person's claims now (assurance service): the tier a step-up re-reads. */
+  claims: (personId: string) => Promise<AccountClaims | undefined>;
   /** Exact limiter: sign-up attempts per IP. */
   limiter: RateLimiter;
   /** Failed sign-ins per address and per account. */
@@ -49,7 +56,7 @@ export interface InteractionDeps {
 }
 
 export function interactionRoutes(deps: InteractionDeps): Router {
-  const { provider, persons, tenants, limiter, signInLimits, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies, clock } = deps;
+  const { provider, persons, tenants, claims, limiter, signInLimits, loginPerHour, mailPerAddressPerHour, csrfKey, secureCookies, clock } = deps;
   const router = new Router({ prefix: '/interaction' });
   const csrf = makeCsrf(csrfKey, secureCookies);
   const notes = secondStepNotes(deps.stepKey);
@@ -92,6 +99,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.get('/:uid', async (ctx) => {
     const { details, tenant, clientName } = await load(ctx);
+    const stepUp = stepUpOf(details);
+    if (stepUp) {
+      // Signed in below the tier asked for: through the hosted verification flow, back at /stepped-up.
+      ctx.status = 303;
+      ctx.redirect(stepUpUrl(details.uid, stepUp.tier));
+      return;
+    }
     const token = csrf.issue(ctx, details.uid);
     ctx.type = 'html';
     if (details.prompt.name === 'login') {
@@ -100,9 +114,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     }
     const person = await persons.findById(String(details.session?.accountId));
     if (!person) throw new ApiError(400, 'unknown_account', 'Your account could not be found. Start again.');
-    const scopes = (typeof details.params.scope === 'string' ? details.params.scope : 'openid').split(' ').filter(Boolean);
-    ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, scopes, email: person.email });
+    const scopes = new Set((typeof details.params.scope === 'string' ? details.params.scope : 'openid').split(' ').filter(Boolean));
+    const claims = new Set<string>((details.prompt.details.missingOIDCClaims as string[] | undefined) ?? []);
+    for (const scope of scopes) for (const claim of (CLAIMS_BY_SCOPE as Record<string, readonly string[]>)[scope] ?? []) claims.add(claim);
+    if (requestedTier(details.params)) claims.add('acr');
+    const items = sharedItems(claims, scopes);
+    ctx.body = consentPage({ uid: details.uid, csrf: token, clientName, tenantName: tenant.name, items, identity: claims.has('kyc_status'), email: person.email });
   });
+
+  stepUpRoutes(router, { claims, csrf, load, finish });
 
   router.post('/:uid/login', formBody(), async (ctx) => {
     const { details, clientName } = await load(ctx);
@@ -228,13 +248,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+    // The tier asked for (acr) without the kyc scope: the page listed it, so the grant now shares it.
+    if (details.prompt.reasons.includes(TIER_CONSENT_REASON)) grant.addOIDCClaims(['acr']);
     for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
     // From now on this tenant knows the person under its pairwise subject.
     await persons.recordSubject(tenant.id, accountId);
-    await finish(ctx, { consent: { grantId } });
+    // A "continue without verifying" earlier in this authorization still holds when the prompts are checked again.
+    const declined = details.lastSubmission?.[STEP_UP_RESULT] === STEP_UP_DECLINED;
+    await finish(ctx, { consent: { grantId }, ...(declined ? { [STEP_UP_RESULT]: STEP_UP_DECLINED } : {}) });
   });
 
   router.get('/:uid/abort', async (ctx) => {

@@ -2,13 +2,21 @@
 import type { ErrorOut, KoaContextWithOIDC } from 'oidc-provider';
 import { Html, html, invalidIf, messagePage, notice, page, unavailablePage } from '../../http/html.js';
 
-export const SCOPE_TEXT: Record<string, string> = {
-  openid: 'Confirm who you are (a private identifier for this service only)',
-  email: 'Your email address',
-  profile: 'Your name',
-  kyc: 'Your identity-verification status and level (never your documents or photos)',
-  offline_access: 'Stay connected when you are not using it (refresh access)',
-};
+/**
+ * What a tenant will see, in plain words, from the claims a sign-in releases (scopes plus claims asked for by
+ * name). Never a scope code: the person decides on what is shared, not on protocol names.
+ */
+export function sharedItems(claims: ReadonlySet<string>, scopes: ReadonlySet<string>): string[] {
+  const items = ['A private identifier for you that only this service gets (not your email or your name)'];
+  if (claims.has('kyc_status')) items.push('Whether your identity is verified (your verification status)');
+  if (claims.has('kyc_tier') || claims.has('acr')) items.push('Your verification level (tier t0 to t3)');
+  if (claims.has('aml_clear')) items.push('Your anti-money-laundering screening result: clear or not');
+  if (claims.has('kyc_status')) items.push('When your verification expires');
+  if (claims.has('email')) items.push('Your email address');
+  if (claims.has('name')) items.push('Your name');
+  if (scopes.has('offline_access')) items.push('Staying connected while you are not using it');
+  return items;
+}
 
 export function loginPage(v: { uid: string; csrf: string; clientName: string; email?: string; error?: string; info?: string }): string {
   return page(
@@ -98,17 +106,48 @@ export function forgotPage(v: { uid: string; csrf: string; clientName: string; e
   );
 }
 
-export function consentPage(v: { uid: string; csrf: string; clientName: string; tenantName: string; scopes: string[]; email: string }): string {
+export function consentPage(v: { uid: string; csrf: string; clientName: string; tenantName: string; items: string[]; identity: boolean; email: string }): string {
   return page(
     `Share with ${v.tenantName}?`,
-    html`<p><strong>${v.tenantName}</strong>${v.clientName === v.tenantName ? '' : html` (${v.clientName})`} asks to access:</p>
-<ul class="scopes">${v.scopes.map((s) => html`<li><code>${s}</code> ${SCOPE_TEXT[s] ?? s}</li>`)}</ul>
+    html`<p><strong>${v.tenantName}</strong>${v.clientName === v.tenantName ? '' : html` (${v.clientName})`} will see:</p>
+<ul class="scopes">${v.items.map((s) => html`<li>${s}</li>`)}</ul>
+${v.identity ? html`<p class="muted">Never your documents, photos or face data: those stay with KYCPort.</p>` : ''}
 <p class="muted">Signed in as ${v.email}. You can withdraw this access at any time.</p>
 <form method="post" action="/interaction/${v.uid}/confirm" class="actions">
   <input type="hidden" name="csrf" value="${v.csrf}">
   <button type="submit" class="primary">Allow</button>
   <a class="button" href="/interaction/${v.uid}/abort">Deny</a>
 </form>`,
+  );
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  unverified: 'Your identity is not verified yet.',
+  pending: 'Your verification is still being checked.',
+  rejected: 'Your verification was not successful.',
+  expired: 'Your verification has expired.',
+  verified: 'Your identity is verified, at a lower level than this service asks for.',
+};
+
+/**
+ * Back from /verify/step-up without the tier the service asked for: try again, or go on without it. With a
+ * voluntary request (acr_values) the service gets the tier held and may refuse; an essential one cannot go on.
+ */
+export function stepUpPage(v: { uid: string; csrf: string; clientName: string; level: string; status: string; essential: boolean }): string {
+  const onward = v.essential
+    ? html`<p>${v.clientName} requires this level: without it, you cannot sign in there now.</p>`
+    : html`<p>You can continue without verifying. ${v.clientName} will be told your current level and may refuse to let you in, or ask you to verify later.</p>`;
+  return page(
+    'Verify your identity',
+    html`<p role="status">${v.clientName} asks for a verified identity at level ${v.level}. ${STATUS_TEXT[v.status] ?? ''}</p>
+${onward}
+<form method="post" action="/interaction/${v.uid}/without-verifying" class="actions">
+  <input type="hidden" name="csrf" value="${v.csrf}">
+  <a class="button primary" href="/verify/step-up/${v.uid}?level=${v.level}">Verify now</a>
+  <button type="submit">${v.essential ? `Return to ${v.clientName}` : 'Continue without verifying'}</button>
+</form>
+<p class="alt"><a href="/interaction/${v.uid}/abort">Cancel and return to ${v.clientName}</a></p>`,
+    { subtitle: `to continue to ${v.clientName}` },
   );
 }
 
