@@ -76,6 +76,7 @@ interface IdTokenInternals {
  * over-states it. Only the value changes: whether acr is included stays oidc-provider's scope masking (openid).
  */
 export function acrFromHeldTier(provider: Provider): void {
+  // The cast reaches an undocumented internal: oidc-provider has no public hook for the ID token's acr value.
   const proto = provider.IdToken.prototype as unknown as IdTokenInternals;
   const payload = proto.payload;
   proto.payload = function tierPayload(this: IdTokenInternals) {
