@@ -127,6 +127,14 @@ export class SketchDedupIndex implements DedupIndex {
     if (!trx) for (const id of ids) this.set.remove(id);
   }
 
+  forget(ids: readonly number[]): void {
+    for (const id of ids) this.set.remove(id);
+  }
+
+  holds(id: number): boolean {
+    return this.set.has(id);
+  }
+
   /** Serialised: concurrent searches share one catch-up. */
   private catchUp(): Promise<void> {
     const run = this.catching.then(() => this.load());
