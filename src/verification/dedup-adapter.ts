@@ -36,7 +36,9 @@ export function createFaceDedup(db: Database, key: Buffer): FaceDedup {
     forget: async (ids) => (await opened())?.forget(ids),
     async holdsAny(ids) {
       const idx = await opened();
-      return idx !== undefined && ids.some((id) => idx.holds(id));
+      if (!idx) return false;
+      for (const id of ids) if (await idx.holds(id)) return true;
+      return false;
     },
   };
 }

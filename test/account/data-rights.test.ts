@@ -6,7 +6,9 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { importListFile } from '../../src/screening/index.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
+import { FTM_FIXTURE } from '../fixtures/screening/index.js';
 import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
 import { Browser, csrfOf } from '../support/browser.js';
 import { generatePassport } from '../support/documents/index.js';
@@ -43,6 +45,8 @@ beforeAll(async () => {
   A = await tenant('Alpha Bank');
   B = await tenant('Beta Exchange');
   person = await server.person();
+  // t2 screens against the sanctions lists: with none loaded a case would wait for review.
+  await importListFile(server.deps.db, FTM_FIXTURE);
   await server.services.warmup();
 }, 240_000);
 afterAll(async () => {

@@ -155,10 +155,11 @@ export const caseStore = {
 
   delete: (db: Queryable, id: string) => db('verification_cases').where({ id }).delete(),
 
-  /** Decision records of erased persons whose record-keeping period ended before `before`. */
+  /** Decision records of erased persons whose record-keeping period ended before `before`; returns how many went. */
   deleteErasedBefore: async (db: Queryable, before: Date, limit: number): Promise<number> => {
-    const ids = db('verification_cases').where('erased_at', '<', before).orderBy('erased_at').limit(limit).select('id');
-    return db('verification_cases').whereIn('id', ids).delete();
+    const due = await db('verification_cases').where('erased_at', '<', before).orderBy('erased_at').limit(limit).pluck<string[]>('id');
+    if (due.length) await db('verification_cases').whereIn('id', due).delete();
+    return due.length;
   },
 };
 

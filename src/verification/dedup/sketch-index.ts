@@ -131,7 +131,8 @@ export class SketchDedupIndex implements DedupIndex {
     for (const id of ids) this.set.remove(id);
   }
 
-  holds(id: number): boolean {
+  async holds(id: number): Promise<boolean> {
+    await this.catchUp();
     return this.set.has(id);
   }
 

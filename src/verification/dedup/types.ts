@@ -28,8 +28,8 @@ export interface DedupIndex {
   remove(personId: string, trx?: Queryable): Promise<void>;
   /** Drops these rows from this process's in-memory index (after the transaction that deleted them committed). */
   forget(ids: readonly number[]): void;
-  /** Whether this process's in-memory index holds the row (tests and audits of an erasure). */
-  holds(id: number): boolean;
+  /** Whether this process's in-memory index holds the row, after catching up (tests and audits of an erasure). */
+  holds(id: number): Promise<boolean>;
 }
 
 export class DedupInputError extends Error {}
