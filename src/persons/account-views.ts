@@ -70,7 +70,7 @@ ${tenants}
 <form method="post" action="/account/delete" class="form" aria-label="Delete your account">
   ${hidden}
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
-  <label>Your password<input type="password" name="current"${invalidIf(v.eraseError)} required maxlength="1024" autocomplete="current-password"></label>
+  <label>Account password, to confirm<input type="password" name="current"${invalidIf(v.eraseError)} required maxlength="1024" autocomplete="current-password"></label>
   <label><input type="checkbox" name="confirm" value="delete" required${invalidIf(v.eraseError)}> I understand that my account is deleted for good.</label>
   <button type="submit">Delete my account</button>
 </form>`;
