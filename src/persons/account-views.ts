@@ -71,7 +71,7 @@ ${tenants}
   ${hidden}
   <input type="text" name="username" value="${v.email}" autocomplete="username" hidden readonly>
   <label>Account password, to confirm<input type="password" name="current"${invalidIf(v.eraseError)} required maxlength="1024" autocomplete="current-password"></label>
-  <label><input type="checkbox" name="confirm" value="delete" required${invalidIf(v.eraseError)}> I understand that my account is deleted for good.</label>
+  <label class="check"><input type="checkbox" name="confirm" value="delete" required${invalidIf(v.eraseError)}> I understand that my account is deleted for good.</label>
   <button type="submit">Delete my account</button>
 </form>`;
 }
