@@ -120,6 +120,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     sessions: { revoke: (personId) => oidc.sessions.revoke(personId), revokeTenant: (personId, tenantId) => oidc.sessions.revokeTenant(personId, tenantId) },
     uploads,
     dedup,
+    statusCache: assurance,
     recordYears: config.recordRetentionYears,
   });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));

@@ -31,6 +31,8 @@ export interface PrivacyDeps {
   sessions: GrantRevoker;
   uploads: Pick<UploadStore, 'removeCase'>;
   dedup: Pick<FaceDedup, 'erase' | 'forget'>;
+  /** Drops this process's cached statuses at once; other processes hear the subjects trigger's NOTIFY. */
+  statusCache: { forgetCached(personId: string): void };
   /** How long an erased person's decision records are kept (RECORD_RETENTION_YEARS). */
   recordYears: number;
 }
@@ -80,6 +82,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
         if (gone) await emitEvent(trx, { tenantId, type: 'person.access.withdrawn', data: { person_id: gone, withdrawn_at: now.toISOString() }, at: now });
         return gone;
       });
+      d.statusCache.forgetCached(personId);
       log.info('tenant access withdrawn', { person_id: personId, tenant_id: tenantId, ...ended });
       return { withdrawn: sub !== undefined, tenantName: access.tenant_name };
     },
@@ -116,6 +119,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
       // Cases that appeared between the listing and the transaction, and sessions started meanwhile.
       for (const id of erased.caseIds) await d.uploads.removeCase(id);
       await d.dedup.forget(faceIds);
+      d.statusCache.forgetCached(personId);
       await d.sessions.revoke(personId);
       log.info('person erased', { person_id: personId, records_kept: erased.kept, cases_deleted: erased.deleted, files: erased.files, faces: faceIds.length, tenants_told: tenants });
       return { ok: true };
