@@ -61,6 +61,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
     }),
     personRoutes({
       persons: services.persons,
+      account: services.privacy,
       currentSession: services.oidc.currentSession,
       limiter: infra.limiter,
       attemptsPerHour: config.rateLimit.loginPerHour,

@@ -12,6 +12,7 @@ import { caseKeys, webhookSecretsKey } from './crypto/keys.js';
 import { secretBox, type SecretBox } from './crypto/seal.js';
 import type { KeyMaterial } from './oidc/keys.js';
 import { createProvider, type OidcProvider } from './oidc/provider.js';
+import { createPrivacyService, type PrivacyService } from './privacy/service.js';
 import { createScreeningService, type ScreeningService } from './screening/index.js';
 import { createApiKeyAuth } from './tenants/api-key-auth.js';
 import { createTenantService, type TenantService } from './tenants/service.js';
@@ -31,6 +32,8 @@ export interface Services {
   signInLimits: SignInLimits;
   cases: CaseService;
   webhooks: WebhookService;
+  /** The person's data on /account: access list, withdrawal, export, erasure (and the records' retention). */
+  privacy: PrivacyService;
   /** Seals and opens webhook endpoints' signing secrets (the service and the jobs' dispatchers). */
   webhookSecrets: SecretBox;
   screening: ScreeningService;
@@ -111,6 +114,15 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     uploadTemp,
     uploadLimits: config.uploads,
   });
+  const privacy = createPrivacyService({
+    db,
+    clock,
+    sessions: { revoke: (personId) => oidc.sessions.revoke(personId), revokeTenant: (personId, tenantId) => oidc.sessions.revokeTenant(personId, tenantId) },
+    uploads,
+    dedup,
+    statusCache: assurance,
+    recordYears: config.recordRetentionYears,
+  });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
   const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets });
   const requireApiKey = createApiKeyAuth({ db, invalidations, limiter: infra.apiLimiter, limits: config.rateLimit });
@@ -122,6 +134,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     signInLimits,
     cases,
     webhooks,
+    privacy,
     webhookSecrets,
     screening,
     oidc,

@@ -38,6 +38,9 @@ const schema = z.object({
   // AES-256-GCM key for uploaded documents at rest: 64 hex characters or 44-character base64.
   DOCUMENT_ENCRYPTION_KEY: z.string().optional(),
   DOCUMENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  // Years an erased person's decision records (outcome, checks, reasons, dates; no images or biometrics) are kept,
+  // as AML record-keeping rules require (5 in the EU's AMLD); then a periodic job deletes them.
+  RECORD_RETENTION_YEARS: z.coerce.number().int().min(0).max(100).default(5),
   // Outgoing mail (sign-up verification): SMTP when set (smtp:// with STARTTLS when offered, smtps:// for TLS),
   // else the file spool in DATA_DIR/mail.
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]+/, 'must be an smtp:// or smtps:// URL').optional(),
@@ -103,6 +106,7 @@ export type Config = Readonly<{
   secretKey: string | undefined;
   documentEncryptionKey: string | undefined;
   documentRetentionDays: number;
+  recordRetentionYears: number;
   /** smtpUrl undefined: mail goes to the DATA_DIR/mail spool. */
   mail: Readonly<{ smtpUrl: string | undefined; from: string; perAddressPerHour: number }>;
   rateLimit: Readonly<{ loginPerHour: number; apiPerMinute: number; ipPerMinute: number }>;
@@ -173,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY,
     documentEncryptionKey: e.DOCUMENT_ENCRYPTION_KEY,
     documentRetentionDays: e.DOCUMENT_RETENTION_DAYS,
+    recordRetentionYears: e.RECORD_RETENTION_YEARS,
     mail: Object.freeze({
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM ?? `KYCPort <no-reply@${new URL(e.PUBLIC_URL).hostname}>`,

@@ -1,5 +1,5 @@
 // Every periodic task of a process, started in one place with one stop(): the OIDC payload sweep, upload
-// retention, the account sweep (expired emailed links, unverified accounts), the assurance expiry sweep, and the webhook machinery (relay and dispatchers, Redis reconciler,
+// retention, erased persons' record retention, the account sweep (expired emailed links, unverified accounts), the assurance expiry sweep, and the webhook machinery (relay and dispatchers, Redis reconciler,
 // history retention). The server runs all of them; `npm run worker` runs the webhook part only.
 import { sweepExpiredAssurance } from './assurance/expiry.js';
 import type { SecretBox } from './crypto/seal.js';
@@ -8,6 +8,7 @@ import { log } from './log.js';
 import { outages } from './db/outage.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
 import type { PersonService } from './persons/service.js';
+import type { PrivacyService } from './privacy/service.js';
 import { purgeLegacyOidcKeys } from './oidc/adapters/redis.js';
 import { pruneKnownAddresses } from './persons/sign-in-limits.js';
 import type { CaseService } from './verification/cases/service.js';
@@ -22,6 +23,7 @@ export interface JobIntervals {
   webhookHistoryMs: number;
   accountSweepMs: number;
   knownAddressesMs: number;
+  recordRetentionMs: number;
 }
 
 const DEFAULT_INTERVALS: JobIntervals = {
@@ -31,6 +33,7 @@ const DEFAULT_INTERVALS: JobIntervals = {
   webhookHistoryMs: 3_600_000,
   accountSweepMs: 3_600_000,
   knownAddressesMs: 3_600_000,
+  recordRetentionMs: 3_600_000,
 };
 
 export interface JobOptions {
@@ -40,6 +43,8 @@ export interface JobOptions {
   cases?: Pick<CaseService, 'purgeExpiredUploads'>;
   /** The server's person service: expired emailed links and unverified accounts older than a sign-up link's life go. */
   persons?: Pick<PersonService, 'purgeStale'>;
+  /** Erased persons' decision records are deleted RECORD_RETENTION_YEARS after the erasure (the server). */
+  privacy?: Pick<PrivacyService, 'purgeExpiredRecords'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
   oidcPayloads?: boolean;
   /** Forget the addresses accounts signed in from once their life ends (the server). */
@@ -103,6 +108,16 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
     };
     void purge().catch((err: unknown) => log.warn('account sweep failed', { err: String(err) }));
     timers.push(every(iv.accountSweepMs, 'account sweep', purge));
+  }
+
+  const privacy = opts.privacy;
+  if (privacy) {
+    const purge = async () => {
+      const n = await privacy.purgeExpiredRecords();
+      if (n) log.info('decision records of erased persons deleted', { cases: n, retention_years: config.recordRetentionYears });
+    };
+    void purge().catch((err: unknown) => log.warn('record retention sweep failed', { err: String(err) }));
+    timers.push(every(iv.recordRetentionMs, 'record retention sweep', purge));
   }
 
   const webhooks = await startWebhookWorkers({ ...infra, webhookSecrets: opts.webhookSecrets }, opts.webhooks);

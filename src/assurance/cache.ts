@@ -15,6 +15,11 @@ export class StatusCache {
     this.cache = new InvalidatingCache(invalidations, 'assurance', 30_000);
   }
 
+  /** Drops the person's cached rows in this process now (other processes hear the trigger's NOTIFY). */
+  forget(personId: string): void {
+    this.cache.invalidate(personId);
+  }
+
   /** A cached row answers synchronously; otherwise a promise of the row (undefined: not this tenant's subject). */
   find(tenantId: string, sub: string): SubjectAssurance | Promise<SubjectAssurance | undefined> {
     const key = `${tenantId}\u0000${sub}`;

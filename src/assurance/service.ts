@@ -26,6 +26,8 @@ export interface AssuranceService {
   statusForTenant(tenantId: string, subjectId: string): MaybePromise<TenantStatus>;
   /** Account fields + effective assurance of a person (ID token, userinfo). */
   claims: (personId: string) => Promise<AccountClaims | undefined>;
+  /** Drops the person's cached statuses in this process (a withdrawal: the next lookup must be a 404 at once). */
+  forgetCached(personId: string): void;
   /** Applies a verification outcome inside the caller's transaction (row locked, event emitted there too). */
   apply(trx: Queryable, personId: string, change: AssuranceChange, now: Date, reason: string): Promise<boolean>;
 }
@@ -40,6 +42,7 @@ export function createAssuranceService(d: { db: Knex; clock: Clock; invalidation
         return statusOf(views, row, d.clock.now());
       }),
     claims: (personId) => accountClaims(d.db, d.clock, personId),
+    forgetCached: (personId) => cache.forget(personId),
     apply: applyAssuranceChange,
   };
 }

@@ -1,8 +1,11 @@
 // Ends a person's sessions and grants in oidc-provider's store: on a password reset (all of them) and a password
 // change (all but the session in use). Destroying a grant revokes the refresh and access tokens issued under it
-// (the adapters' revokeByGrantId), and our userinfo refuses an access token whose grant is gone.
+// (the adapters' revokeByGrantId), and our userinfo refuses an access token whose grant is gone. A person who
+// withdraws one tenant's access (privacy/) ends only the grants of that tenant's clients: the next sign-in there
+// finds no grant and asks for consent again.
 import type Provider from 'oidc-provider';
 import type { AccountArtifacts } from './adapters/artifacts.js';
+import { clientTenant } from './adapters/clients.js';
 
 export function accountRevoker(provider: Provider, artifacts: AccountArtifacts) {
   return {
@@ -21,6 +24,21 @@ export function accountRevoker(provider: Provider, artifacts: AccountArtifacts) 
         await provider.Grant.adapter.destroy(id);
       }
       return { sessions: endSessions.length, grants: endGrants.length };
+    },
+    /** Ends the account's grants (and their refresh and access tokens) with the clients of one tenant. */
+    async revokeTenant(accountId: string, tenantId: string): Promise<{ grants: number }> {
+      const { grants } = await artifacts.list(accountId);
+      let ended = 0;
+      for (const id of grants) {
+        const grant = await provider.Grant.find(id);
+        if (!grant?.clientId) continue;
+        const client = await provider.Client.find(grant.clientId);
+        if (clientTenant(client) !== tenantId) continue;
+        await provider.Grant.adapter.revokeByGrantId(id);
+        await provider.Grant.adapter.destroy(id);
+        ended++;
+      }
+      return { grants: ended };
     },
   };
 }

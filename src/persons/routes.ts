@@ -4,6 +4,8 @@
 //   GET /account, POST /account/password  change password (signed in; needs the current one)
 //   POST /account/two-step[/confirm|/off]  turn two-step sign-in on (password, then a code) or off (password + code)
 //   POST /account/two-step/recovery-codes  new recovery codes in place of the old ones (password + code)
+//   POST /account/access/withdraw  end one tenant's access;  POST /account/export  the person's data as JSON
+//   POST /account/delete  erase the account (password + confirmation)
 import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
@@ -13,6 +15,8 @@ import { ApiError, RateLimitedError } from '../http/errors.js';
 import { errorPage, messagePage } from '../http/html.js';
 import { toApiError } from '../http/middleware/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import type { AccountData } from './account-data.js';
+import { dataSections } from './account-views.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PersonService } from './service.js';
 import type { PersonRow } from './store.js';
 import { accountPage, choosePasswordPage, enrolPage, recoveryCodesPage, type AccountMessages } from './views.js';
@@ -26,6 +30,8 @@ const turnOnForm = z.object({ current });
 const confirmForm = z.object({ code });
 /** Turning it off and making new recovery codes. */
 const passwordAndCodeForm = z.object({ current, code });
+const withdrawForm = z.object({ tenant_id: z.string().min(1).max(100) });
+const deleteForm = z.object({ current, confirm: z.literal('delete', 'Tick the box to confirm that your account is deleted for good.') });
 const issues = (e: z.ZodError) => e.issues.map((i) => i.message).join(' ');
 
 const TWO_STEP_ERRORS = {
@@ -38,6 +44,8 @@ const BAD_LINK = 'This link is invalid, has expired or was already used. Ask for
 
 export interface PersonRouteDeps {
   persons: PersonService;
+  /** Their verification, the tenants with access, withdrawal, export and erasure (privacy/). */
+  account: AccountData;
   /** The person signed in to this browser (oidc-provider's session), or undefined. */
   currentSession: (ctx: Koa.Context) => Promise<{ accountId: string; sessionId: string } | undefined>;
   limiter: RateLimiter;
@@ -47,7 +55,7 @@ export interface PersonRouteDeps {
   csrfKey: Buffer;
 }
 
-export function personRoutes({ persons, currentSession, limiter, attemptsPerHour, csrfKey }: PersonRouteDeps): Router {
+export function personRoutes({ persons, account, currentSession, limiter, attemptsPerHour, csrfKey }: PersonRouteDeps): Router {
   const router = new Router();
   const csrfFor = (sessionId: string) => crypto.createHmac('sha256', csrfKey).update(`account:${sessionId}`).digest('base64url');
 
@@ -152,9 +160,11 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
 
   async function showAccount(ctx: Koa.Context, s: { session: { sessionId: string }; person: PersonRow }, status = 200, v: AccountMessages = {}) {
     const twoStep = persons.twoStep.isOn(s.person) ? { on: true as const, recoveryCodesLeft: await persons.twoStep.unusedRecoveryCodes(s.person.id) } : { on: false as const };
+    const csrf = csrfFor(s.session.sessionId);
+    const data = dataSections({ overview: await account.overview(s.person.id), csrf, email: s.person.email, eraseError: v.form === 'delete' ? v.error : undefined });
     ctx.status = status;
     ctx.type = 'html';
-    ctx.body = accountPage({ email: s.person.email, csrf: csrfFor(s.session.sessionId), twoStep, ...v });
+    ctx.body = accountPage({ email: s.person.email, csrf, twoStep, data, ...v });
   }
 
   router.get('/account', async (ctx) => showAccount(ctx, await signedIn(ctx)));
@@ -214,6 +224,33 @@ export function personRoutes({ persons, currentSession, limiter, attemptsPerHour
     if (!made.ok) return showAccount(ctx, s, made.reason === 'not_on' ? 409 : 401, { form: 'two-step/recovery-codes', error: TWO_STEP_ERRORS[made.reason] });
     ctx.type = 'html';
     ctx.body = recoveryCodesPage({ codes: made.recoveryCodes, replaced: true });
+  });
+
+  router.post('/account/access/withdraw', formBody(), async (ctx) => {
+    const s = await signedInForm(ctx);
+    const form = withdrawForm.safeParse(s.body);
+    if (!form.success) return showAccount(ctx, s, 400, { form: 'access', error: 'Choose the application whose access to withdraw.' });
+    const done = await account.withdraw(s.person.id, form.data.tenant_id);
+    if (!done.withdrawn) return showAccount(ctx, s, 404, { form: 'access', error: 'That application has no access to withdraw.' });
+    await showAccount(ctx, s, 200, { info: `${done.tenantName ?? 'The application'} no longer has access to your verification.` });
+  });
+
+  router.post('/account/export', formBody(), async (ctx) => {
+    const s = await signedInForm(ctx);
+    const data = await account.exportData(s.person.id);
+    ctx.set('Content-Disposition', `attachment; filename="kycport-data-${String(data.exported_at).slice(0, 10)}.json"`);
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(data, null, 2);
+  });
+
+  router.post('/account/delete', formBody(), async (ctx) => {
+    const f = await accountForm(ctx, deleteForm, 'delete');
+    if (!f) return;
+    const { s, data } = f;
+    const erased = await account.erase(s.person.id, data.current);
+    if (!erased.ok) return showAccount(ctx, s, 401, { form: 'delete', error: 'Your password is not right.' });
+    ctx.type = 'html';
+    ctx.body = messagePage('Your account is deleted', 'Your account, your document images and your face data are deleted, and the applications that had access were told. The records of verification decisions are kept without images or face data for the period the law requires, then deleted.');
   });
 
   return router;

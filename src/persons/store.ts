@@ -17,6 +17,14 @@ export interface PersonRow {
 
 type NewPerson = Omit<PersonRow, 'created_at' | 'totp_secret' | 'totp_enabled_at' | 'totp_last_step'>;
 
+export interface TenantAccessRow {
+  tenant_id: string;
+  tenant_name: string;
+  /** The tenant's pairwise subject (its person_id). */
+  sub: string;
+  since: Date;
+}
+
 export type TokenPurpose = 'signup' | 'reset';
 
 export interface EmailTokenRow {
@@ -45,6 +53,19 @@ export const personStore = {
   /** Records the tenant's pairwise subject; idempotent. */
   upsertSubject: (db: Queryable, row: { tenant_id: string; person_id: string; sub: string }) =>
     db('subjects').insert(row).onConflict(['tenant_id', 'person_id']).ignore(),
+  /** The tenants that know the person (consented), with since when: the /account list and the export. */
+  accessOf: (db: Queryable, personId: string): Promise<TenantAccessRow[]> =>
+    db('subjects as s')
+      .join('tenants as t', 't.id', 's.tenant_id')
+      .where('s.person_id', personId)
+      .orderBy([{ column: 's.created_at' }, { column: 's.tenant_id' }])
+      .select('s.tenant_id', 't.name as tenant_name', 's.sub', 's.created_at as since'),
+  /** Forgets the tenant's subject (its access withdrawn); returns the sub it had, or undefined. */
+  async deleteSubject(db: Queryable, tenantId: string, personId: string): Promise<string | undefined> {
+    const rows = await db('subjects').where({ tenant_id: tenantId, person_id: personId }).delete().returning<{ sub: string }[]>('sub');
+    return rows[0]?.sub;
+  },
+  delete: (db: Queryable, id: string): Promise<number> => db('persons').where({ id }).delete(),
   findSubject: (db: Queryable, tenantId: string, sub: string): Promise<{ person_id: string; sub: string } | undefined> =>
     db('subjects').where({ tenant_id: tenantId, sub }).first('person_id', 'sub'),
 };

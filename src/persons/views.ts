@@ -36,7 +36,7 @@ const currentPassword = (label = 'Current password', error?: string) =>
 /** A message on /account; `form` names the form (its action under /account/) whose fields the error is about. */
 export interface AccountMessages {
   error?: string;
-  form?: 'password' | 'two-step' | 'two-step/off' | 'two-step/recovery-codes';
+  form?: 'password' | 'two-step' | 'two-step/off' | 'two-step/recovery-codes' | 'delete' | 'access';
   info?: string;
 }
 
@@ -108,7 +108,8 @@ const emailText = (email: string) => {
   return at > 0 ? html`${email.slice(0, at)}<wbr>${email.slice(at)}` : email;
 };
 
-export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepState } & AccountMessages): string {
+/** `data`: the sections about the person's verification and data (account-views.ts), after the sign-in ones. */
+export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepState; data?: Html } & AccountMessages): string {
   const passwordError = v.form === 'password' ? v.error : undefined;
   return page(
     'Your account',
@@ -123,6 +124,7 @@ export function accountPage(v: { email: string; csrf: string; twoStep: TwoStepSt
   <button type="submit" class="primary">Change password</button>
 </form>
 <p class="muted">Changing your password signs you out of your other browsers and ends the access of applications you approved there.</p>
-${twoStepSection(v)}`,
+${twoStepSection(v)}
+${v.data ?? ''}`,
   );
 }

@@ -6,6 +6,8 @@ export const EVENT_TYPES = [
   'verification.case.reviewed',
   'person.assurance.changed',
   'person.assurance.expired',
+  'person.access.withdrawn',
+  'person.deleted',
   'webhook.endpoint.disabled',
   'webhook.test',
 ] as const;

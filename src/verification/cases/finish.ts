@@ -82,6 +82,7 @@ export async function finishReview(ctx: CaseContext, tenantId: string, id: strin
   await ctx.db.transaction(async (trx) => {
     const row = await caseStore.findForUpdate(trx, tenantId, id);
     if (!row) throw new NotFoundError('Verification case');
+    if (row.erased_at) throw new ConflictError('person_erased', 'The person erased their account; this case is kept only as the record of its automated decision.');
     if (row.status !== 'manual_review') throw new ConflictError('not_in_review', `Only cases in manual_review can be reviewed; this one is ${row.status}.`);
     const priv = row.private_enc ? openPrivate(ctx.keys.encryption, row.id, row.private_enc) : null;
     const automated = row.decision;

@@ -41,6 +41,8 @@ export interface CaseRow {
   review: Review | null;
   reviewed_at: Date | null;
   purged_at: Date | null;
+  /** Set when the person was erased: the row is kept, without biometrics, as the decision record (privacy/). */
+  erased_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -100,7 +102,7 @@ function encodeUpdate(fields: CaseUpdate): Record<string, unknown> {
 }
 
 export const caseStore = {
-  insert: (db: Queryable, row: Omit<CaseRow, 'extraction' | 'private_enc' | 'document_fingerprint' | 'uploaded_at' | 'decision' | 'outcome' | 'risk_level' | 'human_verified' | 'decided_at' | 'review' | 'reviewed_at' | 'purged_at' | 'challenge' | 'challenge_issued_at'>) =>
+  insert: (db: Queryable, row: Omit<CaseRow, 'extraction' | 'private_enc' | 'document_fingerprint' | 'uploaded_at' | 'decision' | 'outcome' | 'risk_level' | 'human_verified' | 'decided_at' | 'review' | 'reviewed_at' | 'purged_at' | 'erased_at' | 'challenge' | 'challenge_issued_at'>) =>
     db('verification_cases').insert(row),
 
   find: async (db: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
@@ -137,12 +139,36 @@ export const caseStore = {
       .orderBy('created_at')
       .limit(limit)
       .select('id'),
+
+  /** Every case of a person, oldest first (the person's export and erasure). */
+  forPerson: async (db: Queryable, personId: string): Promise<CaseRow[]> =>
+    (await db<RawCaseRow>('verification_cases').where({ person_id: personId }).orderBy([{ column: 'created_at' }, { column: 'id' }])).map(decodeCase),
+
+  /** The approved case that backs the person's assurance now: the latest final approval. */
+  latestApprovedFull: async (db: Queryable, personId: string): Promise<CaseRow | undefined> =>
+    decodeOne(
+      await db<RawCaseRow>('verification_cases')
+        .where({ person_id: personId, status: 'approved' })
+        .orderByRaw('coalesce(reviewed_at, decided_at) desc nulls last')
+        .first(),
+    ),
+
+  delete: (db: Queryable, id: string) => db('verification_cases').where({ id }).delete(),
+
+  /** Decision records of erased persons whose record-keeping period ended before `before`; returns how many went. */
+  deleteErasedBefore: async (db: Queryable, before: Date, limit: number): Promise<number> => {
+    const due = await db('verification_cases').where('erased_at', '<', before).orderBy('erased_at').limit(limit).pluck<string[]>('id');
+    if (due.length) await db('verification_cases').whereIn('id', due).delete();
+    return due.length;
+  },
 };
 
 export const fileStore = {
   insert: (db: Queryable, rows: FileRow[]) => (rows.length ? db('verification_files').insert(rows) : Promise.resolve()),
   forCase: (db: Queryable, caseId: string): Promise<FileRow[]> => db('verification_files').where({ case_id: caseId }).orderBy([{ column: 'kind' }, { column: 'seq' }]),
   deleteForCase: (db: Queryable, caseId: string) => db('verification_files').where({ case_id: caseId }).delete(),
+  forCases: (db: Queryable, caseIds: string[]): Promise<FileRow[]> =>
+    caseIds.length ? db('verification_files').whereIn('case_id', caseIds).orderBy([{ column: 'case_id' }, { column: 'kind' }, { column: 'seq' }]) : Promise.resolve([]),
 };
 
 export const documentRegistry = {

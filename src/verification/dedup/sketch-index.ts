@@ -136,6 +136,19 @@ export class SketchDedupIndex implements DedupIndex {
     if (!trx) await this.exclusive(() => Promise.resolve(ids.forEach((id) => this.set.remove(id))));
   }
 
+  /** Drops rows from this process's set (after the transaction that deleted them committed). */
+  forget(ids: readonly number[]): Promise<void> {
+    return this.exclusive(() => Promise.resolve(ids.forEach((id) => this.set.remove(id))));
+  }
+
+  /** Whether this process's set holds the row, after catching up. */
+  holds(id: number): Promise<boolean> {
+    return this.exclusive(async () => {
+      await this.load();
+      return this.set.has(id);
+    });
+  }
+
   /** Stops the scan threads. */
   close(): Promise<void> {
     return this.exclusive(() => this.set.close());

@@ -68,6 +68,10 @@ export class SketchSet {
     this.ids[this.count++] = id;
   }
 
+  has(id: number): boolean {
+    return this.ids.subarray(0, this.count).includes(id);
+  }
+
   /** Removes the row with this id (the last row moves into its slot); false if absent. Linear in N. */
   remove(id: number): boolean {
     this.assertIdle();

@@ -18,6 +18,12 @@ export async function deleteByPerson(q: Queryable, personId: string): Promise<nu
   return rows.map((r) => Number(r.id));
 }
 
+/** How many face templates are stored for the person (their export, erasure audits). */
+export async function countByPerson(q: Queryable, personId: string): Promise<number> {
+  const row = await q(TABLE).where({ person_id: personId }).count<{ n: number | string }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
 export interface SealedFace {
   id: number;
   personId: string;

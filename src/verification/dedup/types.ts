@@ -26,6 +26,10 @@ export interface DedupIndex {
   search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]>;
   /** Delete every embedding of the person (on person deletion). */
   remove(personId: string, trx?: Queryable): Promise<void>;
+  /** Drops these rows from this process's in-memory index (after the transaction that deleted them committed). */
+  forget(ids: readonly number[]): Promise<void>;
+  /** Whether this process's in-memory index holds the row, after catching up (tests and audits of an erasure). */
+  holds(id: number): Promise<boolean>;
 }
 
 export class DedupInputError extends Error {}
