@@ -13,5 +13,6 @@ import { faceTemplatesSealed } from './20261202_0070_face_templates_sealed.js';
 import { signInAddresses } from './20261202_0080_sign_in_addresses.js';
 import { faceSketchesSealed } from './20261202_0090_face_sketches_sealed.js';
 import { totp } from './20261202_accounts_0002_totp.js';
+import { verificationSessions } from './20261202_sessions_0001_verification_sessions.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, verificationSessions];

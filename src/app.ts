@@ -20,6 +20,7 @@ import { personRoutes } from './persons/routes.js';
 import { assuranceRoutes } from './assurance/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { verificationRoutes } from './verification/cases/routes.js';
+import { sessionRoutes } from './verification/sessions/routes.js';
 
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
   const { config } = infra;
@@ -37,7 +38,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(errorHandler());
 
   // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth))));
+  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth))));
 
   for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes())) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));

@@ -11,6 +11,7 @@ import type { PersonService } from './persons/service.js';
 import { purgeLegacyOidcKeys } from './oidc/adapters/redis.js';
 import { pruneKnownAddresses } from './persons/sign-in-limits.js';
 import type { CaseService } from './verification/cases/service.js';
+import type { SessionService } from './verification/sessions/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
 import { pruneWebhookHistory } from './webhooks/retention.js';
 import { startWebhookWorkers, type WebhookWorkerOptions } from './webhooks/workers.js';
@@ -22,6 +23,7 @@ export interface JobIntervals {
   webhookHistoryMs: number;
   accountSweepMs: number;
   knownAddressesMs: number;
+  sessionExpiryMs: number;
 }
 
 const DEFAULT_INTERVALS: JobIntervals = {
@@ -31,6 +33,7 @@ const DEFAULT_INTERVALS: JobIntervals = {
   webhookHistoryMs: 3_600_000,
   accountSweepMs: 3_600_000,
   knownAddressesMs: 3_600_000,
+  sessionExpiryMs: 60_000,
 };
 
 export interface JobOptions {
@@ -40,6 +43,8 @@ export interface JobOptions {
   cases?: Pick<CaseService, 'purgeExpiredUploads'>;
   /** The server's person service: expired emailed links and unverified accounts older than a sign-up link's life go. */
   persons?: Pick<PersonService, 'purgeStale'>;
+  /** The server's session service: sessions whose link ran out while the person could act become `expired`. */
+  sessions?: Pick<SessionService, 'expireDue'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
   oidcPayloads?: boolean;
   /** Forget the addresses accounts signed in from once their life ends (the server). */
@@ -103,6 +108,16 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
     };
     void purge().catch((err: unknown) => log.warn('account sweep failed', { err: String(err) }));
     timers.push(every(iv.accountSweepMs, 'account sweep', purge));
+  }
+
+  const sessions = opts.sessions;
+  if (sessions) {
+    timers.push(
+      every(iv.sessionExpiryMs, 'verification session expiry', async () => {
+        const r = await sessions.expireDue();
+        if (r.expired) log.info('verification sessions expired', { sessions: r.expired });
+      }),
+    );
   }
 
   const webhooks = await startWebhookWorkers({ ...infra, webhookSecrets: opts.webhookSecrets }, opts.webhooks);
