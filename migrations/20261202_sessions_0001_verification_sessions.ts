@@ -20,6 +20,10 @@ export const verificationSessions: Migration = {
       t.jsonb('metadata');
       t.text('locale');
       t.text('case_id');
+      // The hosted flow's choices and its captures so far (sealed files under DATA_DIR/uploads/<session id>/).
+      t.text('document_type');
+      t.text('issuing_country');
+      t.jsonb('staged');
       t.integer('attempts').notNullable().defaultTo(0);
       t.text('outcome');
       t.jsonb('reasons');

@@ -21,6 +21,12 @@ import { assuranceRoutes } from './assurance/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { verificationRoutes } from './verification/cases/routes.js';
 import { sessionRoutes } from './verification/sessions/routes.js';
+import { hostedRoutes } from './hosted/routes.js';
+import { getBranding, getLogo } from './tenants/branding.js';
+import { ensureHostedClient } from './tenants/hosted-client.js';
+import { packageRoot } from './paths.js';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
   const { config } = infra;
@@ -45,6 +51,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
 
   // Browser-facing pages and the OIDC surface.
   const { csrfKey, stepKey } = services;
+  const db = infra.db.knex;
   const pages = [
     interactionRoutes({
       provider,
@@ -65,6 +72,18 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       limiter: infra.limiter,
       attemptsPerHour: config.rateLimit.loginPerHour,
       csrfKey,
+    }),
+    hostedRoutes({
+      sessions: services.sessions,
+      cases: services.cases,
+      currentSession: services.oidc.currentSession,
+      branding: (tenantId) => getBranding(db, tenantId),
+      logo: (tenantId) => getLogo(db, tenantId),
+      signInClient: (tenantId, redirectUri) => ensureHostedClient(db, tenantId, redirectUri),
+      publicUrl: config.publicUrl,
+      csrfKey,
+      secureCookies: https,
+      baseCss: fs.readFileSync(path.join(packageRoot, 'public/styles.css'), 'utf8'),
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];

@@ -125,6 +125,8 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     findSubject: persons.findSubject,
     publicUrl: config.publicUrl,
     key: subkey('verification-links'),
+    uploads,
+    imageLimits: config.uploads.image,
   });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
   const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets });

@@ -14,7 +14,10 @@ import type { EventType } from '../../webhooks/catalog.js';
 import { emitEvent } from '../../webhooks/outbox.js';
 import type { Level, Outcome, Reason } from '../cases/model.js';
 import type { CaseService } from '../cases/service.js';
+import type { UploadStore } from '../cases/files.js';
+import type { ImageLimits } from '../cases/images.js';
 import type { UploadBody } from '../cases/upload.js';
+import { captures } from './captures.js';
 import { isActive, LINK_TTL_MS, MAX_ATTEMPTS, retakeCodes, retakeFixes, sessionEvent, ACTIVE, type SessionStatus } from './model.js';
 import { redirectUriStore } from '../../tenants/redirect-uris.js';
 import { linkStore, sessionStore, type SessionRow, type SessionUpdate } from './store.js';
@@ -32,6 +35,9 @@ export interface SessionDeps {
   publicUrl: string;
   /** Keys the hashes of link tokens and browser secrets (the 'verification-links' subkey). */
   key: Buffer;
+  /** The hosted flow's photos wait sealed here until the last step; checked with the case API's image limits. */
+  uploads: UploadStore;
+  imageLimits: ImageLimits;
 }
 
 export interface CreateSessionInput {
@@ -125,6 +131,9 @@ export function createSessionService(d: SessionDeps) {
       metadata: input.metadata ?? null,
       locale: input.locale ?? null,
       case_id: null,
+      document_type: null,
+      issuing_country: null,
+      staged: null,
       attempts: 0,
       outcome: null,
       reasons: null,
@@ -303,7 +312,28 @@ export function createSessionService(d: SessionDeps) {
     await move(trx, row, 'verification.session.completed', { status, outcome, reasons: codes }, now, { outcome, reasons: codes });
   }
 
-  return { create, get, list, cancel, expireDue, openLink, forBrowser, start, challenge, submit, processSubmitted, onCaseOutcome };
+  const staging = captures(d);
+
+  /** The hosted flow's last step: the staged photos become the attempt's case upload. */
+  async function submitStaged(id: string): Promise<SessionRow> {
+    const row = await sessionStore.findById(d.db, id);
+    if (!row) throw new NotFoundError('Verification session');
+    const next = await submit(id, await staging.body(row));
+    await staging.clear(row);
+    return next;
+  }
+
+  const byId = (id: string) => sessionStore.findById(d.db, id);
+
+  async function clearStaged(id: string): Promise<void> {
+    const row = await sessionStore.findById(d.db, id);
+    if (row) await staging.clear(row);
+  }
+
+  return {
+    create, get, list, cancel, expireDue, openLink, forBrowser, start, challenge, submit, processSubmitted, onCaseOutcome,
+    byId, choose: staging.choose, stage: staging.stage, submitStaged, clearStaged,
+  };
 }
 
 export function encodeCursor(row: Pick<SessionRow, 'created_at' | 'id'>): string {

@@ -19,6 +19,10 @@ export interface SessionRow {
   metadata: Record<string, string> | null;
   locale: string | null;
   case_id: string | null;
+  document_type: DocumentType | null;
+  issuing_country: string | null;
+  /** Captures taken so far in the hosted flow: storage paths by field (`frames` several). */
+  staged: Staged | null;
   attempts: number;
   outcome: SessionOutcome | null;
   reasons: string[] | null;
@@ -30,14 +34,20 @@ export interface SessionRow {
   updated_at: Date;
 }
 
+export type DocumentType = 'passport' | 'id_card';
+export const STAGE_FIELDS = ['document', 'document_back', 'selfie', 'frames'] as const;
+export type StageField = (typeof STAGE_FIELDS)[number];
+export type Staged = Partial<Record<StageField, string[]>>;
+
 const columns = {
+  staged: jsonColumn('verification_sessions.staged', z.partialRecord(z.enum(STAGE_FIELDS), z.array(z.string())).nullable()),
   metadata: jsonColumn('verification_sessions.metadata', z.record(z.string(), z.string()).nullable()),
   reasons: jsonColumn('verification_sessions.reasons', z.array(z.string()).nullable()),
 };
 
 type RawRow = Omit<SessionRow, keyof typeof columns> & Record<keyof typeof columns, unknown>;
 
-const decode = (r: RawRow): SessionRow => ({ ...r, metadata: columns.metadata.decode(r.metadata), reasons: columns.reasons.decode(r.reasons) });
+const decode = (r: RawRow): SessionRow => ({ ...r, metadata: columns.metadata.decode(r.metadata), reasons: columns.reasons.decode(r.reasons), staged: columns.staged.decode(r.staged) });
 const decodeOne = (r: RawRow | undefined) => (r ? decode(r) : undefined);
 
 export type SessionUpdate = Partial<Omit<SessionRow, 'id' | 'tenant_id' | 'created_at'>> & { updated_at: Date };
@@ -46,6 +56,7 @@ function encode(fields: Partial<SessionRow>): Record<string, unknown> {
   const row: Record<string, unknown> = { ...fields };
   if (fields.metadata !== undefined) row.metadata = columns.metadata.encode(fields.metadata);
   if (fields.reasons !== undefined) row.reasons = columns.reasons.encode(fields.reasons);
+  if (fields.staged !== undefined) row.staged = columns.staged.encode(fields.staged);
   return row;
 }
 
