@@ -304,7 +304,7 @@ export function createSessionService(d: SessionDeps) {
     const codes = c.reasons.map((r) => r.code);
     if (c.outcome !== 'approved' && !c.reviewed && retakeFixes(c.reasons) && row.attempts < MAX_ATTEMPTS) {
       const fix = retakeCodes(c.reasons);
-      await move(trx, row, 'verification.session.resubmission_requested', { status: 'resubmission_requested', outcome: null, reasons: fix }, now, { reasons: fix, attempts_left: MAX_ATTEMPTS - row.attempts });
+      await move(trx, row, 'verification.session.resubmission_requested', { status: 'resubmission_requested', outcome: null, reasons: fix, document_type: null }, now, { reasons: fix, attempts_left: MAX_ATTEMPTS - row.attempts });
       return;
     }
     const outcome = c.outcome === 'manual_review' ? 'manual_review' : c.outcome;
