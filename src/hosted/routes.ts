@@ -7,6 +7,8 @@
 //   POST /verify/s/:id/capture/:kind one capture (multipart, the case API's limits and errors)
 //   GET  /verify/s/:id/state.json    {status, done, next} for the processing page's polling
 //   GET  /verify/s/:id/continue      to the tenant's redirect_uri with session_id and status only (or return_to)
+//   GET  /verify/step-up/:uid?level= step-up from a sign-in interaction: a session for the signed-in person that
+//                                    ends back at /interaction/:uid/stepped-up
 //   GET  /verify/t/:tenant/style.css, /logo   the tenant's branding
 import crypto from 'node:crypto';
 import Router from '@koa/router';
@@ -22,7 +24,7 @@ import type { SessionService } from '../verification/sessions/service.js';
 import type { SessionRow } from '../verification/sessions/store.js';
 import { pickLocale, translator } from './messages/index.js';
 import { capturePage, choosePage, layout, message, processingPage, resultPage, retakeNotice, signInPage, type CaptureKind, type PageCtx } from './views.js';
-import { html } from '../http/html.js';
+import { errorPage, html } from '../http/html.js';
 
 export interface HostedDeps {
   sessions: SessionService;
@@ -32,6 +34,8 @@ export interface HostedDeps {
   logo: (tenantId: string) => Promise<{ bytes: Buffer; type: string } | undefined>;
   /** The tenant's first-party sign-in client for this flow (created on first use). */
   signInClient: (tenantId: string, redirectUri: string) => Promise<string>;
+  /** The sign-in interaction's person and tenant (step-up), or undefined when it is unknown or has none. */
+  interaction: (uid: string) => Promise<{ accountId: string; tenantId: string; uiLocales?: string } | undefined>;
   publicUrl: string;
   csrfKey: Buffer;
   secureCookies: boolean;
@@ -79,7 +83,14 @@ export function hostedRoutes(d: HostedDeps): Router {
     } catch (err) {
       const e = toApiError(err);
       const tenantId = (ctx.state.row as SessionRow | undefined)?.tenant_id;
-      if (!tenantId) throw err;
+      if (!tenantId) {
+        if (e.status >= 500) throw err;
+        headers(ctx);
+        ctx.status = e.status;
+        ctx.type = 'html';
+        ctx.body = errorPage(e);
+        return;
+      }
       const p = await pageCtx(ctx, tenantId, (ctx.state.row as SessionRow).locale);
       send(ctx, layout(p, p.t('error.title'), html`<div class="notice error" role="alert">${e.message}</div><p class="actions"><a class="button" href="/verify/s/${(ctx.state.row as SessionRow).id}">${p.t('error.try_again')}</a></p>`), e.status);
     }
@@ -246,6 +257,27 @@ export function hostedRoutes(d: HostedDeps): Router {
       admission.release();
     }
     ctx.redirect(`/verify/s/${b.row.id}`);
+  });
+
+  router.get('/step-up/:uid', async (ctx) => {
+    const uid = ctx.params.uid ?? '';
+    const level = z.enum(['t1', 't2', 't3']).safeParse(ctx.query.level);
+    const found = /^[\w-]{1,100}$/.test(uid) ? await d.interaction(uid) : undefined;
+    const who = await d.currentSession(ctx);
+    // The browser must be signed in as the interaction's person (the interaction's own cookie is path-bound).
+    if (!level.success || !found || who?.accountId !== found.accountId) {
+      throw new ApiError(400, 'invalid_step_up', 'This sign-in step is no longer valid. Go back to the application and sign in again.');
+    }
+    const locale = pickLocale(found.uiLocales, undefined, ctx.get('Accept-Language'));
+    const { row, browserSecret } = await d.sessions.openForPerson({
+      tenantId: found.tenantId,
+      personId: found.accountId,
+      level: level.data,
+      returnTo: new URL(`/interaction/${uid}/stepped-up`, d.publicUrl).toString(),
+      locale,
+    });
+    ctx.cookies.set(cookieName(row.id), browserSecret, { httpOnly: true, sameSite: 'lax', path: '/verify', secure: d.secureCookies, expires: row.expires_at, overwrite: true });
+    ctx.redirect(`/verify/s/${row.id}`);
   });
 
   router.get('/s/:id/state.json', async (ctx) => {

@@ -180,3 +180,34 @@ describe('hosted verification pages', () => {
     expect(await unknown.text()).toContain('Dieser Link ist ungültig');
   });
 });
+
+describe('step-up entry from a sign-in interaction', () => {
+  it('opens a started session for the signed-in person and ends at /interaction/:uid/stepped-up; a stranger gets a clear page', async () => {
+    const { discoverRp, authRequest } = await import('../support/oidc.js');
+    const config = await discoverRp(server, t.client);
+    const req = await authRequest(config, t.client.redirect_uri, 'openid kyc');
+    const b = new Browser();
+    const person = await server.person();
+    let step = await b.follow(req.url.href, server.url);
+    let page = await step.res.text();
+    step = await b.follow(new URL(/<form method="post" action="([^"]+)"/.exec(page)![1]!, server.url).href, server.url, { form: { csrf: csrfOf(page), email: person.email, password: person.password } });
+    const uid = /\/interaction\/([\w-]+)/.exec(step.url)![1]!;
+
+    const stranger = await new Browser().fetch(`${server.url}/verify/step-up/${uid}?level=t1`);
+    expect(stranger.status).toBe(400);
+    expect(await stranger.text()).toContain('sign in again');
+    expect((await b.fetch(`${server.url}/verify/step-up/${uid}?level=t9`)).status).toBe(400);
+
+    const entered = await b.fetch(`${server.url}/verify/step-up/${uid}?level=t1`);
+    expect(entered.status).toBe(302);
+    const id = /\/verify\/s\/(vs_[\w-]+)$/.exec(path(entered))![1]!;
+    page = await (await b.fetch(`${server.url}/verify/s/${id}`)).text();
+    expect(page).toContain('Choose your document');
+    const row = await server.services.sessions.byId(id);
+    expect(row).toMatchObject({ status: 'in_progress', level: 't1', return_to: `${server.url}/interaction/${uid}/stepped-up` });
+    expect(row!.sub).toMatch(/^psn_/);
+    await server.services.sessions.cancel(row!.tenant_id, id);
+    const done = await b.fetch(`${server.url}/verify/s/${id}/continue`);
+    expect(done.headers.get('location')).toBe(`${server.url}/interaction/${uid}/stepped-up`);
+  }, 60_000);
+});

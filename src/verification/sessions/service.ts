@@ -312,6 +312,25 @@ export function createSessionService(d: SessionDeps) {
     await move(trx, row, 'verification.session.completed', { status, outcome, reasons: codes }, now, { outcome, reasons: codes });
   }
 
+  /**
+   * Step-up inside sign-in: a session for a person already signed in, bound to this browser and started, that
+   * ends at `returnTo` (the interaction) instead of a tenant redirect_uri.
+   */
+  async function openForPerson(input: { tenantId: string; personId: string; level: Level; returnTo: string; locale?: string }): Promise<{ row: SessionRow; browserSecret: string }> {
+    await d.recordSubject(input.tenantId, input.personId);
+    const { row } = await create({
+      tenantId: input.tenantId,
+      level: input.level,
+      personId: d.pairwise(input.tenantId, input.personId),
+      redirectUri: input.returnTo,
+      returnTo: input.returnTo,
+      ...(input.locale ? { locale: input.locale } : {}),
+    });
+    const browserSecret = crypto.randomBytes(32).toString('base64url');
+    await sessionStore.update(d.db, row.id, { browser_hash: hash(browserSecret), updated_at: d.clock.now() });
+    return { row: await start(row.id, input.personId), browserSecret };
+  }
+
   const staging = captures(d);
 
   /** The hosted flow's last step: the staged photos become the attempt's case upload. */
@@ -332,7 +351,7 @@ export function createSessionService(d: SessionDeps) {
 
   return {
     create, get, list, cancel, expireDue, openLink, forBrowser, start, challenge, submit, processSubmitted, onCaseOutcome,
-    byId, choose: staging.choose, stage: staging.stage, submitStaged, clearStaged,
+    openForPerson, byId, choose: staging.choose, stage: staging.stage, submitStaged, clearStaged,
   };
 }
 
