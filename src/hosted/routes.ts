@@ -97,8 +97,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   });
 
   /** The session this browser opened, or a page saying to use the browser that opened the link. */
-  async function bound(ctx: Koa.Context): Promise<{ row: SessionRow; secret: string } | undefined> {
-    const id = ctx.params.id ?? '';
+  async function bound(ctx: Koa.Context, id: string): Promise<{ row: SessionRow; secret: string } | undefined> {
     const secret = ctx.cookies.get(cookieName(id));
     const row = await d.sessions.forBrowser(id, secret);
     if (!row) {
@@ -141,7 +140,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   });
 
   router.get('/s/:id', async (ctx) => {
-    const b = await bound(ctx);
+    const b = await bound(ctx, ctx.params.id ?? '');
     if (!b) return;
     await showStep(ctx, b.row, b.secret);
   });
@@ -161,7 +160,7 @@ export function hostedRoutes(d: HostedDeps): Router {
       ctx.redirect(`/verify/s/${row.id}`);
       return;
     }
-    const kind = step as CaptureKind;
+    const kind = step;
     const challenge = kind === 'liveness' ? (await d.sessions.challenge(row)).challenge : undefined;
     send(ctx, capturePage(p, row.id, csrf, { kind, idCard: row.document_type === 'id_card', challenge, error: error?.message, retake }), status, row);
   }
@@ -178,7 +177,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   }
 
   router.get('/s/:id/sign-in', async (ctx) => {
-    const b = await bound(ctx);
+    const b = await bound(ctx, ctx.params.id ?? '');
     if (!b) return;
     const redirectUri = new URL('/verify/signed-in', d.publicUrl).toString();
     const clientId = await d.signInClient(b.row.tenant_id, redirectUri);
@@ -197,8 +196,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   });
 
   router.get('/signed-in', async (ctx) => {
-    ctx.params.id = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const b = await bound(ctx);
+    const b = await bound(ctx, typeof ctx.query.state === 'string' ? ctx.query.state : '');
     if (!b) return;
     const who = await d.currentSession(ctx);
     if (!who || ctx.query.error) {
@@ -222,7 +220,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   };
 
   router.post('/s/:id/choose', formBody(), async (ctx) => {
-    const b = await bound(ctx);
+    const b = await bound(ctx, ctx.params.id ?? '');
     if (!b) return;
     const body = ctx.request.body as Record<string, unknown>;
     checkCsrf(b.row, b.secret, body.csrf);
@@ -236,7 +234,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   });
 
   router.post('/s/:id/capture/:kind', async (ctx) => {
-    const b = await bound(ctx);
+    const b = await bound(ctx, ctx.params.id ?? '');
     if (!b) return;
     const kind = ctx.params.kind as CaptureKind;
     const field = CAPTURE_KINDS.includes(kind) ? stageField(kind) : undefined;
@@ -281,7 +279,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   });
 
   router.get('/s/:id/state.json', async (ctx) => {
-    const b = await bound(ctx);
+    const b = await bound(ctx, ctx.params.id ?? '');
     if (!b) return;
     const step = nextStep(b.row);
     ctx.set('Cache-Control', 'no-store');
@@ -289,7 +287,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   });
 
   router.get('/s/:id/continue', async (ctx) => {
-    const b = await bound(ctx);
+    const b = await bound(ctx, ctx.params.id ?? '');
     if (!b) return;
     if (b.row.return_to) return ctx.redirect(b.row.return_to);
     const target = new URL(b.row.redirect_uri);

@@ -20,7 +20,7 @@ import type { UploadBody } from '../cases/upload.js';
 import { captures } from './captures.js';
 import { isActive, LINK_TTL_MS, MAX_ATTEMPTS, retakeCodes, retakeFixes, sessionEvent, ACTIVE, type SessionStatus } from './model.js';
 import { redirectUriStore } from '../../tenants/redirect-uris.js';
-import { linkStore, sessionStore, type SessionRow, type SessionUpdate } from './store.js';
+import { linkStore, sessionStore, type DocumentType, type SessionRow, type SessionUpdate, type StageField } from './store.js';
 
 export interface SessionDeps {
   db: Knex;
@@ -351,7 +351,10 @@ export function createSessionService(d: SessionDeps) {
 
   return {
     create, get, list, cancel, expireDue, openLink, forBrowser, start, challenge, submit, processSubmitted, onCaseOutcome,
-    openForPerson, byId, choose: staging.choose, stage: staging.stage, submitStaged, clearStaged,
+    openForPerson, byId,
+    choose: (id: string, c: { documentType: DocumentType; country: string }) => staging.choose(id, c),
+    stage: (id: string, field: StageField, files: Buffer[]) => staging.stage(id, field, files),
+    submitStaged, clearStaged,
   };
 }
 
