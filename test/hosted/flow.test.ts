@@ -169,9 +169,21 @@ describe('hosted verification pages', () => {
     expect(await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text()).toContain('Sie sind bestätigt');
   }, 180_000);
 
-  it('an expired link and an unknown one give clear pages saying what to do', async () => {
+  it('an expired link and an unknown one give clear pages saying what to do; staged photos go with the session', async () => {
     const s = await newSession();
+    // A photo taken before the link ran out (the front of an ID card; the back never came) goes when it expires.
+    const b = new Browser();
+    await b.fetch(s.url);
+    let page = await signIn(b, s.id, await server.person());
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'id_card', country: 'UTO' } });
+    page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
+    expect((await capture(b, s.id, 'document', 'document', card.front, page)).status).toBe(302);
+    const staged = async () => (await server.services.uploads.list()).filter((f) => f.startsWith(`${s.id}/`));
+    expect(await staged()).toHaveLength(1);
     clock.advance(25 * 3_600_000);
+    expect(await server.services.sessions.expireDue()).toMatchObject({ expired: 1 });
+    expect(await staged()).toEqual([]);
+    expect(await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text()).toContain('This verification has expired');
     const res = await new Browser().fetch(s.url, { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
     expect(res.status).toBe(410);
     expect(await res.text()).toContain('ask for a new link');

@@ -184,11 +184,14 @@ export function createSessionService(d: SessionDeps) {
   async function cancel(tenantId: string, id: string): Promise<SessionRow> {
     const found = await sessionStore.find(d.db, tenantId, id);
     if (!found) throw new NotFoundError('Verification session');
-    return locked(id, async (trx, row) => {
+    const row = await locked(id, async (trx, row) => {
       if (row.status === 'canceled') return row;
       if (!isActive(row.status)) throw new ConflictError('session_closed', `The session is ${row.status}; only a session the person has not finished can be canceled.`);
-      return move(trx, row, 'verification.session.canceled', { status: 'canceled' }, d.clock.now());
+      return move(trx, row, 'verification.session.canceled', { status: 'canceled', staged: null }, d.clock.now());
     });
+    // Photos taken so far never reach a case: they go with the session.
+    await d.uploads.removeCase(id);
+    return row;
   }
 
   /** Expires sessions whose newest link ran out while the person could still act (jobs.ts, every minute). */
@@ -198,9 +201,10 @@ export function createSessionService(d: SessionDeps) {
     for (const { id } of await sessionStore.dueForExpiry(d.db, now, ACTIVE, limit)) {
       await locked(id, async (trx, row) => {
         if (!isActive(row.status) || row.expires_at > now) return;
-        await move(trx, row, 'verification.session.expired', { status: 'expired' }, now);
+        await move(trx, row, 'verification.session.expired', { status: 'expired', staged: null }, now);
         expired++;
       });
+      await d.uploads.removeCase(id);
     }
     return { expired };
   }

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { addRedirectUri } from '../../../src/tenants/redirect-uris.js';
 import type { UploadBody } from '../../../src/verification/cases/upload.js';
-import { generateIdCard } from '../../support/documents/index.js';
+import { importListFile } from '../../../src/screening/index.js';
+import { FTM_FIXTURE, SANCTIONED_APPLICANT } from '../../fixtures/screening/index.js';
+import { generateIdCard, generatePassport } from '../../support/documents/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { setupTenant, type TenantCtx } from '../cases/support.js';
 
@@ -242,5 +244,31 @@ describe('a session through the hosted flow service', () => {
     const r2 = await run('three-tries', [[card.front], [card.front], [card.front]]);
     expect(r2).toMatchObject({ status: 'rejected', outcome: 'rejected', attempts: 3 });
     await expect(sessions.submit(r2.id, upload({ document: card.front }))).rejects.toMatchObject({ status: 409 });
+  }, 120_000);
+
+  it('manual_review waits for the reviewer; the review ends the session verified or rejected (inside the review transaction)', async () => {
+    await importListFile(server.deps.db, FTM_FIXTURE);
+    const a = sessionsApi(t);
+    const sessions = server.services.sessions;
+    const x = SANCTIONED_APPLICANT;
+    const doc = await generatePassport({
+      portrait: 'personA_webcam',
+      fields: { documentNumber: 'REV1234561', surname: x.familyName, givenNames: x.givenName, birthDate: x.birthDate, nationality: x.nationality, issuingState: x.nationality, sex: 'M' },
+    });
+    const s = await body(await a.create({ level: 't1', external_user_id: 'reviewed' }));
+    await sessions.start(s.id, (await server.person()).id);
+    await sessions.submit(s.id, upload({ document: doc.image }));
+    await sessions.processSubmitted(s.id);
+    const waiting = await body(await a.get(s.id));
+    expect(waiting).toMatchObject({ status: 'manual_review', outcome: 'manual_review', url: null });
+    expect(waiting.reasons).toContain('sanctions_match');
+    // The person has finished: a session waiting for its review can't be canceled.
+    expect((await a.cancel(s.id)).status).toBe(409);
+    const caseId = (await server.services.sessions.byId(s.id))!.case_id!;
+    await server.services.cases.review(t.tenantId, caseId, { outcome: 'approved', reason: 'Different person: birth place differs.' });
+    expect(await body(await a.get(s.id))).toMatchObject({ status: 'verified', outcome: 'approved' });
+    const evs = await events(s.id);
+    expect(evs.map((e) => e.type)).toEqual(['created', 'started', 'submitted', 'completed', 'completed']);
+    expect(evs.map((e) => e.data.outcome ?? null)).toEqual([null, null, null, 'manual_review', 'approved']);
   }, 120_000);
 });
