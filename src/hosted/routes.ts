@@ -15,7 +15,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
 import { formBody } from '../http/body.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError, NotFoundError } from '../http/errors.js';
 import { toApiError } from '../http/middleware/errors.js';
 import type { Branding } from '../tenants/branding.js';
 import type { CaseService } from '../verification/cases/service.js';
@@ -102,10 +102,7 @@ export function hostedRoutes(d: HostedDeps): Router {
     const row = await d.sessions.forBrowser(id, secret);
     if (!row) {
       const any = /^vs_[\w-]+$/.test(id) ? await d.sessions.byId(id) : undefined;
-      if (!any) {
-        ctx.status = 404;
-        return undefined;
-      }
+      if (!any) throw new NotFoundError('Verification');
       send(ctx, message(await pageCtx(ctx, any.tenant_id, any.locale), 'browser.other.title', 'browser.other.body'), 403);
       return undefined;
     }

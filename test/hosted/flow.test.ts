@@ -5,10 +5,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { Browser, csrfOf } from '../support/browser.js';
-import { generateIdCard } from '../support/documents/index.js';
+import { generateIdCard, generatePassport } from '../support/documents/index.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { setupTenant, type TenantCtx } from '../verification/cases/support.js';
 import { setBranding } from '../../src/tenants/branding.js';
+import { personA } from '../verification/engine/face/samples.js';
+import { importListFile } from '../../src/screening/index.js';
+import { FTM_FIXTURE } from '../fixtures/screening/index.js';
 
 const clock = new ManualClock(new Date());
 let server: TestServer;
@@ -167,6 +170,32 @@ describe('hosted verification pages', () => {
     await capture(b, s.id, 'document_back', 'document_back', card.back, page);
     expect((await untilDone(b, s.id)).status).toBe('verified');
     expect(await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text()).toContain('Sie sind bestätigt');
+  }, 180_000);
+
+  it('t2: passport and selfie through the upload fallback → verified', async () => {
+    const passport = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'HOS7654321' } });
+    const selfie = await personA.find((x) => x.id === 'grid-0-4')!.load();
+    await importListFile(server.deps.db, FTM_FIXTURE); // t2 needs sanctions screening
+    const s = await newSession({ level: 't2' });
+    const b = new Browser();
+    await b.fetch(s.url);
+    let page = await signIn(b, s.id, await server.person());
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'UTO' } });
+    page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
+    expect((await capture(b, s.id, 'document', 'document', passport.image, page)).status).toBe(302);
+    page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
+    expect(page).toContain('data-capture="selfie"');
+    expect(page).toContain('capture="user"');
+    expect((await capture(b, s.id, 'selfie', 'selfie', selfie, page)).status).toBe(302);
+    const done = await untilDone(b, s.id);
+    const row = await server.services.sessions.byId(s.id);
+    expect(done.status, JSON.stringify(row?.reasons)).toBe('verified');
+    const status = await fetch(`${server.url}/api/v1/kyc/${row!.sub}/status`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+    expect(await status.json()).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
+    // An unknown session id is a page too.
+    const unknown = await b.fetch(`${server.url}/verify/s/vs_unknown000000`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toContain('text/html');
   }, 180_000);
 
   it('an expired link and an unknown one give clear pages saying what to do; staged photos go with the session', async () => {
