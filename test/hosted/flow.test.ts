@@ -198,6 +198,28 @@ describe('hosted verification pages', () => {
     expect(unknown.headers.get('content-type')).toContain('text/html');
   }, 180_000);
 
+  it('t3: after the document and the selfie, the head-turn step carries the engine\'s challenge and takes several frames', async () => {
+    const passport = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'HOS7654333' } });
+    const selfie = await personA.find((x) => x.id === 'grid-0-4')!.load();
+    const s = await newSession({ level: 't3' });
+    const b = new Browser();
+    await b.fetch(s.url);
+    let page = await signIn(b, s.id, await server.person());
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'UTO' } });
+    page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
+    await capture(b, s.id, 'document', 'document', passport.image, page);
+    page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
+    await capture(b, s.id, 'selfie', 'selfie', selfie, page);
+    page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
+    expect(page).toContain('data-capture="liveness"');
+    expect(page).toMatch(/<input type="file" id="file" name="frames" accept="image\/jpeg,image\/png" required multiple/);
+    const challenge = JSON.parse(/data-challenge="([^"]+)"/.exec(page)![1]!.replace(/&quot;/g, '"')) as string[];
+    const row = await server.services.sessions.byId(s.id);
+    const stored = await server.deps.db.knex('verification_cases').where({ id: row!.case_id }).first();
+    expect(challenge).toEqual(stored.challenge);
+    expect(challenge.length).toBeGreaterThan(0);
+  }, 120_000);
+
   it('an expired link and an unknown one give clear pages saying what to do; staged photos go with the session', async () => {
     const s = await newSession();
     // A photo taken before the link ran out (the front of an ID card; the back never came) goes when it expires.
