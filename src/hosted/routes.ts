@@ -18,6 +18,7 @@ import { formBody } from '../http/body.js';
 import { ApiError, NotFoundError } from '../http/errors.js';
 import { toApiError } from '../http/middleware/errors.js';
 import type { Branding } from '../tenants/branding.js';
+import { lingerThenClose } from '../verification/cases/multipart.js';
 import type { CaseService } from '../verification/cases/service.js';
 import { nextStep, stageField, type Step } from '../verification/sessions/captures.js';
 import type { SessionService } from '../verification/sessions/service.js';
@@ -244,6 +245,8 @@ export function hostedRoutes(d: HostedDeps): Router {
       const row = await d.sessions.byId(b.row.id);
       if (row && nextStep(row) === 'submit') await submit(row.id);
     } catch (err) {
+      // Refused before the whole body arrived: don't let Node drain an arbitrarily large rest of it.
+      lingerThenClose(ctx.req);
       const e = toApiError(err);
       if (e.status === 403 || e.status >= 500) throw err;
       // The API's own message (too big, wrong type, unreadable), on the step's page, tied to its field.

@@ -53,7 +53,8 @@ export function signInPage(p: PageCtx, id: string): string {
 
 const ERROR_ID = 'field-error';
 const errorBox = (error?: string) => (error ? html`<div class="notice error" id="${ERROR_ID}" role="alert">${error}</div>` : '');
-const invalid = (error?: string) => new Html(error ? ` aria-invalid="true" aria-describedby="${ERROR_ID}"` : '');
+/** The capture input is described by the step's hint, and by the error box when there is one. */
+const described = (error?: string) => new Html(error ? ` aria-invalid="true" aria-describedby="${ERROR_ID} hint"` : ' aria-describedby="hint"');
 
 export function choosePage(p: PageCtx, id: string, csrf: string, v: { type?: string; country?: string; error?: string; retake?: Html }): string {
   const radio = (value: 'passport' | 'id_card') =>
@@ -86,7 +87,7 @@ export function capturePage(p: PageCtx, id: string, csrf: string, v: { kind: Cap
 <input type="hidden" name="csrf" value="${csrf}">
 <label for="file">${p.t(v.kind === 'liveness' ? 'capture.frames_label' : 'capture.file_label')}</label>
 ${errorBox(v.error)}
-<input type="file" id="file" name="${field}" accept="image/jpeg,image/png" required${new Html(v.kind === 'liveness' ? ' multiple' : '')}${v.kind === 'selfie' ? new Html(' capture="user"') : v.kind === 'liveness' ? '' : new Html(' capture="environment"')}${invalid(v.error)}>
+<input type="file" id="file" name="${field}" accept="image/jpeg,image/png" required${new Html(v.kind === 'liveness' ? ' multiple' : '')}${v.kind === 'selfie' ? new Html(' capture="user"') : v.kind === 'liveness' ? '' : new Html(' capture="environment"')}${described(v.error)}>
 <button type="submit" class="primary">${p.t('capture.upload')}</button>
 </form>`;
   return layout(p, p.t(titleKey), body);

@@ -125,7 +125,7 @@ describe('hosted verification pages', () => {
     expect(wrong.status).toBe(415);
     const wrongPage = await wrong.text();
     expect(wrongPage).toContain('only JPEG, PNG and WebP images are accepted');
-    expect(wrongPage).toMatch(/aria-invalid="true" aria-describedby="field-error"/);
+    expect(wrongPage).toMatch(/aria-invalid="true" aria-describedby="field-error hint"/);
     // A forged form (no csrf) stores nothing.
     const forged = new FormData();
     forged.append('document', new Blob([new Uint8Array(card.front)], { type: 'image/jpeg' }), 'a.jpg');
@@ -232,7 +232,9 @@ describe('hosted verification pages', () => {
     const staged = async () => (await server.services.uploads.list()).filter((f) => f.startsWith(`${s.id}/`));
     expect(await staged()).toHaveLength(1);
     clock.advance(25 * 3_600_000);
-    expect(await server.services.sessions.expireDue()).toMatchObject({ expired: 1 });
+    // (Other tests' unfinished sessions expire with it.)
+    expect((await server.services.sessions.expireDue()).expired).toBeGreaterThanOrEqual(1);
+    expect(await server.services.sessions.byId(s.id)).toMatchObject({ status: 'expired', staged: null });
     expect(await staged()).toEqual([]);
     expect(await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text()).toContain('This verification has expired');
     const res = await new Browser().fetch(s.url, { headers: { 'accept-language': 'en-GB,en;q=0.9' } });
