@@ -44,7 +44,7 @@ export interface JobOptions {
   /** The server's person service: expired emailed links and unverified accounts older than a sign-up link's life go. */
   persons?: Pick<PersonService, 'purgeStale'>;
   /** The server's session service: sessions whose link ran out while the person could act become `expired`. */
-  sessions?: Pick<SessionService, 'expireDue'>;
+  sessions?: Pick<SessionService, 'expireDue' | 'resumeStuck'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
   oidcPayloads?: boolean;
   /** Forget the addresses accounts signed in from once their life ends (the server). */
@@ -116,6 +116,8 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
       every(iv.sessionExpiryMs, 'verification session expiry', async () => {
         const r = await sessions.expireDue();
         if (r.expired) log.info('verification sessions expired', { sessions: r.expired });
+        const s = await sessions.resumeStuck();
+        if (s.resumed) log.info('verification sessions left processing were decided', { sessions: s.resumed });
       }),
     );
   }

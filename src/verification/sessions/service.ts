@@ -20,7 +20,7 @@ import type { UploadBody } from '../cases/upload.js';
 import { captures } from './captures.js';
 import { isActive, LINK_TTL_MS, MAX_ATTEMPTS, retakeCodes, retakeFixes, sessionEvent, ACTIVE, type SessionStatus } from './model.js';
 import { redirectUriStore } from '../../tenants/redirect-uris.js';
-import { linkStore, sessionStore, type DocumentType, type SessionRow, type SessionUpdate, type StageField } from './store.js';
+import { linkStore, sessionStore, stuckProcessing, type DocumentType, type SessionRow, type SessionUpdate, type StageField } from './store.js';
 
 export interface SessionDeps {
   db: Knex;
@@ -63,6 +63,8 @@ export type LinkProblem = 'unknown' | 'used' | 'expired' | 'finished';
 export type SessionService = ReturnType<typeof createSessionService>;
 
 const TOKEN_SHAPE = /^[\w-]{43}$/;
+/** A decision takes seconds; a session still `processing` after this was left behind by a stopped process. */
+const STUCK_AFTER_MS = 10 * 60_000;
 const requestHash = (i: CreateSessionInput) =>
   crypto.createHash('sha256').update(JSON.stringify([i.level, i.externalUserId, i.personId, i.redirectUri, i.metadata, i.locale])).digest('base64url');
 
@@ -207,6 +209,18 @@ export function createSessionService(d: SessionDeps) {
       await d.uploads.removeCase(id);
     }
     return { expired };
+  }
+
+  /** Decides attempts whose background decision never ran (the process stopped mid-way); jobs.ts, every minute. */
+  async function resumeStuck(limit = 50): Promise<{ resumed: number }> {
+    let resumed = 0;
+    for (const { id } of await stuckProcessing(d.db, new Date(d.clock.now().getTime() - STUCK_AFTER_MS), limit)) {
+      await processSubmitted(id).then(
+        () => resumed++,
+        () => undefined, // logged there; the session is back to capture
+      );
+    }
+    return { resumed };
   }
 
   // --- The hosted flow's side (src/hosted/): links, the browser binding, the person, captures. ---
@@ -354,7 +368,7 @@ export function createSessionService(d: SessionDeps) {
   }
 
   return {
-    create, get, list, cancel, expireDue, openLink, forBrowser, start, challenge, submit, processSubmitted, onCaseOutcome,
+    create, get, list, cancel, expireDue, resumeStuck, openLink, forBrowser, start, challenge, submit, processSubmitted, onCaseOutcome,
     openForPerson, byId,
     choose: (id: string, c: { documentType: DocumentType; country: string }) => staging.choose(id, c),
     stage: (id: string, field: StageField, files: Buffer[]) => staging.stage(id, field, files),

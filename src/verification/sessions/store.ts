@@ -97,6 +97,10 @@ export const sessionStore = {
     db('verification_sessions').whereIn('status', statuses).where('expires_at', '<=', now).orderBy('expires_at').limit(limit).select('id'),
 };
 
+/** Sessions left in `processing` since before `before` (their decision never ran: e.g. the process stopped). */
+export const stuckProcessing = (db: Queryable, before: Date, limit: number): Promise<{ id: string }[]> =>
+  db('verification_sessions').where({ status: 'processing' }).where('updated_at', '<', before).orderBy('updated_at').limit(limit).select('id');
+
 export const linkStore = {
   insert: (db: Queryable, row: { token_hash: string; session_id: string; expires_at: Date }) => db('verification_session_links').insert(row),
   /** Marks a live link used; its session id, or undefined when it is unknown, expired or used. */

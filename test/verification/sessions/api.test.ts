@@ -271,4 +271,17 @@ describe('a session through the hosted flow service', () => {
     expect(evs.map((e) => e.type)).toEqual(['created', 'started', 'submitted', 'completed', 'completed']);
     expect(evs.map((e) => e.data.outcome ?? null)).toEqual([null, null, null, 'manual_review', 'approved']);
   }, 120_000);
+
+  it('an attempt left in processing (its process stopped before deciding) is decided by the periodic job', async () => {
+    const a = sessionsApi(t);
+    const sessions = server.services.sessions;
+    const card = await generateIdCard({ portrait: 'personA_webcam', fields: { documentNumber: 'STK123456' } });
+    const s = await body(await a.create({ level: 't1', external_user_id: 'stuck' }));
+    await sessions.start(s.id, (await server.person()).id);
+    await sessions.submit(s.id, upload({ document: card.front, document_back: card.back }));
+    expect(await sessions.resumeStuck()).toEqual({ resumed: 0 }); // still fresh: its own request may be deciding
+    clock.advance(11 * 60_000);
+    expect(await sessions.resumeStuck()).toEqual({ resumed: 1 });
+    expect(await body(await a.get(s.id))).toMatchObject({ status: 'verified', outcome: 'approved' });
+  }, 120_000);
 });
