@@ -20,6 +20,14 @@ import { personRoutes } from './persons/routes.js';
 import { assuranceRoutes } from './assurance/routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { verificationRoutes } from './verification/cases/routes.js';
+import { sessionRoutes } from './verification/sessions/routes.js';
+import { hostedRoutes } from './hosted/routes.js';
+import { getBranding, getLogo } from './tenants/branding.js';
+import { ensureHostedClient } from './tenants/hosted-client.js';
+import { clientTenant } from './oidc/adapters/clients.js';
+import { packageRoot } from './paths.js';
+import fs from 'node:fs';
+import path from 'node:path';
 
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
   const { config } = infra;
@@ -37,13 +45,14 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(errorHandler());
 
   // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth))));
+  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth))));
 
   for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes())) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
 
   // Browser-facing pages and the OIDC surface.
   const { csrfKey, stepKey } = services;
+  const db = infra.db.knex;
   const pages = [
     interactionRoutes({
       provider,
@@ -66,6 +75,25 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       limiter: infra.limiter,
       attemptsPerHour: config.rateLimit.loginPerHour,
       csrfKey,
+    }),
+    hostedRoutes({
+      sessions: services.sessions,
+      cases: services.cases,
+      currentSession: services.oidc.currentSession,
+      branding: (tenantId) => getBranding(db, tenantId),
+      logo: (tenantId) => getLogo(db, tenantId),
+      signInClient: (tenantId, redirectUri) => ensureHostedClient(db, tenantId, redirectUri),
+      interaction: async (uid) => {
+        const i = await provider.Interaction.find(uid);
+        const accountId = i?.result?.login?.accountId ?? i?.session?.accountId;
+        const client = i && typeof i.params.client_id === 'string' ? await provider.Client.find(i.params.client_id) : undefined;
+        const tenantId = clientTenant(client);
+        return accountId && tenantId ? { accountId, tenantId, ...(typeof i?.params.ui_locales === 'string' ? { uiLocales: i.params.ui_locales } : {}) } : undefined;
+      },
+      publicUrl: config.publicUrl,
+      csrfKey,
+      secureCookies: https,
+      baseCss: fs.readFileSync(path.join(packageRoot, 'public/styles.css'), 'utf8'),
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];

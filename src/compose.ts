@@ -21,6 +21,7 @@ import { createEngines, type EngineRuntime, type VerificationEngines } from './v
 import { UploadStore } from './verification/cases/files.js';
 import { TempUploadDir } from './verification/cases/temp-files.js';
 import { createCaseService, type CaseService } from './verification/cases/service.js';
+import { createSessionService, type SessionService } from './verification/sessions/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 import type Koa from 'koa';
 
@@ -31,6 +32,8 @@ export interface Services {
   /** Failed sign-ins per address and per account, and the addresses each account signed in from. */
   signInLimits: SignInLimits;
   cases: CaseService;
+  /** Hosted verification sessions (tenant API, the /verify pages, the expiry job). */
+  sessions: SessionService;
   webhooks: WebhookService;
   /** The person's data on /account: access list, withdrawal, export, erasure (and the records' retention). */
   privacy: PrivacyService;
@@ -113,6 +116,20 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     retentionDays: config.documentRetentionDays,
     uploadTemp,
     uploadLimits: config.uploads,
+    // A session follows its attempt's case inside the case's decision/review transaction (built just below).
+    onOutcome: (trx, c) => sessions.onCaseOutcome(trx, c),
+  });
+  const sessions = createSessionService({
+    db,
+    clock,
+    cases,
+    recordSubject: persons.recordSubject,
+    pairwise: persons.pairwise,
+    findSubject: persons.findSubject,
+    publicUrl: config.publicUrl,
+    key: subkey('verification-links'),
+    uploads,
+    imageLimits: config.uploads.image,
   });
   const privacy = createPrivacyService({
     db,
@@ -133,6 +150,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     persons,
     signInLimits,
     cases,
+    sessions,
     webhooks,
     privacy,
     webhookSecrets,

@@ -12,6 +12,7 @@ import type { PrivacyService } from './privacy/service.js';
 import { purgeLegacyOidcKeys } from './oidc/adapters/redis.js';
 import { pruneKnownAddresses } from './persons/sign-in-limits.js';
 import type { CaseService } from './verification/cases/service.js';
+import type { SessionService } from './verification/sessions/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
 import { pruneWebhookHistory } from './webhooks/retention.js';
 import { startWebhookWorkers, type WebhookWorkerOptions } from './webhooks/workers.js';
@@ -24,6 +25,7 @@ export interface JobIntervals {
   accountSweepMs: number;
   knownAddressesMs: number;
   recordRetentionMs: number;
+  sessionExpiryMs: number;
 }
 
 const DEFAULT_INTERVALS: JobIntervals = {
@@ -34,6 +36,7 @@ const DEFAULT_INTERVALS: JobIntervals = {
   accountSweepMs: 3_600_000,
   knownAddressesMs: 3_600_000,
   recordRetentionMs: 3_600_000,
+  sessionExpiryMs: 60_000,
 };
 
 export interface JobOptions {
@@ -45,6 +48,8 @@ export interface JobOptions {
   persons?: Pick<PersonService, 'purgeStale'>;
   /** Erased persons' decision records are deleted RECORD_RETENTION_YEARS after the erasure (the server). */
   privacy?: Pick<PrivacyService, 'purgeExpiredRecords'>;
+  /** The server's session service: sessions whose link ran out while the person could act become `expired`. */
+  sessions?: Pick<SessionService, 'expireDue' | 'resumeStuck'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
   oidcPayloads?: boolean;
   /** Forget the addresses accounts signed in from once their life ends (the server). */
@@ -118,6 +123,17 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
     };
     void purge().catch((err: unknown) => log.warn('record retention sweep failed', { err: String(err) }));
     timers.push(every(iv.recordRetentionMs, 'record retention sweep', purge));
+  }
+  const sessions = opts.sessions;
+  if (sessions) {
+    timers.push(
+      every(iv.sessionExpiryMs, 'verification session expiry', async () => {
+        const r = await sessions.expireDue();
+        if (r.expired) log.info('verification sessions expired', { sessions: r.expired });
+        const s = await sessions.resumeStuck();
+        if (s.resumed) log.info('verification sessions left processing were decided', { sessions: s.resumed });
+      }),
+    );
   }
 
   const webhooks = await startWebhookWorkers({ ...infra, webhookSecrets: opts.webhookSecrets }, opts.webhooks);

@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<Outcome> {
   setLogLevel('warn');
   const help = (a: string | undefined) => a === 'help' || a === '--help' || a === '-h';
   if (help(argv[0])) return { code: 0, stdout: usage() };
-  const name = [`${argv[0]} ${argv[1]}`, argv[0]].find((n) => n && commands[n]);
+  const name = [argv.slice(0, 3).join(' '), argv.slice(0, 2).join(' '), argv[0]].find((n) => n && commands[n]);
   if (!name) return { code: 2, stderr: `${argv.length ? `Unknown command: ${argv.join(' ')}` : 'No command given.'}\n\n${usage()}` };
   const command = commands[name]!;
   if (argv.some((a) => a === '--help' || a === '-h')) return { code: 0, stdout: `Usage: kycport ${command.usage}\n` };

@@ -77,6 +77,20 @@ describe('kycport CLI', () => {
     expect((k1.out as { kid: string }).kid).not.toBe((k2.out as { kid: string }).kid);
   });
 
+  it('manages a tenant\'s redirect URIs for verification sessions and its branding', async () => {
+    const tenantId = ((await kycport('tenant', 'create', '--name', 'Shop')).out as { tenant_id: string }).tenant_id;
+    const added = await kycport('tenant', 'redirect-uris', 'add', '--tenant', tenantId, '--uri', 'https://shop.example/kyc/done');
+    expect(added).toMatchObject({ code: 0, out: { tenant_id: tenantId, redirect_uris: ['https://shop.example/kyc/done'] } });
+    expect((await kycport('tenant', 'redirect-uris', 'add', '--tenant', tenantId, '--uri', 'http://shop.example/x')).code).toBe(2);
+    expect(await kycport('tenant', 'redirect-uris', 'list', '--tenant', tenantId)).toMatchObject({ out: { redirect_uris: ['https://shop.example/kyc/done'] } });
+    expect(await kycport('tenant', 'redirect-uris', 'remove', '--tenant', tenantId, '--uri', 'https://shop.example/kyc/done')).toMatchObject({ code: 0, out: { redirect_uris: [] } });
+    const logo = path.join(deps.config.dataDir, 'logo.png');
+    fs.writeFileSync(logo, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64)]));
+    const branded = await kycport('tenant', 'branding', '--tenant', tenantId, '--display-name', 'Shop GmbH', '--accent-color', '#0A5CFF', '--logo', logo);
+    expect(branded).toMatchObject({ code: 0, out: { tenant_id: tenantId, name: 'Shop GmbH', accentColor: '#0a5cff', hasLogo: true } });
+    expect((await kycport('tenant', 'branding', '--tenant', tenantId, '--accent-color', 'blue')).code).toBe(2);
+  });
+
   it('turns two-step sign-in off for a person who lost the device and the codes, and mails them', async () => {
     const off = await kycport('person', 'two-step-off', '--email', 'Lost.Phone@example.com');
     expect(off).toMatchObject({ code: 0, out: { person_id: locked.id, email: locked.email, was_on: true } });

@@ -15,6 +15,7 @@ import { healthRoutes } from '../../src/http/health.js';
 import { errorHandler } from '../../src/http/middleware/errors.js';
 import { loadKeyMaterial } from '../../src/oidc/keys.js';
 import { verificationRoutes } from '../../src/verification/cases/routes.js';
+import { sessionRoutes } from '../../src/verification/sessions/routes.js';
 import { webhookRoutes } from '../../src/webhooks/routes.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 
@@ -189,7 +190,7 @@ describe('registry', () => {
   const key = (c: { method: string; path: string }) => `${c.method.toUpperCase()} ${c.path}`;
 
   it('lists every tenant API route, each with a summary, its request schemas and a schema per status', () => {
-    const routers = [assuranceRoutes(services.assurance, services.requireApiKey), webhookRoutes(services.webhooks, services.requireApiKey), verificationRoutes(services.cases, services.requireApiKey)];
+    const routers = [assuranceRoutes(services.assurance, services.requireApiKey), webhookRoutes(services.webhooks, services.requireApiKey), verificationRoutes(services.cases, services.requireApiKey), sessionRoutes(services.sessions, services.requireApiKey)];
     const all: RouteContract[] = routers.flatMap((r) => [...routeContracts(r)]);
     expect(all.map(key).sort()).toEqual(
       [
@@ -210,6 +211,10 @@ describe('registry', () => {
         'GET /api/v1/verification/cases/:id/liveness/challenge',
         'POST /api/v1/verification/cases/:id/decide',
         'POST /api/v1/verification/cases/:id/review',
+        'POST /api/v1/verification/sessions',
+        'GET /api/v1/verification/sessions',
+        'GET /api/v1/verification/sessions/:id',
+        'POST /api/v1/verification/sessions/:id/cancel',
       ].sort(),
     );
 

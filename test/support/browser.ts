@@ -2,7 +2,7 @@
 export class Browser {
   private readonly jar = new Map<string, { value: string; path: string }>();
 
-  async fetch(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Response> {
+  async fetch(url: string, init: { method?: string; form?: Record<string, string>; multipart?: FormData; headers?: Record<string, string> } = {}): Promise<Response> {
     const u = new URL(url);
     const cookie = [...this.jar.entries()]
       .filter(([, c]) => u.pathname.startsWith(c.path))
@@ -10,7 +10,7 @@ export class Browser {
       .join('; ');
     const headers: Record<string, string> = { ...init.headers };
     if (cookie) headers.cookie = cookie;
-    let body: string | undefined;
+    let body: string | FormData | undefined = init.multipart;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();

@@ -1,5 +1,6 @@
 // What the case service is built from (compose.ts): every part of a case's lifecycle takes this one context.
 import type { Knex } from 'knex';
+import type { Trx } from '../../db/index.js';
 import type { AssuranceService } from '../../assurance/service.js';
 import type { Clock } from '../../clock.js';
 import type { CaseKeys } from '../../crypto/keys.js';
@@ -7,6 +8,7 @@ import type { ScreeningService } from '../../screening/index.js';
 import type { FaceDedup } from '../dedup-adapter.js';
 import type { VerificationEngines } from '../engine/engines.js';
 import type { UploadStore } from './files.js';
+import type { Outcome, Reason } from './model.js';
 import type { ImageLimits } from './images.js';
 import type { IntakeLimits } from './intake.js';
 import type { TempUploadDir } from './temp-files.js';
@@ -28,4 +30,14 @@ export interface CaseContext {
   uploadTemp: TempUploadDir;
   /** UPLOAD_* settings: image header limits, in-flight budget, per-tenant slots, body timeouts. */
   uploadLimits: IntakeLimits & { image: ImageLimits };
+  /** Runs inside every decision and review transaction (a verification session follows its case's outcome). */
+  onOutcome?: (trx: Trx, c: CaseOutcome) => Promise<void>;
+}
+
+export interface CaseOutcome {
+  id: string;
+  outcome: Outcome;
+  reasons: readonly Reason[];
+  /** A reviewer's decision (final), not the automated one. */
+  reviewed: boolean;
 }

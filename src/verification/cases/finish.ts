@@ -71,6 +71,7 @@ export async function finishCase(
     });
     if (decision.outcome === 'approved') await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding }, now);
     else await ctx.assurance.apply(trx, row.person_id, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
+    await ctx.onOutcome?.(trx, { id: row.id, outcome: decision.outcome, reasons: decision.reasons, reviewed: false });
     await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now });
   });
   return (await caseStore.find(ctx.db, row.tenant_id, row.id))!;
@@ -103,6 +104,7 @@ export async function finishReview(ctx: CaseContext, tenantId: string, id: strin
       private_enc: priv ? sealPrivate(ctx.keys.encryption, row.id, rest) : null,
       updated_at: now,
     });
+    await ctx.onOutcome?.(trx, { id: row.id, outcome: review.outcome, reasons: automated.reasons, reviewed: true });
     await emitEvent(trx, {
       tenantId,
       type: 'verification.case.reviewed',
