@@ -103,7 +103,7 @@ describe('hosted verification pages', () => {
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("form-action 'self' http://127.0.0.1:9");
-    expect(JSON.parse(/<script type="application\/json" id="kp-messages">([^<]+)<\/script>/.exec(html)![1]!)).toHaveProperty('client.camera.start');
+    expect(JSON.parse(/<script type="application\/json" id="kp-messages">([^<]+)<\/script>/.exec(html)![1]!)).toHaveProperty('client.camera.use');
     const again = await b.fetch(`${server.url}/verify/s/${s.id}`);
     expect(again.headers.get('content-security-policy')).not.toBe(csp);
     expect(await (await fetch(`${server.url}/verify/t/${t.tenantId}/style.css`)).text()).toContain('--brand:#0a5cff');
