@@ -7,8 +7,8 @@
 //   POST /verify/s/:id/capture/:kind one capture (multipart, the case API's limits and errors)
 //   GET  /verify/s/:id/state.json    {status, done, next} for the processing page's polling
 //   GET  /verify/s/:id/continue      to the tenant's redirect_uri with session_id and status only (or return_to)
-//   GET  /verify/step-up/:uid?level= step-up from a sign-in interaction: a session for the signed-in person that
-//                                    ends back at /interaction/:uid/stepped-up
+//   GET  /verify/step-up/:uid?level= step-up from a sign-in interaction: what is checked and what the tenant sees
+//   POST /verify/step-up/:uid?level= the person continues: a session for them that ends at /interaction/:uid/stepped-up
 //   GET  /verify/t/:tenant/style.css, /logo   the tenant's branding
 import crypto from 'node:crypto';
 import Router from '@koa/router';
@@ -24,7 +24,7 @@ import { nextStep, stageField, type Step } from '../verification/sessions/captur
 import type { SessionService } from '../verification/sessions/service.js';
 import type { SessionRow } from '../verification/sessions/store.js';
 import { pickLocale, translator } from './messages/index.js';
-import { capturePage, choosePage, layout, message, processingPage, resultPage, retakeNotice, signInPage, type CaptureKind, type PageCtx } from './views.js';
+import { capturePage, choosePage, layout, message, processingPage, resultPage, retakeNotice, signInPage, stepUpPage, type CaptureKind, type PageCtx } from './views.js';
 import { errorPage, html } from '../http/html.js';
 
 export interface HostedDeps {
@@ -257,24 +257,44 @@ export function hostedRoutes(d: HostedDeps): Router {
     ctx.redirect(`/verify/s/${b.row.id}`);
   });
 
-  router.get('/step-up/:uid', async (ctx) => {
-    const uid = ctx.params.uid ?? '';
+  // Step-up from a sign-in. The GET only explains (what is checked, what the tenant will see); the session starts
+  // on the POST, so the tenant learns of the person only once they chose to verify for it.
+  async function stepUp(ctx: Koa.Context, uid: string) {
     const level = z.enum(['t1', 't2', 't3']).safeParse(ctx.query.level);
     const found = /^[\w-]{1,100}$/.test(uid) ? await d.interaction(uid) : undefined;
     const who = await d.currentSession(ctx);
     // The browser must be signed in as the interaction's person (the interaction's own cookie is path-bound).
-    if (!level.success || !found || who?.accountId !== found.accountId) {
+    if (!level.success || !found || !who || who.accountId !== found.accountId) {
       throw new ApiError(400, 'invalid_step_up', 'This sign-in step is no longer valid. Go back to the application and sign in again.');
     }
-    const locale = pickLocale(found.uiLocales, undefined, ctx.get('Accept-Language'));
+    const csrf = crypto.createHmac('sha256', d.csrfKey).update(`verify-step-up:${uid}:${who.sessionId}`).digest('base64url');
+    return { uid, level: level.data, found, csrf };
+  }
+
+  router.get('/step-up/:uid', async (ctx) => {
+    const s = await stepUp(ctx, ctx.params.uid ?? '');
+    headers(ctx);
+    ctx.type = 'html';
+    ctx.body = stepUpPage(await pageCtx(ctx, s.found.tenantId, s.found.uiLocales), { uid: s.uid, level: s.level, csrf: s.csrf });
+  });
+
+  router.post('/step-up/:uid', formBody(), async (ctx) => {
+    const s = await stepUp(ctx, ctx.params.uid ?? '');
+    const body = ctx.request.body as Record<string, unknown>;
+    const given = Buffer.from(typeof body.csrf === 'string' ? body.csrf : '');
+    if (given.length !== s.csrf.length || !crypto.timingSafeEqual(given, Buffer.from(s.csrf))) {
+      throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this site. Go back and try again.');
+    }
+    const locale = pickLocale(s.found.uiLocales, undefined, ctx.get('Accept-Language'));
     const { row, browserSecret } = await d.sessions.openForPerson({
-      tenantId: found.tenantId,
-      personId: found.accountId,
-      level: level.data,
-      returnTo: new URL(`/interaction/${uid}/stepped-up`, d.publicUrl).toString(),
+      tenantId: s.found.tenantId,
+      personId: s.found.accountId,
+      level: s.level,
+      returnTo: new URL(`/interaction/${s.uid}/stepped-up`, d.publicUrl).toString(),
       locale,
     });
     ctx.cookies.set(cookieName(row.id), browserSecret, { httpOnly: true, sameSite: 'lax', path: '/verify', secure: d.secureCookies, expires: row.expires_at, overwrite: true });
+    ctx.status = 303;
     ctx.redirect(`/verify/s/${row.id}`);
   });
 

@@ -51,6 +51,22 @@ export function signInPage(p: PageCtx, id: string): string {
   );
 }
 
+/** Step-up inside a sign-in: what the verification is and what the tenant will see, before anything starts. */
+export function stepUpPage(p: PageCtx, v: { uid: string; level: string; csrf: string }): string {
+  const tenant = p.brand.name;
+  return layout(
+    p,
+    p.t('step_up.title', { tenant }),
+    html`<p>${p.t('step_up.body', { tenant, level: v.level.toUpperCase(), face: v.level === 't1' ? '' : p.t('step_up.face') })}</p>
+<p>${p.t('step_up.shares', { tenant })}</p>
+<form method="post" action="/verify/step-up/${v.uid}?level=${v.level}" class="actions">
+  <input type="hidden" name="csrf" value="${v.csrf}">
+  <button type="submit" class="primary">${p.t('step_up.continue')}</button>
+  <a class="button" href="/interaction/${v.uid}/stepped-up">${p.t('step_up.not_now')}</a>
+</form>`,
+  );
+}
+
 const ERROR_ID = 'field-error';
 const errorBox = (error?: string) => (error ? html`<div class="notice error" id="${ERROR_ID}" role="alert">${error}</div>` : '');
 /** The capture input is described by the step's hint, and by the error box when there is one. */

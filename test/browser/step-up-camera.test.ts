@@ -129,7 +129,10 @@ describe.runIf(runBrowserTests)('camera step-up inside sign-in (issue 11 accepta
     await page.goto(signIn);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('a long new password');
-    await Promise.all([page.waitForURL(/\/verify\/s\/vs_[^/]+$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(/\/verify\/step-up\//), page.getByRole('button', { name: 'Sign in' }).click()]);
+    expect(await heading(page)).toBe('Verify your identity for Acme Bank');
+    await check(page, 'step-up-intro');
+    await Promise.all([page.waitForURL(/\/verify\/s\/vs_[^/]+$/), page.getByRole('button', { name: 'Continue' }).click()]);
     const sessionPage = page.url();
     expect(await heading(page)).toBe('Choose your document');
     await check(page, 'choose-document');

@@ -247,7 +247,7 @@ describe('hosted verification pages', () => {
 });
 
 describe('step-up entry from a sign-in interaction', () => {
-  it('opens a started session for the signed-in person and ends at /interaction/:uid/stepped-up; a stranger gets a clear page', async () => {
+  it('explains first (no session, nothing for the tenant yet); Continue opens a started session for the signed-in person that ends at /interaction/:uid/stepped-up; a stranger gets a clear page', async () => {
     const { discoverRp, authRequest } = await import('../support/oidc.js');
     const config = await discoverRp(server, t.client);
     const req = await authRequest(config, t.client.redirect_uri, 'openid kyc');
@@ -263,8 +263,18 @@ describe('step-up entry from a sign-in interaction', () => {
     expect(await stranger.text()).toContain('sign in again');
     expect((await b.fetch(`${server.url}/verify/step-up/${uid}?level=t9`)).status).toBe(400);
 
-    const entered = await b.fetch(`${server.url}/verify/step-up/${uid}?level=t1`);
-    expect(entered.status).toBe(302);
+    const sessionsBefore = await server.deps.db.knex('verification_sessions').count({ n: '*' }).first();
+    const intro = await b.fetch(`${server.url}/verify/step-up/${uid}?level=t1`);
+    expect(intro.status).toBe(200);
+    page = await intro.text();
+    expect(page).toContain('sees the result: your verification status, level, sanctions screening result and when it expires');
+    expect(page).toContain(`href="/interaction/${uid}/stepped-up"`);
+    expect(await server.deps.db.knex('verification_sessions').count({ n: '*' }).first()).toEqual(sessionsBefore);
+    const forged = await b.fetch(`${server.url}/verify/step-up/${uid}?level=t1`, { form: { csrf: 'forged' } });
+    expect(forged.status).toBe(403);
+
+    const entered = await b.fetch(`${server.url}/verify/step-up/${uid}?level=t1`, { form: { csrf: csrfOf(page) } });
+    expect(entered.status).toBe(303);
     const id = /\/verify\/s\/(vs_[\w-]+)$/.exec(path(entered))![1]!;
     page = await (await b.fetch(`${server.url}/verify/s/${id}`)).text();
     expect(page).toContain('Choose your document');
