@@ -12,6 +12,7 @@ const AREAS: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   tokens: async () => ({ run: async () => (await import('./oidc.js')).run('tokens') }),
   webhooks: () => import('./webhooks.js'),
   verification: () => import('./verification.js'),
+  hosted: () => import('./hosted.js'),
   document: () => import('./document.js'),
   dedup: () => import('./dedup.js'),
   screening: () => import('./screening.js'),
