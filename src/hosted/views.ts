@@ -13,7 +13,8 @@ export interface PageCtx {
 
 const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 
-export function layout(p: PageCtx, title: string, body: Html): string {
+/** `refreshS`: without JavaScript the page reloads itself this often (the script polls instead). */
+export function layout(p: PageCtx, title: string, body: Html, refreshS?: number): string {
   const b = p.brand;
   return html`<!doctype html>
 <html lang="${p.locale}">
@@ -25,6 +26,7 @@ export function layout(p: PageCtx, title: string, body: Html): string {
 <link rel="stylesheet" href="/verify/t/${b.tenantId}/style.css">
 <script type="application/json" id="kp-messages">${new Html(json(clientMessages(p.locale)))}</script>
 <script type="module" src="/assets/hosted/verify.js" nonce="${p.nonce}"></script>
+${refreshS ? html`<noscript><meta http-equiv="refresh" content="${String(refreshS)}"></noscript>` : ''}
 </head>
 <body>
 <main class="shell">
@@ -121,6 +123,7 @@ export function processingPage(p: PageCtx, id: string): string {
     p.t('processing.title'),
     html`<div id="progress" aria-live="polite" data-poll="/verify/s/${id}/state.json"><p>${p.t('processing.body')}</p></div>
 <p class="actions"><a class="button" href="/verify/s/${id}">${p.t('processing.refresh')}</a></p>`,
+    5,
   );
 }
 

@@ -137,6 +137,7 @@ describe('hosted verification pages', () => {
     expect((await capture(b, s.id, 'document_back', 'document_back', card.back, page)).status).toBe(302);
     const processing = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
     expect(processing).toContain(`<div id="progress" aria-live="polite" data-poll="/verify/s/${s.id}/state.json">`);
+    expect(processing).toContain('<noscript><meta http-equiv="refresh" content="5"></noscript>');
     expect(await untilDone(b, s.id)).toEqual({ status: 'verified', done: true, next: `/verify/s/${s.id}` });
     expect(await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text()).toContain('You are verified');
     const back = await b.fetch(`${server.url}/verify/s/${s.id}/continue`);
