@@ -6,11 +6,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCaptureFixture, type CaptureFixture } from '../support/capture-fixture.js';
-import { CHROMIUM, requireChromium, runBrowserTests, seriousAxeViolations } from '../support/chromium.js';
+import { launchWithCamera, requireChromium, runBrowserTests, seriousAxeViolations } from '../support/chromium.js';
 import { generatePassport, PORTRAITS } from '../support/documents/index.js';
 import { writeY4m } from '../support/y4m.js';
 
@@ -23,12 +23,6 @@ let face: Buffer;
 /** One browser per fake camera: the document camera films the passport, the selfie camera a face. */
 const browsers: { document?: Browser; selfie?: Browser } = {};
 
-const launch = (y4m: string) =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
-  });
-
 beforeAll(async () => {
   if (!requireChromium('capture-client')) return;
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -40,8 +34,8 @@ beforeAll(async () => {
   await writeY4m(path.join(tmp, 'selfie.y4m'), [{ image: face, frames: 2 }], { width: 1280, height: 720, fps: 5 });
   [fixture, browsers.document, browsers.selfie] = await Promise.all([
     startCaptureFixture(),
-    launch(path.join(tmp, 'document.y4m')),
-    launch(path.join(tmp, 'selfie.y4m')),
+    launchWithCamera(path.join(tmp, 'document.y4m')),
+    launchWithCamera(path.join(tmp, 'selfie.y4m')),
   ]);
 });
 

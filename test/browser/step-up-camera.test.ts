@@ -11,12 +11,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as oidc from 'openid-client';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importListFile } from '../../src/screening/index.js';
 import { FTM_FIXTURE } from '../fixtures/screening/index.js';
-import { CHROMIUM, requireChromium, runBrowserTests, seriousAxeViolations } from '../support/chromium.js';
+import { launchWithCamera, requireChromium, runBrowserTests, seriousAxeViolations } from '../support/chromium.js';
 import { onRealServices } from '../support/deps.js';
 import { generatePassport } from '../support/documents/index.js';
 import { lastMailTo, linkIn } from '../support/mail.js';
@@ -35,12 +35,6 @@ let country: string;
 /** Page name → axe's serious/critical findings at each width. */
 const axeFound: Record<string, string[]> = {};
 
-const launch = (y4m: string) =>
-  chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
-  });
-
 beforeAll(async () => {
   if (!requireChromium('step-up-camera')) return;
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -53,7 +47,7 @@ beforeAll(async () => {
   const frame = async (image: Buffer) => sharp(image).metadata().then((m) => ({ width: even(m.width!), height: even(m.height!), fps: 5 }));
   await writeY4m(path.join(tmp, 'document.y4m'), [{ image: passport.image, frames: 2 }], await frame(passport.image));
   await writeY4m(path.join(tmp, 'selfie.y4m'), [{ image: selfie, frames: 2 }], await frame(selfie));
-  [server, browsers.document, browsers.selfie] = await Promise.all([startTestServer(), launch(path.join(tmp, 'document.y4m')), launch(path.join(tmp, 'selfie.y4m'))]);
+  [server, browsers.document, browsers.selfie] = await Promise.all([startTestServer(), launchWithCamera(path.join(tmp, 'document.y4m')), launchWithCamera(path.join(tmp, 'selfie.y4m'))]);
   await importListFile(server.deps.db, FTM_FIXTURE); // t2 includes sanctions screening
   // The relying party's callback is a page of ours, so the browser lands somewhere the test can read the code from.
   client = await server.client(await server.tenant('Acme Bank'), { redirectUri: `${server.url}/health/live`, name: 'Acme Online Banking' });

@@ -2,7 +2,7 @@
 // into the page. Without the binary a test file skips locally and fails under CI (.ci/run installs it).
 import fs from 'node:fs';
 import axe from 'axe-core';
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const chromiumPresent = fs.existsSync(CHROMIUM);
@@ -25,3 +25,10 @@ export async function seriousAxeViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
 }
+
+/** Chromium whose camera is a fake device playing `y4m` (permission granted without a prompt). */
+export const launchWithCamera = (y4m: string) =>
+  chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${y4m}`],
+  });
