@@ -24,10 +24,7 @@ import { sessionRoutes } from './verification/sessions/routes.js';
 import { hostedRoutes } from './hosted/routes.js';
 import { getBranding, getLogo } from './tenants/branding.js';
 import { ensureHostedClient } from './tenants/hosted-client.js';
-import { clientTenant } from './oidc/adapters/clients.js';
-import { packageRoot } from './paths.js';
-import fs from 'node:fs';
-import path from 'node:path';
+import { interactionPerson } from './oidc/step-up.js';
 
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
   const { config } = infra;
@@ -83,17 +80,10 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       branding: (tenantId) => getBranding(db, tenantId),
       logo: (tenantId) => getLogo(db, tenantId),
       signInClient: (tenantId, redirectUri) => ensureHostedClient(db, tenantId, redirectUri),
-      interaction: async (uid) => {
-        const i = await provider.Interaction.find(uid);
-        const accountId = i?.result?.login?.accountId ?? i?.session?.accountId;
-        const client = i && typeof i.params.client_id === 'string' ? await provider.Client.find(i.params.client_id) : undefined;
-        const tenantId = clientTenant(client);
-        return accountId && tenantId ? { accountId, tenantId, ...(typeof i?.params.ui_locales === 'string' ? { uiLocales: i.params.ui_locales } : {}) } : undefined;
-      },
+      interaction: interactionPerson(provider),
       publicUrl: config.publicUrl,
       csrfKey,
       secureCookies: https,
-      baseCss: fs.readFileSync(path.join(packageRoot, 'public/styles.css'), 'utf8'),
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];

@@ -11,6 +11,8 @@
 //   POST /verify/step-up/:uid?level= the person continues: a session for them that ends at /interaction/:uid/stepped-up
 //   GET  /verify/t/:tenant/style.css, /logo   the tenant's branding
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
@@ -26,6 +28,7 @@ import type { SessionRow } from '../verification/sessions/store.js';
 import { pickLocale, translator } from './messages/index.js';
 import { capturePage, choosePage, layout, message, processingPage, resultPage, retakeNotice, signInPage, stepUpPage, type CaptureKind, type PageCtx } from './views.js';
 import { errorPage, html } from '../http/html.js';
+import { packageRoot } from '../paths.js';
 
 export interface HostedDeps {
   sessions: SessionService;
@@ -40,9 +43,10 @@ export interface HostedDeps {
   publicUrl: string;
   csrfKey: Buffer;
   secureCookies: boolean;
-  /** The base stylesheet the tenant's accent colour is appended to. */
-  baseCss: string;
 }
+
+/** The base stylesheet each tenant's accent colour is appended to (read once: it ships with the server). */
+const BASE_CSS = fs.readFileSync(path.join(packageRoot, 'public/styles.css'), 'utf8');
 
 const cookieName = (id: string) => `kpvs_${id}`;
 const CAPTURE_KINDS = ['document', 'document_back', 'selfie', 'liveness'] as const;
@@ -321,7 +325,7 @@ export function hostedRoutes(d: HostedDeps): Router {
     if (!brand) return;
     ctx.type = 'text/css; charset=utf-8';
     ctx.set('Cache-Control', 'public, max-age=300');
-    ctx.body = `${d.baseCss}\n${brand.accentColor ? `:root { --brand:${brand.accentColor}; }\n` : ''}`;
+    ctx.body = `${BASE_CSS}\n${brand.accentColor ? `:root { --brand:${brand.accentColor}; }\n` : ''}`;
   });
 
   router.get('/t/:tenant/logo', async (ctx) => {

@@ -2,6 +2,7 @@
 // a lower tier than the request's minimum (acr.ts), and every ID token's acr is the tier held at issuance.
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountClaims } from '../assurance/claims.js';
+import { clientTenant } from './adapters/clients.js';
 import { heldTier, requestedTier, tierAcr, tierAtLeast } from './acr.js';
 
 /** The login prompt's reason when the person must step up; the interaction pages send them to /verify/step-up. */
@@ -84,5 +85,17 @@ export function acrFromHeldTier(provider: Provider): void {
     // Before masking: scopes and the request still decide whether acr is in the token at all.
     if (typeof kyc_status === 'string' && typeof kyc_tier === 'string') this.available.acr = tierAcr(heldTier({ kyc_status, kyc_tier }));
     return payload.call(this);
+  };
+}
+
+/** The signed-in person of a sign-in interaction and its client's tenant (the hosted step-up entry), if both exist. */
+export function interactionPerson(provider: Provider) {
+  return async (uid: string): Promise<{ accountId: string; tenantId: string; uiLocales?: string } | undefined> => {
+    const i = await provider.Interaction.find(uid);
+    const accountId = i?.result?.login?.accountId ?? i?.session?.accountId;
+    const client = i && typeof i.params.client_id === 'string' ? await provider.Client.find(i.params.client_id) : undefined;
+    const tenantId = clientTenant(client);
+    if (!accountId || !tenantId) return undefined;
+    return { accountId, tenantId, ...(typeof i?.params.ui_locales === 'string' ? { uiLocales: i.params.ui_locales } : {}) };
   };
 }
