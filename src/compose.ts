@@ -136,6 +136,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     clock,
     sessions: { revoke: (personId) => oidc.sessions.revoke(personId), revokeTenant: (personId, tenantId) => oidc.sessions.revokeTenant(personId, tenantId) },
     uploads,
+    staged: sessions,
     dedup,
     statusCache: assurance,
     recordYears: config.recordRetentionYears,

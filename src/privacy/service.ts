@@ -1,5 +1,6 @@
 // The person's rights over their data (/account): see who has access, withdraw a tenant's access, export
-// everything, erase the account. Erasure deletes at once the images (sealed files and their rows), the face
+// everything, erase the account. Erasure deletes at once the images (sealed files and their rows, and photos
+// staged in unfinished hosted sessions), the face
 // templates (rows and this process's dedup index), the account and everything that cascades from it (subjects,
 // assurance, links, recovery codes, the verified-document registry entry), and the person's OIDC sessions and
 // grants (database or Redis). The cases' decision records stay without biometrics for RECORD_RETENTION_YEARS
@@ -30,6 +31,8 @@ export interface PrivacyDeps {
   clock: Clock;
   sessions: GrantRevoker;
   uploads: Pick<UploadStore, 'removeCase'>;
+  /** Photos staged in the person's unfinished hosted sessions (verification/sessions). */
+  staged: { clearStagedOf(personId: string): Promise<number> };
   dedup: Pick<FaceDedup, 'erase' | 'forget'>;
   /** Drops this process's cached statuses at once; other processes hear the subjects trigger's NOTIFY. */
   statusCache: { forgetCached(personId: string): void };
@@ -107,6 +110,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
       // Sign-ins end first, then the images: if the transaction below fails, no session outlives the request.
       await d.sessions.revoke(personId);
       for (const c of cases) await d.uploads.removeCase(c.id);
+      const staged = await d.staged.clearStagedOf(personId);
       const now = d.clock.now();
       const { erased, faceIds, tenants } = await db.transaction(async (trx) => {
         // Announced while the subjects still exist; deleting the person below removes them (cascade).
@@ -121,7 +125,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
       await d.dedup.forget(faceIds);
       d.statusCache.forgetCached(personId);
       await d.sessions.revoke(personId);
-      log.info('person erased', { person_id: personId, records_kept: erased.kept, cases_deleted: erased.deleted, files: erased.files, faces: faceIds.length, tenants_told: tenants });
+      log.info('person erased', { person_id: personId, records_kept: erased.kept, cases_deleted: erased.deleted, files: erased.files, staged_sessions: staged, faces: faceIds.length, tenants_told: tenants });
       return { ok: true };
     },
 

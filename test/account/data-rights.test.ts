@@ -4,6 +4,7 @@
 // image, face template or dedup entry left; sign-in fails; the decision record stays; tenants hear
 // person.deleted), then the record-keeping period ends and the records go.
 import * as oidc from 'openid-client';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importListFile } from '../../src/screening/index.js';
@@ -215,12 +216,18 @@ describe('erasure (acceptance 4)', () => {
   it('deletes images, face templates, the dedup entry and the account; keeps the decision record; tenants hear person.deleted', async () => {
     const subA = server.services.persons.pairwise(A.tenantId, person.id);
     const subB = server.services.persons.pairwise(B.tenantId, person.id);
+    // A hosted session left half-way: its staged photo is an image of the person too.
+    const { row: halfWay } = await server.services.sessions.create({ tenantId: A.tenantId, level: 't2', redirectUri: A.client.redirect_uri });
+    await server.services.sessions.start(halfWay.id, person.id);
+    await server.services.sessions.stage(halfWay.id, 'document', [await sharp({ create: { width: 640, height: 480, channels: 3, background: '#888' } }).jpeg().toBuffer()]);
+    expect((await server.services.uploads.list()).filter((f) => f.startsWith(`${halfWay.id}/`))).not.toEqual([]);
     const res = await postAccount('/account/delete', { current: person.password, confirm: 'delete' });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Your account is deleted');
 
     // Nothing biometric or image left: disk, file rows, templates, this process's dedup index.
-    expect((await server.services.uploads.list()).filter((f) => f.startsWith(`${caseId}/`))).toEqual([]);
+    expect((await server.services.uploads.list()).filter((f) => f.startsWith(`${caseId}/`) || f.startsWith(`${halfWay.id}/`))).toEqual([]);
+    expect(await db()('verification_sessions').where({ id: halfWay.id }).first()).toMatchObject({ staged: null, person_id: null });
     expect(await db()('verification_files').where({ case_id: caseId })).toEqual([]);
     expect(await db()('face_embeddings').where({ person_id: person.id })).toEqual([]);
     expect(await db()('face_embeddings').whereIn('id', faceIds)).toEqual([]);

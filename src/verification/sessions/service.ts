@@ -20,7 +20,7 @@ import type { UploadBody } from '../cases/upload.js';
 import { captures } from './captures.js';
 import { isActive, LINK_TTL_MS, MAX_ATTEMPTS, retakeCodes, retakeFixes, sessionEvent, ACTIVE, type SessionStatus } from './model.js';
 import { redirectUriStore } from '../../tenants/redirect-uris.js';
-import { linkStore, sessionStore, stuckProcessing, type DocumentType, type SessionRow, type SessionUpdate, type StageField } from './store.js';
+import { linkStore, sessionStore, stagedOf, stuckProcessing, type DocumentType, type SessionRow, type SessionUpdate, type StageField } from './store.js';
 
 export interface SessionDeps {
   db: Knex;
@@ -367,12 +367,19 @@ export function createSessionService(d: SessionDeps) {
     if (row) await staging.clear(row);
   }
 
+  /** Erasure: every staged photo of the person's sessions goes; returns how many sessions held some. */
+  async function clearStagedOf(personId: string): Promise<number> {
+    const rows = await stagedOf(d.db, personId);
+    for (const r of rows) await clearStaged(r.id);
+    return rows.length;
+  }
+
   return {
     create, get, list, cancel, expireDue, resumeStuck, openLink, forBrowser, start, challenge, submit, processSubmitted, onCaseOutcome,
     openForPerson, byId,
     choose: (id: string, c: { documentType: DocumentType; country: string }) => staging.choose(id, c),
     stage: (id: string, field: StageField, files: Buffer[]) => staging.stage(id, field, files),
-    submitStaged, clearStaged,
+    submitStaged, clearStaged, clearStagedOf,
   };
 }
 

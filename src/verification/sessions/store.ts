@@ -97,6 +97,10 @@ export const sessionStore = {
     db('verification_sessions').whereIn('status', statuses).where('expires_at', '<=', now).orderBy('expires_at').limit(limit).select('id'),
 };
 
+/** The person's sessions holding staged photos (erasure clears them). */
+export const stagedOf = (db: Queryable, personId: string): Promise<{ id: string }[]> =>
+  db('verification_sessions').where({ person_id: personId }).whereNotNull('staged').select('id');
+
 /** Sessions left in `processing` since before `before` (their decision never ran: e.g. the process stopped). */
 export const stuckProcessing = (db: Queryable, before: Date, limit: number): Promise<{ id: string }[]> =>
   db('verification_sessions').where({ status: 'processing' }).where('updated_at', '<', before).orderBy('updated_at').limit(limit).select('id');
