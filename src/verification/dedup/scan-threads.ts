@@ -37,10 +37,11 @@ export class ScanThreads {
           new Promise<void>((resolve, reject) => {
             const w = this.workers[i]!;
             const done = () => (off(), resolve());
-            const fail = (err?: Error) => (off(), reject(err ?? new Error('a sketch scan thread exited')));
-            const off = () => (w.off('message', done), w.off('error', fail), w.off('exit', fail), w.unref());
+            const fail = (err: Error) => (off(), reject(err));
+            const exited = () => fail(new Error('a sketch scan thread exited'));
+            const off = () => (w.off('message', done), w.off('error', fail), w.off('exit', exited), w.unref());
             w.ref();
-            w.once('message', done).once('error', fail).once('exit', () => fail()).postMessage(part);
+            w.once('message', done).once('error', fail).once('exit', exited).postMessage(part);
           }),
       ),
     ).then(() => undefined);
