@@ -23,7 +23,7 @@ export interface CaseContext {
   screening: ScreeningService;
   dedup: FaceDedup;
   /** Case progress moves the person's assurance inside the case's own transactions. */
-  assurance: Pick<AssuranceService, 'apply'>;
+  assurance: Pick<AssuranceService, 'apply' | 'forgetCached'>;
   /** DOCUMENT_RETENTION_DAYS. */
   retentionDays: number;
   /** Upload bodies in flight (sealed temporary files under DATA_DIR/upload-tmp). */

@@ -74,6 +74,8 @@ export async function finishCase(
     await ctx.onOutcome?.(trx, { id: row.id, outcome: decision.outcome, reasons: decision.reasons, reviewed: false });
     await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now });
   });
+  // Read-your-writes in this process: its cached status must not wait for the trigger's NOTIFY to arrive.
+  ctx.assurance.forgetCached(row.person_id);
   return (await caseStore.find(ctx.db, row.tenant_id, row.id))!;
 }
 
@@ -112,5 +114,7 @@ export async function finishReview(ctx: CaseContext, tenantId: string, id: strin
       at: now,
     });
   });
-  return (await caseStore.find(ctx.db, tenantId, id))!;
+  const done = (await caseStore.find(ctx.db, tenantId, id))!;
+  ctx.assurance.forgetCached(done.person_id);
+  return done;
 }
