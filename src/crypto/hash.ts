@@ -9,3 +9,10 @@ export function documentFingerprint(key: Buffer, doc: { type: string; issuingSta
   const canonical = [doc.type, doc.issuingState, doc.number].map((s) => s.toUpperCase().replace(/[^A-Z0-9]/g, '')).join('|');
   return `docfp1_${keyedHash(key, canonical)}`;
 }
+
+/** Constant-time equality of two secrets or tokens (strings of any length). */
+export function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}

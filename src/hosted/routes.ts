@@ -27,6 +27,7 @@ import type { SessionService } from '../verification/sessions/service.js';
 import type { SessionRow } from '../verification/sessions/store.js';
 import { pickLocale, translator } from './messages/index.js';
 import { capturePage, choosePage, layout, message, processingPage, resultPage, retakeNotice, signInPage, stepUpPage, type CaptureKind, type PageCtx } from './views.js';
+import { checkFormToken } from '../http/form-token.js';
 import { errorPage, html } from '../http/html.js';
 import { packageRoot } from '../paths.js';
 
@@ -215,11 +216,8 @@ export function hostedRoutes(d: HostedDeps): Router {
     ctx.redirect(`/verify/s/${b.row.id}`);
   });
 
-  const checkCsrf = (row: SessionRow, secret: string, given: unknown) => {
-    const a = Buffer.from(csrfFor(row, secret));
-    const g = Buffer.from(typeof given === 'string' ? given : '');
-    if (a.length !== g.length || !crypto.timingSafeEqual(a, g)) throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this page. Go back and try again.');
-  };
+  const checkCsrf = (row: SessionRow, secret: string, given: unknown) =>
+    checkFormToken(csrfFor(row, secret), given, 'This form has expired or was not sent from this page. Go back and try again.');
 
   router.post('/s/:id/choose', formBody(), async (ctx) => {
     const b = await bound(ctx, ctx.params.id ?? '');
@@ -284,11 +282,7 @@ export function hostedRoutes(d: HostedDeps): Router {
 
   router.post('/step-up/:uid', formBody(), async (ctx) => {
     const s = await stepUp(ctx, ctx.params.uid ?? '');
-    const body = ctx.request.body as Record<string, unknown>;
-    const given = Buffer.from(typeof body.csrf === 'string' ? body.csrf : '');
-    if (given.length !== s.csrf.length || !crypto.timingSafeEqual(given, Buffer.from(s.csrf))) {
-      throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this site. Go back and try again.');
-    }
+    checkFormToken(s.csrf, (ctx.request.body as Record<string, unknown>).csrf);
     const locale = pickLocale(s.found.uiLocales, undefined, ctx.get('Accept-Language'));
     const { row, browserSecret } = await d.sessions.openForPerson({
       tenantId: s.found.tenantId,

@@ -2,7 +2,7 @@
 // and nothing nests deeply: a body nested deeper than JSON_MAX_DEPTH is a 400 before any route code walks it.
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
-import { BadRequestError } from './errors.js';
+import { BadRequestError, UnsupportedMediaTypeError } from './errors.js';
 
 /** Our request bodies nest 3 levels at most; 32 leaves room without letting a walker recurse 30,000 deep. */
 export const JSON_MAX_DEPTH = 32;
@@ -33,3 +33,26 @@ export function depthLimited(parser: Koa.Middleware): Koa.Middleware {
 
 export const jsonBody = () => depthLimited(koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '256kb', jsonStrict: true }));
 export const formBody = () => koaBody({ json: false, urlencoded: true, multipart: false, text: false, formLimit: '16kb' });
+
+/**
+ * A tenant-API JSON body (or none): form-encoded bodies are parsed just far enough for `guard` to see them, then
+ * refused with a 415, as is any other media type.
+ */
+export function jsonOnly(guard?: (body: unknown) => void): Koa.Middleware[] {
+  const parser = depthLimited(koaBody({ json: true, urlencoded: true, multipart: false, text: false, jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true }));
+  return [
+    parser,
+    async (ctx, next) => {
+      guard?.(ctx.request.body ?? {});
+      const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || Boolean(ctx.get('Transfer-Encoding'));
+      if (hasBody && !ctx.is('application/json')) throw new UnsupportedMediaTypeError('Send a JSON body (Content-Type: application/json).');
+      await next();
+    },
+  ];
+}
+
+/** Answers that must never be cached (tenant data, fresh single-use links). */
+export const noStore: Koa.Middleware = async (ctx, next) => {
+  await next();
+  ctx.set('Cache-Control', 'no-store');
+};

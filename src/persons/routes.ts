@@ -11,6 +11,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
 import { formBody } from '../http/body.js';
+import { checkFormToken } from '../http/form-token.js';
 import { ApiError, RateLimitedError } from '../http/errors.js';
 import { errorPage, messagePage } from '../http/html.js';
 import { toApiError } from '../http/middleware/errors.js';
@@ -132,11 +133,7 @@ export function personRoutes({ persons, account, currentSession, limiter, attemp
   async function signedInForm(ctx: Koa.Context) {
     const signed = await signedIn(ctx);
     const body = ctx.request.body as Record<string, unknown>;
-    const expected = Buffer.from(csrfFor(signed.session.sessionId));
-    const given = Buffer.from(typeof body.csrf === 'string' ? body.csrf : '');
-    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
-      throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this site. Go back and try again.');
-    }
+    checkFormToken(csrfFor(signed.session.sessionId), body.csrf);
     return { ...signed, body };
   }
 

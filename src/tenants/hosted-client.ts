@@ -20,7 +20,6 @@ export async function ensureHostedClient(db: Queryable, tenantId: string, redire
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'none',
   };
-  if (found) await db('oidc_clients').where({ client_id: clientId }).update({ metadata: JSON.stringify(metadata) });
-  else await db('oidc_clients').insert({ client_id: clientId, tenant_id: tenantId, metadata: JSON.stringify(metadata) }).onConflict('client_id').ignore();
+  await tenantStore.upsertClient(db, { client_id: clientId, tenant_id: tenantId, metadata });
   return clientId;
 }

@@ -34,6 +34,9 @@ export const tenantStore = {
 
   insertClient: (db: Queryable, row: { client_id: string; tenant_id: string; metadata: object }) =>
     db('oidc_clients').insert({ ...row, metadata: JSON.stringify(row.metadata) }),
+  /** Inserts the client, or replaces its metadata when it exists. */
+  upsertClient: (db: Queryable, row: { client_id: string; tenant_id: string; metadata: object }) =>
+    db('oidc_clients').insert({ ...row, metadata: JSON.stringify(row.metadata) }).onConflict('client_id').merge(['metadata']),
   findClient: async (db: Queryable, clientId: string): Promise<ClientRow | undefined> => {
     const row = await db<Omit<ClientRow, 'metadata'> & { metadata: unknown }>('oidc_clients').where({ client_id: clientId }).first();
     return row && { ...row, metadata: metadataColumn.decode(row.metadata) };

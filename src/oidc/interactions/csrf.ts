@@ -2,7 +2,7 @@
 // A cross-site page can neither read the cookie nor compute the token.
 import crypto from 'node:crypto';
 import type Koa from 'koa';
-import { ApiError } from '../../http/errors.js';
+import { checkFormToken } from '../../http/form-token.js';
 
 const COOKIE = 'kp.csrf';
 
@@ -19,11 +19,7 @@ export function csrf(key: Buffer, secure: boolean) {
     },
     verify(ctx: Koa.Context, uid: string, token: unknown): void {
       const seed = ctx.cookies.get(COOKIE);
-      const expected = seed ? Buffer.from(sign(seed, uid)) : undefined;
-      const given = Buffer.from(typeof token === 'string' ? token : '');
-      if (!expected || expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
-        throw new ApiError(403, 'csrf_failed', 'This form has expired or was not sent from this site. Go back and try again.');
-      }
+      checkFormToken(seed ? sign(seed, uid) : undefined, token);
     },
   };
 }

@@ -1,11 +1,9 @@
 // Verification case API (tenant API key). Every route first refuses client-supplied verdicts (guard.ts).
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { koaBody } from 'koa-body';
-import { depthLimited } from '../../http/body.js';
+import { jsonOnly as jsonBodyOnly, noStore } from '../../http/body.js';
 import { contracts, errorResponse } from '../../http/contract.js';
 import type { TenantState } from '../../tenants/api-key-auth.js';
-import { UnsupportedMediaTypeError } from '../../http/errors.js';
 import { assertNoVerdict, assertNoVerdictName } from './guard.js';
 import { presentCase } from './model.js';
 import * as s from './schemas.js';
@@ -17,19 +15,8 @@ const noVerdictInQuery: Koa.Middleware = async (ctx, next) => {
   await next();
 };
 
-/** JSON (or an empty body) only; form-encoded bodies are parsed just far enough to guard them, then refused. */
-function jsonOnly(allow: readonly string[] = []): Koa.Middleware[] {
-  const parser = depthLimited(koaBody({ json: true, urlencoded: true, multipart: false, text: false, jsonLimit: '64kb', formLimit: '64kb', jsonStrict: true }));
-  return [
-    parser,
-    async (ctx, next) => {
-      assertNoVerdict(ctx.request.body ?? {}, allow);
-      const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || Boolean(ctx.get('Transfer-Encoding'));
-      if (hasBody && !ctx.is('application/json')) throw new UnsupportedMediaTypeError('Send a JSON body (Content-Type: application/json).');
-      await next();
-    },
-  ];
-}
+/** JSON (or an empty body) only, with client-supplied verdicts refused first (`allow`: the review's outcome). */
+const jsonOnly = (allow: readonly string[] = []) => jsonBodyOnly((body) => assertNoVerdict(body, allow));
 
 /** Refused before (or while) reading an upload: don't let Node drain an arbitrarily large rest of the body. */
 const refuseUnreadBody: Koa.Middleware = async (ctx, next) => {
@@ -49,10 +36,6 @@ const jsonErrors = { ...errors, 415: errorResponse } as const;
 export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/verification/cases' });
   router.use(requireApiKey, noVerdictInQuery);
-  const noStore: Koa.Middleware = async (ctx, next) => {
-    await next();
-    ctx.set('Cache-Control', 'no-store');
-  };
   const api = contracts<TenantState>(router, { auth: 'api_key' });
 
   api.route(

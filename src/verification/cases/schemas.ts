@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { thresholds } from '../thresholds.js';
 import { CASE_STATUSES, checkResultFields, LEVELS } from './model.js';
 import type { MultipartLimits } from './multipart.js';
+import { pageQuery } from '../../http/pages.js';
 
-const subject = z.string().min(1).max(100).regex(/^[\w-]+$/, 'invalid person id');
+export const subject = z.string().min(1).max(100).regex(/^[\w-]+$/, 'invalid person id');
 
 export const createCaseBody = z.strictObject({ person_id: subject, level: z.enum(LEVELS) });
 
@@ -13,8 +14,7 @@ export const caseParams = z.object({ id: z.string().min(1).max(64).regex(/^vc_[\
 export const listQuery = z.strictObject({
   status: z.enum(CASE_STATUSES).optional(),
   person_id: subject.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(300).optional(),
+  ...pageQuery,
 });
 
 export const reviewBody = z.strictObject({

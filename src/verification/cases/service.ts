@@ -2,7 +2,8 @@
 // list, liveness challenge, upload (upload.ts), decide (checks.ts → finish.ts), review (finish.ts) — and the
 // retention purge of its uploads (retention.ts). compose.ts builds it from a CaseContext.
 import crypto from 'node:crypto';
-import { NotFoundError, UnprocessableError, ValidationError, ConflictError } from '../../http/errors.js';
+import { NotFoundError, UnprocessableError, ConflictError } from '../../http/errors.js';
+import { cursorCodec } from '../../http/pages.js';
 import { newId } from '../../ids.js';
 import { personStore } from '../../persons/store.js';
 import { emitEvent } from '../../webhooks/outbox.js';
@@ -112,28 +113,15 @@ export interface ListInput {
 }
 
 export async function listCases(ctx: CaseContext, q: ListInput): Promise<{ rows: CaseRow[]; nextCursor: string | null }> {
-  const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+  const after = q.cursor ? cursor.decode(q.cursor) : undefined;
   // Fetch one extra row to know whether there is a next page without a count query.
   const rows = await caseStore.list(ctx.db, { tenantId: q.tenantId, status: q.status, sub: q.personId, limit: q.limit + 1, after });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
-  return { rows: page, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+  return { rows: page, nextCursor: rows.length > q.limit && last ? cursor.encode(last) : null };
 }
 
-export function encodeCursor(row: Pick<CaseRow, 'created_at' | 'id'>): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (typeof id !== 'string' || !/^vc_[\w-]+$/.test(id) || Number.isNaN(createdAt.getTime())) throw new Error('bad');
-    return { createdAt, id };
-  } catch {
-    throw new ValidationError('Invalid cursor: pass back the next_cursor of a previous page.');
-  }
-}
+const cursor = cursorCodec(/^vc_[\w-]+$/);
 
 /** A fresh random head-turn sequence, stored on the case; the decide step checks frames against it. */
 export async function issueChallenge(ctx: CaseContext, tenantId: string, id: string): Promise<{ challenge: string[]; issued_at: string }> {

@@ -1,28 +1,12 @@
 // Verification sessions API (tenant API key): create or resume, read (with a fresh link), list, cancel.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { koaBody } from 'koa-body';
-import { depthLimited } from '../../http/body.js';
+import { jsonOnly, noStore } from '../../http/body.js';
 import { contracts, errorResponse } from '../../http/contract.js';
-import { UnsupportedMediaTypeError } from '../../http/errors.js';
 import type { TenantState } from '../../tenants/api-key-auth.js';
 import { presentSession } from './model.js';
 import * as s from './schemas.js';
 import type { SessionService } from './service.js';
-
-const json: Koa.Middleware[] = [
-  depthLimited(koaBody({ json: true, urlencoded: false, multipart: false, text: false, jsonLimit: '64kb', jsonStrict: true })),
-  async (ctx, next) => {
-    const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || Boolean(ctx.get('Transfer-Encoding'));
-    if (hasBody && !ctx.is('application/json')) throw new UnsupportedMediaTypeError('Send a JSON body (Content-Type: application/json).');
-    await next();
-  },
-];
-
-const noStore: Koa.Middleware = async (ctx, next) => {
-  await next();
-  ctx.set('Cache-Control', 'no-store');
-};
 
 const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 429: errorResponse } as const;
 
@@ -39,7 +23,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
       headers: s.createSessionHeaders,
       body: s.createSessionBody,
       responses: { 200: s.sessionResponse, 201: s.sessionResponse, ...errors, 415: errorResponse, 422: errorResponse },
-      use: [noStore, ...json],
+      use: [noStore, ...jsonOnly()],
     },
     async (ctx, { body, headers }) => {
       const r = await sessions.create({
@@ -75,7 +59,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   );
 
   api.route(
-    { method: 'post', path: '/:id/cancel', summary: 'Cancel a session the person has not finished', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors, 409: errorResponse, 415: errorResponse }, use: [noStore, ...json] },
+    { method: 'post', path: '/:id/cancel', summary: 'Cancel a session the person has not finished', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors, 409: errorResponse, 415: errorResponse }, use: [noStore, ...jsonOnly()] },
     async (ctx, { params }) => {
       ctx.body = presentSession(await sessions.cancel(ctx.state.tenantId, params.id));
     },

@@ -1,11 +1,11 @@
 // zod schemas for the sessions API. Strict objects: an unknown key is a 400, not silently ignored.
 import { z } from 'zod';
 import { LEVELS } from '../cases/model.js';
-import { idempotencyKey } from '../cases/schemas.js';
+import { idempotencyKey, subject } from '../cases/schemas.js';
+import { pageQuery } from '../../http/pages.js';
 import { SESSION_STATUSES } from './model.js';
 
 const externalUserId = z.string().trim().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
-const subject = z.string().min(1).max(100).regex(/^[\w-]+$/, 'invalid person id');
 
 export const createSessionBody = z.strictObject({
   level: z.enum(LEVELS),
@@ -25,8 +25,7 @@ export const sessionParams = z.object({ id: z.string().min(1).max(64).regex(/^vs
 export const listSessionsQuery = z.strictObject({
   status: z.enum(SESSION_STATUSES).optional(),
   external_user_id: externalUserId.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(300).optional(),
+  ...pageQuery,
 });
 
 const timestamp = z.iso.datetime();

@@ -5,9 +5,10 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../clock.js';
-import { keyedHash } from '../../crypto/hash.js';
+import { keyedHash, sameSecret } from '../../crypto/hash.js';
 import type { Trx } from '../../db/index.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError, ValidationError } from '../../http/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../http/errors.js';
+import { cursorCodec } from '../../http/pages.js';
 import { newId } from '../../ids.js';
 import { log } from '../../log.js';
 import type { EventType } from '../../webhooks/catalog.js';
@@ -67,6 +68,8 @@ const TOKEN_SHAPE = /^[\w-]{43}$/;
 const STUCK_AFTER_MS = 10 * 60_000;
 const requestHash = (i: CreateSessionInput) =>
   crypto.createHash('sha256').update(JSON.stringify([i.level, i.externalUserId, i.personId, i.redirectUri, i.metadata, i.locale])).digest('base64url');
+
+const cursor = cursorCodec(/^vs_[\w-]+$/);
 
 export function createSessionService(d: SessionDeps) {
   const hash = (s: string) => keyedHash(d.key, s);
@@ -176,11 +179,11 @@ export function createSessionService(d: SessionDeps) {
   }
 
   async function list(q: { tenantId: string; status?: SessionStatus; externalUserId?: string; limit: number; cursor?: string }) {
-    const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+    const after = q.cursor ? cursor.decode(q.cursor) : undefined;
     const rows = await sessionStore.list(d.db, { tenantId: q.tenantId, status: q.status, externalUserId: q.externalUserId, limit: q.limit + 1, after });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { rows: page, nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null };
+    return { rows: page, nextCursor: rows.length > q.limit && last ? cursor.encode(last) : null };
   }
 
   async function cancel(tenantId: string, id: string): Promise<SessionRow> {
@@ -250,9 +253,7 @@ export function createSessionService(d: SessionDeps) {
     if (!browserSecret || !/^vs_[\w-]+$/.test(id)) return undefined;
     const row = await sessionStore.findById(d.db, id);
     if (!row?.browser_hash) return undefined;
-    const a = Buffer.from(hash(browserSecret));
-    const b = Buffer.from(row.browser_hash);
-    return a.length === b.length && crypto.timingSafeEqual(a, b) ? row : undefined;
+    return sameSecret(hash(browserSecret), row.browser_hash) ? row : undefined;
   }
 
   /** The signed-in person takes the session: from now on the tenant knows them by their pairwise subject. */
@@ -381,19 +382,4 @@ export function createSessionService(d: SessionDeps) {
     stage: (id: string, field: StageField, files: Buffer[]) => staging.stage(id, field, files),
     submitStaged, clearStaged, clearStagedOf,
   };
-}
-
-export function encodeCursor(row: Pick<SessionRow, 'created_at' | 'id'>): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(at);
-    if (typeof id !== 'string' || !/^vs_[\w-]+$/.test(id) || Number.isNaN(createdAt.getTime())) throw new Error('bad');
-    return { createdAt, id };
-  } catch {
-    throw new ValidationError('Invalid cursor: pass back the next_cursor of a previous page.');
-  }
 }
