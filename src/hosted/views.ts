@@ -96,7 +96,7 @@ export type CaptureKind = 'document' | 'document_back' | 'selfie' | 'liveness';
 export function capturePage(p: PageCtx, id: string, csrf: string, v: { kind: CaptureKind; idCard: boolean; challenge?: string[]; error?: string; retake?: Html }): string {
   const titleKey = `capture.${v.kind}.title` as MessageKey;
   const hint = v.kind === 'document' && v.idCard ? p.t('capture.document.hint_id') : v.kind === 'liveness'
-    ? p.t('capture.liveness.hint', { steps: (v.challenge ?? []).map((s) => p.t(`client.liveness.${s}` as MessageKey)).join(', ') })
+    ? p.t('capture.liveness.hint', { steps: (v.challenge ?? []).map((s) => p.t(`client.liveness.${s}` as MessageKey)).join(' ') })
     : p.t(`capture.${v.kind}.hint` as MessageKey);
   const field = v.kind === 'liveness' ? 'frames' : v.kind;
   const challenge = v.challenge ? new Html(` data-challenge="${html`${json(v.challenge)}`.value}"`) : '';

@@ -33,7 +33,7 @@ export const de: Record<MessageKey, string> = {
   'capture.selfie.title': 'Ein Foto Ihres Gesichts',
   'capture.selfie.hint': 'Schauen Sie direkt in die Kamera, bei gutem Licht, nichts verdeckt Ihr Gesicht. Nur Sie auf dem Bild.',
   'capture.liveness.title': 'Kopf drehen',
-  'capture.liveness.hint': 'Folgen Sie den Anweisungen: {steps}. Ein Foto am Anfang und eines nach jeder Drehung.',
+  'capture.liveness.hint': 'Folgen Sie den Anweisungen: {steps} Ein Foto am Anfang und eines nach jeder Drehung.',
   'capture.file_label': 'Foto (JPEG oder PNG)',
   'capture.frames_label': 'Fotos, in Reihenfolge (JPEG oder PNG)',
   'capture.upload': 'Hochladen und weiter',

@@ -32,7 +32,7 @@ export const en = {
   'capture.selfie.title': 'A photo of your face',
   'capture.selfie.hint': 'Look straight at the camera, in good light, with nothing covering your face. Only you in the picture.',
   'capture.liveness.title': 'Turn your head',
-  'capture.liveness.hint': 'Follow the instructions: {steps}. Take a photo at the start and one after each turn.',
+  'capture.liveness.hint': 'Follow the instructions: {steps} Take a photo at the start and one after each turn.',
   'capture.file_label': 'Photo (JPEG or PNG)',
   'capture.frames_label': 'Photos, in order (JPEG or PNG)',
   'capture.upload': 'Upload and continue',
