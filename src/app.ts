@@ -12,6 +12,8 @@ import { branch, routerChain } from './http/branch.js';
 import { setResponseChecks } from './http/contract.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
+import { openApiRoutes } from './http/openapi.js';
+import { packageVersion } from './paths.js';
 import { mountProvider } from './oidc/mount.js';
 import { userinfoRoutes } from './oidc/userinfo.js';
 import { interactionRoutes } from './oidc/interactions/routes.js';
@@ -42,7 +44,9 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(errorHandler());
 
   // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth))));
+  const api = [assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
+  // The document describes exactly the routers mounted here; it goes last so a status lookup never tries it.
+  koa.use(branch('/api/v1/', routerChain(...api, openApiRoutes(api, { publicUrl: config.publicUrl, version: packageVersion }))));
 
   for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes())) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
