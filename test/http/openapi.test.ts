@@ -56,7 +56,7 @@ describe('GET /api/v1/openapi.json', () => {
     const status = doc.paths['/api/v1/kyc/{person_id}/status']!.get!;
     expect(status.security).toEqual([{ apiKey: [] }]);
     expect(status.parameters).toEqual([expect.objectContaining({ name: 'person_id', in: 'path', required: true })]);
-    expect(Object.keys(status.responses).sort()).toEqual(['200', '400', '401', '404', '429']);
+    expect(Object.keys(status.responses).sort()).toEqual(['200', '400', '401', '404', '429', '503']);
     expect(status.responses['401']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(doc.paths['/api/v1/openapi.json']!.get!.security).toEqual([]);
 
