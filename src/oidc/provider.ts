@@ -158,6 +158,8 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       if (client?.clientId !== CONSOLE_CLIENT_ID || !session?.accountId) return undefined;
       const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       grant.addOIDCScope('openid');
+      // The default resource (our userinfo) is part of every authorization here: grant it what openid asks.
+      grant.addResourceScope(resource, 'openid');
       await grant.save();
       return grant;
     },
