@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import type { Level, StoredDecision } from '../../src/verification/cases/model.js';
 import { caseStore, fileStore } from '../../src/verification/cases/store.js';
 import { newId } from '../../src/ids.js';
-import { generatePassport } from './documents/index.js';
+import { generatePassport, PORTRAITS } from './documents/index.js';
 import type { TestServer } from './server.js';
 
 export interface SeededCase {
@@ -27,7 +27,8 @@ export async function seedReviewCase(server: TestServer, o: { tenantId: string; 
   const sub = s.persons.pairwise(o.tenantId, personId);
   const { row } = await s.cases.create({ tenantId: o.tenantId, personId: sub, level: o.level });
   const doc = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: `RV${String(++n).padStart(7, '0')}`, issuingState: 'D', nationality: 'D', expiryDate: '2036-01-31' } });
-  const selfie = await sharp(doc.image).extract({ left: 0, top: 0, width: 200, height: 200 }).jpeg().toBuffer();
+  const face = PORTRAITS.personA_webcam;
+  const selfie = await sharp(face.path).extract(face.crop).resize({ width: 320 }).jpeg().toBuffer();
   const now = server.deps.clock.now();
   const files = [];
   for (const [kind, bytes] of [['document', doc.image], ['selfie', selfie]] as const) {
