@@ -2,7 +2,7 @@
 // (the invitation is mailed). Both run the console's own staff service (console/staff.ts).
 import { z } from 'zod';
 import { createStaff } from '../console/staff.js';
-import { roleSchema, type Role } from '../console/roles.js';
+import { isOperatorRole, roleSchema, type Role } from '../console/roles.js';
 import { deriveKey } from '../crypto/derive.js';
 import { requireInstanceSecret } from '../crypto/keys.js';
 import type { Infra } from '../infra.js';
@@ -21,7 +21,9 @@ function parse(argv: string[]): StaffArgs {
   if (!z.string().email().safeParse(email).success) throw new UsageError(`--email: not an email address: ${email}`);
   const role = roleSchema.safeParse(required(values.role, 'role'));
   if (!role.success) throw new UsageError(`--role must be one of ${roleSchema.options.join(', ')}`);
-  return { email, role: role.data, ...(values.tenant ? { tenantId: values.tenant.trim() } : {}) };
+  const tenantId = values.tenant?.trim();
+  if (isOperatorRole(role.data) === Boolean(tenantId)) throw new UsageError(isOperatorRole(role.data) ? `${role.data} is an operator role: give no --tenant` : `${role.data} is a tenant role: --tenant is required`);
+  return { email, role: role.data, ...(tenantId ? { tenantId } : {}) };
 }
 
 function staffFor(infra: Infra) {
