@@ -24,6 +24,7 @@ import { createCaseService, type CaseService } from './verification/cases/servic
 import { createSessionService, type SessionService } from './verification/sessions/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 import type Koa from 'koa';
+import { holds, REVIEW_ROLES } from './console/roles.js';
 import { createStaff, type Staff } from './console/staff.js';
 import { createReviewService, type ReviewService } from './review/service.js';
 
@@ -155,7 +156,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     db,
     clock,
     cases,
-    staff,
+    mayReview: async (personId) => holds(await staff.grantsOf(personId), REVIEW_ROLES),
     uploads,
     dedup,
     caseKey: ck.encryption,

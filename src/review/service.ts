@@ -7,8 +7,6 @@ import type { Clock } from '../clock.js';
 import type { SecretBox } from '../crypto/seal.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { newId } from '../ids.js';
-import { holds, REVIEW_ROLES } from '../console/roles.js';
-import type { Staff } from '../console/staff.js';
 import type { FaceDedup } from '../verification/dedup-adapter.js';
 import { thresholds } from '../verification/thresholds.js';
 import type { UploadStore } from '../verification/cases/files.js';
@@ -24,7 +22,8 @@ export interface ReviewDeps {
   db: Knex;
   clock: Clock;
   cases: Pick<CaseService, 'review'>;
-  staff: Pick<Staff, 'grantsOf'>;
+  /** Whether the person holds a role that may review (console/roles.ts REVIEW_ROLES), read at each call. */
+  mayReview: (personId: string) => Promise<boolean>;
   uploads: UploadStore;
   dedup: Pick<FaceDedup, 'search'>;
   /** Opens the sealed case data (the retained face descriptor, for the dedup candidates). */
@@ -80,7 +79,7 @@ export function createReviewService(d: ReviewDeps) {
   const noteAad = (decisionId: string) => `review-note:${decisionId}`;
 
   async function requireReviewer(actor: StaffActor): Promise<void> {
-    if (!holds(await d.staff.grantsOf(actor.personId), REVIEW_ROLES)) throw new ForbiddenError('Only the operator\'s reviewers may review cases.');
+    if (!(await d.mayReview(actor.personId))) throw new ForbiddenError('Only the operator\'s reviewers may review cases.');
   }
 
   async function inReview(id: string): Promise<CaseRow> {
