@@ -17,8 +17,7 @@ import { z } from 'zod';
 import { formBody } from '../http/body.js';
 import { ApiError } from '../http/errors.js';
 import { checkFormToken } from '../http/form-token.js';
-import { errorPage } from '../http/html.js';
-import { toApiError } from '../http/middleware/errors.js';
+import { pageErrors, toApiError } from '../http/middleware/errors.js';
 import type { PersonService } from '../persons/service.js';
 import type { ReviewService } from '../review/service.js';
 import { REVIEW_OUTCOMES } from '../verification/cases/model.js';
@@ -69,18 +68,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
   const csrfFor = (s: ConsoleSession) => crypto.createHmac('sha256', d.csrfKey).update(`console:${s.sid}`).digest('base64url');
 
   // Pages, never cached; errors are pages too.
-  router.use(async (ctx, next) => {
-    ctx.set('Cache-Control', 'no-store');
-    try {
-      await next();
-    } catch (err) {
-      const e = toApiError(err);
-      ctx.status = e.status;
-      for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
-      ctx.type = 'html';
-      ctx.body = errorPage(e, { href: '/console', text: 'Back to the console' });
-    }
-  });
+  router.use(pageErrors(() => ({ href: '/console', text: 'Back to the console' })));
 
   const send = (ctx: Koa.Context, body: string, status = 200) => {
     ctx.status = status;
