@@ -2,6 +2,7 @@
 // reviewers and admins, role checks on every route, CSRF, the image route's no-store, and a decision that the
 // tenant's status API then shows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
 import { Browser, csrfOf } from '../support/browser.js';
 import { consoleSignIn, staffMember } from '../support/console.js';
 import { choosePassword, lastMailTo, linkIn } from '../support/mail.js';
@@ -9,11 +10,13 @@ import { seedReviewCase } from '../support/review.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let server: TestServer;
+// Held at the real time (the provider's own times are real); the last test moves it past the idle timeout.
+const clock = new ManualClock(new Date());
 let tenantId: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ clock, env: { CONSOLE_IDLE_MINUTES: '15' } });
   tenantId = await server.tenant('Console Bank');
   apiKey = (await server.apiKey(tenantId)).api_key;
 }, 60_000);
@@ -116,5 +119,18 @@ describe('the reviewer decides over HTTP', () => {
     const out = await browser.fetch(`${server.url}/console/sign-out`, { form: { csrf: csrfOf(await q.text()) } });
     expect(out.status).toBe(200);
     expect((await browser.fetch(`${server.url}/console/queue`)).status).toBe(302);
+  });
+
+  it('the console session ends after CONSOLE_IDLE_MINUTES without a request', async () => {
+    const m = await staffMember(server, 'reviewer', { twoStep: true });
+    const { browser } = await consoleSignIn(server, m);
+    clock.advance(14 * 60_000);
+    expect((await browser.fetch(`${server.url}/console/queue`)).status).toBe(200); // activity moves the idle time on
+    clock.advance(14 * 60_000);
+    expect((await browser.fetch(`${server.url}/console/queue`)).status).toBe(200);
+    clock.advance(16 * 60_000);
+    const idle = await browser.fetch(`${server.url}/console/queue`);
+    expect(idle.status).toBe(302);
+    expect(idle.headers.get('location')).toBe('/console/sign-in');
   });
 });
