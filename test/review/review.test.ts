@@ -2,6 +2,7 @@
 // for t3, screening required for a human t2+ approval, and what the tenant's status API shows afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
+import { addRedirectUri } from '../../src/tenants/redirect-uris.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { seedReviewCase } from '../support/review.js';
 
@@ -113,6 +114,19 @@ describe('review service', () => {
     expect(await status(again.sub)).toMatchObject({ kyc_status: 'pending' });
   });
 
+  it('a resubmission request sends the hosted session back to the person with what to retake', async () => {
+    const uri = 'https://rp.example/back';
+    await addRedirectUri(server.deps.db.knex, server.deps.config, tenantId, uri);
+    const person = await server.person();
+    const { row: session } = await server.services.sessions.create({ tenantId, level: 't2', redirectUri: uri });
+    await server.services.sessions.start(session.id, person.id);
+    const c = await seedReviewCase(server, { tenantId, level: 't2', amlClear: true, personId: person.id });
+    // What a submitted attempt that went to review leaves on the session (its case, one attempt used).
+    await server.deps.db.knex('verification_sessions').where({ id: session.id }).update({ status: 'manual_review', case_id: c.caseId, attempts: 1 });
+    await server.services.review.decide(r1, c.caseId, { outcome: 'resubmission_requested', reasonCode: 'glare', note: 'Glare over the MRZ.' });
+    expect(await server.services.sessions.byId(session.id)).toMatchObject({ status: 'resubmission_requested', reasons: ['glare'] });
+  });
+
   it('only staff with the reviewer or admin role may use the queue', async () => {
     const stranger = { personId: (await server.person()).id };
     await expect(server.services.review.queue(stranger)).rejects.toMatchObject({ status: 403 });
@@ -121,4 +135,21 @@ describe('review service', () => {
     const admin = await server.services.staff.create({ email: 'admin@example.test', role: 'admin' });
     expect(Array.isArray(await server.services.review.queue({ personId: admin.person_id }))).toBe(true);
   });
+});
+
+describe('REVIEW_T3_REVIEWERS=1 (an operator without a second reviewer)', () => {
+  it('one reviewer approves t3', async () => {
+    const solo = await startTestServer({ env: { REVIEW_T3_REVIEWERS: '1' } });
+    try {
+      const t = await solo.tenant('Solo Bank');
+      const key = (await solo.apiKey(t)).api_key;
+      const only = { personId: (await solo.services.staff.create({ email: 'only@example.test', role: 'reviewer' })).person_id };
+      const c = await seedReviewCase(solo, { tenantId: t, level: 't3', amlClear: true });
+      expect(await solo.services.review.decide(only, c.caseId, { outcome: 'approved', reasonCode: 'documents_verified', note: 'ok' })).toMatchObject({ awaitingSecondReviewer: false });
+      const s = await (await fetch(`${solo.url}/api/v1/kyc/${c.sub}/status`, { headers: { authorization: `Bearer ${key}` } })).json();
+      expect(s).toMatchObject({ kyc_status: 'verified', kyc_tier: 't3' });
+    } finally {
+      await solo.close();
+    }
+  }, 60_000);
 });
