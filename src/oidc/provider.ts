@@ -23,6 +23,7 @@ import { accountRevoker, currentSession } from './revoke.js';
 import { Ed25519SigningKey, EXTERNAL_SIGNING_ACK } from './signing-key.js';
 import { ACR_VALUES } from './acr.js';
 import { acrFromHeldTier, stepUpPolicy } from './step-up.js';
+import { CONSOLE_CLIENT_ID } from '../tenants/hosted-client.js';
 
 export const OIDC_PREFIX = '/api/oidc';
 
@@ -149,6 +150,19 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
     ttl: { ...TTL },
+    // The operator console is the operator's own application: its sign-in asks for no consent (openid only).
+    async loadExistingGrant(ctx) {
+      const { client, session } = ctx.oidc;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? (client && session?.grantIdFor(client.clientId));
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      if (client?.clientId !== CONSOLE_CLIENT_ID || !session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope('openid');
+      // The default resource (our userinfo) is part of every authorization here: grant it what openid asks.
+      grant.addResourceScope(resource, 'openid');
+      await grant.save();
+      return grant;
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: stepUpPolicy((id) => failFast(() => accountClaims(id))) },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
