@@ -38,7 +38,7 @@ export const assuranceStore = {
   /** The person and their assurance in one round trip (the token endpoint reads it on every code exchange). */
   // The provenance and sealed claims come along (verified_claims is built from them only when asked for).
   findPersonWithAssurance: async (db: Queryable, personId: string): Promise<PersonAssuranceRow | undefined> => {
-    const row = await db('persons as p')
+    const row: (Omit<PersonAssuranceRow, 'provenance'> & { provenance?: unknown }) | undefined = await db('persons as p')
       .leftJoin('assurance as a', 'a.person_id', 'p.id')
       .where('p.id', personId)
       .first('p.id', 'p.email', 'p.email_verified', 'p.name', ...STATUS_COLUMNS, 'a.provenance', 'a.claims_enc');

@@ -117,8 +117,8 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       return {
         accountId: id,
         claims: (_use, scope, requested) => {
-          const ask = { scopes: new Set(scope.split(' ')), request: (requested as Record<string, unknown> | undefined)?.verified_claims };
-          return { ...plain, ...releaseVerifiedClaims(verified, ask, config.trustFramework, clock.now()) } as never;
+          const ask = { scopes: new Set(scope.split(' ')), request: requested?.verified_claims };
+          return { ...plain, ...releaseVerifiedClaims(verified, ask, config.trustFramework, clock.now()) };
         },
       };
     },
