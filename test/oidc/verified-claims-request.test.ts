@@ -1,6 +1,7 @@
 // The OIDC4IDA request rules for verified_claims (src/oidc/verified-claims-request.ts) and the claim built from an
 // assurance's provenance (src/oidc/verified-claims.ts), without a server: value / values / max_age inside
 // verification, null vs object requests inside claims, malformed requests, and the OIDF schema on every output.
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { VerifiedRecord } from '../../src/assurance/claims.js';
 import { filterVerifiedClaims, verifiedClaimsRequestProblem, type VerifiedClaimsValue } from '../../src/oidc/verified-claims-request.js';
@@ -179,5 +180,28 @@ describe('release', () => {
     expect(opened).toBe(0);
     releaseVerifiedClaims(r, { scopes: new Set(['verified_claims']), request: undefined }, TF, now);
     expect(opened).toBe(1);
+  });
+});
+
+describe('the documented examples', () => {
+  /** The n-th ```json block after the heading `after`; a bare member (`"verified_claims": {…}`) is wrapped in braces. */
+  const fence = (text: string, after: string, n: number): unknown => {
+    const from = text.indexOf(after);
+    expect(from, after).toBeGreaterThan(-1);
+    const body = text.slice(from).split('```json').slice(1)[n]!.split('```')[0]!.trim();
+    return JSON.parse(body.startsWith('"') ? `{${body}}` : body);
+  };
+
+  it("llms.txt's request passes the OIDF request schema and our own check; its answer and README's claim pass the response schema", () => {
+    const llms = fs.readFileSync(new URL('../../llms.txt', import.meta.url), 'utf8');
+    const request = fence(llms, '## Verified identity data', 0) as { id_token: { verified_claims: unknown }; userinfo: { verified_claims: unknown } };
+    expect(schemas.request(request), schemaErrors(schemas.request)).toBe(true);
+    expect(verifiedClaimsRequestProblem(request.id_token.verified_claims)).toBeNull();
+    expect(verifiedClaimsRequestProblem(request.userinfo.verified_claims)).toBeNull();
+    valid(fence(llms, '## Verified identity data', 1));
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const claim = fence(readme, '## Identity assurance claims', 0) as { verified_claims: unknown };
+    valid(claim.verified_claims);
+    expect(schemas.request(fence(readme, '## Identity assurance claims', 1)), schemaErrors(schemas.request)).toBe(true);
   });
 });
