@@ -42,8 +42,6 @@ export interface Provenance {
   /** When the screening behind this approval ran; null when it did not. */
   screenedAt: Date | null;
   document: ProvenanceDocument;
-  /** When the approval was made. */
-  at: Date;
 }
 
 /** What the document says about the person, in OpenID Connect claim names. */

@@ -38,7 +38,7 @@ async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, no
     }
   }
   const expiry = row.extraction?.mrz?.expiry_date;
-  const { provenance, claims } = caseProvenance(row, a, now);
+  const { provenance, claims } = caseProvenance(row, a);
   await ctx.assurance.apply(
     trx,
     row.person_id,

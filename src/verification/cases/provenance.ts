@@ -12,7 +12,7 @@ export interface ApprovalSource {
   screenedAt: Date | null;
 }
 
-export function caseProvenance(row: CaseRow, s: ApprovalSource, now: Date): { provenance: Provenance; claims: DocumentClaims | null } {
+export function caseProvenance(row: CaseRow, s: ApprovalSource): { provenance: Provenance; claims: DocumentClaims | null } {
   const mrz = row.extraction?.mrz ?? null;
   const provenance: Provenance = {
     method: s.method,
@@ -25,7 +25,6 @@ export function caseProvenance(row: CaseRow, s: ApprovalSource, now: Date): { pr
       country: mrz?.issuing_country ?? null,
       expiry: mrz?.expiry_date ?? null,
     },
-    at: now,
   };
   if (!mrz) return { provenance, claims: null };
   const claims: DocumentClaims = {

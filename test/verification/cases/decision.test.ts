@@ -88,7 +88,7 @@ describe('assurance transitions', () => {
     ...f,
   });
   const verified = (tier: AssuranceRow['tier'], expires = '2027-01-01T00:00:00Z') => row({ status: 'verified', tier, verified_at: new Date('2026-01-01T00:00:00Z'), expires_at: new Date(expires) });
-  const provenance = { method: 'human' as const, caseId: 'c', checks: [], screenedAt: now, document: { type: 'passport', code: 'P', country: 'UTO', expiry: null }, at: now };
+  const provenance = { method: 'human' as const, caseId: 'c', checks: [], screenedAt: now, document: { type: 'passport', code: 'P', country: 'UTO', expiry: null } };
   const approve = (tier: AssuranceRow['tier']) => ({ kind: 'approved' as const, tier, amlClear: true, expiresAt: new Date('2027-06-01T00:00:00Z'), provenance, claims: null });
 
   it('in progress → pending, rejected → rejected, approved → verified', () => {
