@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepExpiredAssurance } from '../../src/assurance/expiry.js';
 import { systemClock } from '../../src/clock.js';
 import { importListFile } from '../../src/screening/index.js';
-import { FTM_FIXTURE } from '../fixtures/screening/index.js';
+import { FTM_FIXTURE, SANCTIONED_APPLICANT } from '../fixtures/screening/index.js';
 import { generatePassport } from '../support/documents/index.js';
 import { idaSchemas, schemaErrors } from '../support/ida-schema.js';
 import { authRequest, discoverRp, signInThroughPages } from '../support/oidc.js';
@@ -178,6 +178,32 @@ describe('verified_claims through openid-client', () => {
     expect(to.searchParams.get('error')).toBe('invalid_request');
     expect(to.searchParams.get('error_description')).toMatch(/verification/);
   });
+});
+
+describe('a reviewer decision', () => {
+  // Through the review service (the path the operator's console uses), not the tenant route.
+  it('reads verification_method human, human_verified true, screened_at of the automated decision; check_details gains pvr', async () => {
+    const s = SANCTIONED_APPLICANT;
+    const p = await subject(server, t);
+    const doc = await generatePassport({
+      portrait: 'personA_webcam',
+      fields: { surname: s.familyName, givenNames: s.givenName, birthDate: s.birthDate, nationality: s.nationality, issuingState: s.nationality, sex: 'M', documentNumber: 'SX55123451' },
+    });
+    const id = await newCase(a, p.sub, 't1');
+    expect((await a.upload(id, form({ document: doc.image }))).status).toBe(200);
+    const decision = await (await a.decide(id)).json();
+    expect(decision).toMatchObject({ outcome: 'manual_review' });
+    await server.services.cases.review(t.tenantId, id, { outcome: 'approved', reason: 'False positive: different person.' });
+    const status = await (await a.status(p.sub)).json();
+    expect(status).toMatchObject({ kyc_status: 'verified', verification_method: 'human', human_verified: true });
+    // Screening ran in the automated decision, before the review: screened_at is that decision's time.
+    const theCase = await (await a.get(id)).json();
+    expect(theCase.decided_at).toBeTruthy();
+    expect(status.screened_at).toBe(theCase.decided_at);
+    const { id: claims } = await signIn(t, p, 'openid verified_claims');
+    validates(claims);
+    expect((claims.verified_claims as { verification: { evidence: { check_details: unknown }[] } }).verification.evidence[0]!.check_details).toContainEqual({ check_method: 'pvr' });
+  }, 120_000);
 });
 
 describe('what the claims outlive', () => {
