@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { VerifiedRecord } from '../../src/assurance/claims.js';
 import { filterVerifiedClaims, verifiedClaimsRequestProblem, type VerifiedClaimsValue } from '../../src/oidc/verified-claims-request.js';
+import { sharedItems } from '../../src/oidc/interactions/views.js';
 import { countryCode, documentType, releaseVerifiedClaims, verifiedClaimsOf } from '../../src/oidc/verified-claims.js';
 import { idaSchemas, schemaErrors } from '../support/ida-schema.js';
 
@@ -171,6 +172,11 @@ describe('release', () => {
     });
     expect(releaseVerifiedClaims(r, { scopes: new Set(['openid', 'kyc']), request: undefined }, TF, now)).toEqual({});
     expect(releaseVerifiedClaims(undefined, { scopes: new Set(['openid', 'verified_claims']), request: undefined }, TF, now)).toEqual({});
+  });
+
+  it('the consent page says in plain words what verified_claims shares', () => {
+    expect(sharedItems(new Set(['verified_claims']), new Set(['openid']))).toContainEqual(expect.stringMatching(/names, date of birth and nationality as your verified identity document/));
+    expect(sharedItems(new Set(['kyc_status']), new Set(['openid', 'kyc'])).join(' ')).not.toMatch(/date of birth/);
   });
 
   it('the sealed claims are opened only when verified_claims is asked for', () => {
