@@ -220,6 +220,9 @@ describe('what the claims outlive', () => {
     const row = await server.deps.db.knex('assurance').where({ person_id: verified.id }).first();
     expect(JSON.stringify(row)).not.toContain('VANDERLINDE');
     expect(row.provenance).toMatchObject({ case_id: caseId, document: { country: 'NLD', type: 'passport' } });
+    // The person's own export shows the kept copy (right of access), opened.
+    const exported = await server.services.privacy.exportData(verified.id);
+    expect(exported.verified_identity).toMatchObject({ method: 'auto', claims: { family_name: 'VANDERLINDE', nationalities: ['NLD'] } });
 
     // Expiry: the sweep announces it and drops the sealed claims; the provenance stays as the record.
     await server.deps.db.knex('assurance').where({ person_id: verified.id }).update({ expires_at: new Date(Date.now() - 1000) });
