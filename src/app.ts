@@ -105,7 +105,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       secureCookies: https,
       now: () => infra.clock.now(),
     }),
-    userinfoRoutes({ provider, keys, issuer: config.issuer, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
+    userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];
   for (const mw of routerChain(...pages)) koa.use(mw);
   koa.use(mountProvider(provider));

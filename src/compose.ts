@@ -75,7 +75,9 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const db = infra.db.knex;
   const subkey = (purpose: string) => deriveKey(keys.secret, purpose);
 
-  const assurance = createAssuranceService({ db, clock, invalidations });
+  const ck = caseKeys(config, keys.secret);
+  // The document claims kept with a verified assurance are sealed like the case data they are copied from.
+  const assurance = createAssuranceService({ db, clock, invalidations, claimsKey: ck.encryption });
   const tenants = createTenantService({ db, clock, config });
   const persons = createPersonService({
     db,
@@ -105,7 +107,6 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     maxInputPixels: config.uploads.image.maxPixels,
     engines: opts.engines,
   });
-  const ck = caseKeys(config, keys.secret);
   // Face templates are sealed with the document encryption key, like the images they come from.
   const dedup = createFaceDedup(infra.db, ck.encryption);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);

@@ -90,6 +90,9 @@ const schema = z.object({
   // A body that sends nothing for IDLE ms, or is not complete after BODY ms, is answered 408 (slowloris).
   UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   UPLOAD_BODY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  // The trust_framework named in verified_claims (OpenID Connect for Identity Assurance): the operator's rules.
+  // Default: a URI under PUBLIC_URL, so two deployments never claim the same framework by accident.
+  TRUST_FRAMEWORK: z.string().min(1).max(300).regex(/^\S+$/, 'must not contain spaces').optional(),
   // HTTP server processes (node:cluster). More than 1 needs Postgres: PGlite belongs to one process.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
@@ -137,6 +140,8 @@ export type Config = Readonly<{
     idleTimeoutMs: number;
     bodyTimeoutMs: number;
   }>;
+  /** verified_claims' trust_framework (TRUST_FRAMEWORK, default `${publicUrl}/trust-framework`). */
+  trustFramework: string;
   webConcurrency: number;
 }>;
 
@@ -217,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: e.UPLOAD_IDLE_TIMEOUT_MS,
       bodyTimeoutMs: e.UPLOAD_BODY_TIMEOUT_MS,
     }),
+    trustFramework: e.TRUST_FRAMEWORK ?? `${e.PUBLIC_URL}/trust-framework`,
     webConcurrency: e.WEB_CONCURRENCY,
   });
 }

@@ -9,6 +9,7 @@ import { thresholds } from '../thresholds.js';
 import type { CaseContext } from './context.js';
 import { decisionEvent } from './events.js';
 import type { Decision, Level, ReviewOutcome } from './model.js';
+import { caseProvenance, type ApprovalSource } from './provenance.js';
 import { openPrivate, sealPrivate, type PrivateCaseData } from './sealed.js';
 import { caseStore, documentRegistry, type CaseRow } from './store.js';
 
@@ -21,7 +22,8 @@ export function approvalExpiry(now: Date, documentExpiry: string | null | undefi
   return new Date(Math.min(cap, Number.isNaN(doc) ? cap : doc));
 }
 
-interface Approval {
+/** `method`, `checks` and `screenedAt` are the approval's provenance (auto from decide, human from a review). */
+interface Approval extends ApprovalSource {
   level: Level;
   amlClear: boolean | null;
   embedding: number[] | null;
@@ -36,7 +38,14 @@ async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, no
     }
   }
   const expiry = row.extraction?.mrz?.expiry_date;
-  await ctx.assurance.apply(trx, row.person_id, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry) }, now, 'verification_approved');
+  const { provenance, claims } = caseProvenance(row, a);
+  await ctx.assurance.apply(
+    trx,
+    row.person_id,
+    { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry), provenance, claims },
+    now,
+    'verification_approved',
+  );
   if (a.embedding) await ctx.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
 }
 
@@ -69,7 +78,11 @@ export async function finishCase(
       private_enc: privateEnc,
       updated_at: now,
     });
-    if (decision.outcome === 'approved') await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding }, now);
+    if (decision.outcome === 'approved') {
+      // Screening runs in the decide call that finishes here (checks.ts), so it ran now when it gave a result.
+      const source = { method: 'auto' as const, checks: decision.checks, screenedAt: d.amlClear === null ? null : now };
+      await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding, ...source }, now);
+    }
     else await ctx.assurance.apply(trx, row.person_id, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
     await ctx.onOutcome?.(trx, { id: row.id, outcome: decision.outcome, reasons: decision.reasons, reviewed: false });
     await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now });
@@ -140,7 +153,8 @@ export async function finishReview(ctx: CaseContext, actor: StaffActor, id: stri
       if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
       // The reviewer cleared any screening hit; t1 needs no screening and keeps what ran (or null).
       const amlClear = screened ? true : null;
-      await approve(trx, ctx, row, { level: row.level, amlClear, embedding: priv?.embedding ?? null }, now);
+      const screenedAt = screened && automated.decided_at ? new Date(automated.decided_at) : null;
+      await approve(trx, ctx, row, { level: row.level, amlClear, embedding: priv?.embedding ?? null, method: 'human', checks: automated.checks, screenedAt }, now);
     } else if (d.outcome === 'rejected') {
       await ctx.assurance.apply(trx, row.person_id, { kind: 'rejected' }, now, 'verification_rejected');
     }
