@@ -21,9 +21,7 @@ export interface AuditEntry {
 }
 
 /** What a domain service needs to write its entries (built in compose.ts; the CLI builds its own). */
-export interface AuditRecorder {
-  record(entry: AuditEntry, trx?: Knex.Transaction): Promise<void>;
-}
+export type AuditRecorder = Pick<AuditService, 'record' | 'audited'>;
 
 // Details carry ids, counts, names of things and reason codes; never secrets or personal data. A member named
 // like a secret is refused outright so a careless caller fails in its tests, not in the trail.
@@ -79,6 +77,15 @@ export function createAuditService(d: { db: Knex; clock: Clock }) {
   return {
     async record(entry: AuditEntry, trx?: Knex.Transaction): Promise<void> {
       await inTransaction(trx, (t) => append(t, entry));
+    },
+
+    /** Runs a change in a new transaction and appends the entry describing its result in the same one. */
+    audited<T>(change: (trx: Knex.Transaction) => Promise<T>, entry: (result: T, trx: Knex.Transaction) => AuditEntry | Promise<AuditEntry>): Promise<T> {
+      return d.db.transaction(async (trx) => {
+        const result = await change(trx);
+        await append(trx, await entry(result, trx));
+        return result;
+      });
     },
 
     /** Walks one chain from its first kept link; names the first broken link. */

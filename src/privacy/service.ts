@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import { effectiveAssurance } from '../assurance/model.js';
 import { assuranceStore } from '../assurance/store.js';
+import type { AuditEntry, AuditRecorder } from '../audit/service.js';
 import type { Clock } from '../clock.js';
 import { log } from '../log.js';
 import type { AccountData, AccountOverview } from '../persons/account-data.js';
@@ -38,7 +39,17 @@ export interface PrivacyDeps {
   statusCache: { forgetCached(personId: string): void };
   /** How long an erased person's decision records are kept (RECORD_RETENTION_YEARS). */
   recordYears: number;
+  /** Withdrawals, exports and erasures go on the operator's audit chain (a tenant's chain never names a person). */
+  audit: Pick<AuditRecorder, 'record'>;
 }
+
+const byPerson = (personId: string, action: string, details?: Record<string, unknown>): AuditEntry => ({
+  tenantId: null,
+  actor: { type: 'person', id: personId },
+  action,
+  object: { type: 'person', id: personId },
+  ...(details ? { details } : {}),
+});
 
 export type PrivacyService = AccountData & {
   /** Deletes decision records of erased persons older than the record-keeping period (jobs.ts). */
@@ -83,6 +94,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
       const sub = await db.transaction(async (trx) => {
         const gone = await personStore.deleteSubject(trx, tenantId, personId);
         if (gone) await emitEvent(trx, { tenantId, type: 'person.access.withdrawn', data: { person_id: gone, withdrawn_at: now.toISOString() }, at: now });
+        if (gone) await d.audit.record(byPerson(personId, 'person.access_withdrawn', { tenant_id: tenantId }), trx);
         return gone;
       });
       d.statusCache.forgetCached(personId);
@@ -100,6 +112,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
         twoStepStore.unusedRecoveryCodes(db, personId),
         countByPerson(db, personId),
       ]);
+      await d.audit.record(byPerson(personId, 'person.data_exported'));
       return exportDocument({ now: d.clock.now(), person, assurance: effectiveAssurance(row, d.clock.now()), access, cases, recoveryCodesLeft, faceTemplates });
     },
 
@@ -118,6 +131,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
         const faceIds = await d.dedup.erase(trx, personId);
         const erased = await eraseCasesOf(trx, personId, now);
         await personStore.delete(trx, personId);
+        await d.audit.record(byPerson(personId, 'person.erased', { cases_kept: erased.kept, cases_deleted: erased.deleted, tenants_told: events.ids.length }), trx);
         return { erased, faceIds, tenants: events.ids.length };
       });
       // Cases that appeared between the listing and the transaction, and sessions started meanwhile.

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importListFile } from '../../src/screening/index.js';
+import { TEST_ACTOR } from '../support/deps.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import { FTM_FIXTURE } from '../fixtures/screening/index.js';
 import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   parts = buildWebhookParts(server.deps);
   const tenant = async (name: string) => {
     const t = await setupTenant(server, name);
-    await createEndpoint(server.deps, t.tenantId, { url: `${receiver.url}?tenant=${t.tenantId}`, events: ['*'] });
+    await createEndpoint(server.deps, t.tenantId, { url: `${receiver.url}?tenant=${t.tenantId}`, events: ['*'] }, TEST_ACTOR);
     return { ...t, api: api(server, t) };
   };
   A = await tenant('Alpha Bank');
