@@ -71,7 +71,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const db = infra.db.knex;
   const subkey = (purpose: string) => deriveKey(keys.secret, purpose);
 
-  const audit = createAuditService({ db, clock });
+  const audit = createAuditService({ db, clock, retentionYears: config.recordRetentionYears });
   const assurance = createAssuranceService({ db, clock, invalidations });
   const tenants = createTenantService({ db, clock, config });
   const persons = createPersonService({

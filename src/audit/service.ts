@@ -55,7 +55,10 @@ export type AuditService = ReturnType<typeof createAuditService>;
 
 const PAGE = 1000;
 
-export function createAuditService(d: { db: Knex; clock: Clock }) {
+/** The shortest retention the sweep applies: RECORD_RETENTION_YEARS=0 must not empty the trail itself. */
+export const MIN_RETENTION_YEARS = 1;
+
+export function createAuditService(d: { db: Knex; clock: Clock; /** RECORD_RETENTION_YEARS; without it pruneExpired() keeps everything. */ retentionYears?: number }) {
   async function append(trx: Knex.Transaction, input: AuditEntry): Promise<StoredLink> {
     const e = entrySchema.parse(input);
     // Through JSON once: what is hashed is exactly what jsonb gives back (Dates become strings, undefined goes).
@@ -129,6 +132,14 @@ export function createAuditService(d: { db: Knex; clock: Clock }) {
      * the trigger lets a DELETE through under `kycport.audit_prune` for links at or below the head's pruned
      * point, and the role's revoked DELETE grant is given back for this transaction only (owner or superuser).
      */
+    /** The retention sweep (jobs.ts): entries older than RECORD_RETENTION_YEARS (at least one year) go. */
+    pruneExpired(): Promise<{ chains: number; removed: number }> {
+      if (d.retentionYears === undefined) return Promise.resolve({ chains: 0, removed: 0 });
+      const cutoff = d.clock.now();
+      cutoff.setUTCFullYear(cutoff.getUTCFullYear() - Math.max(MIN_RETENTION_YEARS, d.retentionYears));
+      return this.prune(cutoff);
+    },
+
     async prune(cutoff: Date): Promise<{ chains: number; removed: number }> {
       let chains = 0;
       let removed = 0;

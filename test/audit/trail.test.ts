@@ -74,6 +74,16 @@ describe('audit trail', () => {
     expect(await audit.verify('ten_a')).toMatchObject({ ok: true, entries: 3 });
   });
 
+  it('takes UPDATE, DELETE and TRUNCATE away from the role that ran the migration', async () => {
+    const grants = await deps.db.knex.raw<{ rows: { privilege_type: string }[] }>(
+      `select privilege_type from information_schema.role_table_grants where table_name = 'audit_entries' and grantee = current_user`,
+    );
+    const held = grants.rows.map((r) => r.privilege_type).sort();
+    expect(held).toContain('INSERT');
+    expect(held).toContain('SELECT');
+    expect(held.filter((p) => ['UPDATE', 'DELETE', 'TRUNCATE'].includes(p))).toEqual([]);
+  });
+
   it('keeps one chain under concurrent appends (no gap, no fork)', async () => {
     const writers = 24;
     await Promise.all(Array.from({ length: writers }, (_, i) => audit.record(entry('ten_busy', i))));
