@@ -263,6 +263,18 @@ describe('erasure (acceptance 4)', () => {
     }
     // Reviewing the kept record is refused (it belongs to nobody now).
     expect((await A.api.review(caseId, { outcome: 'rejected', reason: 'late' })).status).toBe(409);
+
+    // The withdrawal, the export and the erasure are on the operator's audit chain, by the person, and no tenant's
+    // chain names the person's internal id.
+    const trail = await db()('audit_entries').where({ object_id: person.id }).orderBy('seq');
+    expect(trail.map((e: { chain: string; actor_type: string; action: string }) => [e.chain, e.actor_type, e.action])).toEqual([
+      ['operator', 'person', 'person.access_withdrawn'],
+      ['operator', 'person', 'person.data_exported'],
+      ['operator', 'person', 'person.erased'],
+    ]);
+    expect(trail[0].details).toEqual({ tenant_id: B.tenantId });
+    expect(trail[2].details).toMatchObject({ cases_kept: 1, tenants_told: 2 });
+    expect(await db()('audit_entries').whereNot({ chain: 'operator' }).andWhereRaw('details::text like ?', [`%${person.id}%`])).toEqual([]);
   });
 
   it('decision records go once the record-keeping period (RECORD_RETENTION_YEARS, default 5) has passed', async () => {
