@@ -44,13 +44,6 @@ export type VerifyResult =
   | { ok: true; chain: string; entries: number; head: { seq: number; hash: string }; pruned_through: number }
   | { ok: false; chain: string; entries: number; broken: Break };
 
-export interface ExportRange {
-  from: Date;
-  to: Date;
-  /** One tenant's chain (or 'operator'); every chain when absent. */
-  chain?: string;
-}
-
 export type AuditService = ReturnType<typeof createAuditService>;
 
 const PAGE = 1000;
@@ -91,6 +84,11 @@ export function createAuditService(d: { db: Knex; clock: Clock; /** RECORD_RETEN
       });
     },
 
+    /** Every chain that has entries: null for the operator's, else tenant ids. */
+    async chains(): Promise<(string | null)[]> {
+      return (await auditStore.listChains(d.db)).map((c) => (c === chainOf(null) ? null : c));
+    },
+
     /** Walks one chain from its first kept link; names the first broken link. */
     async verify(tenantId: string | null): Promise<VerifyResult> {
       const chain = chainOf(tenantId);
@@ -111,11 +109,15 @@ export function createAuditService(d: { db: Knex; clock: Clock; /** RECORD_RETEN
       return { ok: true, chain, entries: walker.count, head: walker.last, pruned_through: start.seq };
     },
 
-    /** Entries written in [from, to) as JSON lines (one entry each, with prev_hash and hash), oldest first. */
-    async *export(range: ExportRange): AsyncIterable<string> {
+    /**
+     * Entries written in [from, to) as JSON lines (one entry each, with prev_hash and hash), oldest first: of one
+     * chain when `tenantId` is given (null: the operator's), of every chain when it is undefined.
+     */
+    async *export(from: Date, to: Date, tenantId?: string | null): AsyncIterable<string> {
+      const chain = tenantId === undefined ? undefined : chainOf(tenantId);
       let after: { at: Date; chain: string; seq: number } | undefined;
       for (;;) {
-        const rows = await auditStore.pageByTime(d.db, { ...range, after, limit: PAGE });
+        const rows = await auditStore.pageByTime(d.db, { from, to, chain, after, limit: PAGE });
         for (const r of rows) {
           const l = toLink(r);
           yield JSON.stringify({ ...l, at: l.at.toISOString() });

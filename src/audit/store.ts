@@ -59,6 +59,9 @@ export const auditStore = {
   moveHead: (trx: Queryable, chain: string, seq: number, hash: string) => trx('audit_chain_heads').where({ chain }).update({ seq, hash }),
   setPruned: (trx: Queryable, chain: string, seq: number, hash: string) => trx('audit_chain_heads').where({ chain }).update({ pruned_seq: seq, pruned_hash: hash }),
   listHeads: (db: Queryable): Promise<HeadRow[]> => db<HeadRow>('audit_chain_heads').orderBy('chain'),
+  /** Chains with a head or with entries (a deleted head row must not hide its chain from `verify --all`). */
+  listChains: async (db: Queryable): Promise<string[]> =>
+    (await db.raw<{ rows: { chain: string }[] }>('select chain from audit_chain_heads union select chain from audit_entries order by 1')).rows.map((r) => r.chain),
 
   insert: (trx: Queryable, chain: string, l: StoredLink) =>
     trx('audit_entries').insert({

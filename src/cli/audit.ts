@@ -2,7 +2,7 @@
 // (the operating-system user who ran it; over the admin socket, the server's user, who alone may open that
 // socket) and an audit service over the command's own database.
 import os from 'node:os';
-import { chainOf, OPERATOR_CHAIN, type AuditActor } from '../audit/chain.js';
+import { OPERATOR_CHAIN, type AuditActor } from '../audit/chain.js';
 import { createAuditService, type AuditService } from '../audit/service.js';
 import type { Infra } from '../infra.js';
 import { command, flags, UsageError, type Command } from './args.js';
@@ -30,16 +30,25 @@ function instant(value: string | undefined, name: string): Date {
 
 export const auditCommands: Record<string, Command> = {
   'audit verify': command({
-    usage: 'audit verify [--tenant ID]',
+    usage: 'audit verify [--tenant ID | --all]',
     needsDb: true,
-    parse: (argv) => tenantOf(flags(argv, { tenant: { type: 'string' } }).values.tenant),
-    async run(tenantId, infra) {
-      const r = await cliAudit(infra!).verify(tenantId);
-      if (!r.ok) {
-        const b = r.broken;
-        throw new BrokenChainError(`audit chain ${r.chain} is broken at entry seq ${b.seq}${b.id ? ` (id ${b.id})` : ''}: ${b.reason}: ${b.detail}`);
+    parse(argv) {
+      const { values } = flags(argv, { tenant: { type: 'string' }, all: { type: 'boolean', default: false } });
+      if (values.all && values.tenant !== undefined) throw new UsageError('give --tenant or --all, not both');
+      return values.all ? { all: true as const } : { tenantId: tenantOf(values.tenant) };
+    },
+    async run(a, infra) {
+      const audit = cliAudit(infra!);
+      const summaries = [];
+      for (const tenantId of 'all' in a ? await audit.chains() : [a.tenantId]) {
+        const r = await audit.verify(tenantId);
+        if (!r.ok) {
+          const b = r.broken;
+          throw new BrokenChainError(`audit chain ${r.chain} is broken at entry seq ${b.seq}${b.id ? ` (id ${b.id})` : ''}: ${b.reason}: ${b.detail}`);
+        }
+        summaries.push({ chain: r.chain, entries: r.entries, head_seq: r.head.seq, head_hash: r.head.hash, pruned_through: r.pruned_through });
       }
-      return { ok: true, chain: r.chain, entries: r.entries, head_seq: r.head.seq, head_hash: r.head.hash, pruned_through: r.pruned_through };
+      return 'all' in a ? { ok: true, chains: summaries } : { ok: true, ...summaries[0]! };
     },
   }),
   'audit export': command({
@@ -51,8 +60,8 @@ export const auditCommands: Record<string, Command> = {
       const to = instant(values.to, 'to');
       if (to <= from) throw new UsageError('--to must be after --from');
       // Dates go over the admin socket as JSON: keep them as text until run.
-      return { from: from.toISOString(), to: to.toISOString(), chain: values.tenant === undefined ? undefined : chainOf(tenantOf(values.tenant)) };
+      return { from: from.toISOString(), to: to.toISOString(), ...(values.tenant === undefined ? {} : { tenantId: tenantOf(values.tenant) }) };
     },
-    run: (a, infra) => Promise.resolve({ lines: cliAudit(infra!).export({ from: new Date(a.from), to: new Date(a.to), chain: a.chain }) }),
+    run: (a, infra) => Promise.resolve({ lines: cliAudit(infra!).export(new Date(a.from), new Date(a.to), a.tenantId) }),
   }),
 };

@@ -56,6 +56,7 @@ describe('kycport audit', () => {
     expect(verified.code).toBe(0);
     expect(json(verified)).toMatchObject({ ok: true, chain: tenantId, entries: 2, head_seq: 2, head_hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(json(await kycport('audit', 'verify'))).toMatchObject({ ok: true, chain: 'operator', entries: 1 });
+    expect(json(await kycport('audit', 'verify', '--all'))).toMatchObject({ ok: true, chains: [{ chain: 'operator', entries: 1 }, { chain: tenantId, entries: 2 }] });
 
     const exported = await kycport('audit', 'export', '--from', '2000-01-01', '--to', '2100-01-01', '--tenant', tenantId);
     expect(exported.code).toBe(0);
@@ -88,8 +89,9 @@ describe('kycport audit', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toBe('');
     expect(broken.stderr).toContain(`audit chain ${tenantId} is broken at entry seq 1 (id ${changed.id}): hash_mismatch`);
-    // Other chains are untouched.
+    // Other chains are untouched; --all stops at the broken one.
     expect((await kycport('audit', 'verify')).code).toBe(0);
+    expect(await kycport('audit', 'verify', '--all')).toMatchObject({ code: 1, stderr: expect.stringContaining(`audit chain ${tenantId} is broken at entry seq 1`) });
   });
 
   it('rejects bad arguments with exit code 2', async () => {

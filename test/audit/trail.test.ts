@@ -126,15 +126,18 @@ describe('audit trail', () => {
     clock.set(new Date('2026-12-05T00:00:00Z'));
     await audit.record(entry('ten_x', 3));
     const lines: string[] = [];
-    for await (const l of audit.export({ from: new Date('2026-12-04T00:00:00Z'), to: new Date('2026-12-05T00:00:00Z') })) lines.push(l);
+    for await (const l of audit.export(new Date('2026-12-04T00:00:00Z'), new Date('2026-12-05T00:00:00Z'))) lines.push(l);
     expect(lines.map((l) => JSON.parse(l) as { tenant_id: string | null; object: { id: string } }).map((e) => [e.tenant_id, e.object.id])).toEqual([
       [null, 'key_2'], // same time: by chain key, 'operator' before 'ten_…'
       ['ten_x', 'key_1'],
     ]);
     expect(Object.keys(JSON.parse(lines[0]!) as object)).toEqual(['id', 'tenant_id', 'seq', 'at', 'actor', 'action', 'object', 'details', 'prev_hash', 'hash']);
     const one: string[] = [];
-    for await (const l of audit.export({ from: new Date(0), to: new Date('2027-01-01T00:00:00Z'), chain: 'ten_x' })) one.push(l);
+    for await (const l of audit.export(new Date(0), new Date('2027-01-01T00:00:00Z'), 'ten_x')) one.push(l);
     expect(one).toHaveLength(2);
+    const operator: string[] = [];
+    for await (const l of audit.export(new Date('2026-12-04T00:00:00Z'), new Date('2026-12-05T00:00:00Z'), null)) operator.push(l);
+    expect(operator.map((l) => (JSON.parse(l) as { object: { id: string } }).object.id)).toEqual(['key_2']);
   });
 
   it('retention removes a chain\'s oldest links behind a checkpoint that verify starts from', async () => {
