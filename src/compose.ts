@@ -3,6 +3,7 @@
 // periodic parts. Nothing below this file sees the whole set.
 import type { Infra } from './infra.js';
 import { createAssuranceService, type AssuranceService } from './assurance/service.js';
+import { createAuditService, type AuditService } from './audit/service.js';
 import { mailerFor, type Mailer } from './persons/mailer.js';
 import { configurePasswordHashing } from './persons/password.js';
 import { createPersonService, type PersonService } from './persons/service.js';
@@ -38,6 +39,8 @@ export interface Services {
   /** Hosted verification sessions (tenant API, the /verify pages, the expiry job). */
   sessions: SessionService;
   webhooks: WebhookService;
+  /** The tamper-evident audit trail: record (in the caller's transaction), verify, export, prune. */
+  audit: AuditService;
   /** The person's data on /account: access list, withdrawal, export, erasure (and the records' retention). */
   privacy: PrivacyService;
   /** Seals and opens webhook endpoints' signing secrets (the service and the jobs' dispatchers). */
@@ -76,6 +79,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const subkey = (purpose: string) => deriveKey(keys.secret, purpose);
 
   const ck = caseKeys(config, keys.secret);
+  const audit = createAuditService({ db, clock, retentionYears: config.recordRetentionYears });
   // The document claims kept with a verified assurance are sealed like the case data they are copied from.
   const assurance = createAssuranceService({ db, clock, invalidations, claimsKey: ck.encryption });
   const tenants = createTenantService({ db, clock, config });
@@ -87,6 +91,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     keys: { pairwise: subkey('pairwise-subject'), emailTokens: subkey('email-tokens'), totpSecrets: subkey('totp-secrets'), recoveryCodes: subkey('recovery-codes') },
     // The provider is built next (it needs the persons' pairwise subjects); a reset ends sessions through it.
     sessions: { revoke: (personId, keep) => oidc.sessions.revoke(personId, keep) },
+    audit,
   });
   configurePasswordHashing(config.passwordHashing);
   const signInLimits = createSignInLimits({
@@ -148,9 +153,10 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     dedup,
     statusCache: assurance,
     recordYears: config.recordRetentionYears,
+    audit,
   });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
-  const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets });
+  const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets, audit });
   const mailer = opts.mailer ?? mailerFor(config);
   const staff = createStaff({ db, clock, mailer, publicUrl: config.publicUrl, emailTokensKey: subkey('email-tokens') });
   const review = createReviewService({
@@ -176,6 +182,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     cases,
     sessions,
     webhooks,
+    audit,
     privacy,
     webhookSecrets,
     screening,

@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import type { AccountClaims } from '../assurance/claims.js';
 import { effectiveAssurance } from '../assurance/model.js';
 import { assuranceStore } from '../assurance/store.js';
+import type { AuditEntry, AuditRecorder } from '../audit/service.js';
 import type { Clock } from '../clock.js';
 import { log } from '../log.js';
 import type { AccountData, AccountOverview } from '../persons/account-data.js';
@@ -42,7 +43,17 @@ export interface PrivacyDeps {
   statusCache: { forgetCached(personId: string): void; claims(personId: string): Promise<AccountClaims | undefined> };
   /** How long an erased person's decision records are kept (RECORD_RETENTION_YEARS). */
   recordYears: number;
+  /** Withdrawals, exports and erasures go on the operator's audit chain (a tenant's chain never names a person). */
+  audit: Pick<AuditRecorder, 'record'>;
 }
+
+const byPerson = (personId: string, action: string, details?: Record<string, unknown>): AuditEntry => ({
+  tenantId: null,
+  actor: { type: 'person', id: personId },
+  action,
+  object: { type: 'person', id: personId },
+  ...(details ? { details } : {}),
+});
 
 export type PrivacyService = AccountData & {
   /** Deletes decision records of erased persons older than the record-keeping period (jobs.ts). */
@@ -87,6 +98,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
       const sub = await db.transaction(async (trx) => {
         const gone = await personStore.deleteSubject(trx, tenantId, personId);
         if (gone) await emitEvent(trx, { tenantId, type: 'person.access.withdrawn', data: { person_id: gone, withdrawn_at: now.toISOString() }, at: now });
+        if (gone) await d.audit.record(byPerson(personId, 'person.access_withdrawn', { tenant_id: tenantId }), trx);
         return gone;
       });
       d.statusCache.forgetCached(personId);
@@ -105,6 +117,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
         countByPerson(db, personId),
         d.statusCache.claims(personId),
       ]);
+      await d.audit.record(byPerson(personId, 'person.data_exported'));
       const assurance = effectiveAssurance(row, d.clock.now());
       return exportDocument({ now: d.clock.now(), person, assurance, access, cases, recoveryCodesLeft, faceTemplates, verified: account?.verified });
     },
@@ -124,6 +137,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
         const faceIds = await d.dedup.erase(trx, personId);
         const erased = await eraseCasesOf(trx, personId, now);
         await personStore.delete(trx, personId);
+        await d.audit.record(byPerson(personId, 'person.erased', { cases_kept: erased.kept, cases_deleted: erased.deleted, tenants_told: events.ids.length }), trx);
         return { erased, faceIds, tenants: events.ids.length };
       });
       // Cases that appeared between the listing and the transaction, and sessions started meanwhile.
