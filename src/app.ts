@@ -104,6 +104,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       idleMinutes: config.consoleIdleMinutes,
       secureCookies: https,
       now: () => infra.clock.now(),
+      audit: services.audit,
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];

@@ -158,7 +158,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
   const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets, audit });
   const mailer = opts.mailer ?? mailerFor(config);
-  const staff = createStaff({ db, clock, mailer, publicUrl: config.publicUrl, emailTokensKey: subkey('email-tokens') });
+  const staff = createStaff({ db, clock, mailer, publicUrl: config.publicUrl, emailTokensKey: subkey('email-tokens'), audit });
   const review = createReviewService({
     db,
     clock,
@@ -171,6 +171,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     slaHours: config.review.slaHours,
     t3Reviewers: config.review.t3Reviewers,
     claimMinutes: config.review.claimMinutes,
+    audit,
   });
   const requireApiKey = createApiKeyAuth({ db, invalidations, limiter: infra.apiLimiter, limits: config.rateLimit });
 

@@ -8,6 +8,7 @@ import { requireInstanceSecret } from '../crypto/keys.js';
 import type { Infra } from '../infra.js';
 import { mailerFor } from '../persons/mailer.js';
 import { command, flags, required, UsageError, type Command } from './args.js';
+import { cliActor, cliAudit } from './audit.js';
 
 interface StaffArgs {
   email: string;
@@ -29,7 +30,7 @@ function parse(argv: string[]): StaffArgs {
 function staffFor(infra: Infra) {
   // The link's token is keyed like the server's (the instance secret), so the server's reset page accepts it.
   const secret = requireInstanceSecret(infra.config);
-  return createStaff({ db: infra.db.knex, clock: infra.clock, mailer: mailerFor(infra.config), publicUrl: infra.config.publicUrl, emailTokensKey: deriveKey(secret, 'email-tokens') });
+  return createStaff({ db: infra.db.knex, clock: infra.clock, mailer: mailerFor(infra.config), publicUrl: infra.config.publicUrl, emailTokensKey: deriveKey(secret, 'email-tokens'), audit: cliAudit(infra) });
 }
 
 export const staffCommands: Record<string, Command> = {
@@ -37,12 +38,12 @@ export const staffCommands: Record<string, Command> = {
     usage: 'staff create --email EMAIL --role ROLE [--tenant ID]   (prints the set-password link of a new account)',
     needsDb: true,
     parse,
-    run: (a, infra) => staffFor(infra!).create(a),
+    run: (a, infra) => staffFor(infra!).create({ ...a, actor: cliActor() }),
   }),
   'staff invite': command({
     usage: 'staff invite --email EMAIL --role ROLE [--tenant ID]   (mails the invitation)',
     needsDb: true,
     parse,
-    run: (a, infra) => staffFor(infra!).invite(a),
+    run: (a, infra) => staffFor(infra!).invite({ ...a, actor: cliActor() }),
   }),
 };

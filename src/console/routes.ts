@@ -25,6 +25,7 @@ import { holds, needsMfa, REVIEW_ROLES, type RoleGrant } from './roles.js';
 import { consoleSessions, signedValue, type ConsoleSession } from './session.js';
 import type { Staff } from './staff.js';
 import { casePage, homePage, mfaNotUsedPage, mfaSetupPage, notStaffPage, queuePage, signedOutPage, signInFailedPage, type Me } from './views.js';
+import type { AuditRecorder } from '../audit/service.js';
 
 export interface ConsoleDeps {
   review: ReviewService;
@@ -42,6 +43,8 @@ export interface ConsoleDeps {
   idleMinutes: number;
   secureCookies: boolean;
   now: () => Date;
+  /** Staff sign-ins, and sign-ins refused for a missing second factor, go on the operator's audit chain. */
+  audit: Pick<AuditRecorder, 'record'>;
 }
 
 const SIGN_IN_COOKIE = 'kpconsole_signin';
@@ -149,7 +152,14 @@ export function consoleRoutes(d: ConsoleDeps): Router {
     const grants = person ? await d.staff.grantsOf(person.id) : [];
     if (!person || !grants.length) return send(ctx, notStaffPage(), 403);
     const mfa = usedSecondFactor(login.amr);
-    if (needsMfa(grants) && !mfa) return send(ctx, d.persons.twoStep.isOn(person) ? mfaNotUsedPage() : mfaSetupPage(), 403);
+    const signIn = (action: string, details: Record<string, unknown>) =>
+      d.audit.record({ tenantId: null, actor: { type: 'staff', id: person.id }, action, object: { type: 'person', id: person.id }, details: { amr: login.amr, ...details } });
+    if (needsMfa(grants) && !mfa) {
+      const setUp = d.persons.twoStep.isOn(person);
+      await signIn('staff.sign_in_refused', { reason: setUp ? 'second_factor_not_used' : 'second_factor_not_set_up' });
+      return send(ctx, setUp ? mfaNotUsedPage() : mfaSetupPage(), 403);
+    }
+    await signIn('staff.signed_in', { mfa });
     sessions.start(ctx, { personId: person.id, mfa });
     ctx.redirect('/console');
   });

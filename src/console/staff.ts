@@ -13,6 +13,7 @@ import { mails } from '../persons/mails.js';
 import { createPerson } from '../persons/service.js';
 import { personStore } from '../persons/store.js';
 import { isOperatorRole, type Role, type RoleGrant } from './roles.js';
+import type { AuditActor, AuditRecorder } from '../audit/service.js';
 
 interface StaffRoleRow {
   id: string;
@@ -37,6 +38,8 @@ export interface StaffDeps {
   publicUrl: string;
   /** The instance secret's 'email-tokens' subkey (the persons' one-time links). */
   emailTokensKey: Buffer;
+  /** Role grants go on the operator's audit chain, in the grant's transaction. */
+  audit: Pick<AuditRecorder, 'record'>;
 }
 
 export interface GrantInput {
@@ -44,6 +47,8 @@ export interface GrantInput {
   role: Role;
   tenantId?: string;
   grantedBy?: string;
+  /** Who grants (the CLI's OS user, a staff member); the system when a test or bootstrap code does. */
+  actor?: AuditActor;
 }
 
 export interface Granted {
@@ -72,13 +77,26 @@ export function createStaff(d: StaffDeps) {
     // Nobody knows this password: the account opens only through the emailed link (or a later reset).
     if (!person) await createPerson(d.db, { email: input.email, password: crypto.randomBytes(32).toString('base64url'), emailVerified: true });
     person = (await personStore.findByEmail(d.db, input.email))!;
-    await staffStore.grant(d.db, {
-      id: newId('sr'),
-      person_id: person.id,
-      role: input.role,
-      tenant_id: tenantId ?? '',
-      granted_by: input.grantedBy ?? null,
-      created_at: d.clock.now(),
+    const grantId = newId('sr');
+    await d.db.transaction(async (trx) => {
+      await staffStore.grant(trx, {
+        id: grantId,
+        person_id: person.id,
+        role: input.role,
+        tenant_id: tenantId ?? '',
+        granted_by: input.grantedBy ?? null,
+        created_at: d.clock.now(),
+      });
+      await d.audit.record(
+        {
+          tenantId: null,
+          actor: input.actor ?? { type: 'system', id: 'kycport' },
+          action: 'role.granted',
+          object: { type: 'person', id: person.id },
+          details: { role: input.role, ...(tenantId ? { tenant_id: tenantId } : {}) },
+        },
+        trx,
+      );
     });
     return { personId: person.id, email: person.email, created, tenantId };
   }

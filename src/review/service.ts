@@ -17,6 +17,7 @@ import type { CaseService } from '../verification/cases/service.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from '../verification/cases/store.js';
 import { isReasonFor } from './reasons.js';
 import { reviewStore, type DecisionRow } from './store.js';
+import type { AuditActor, AuditRecorder } from '../audit/service.js';
 
 export interface ReviewDeps {
   db: Knex;
@@ -33,7 +34,11 @@ export interface ReviewDeps {
   slaHours: number;
   t3Reviewers: number;
   claimMinutes: number;
+  /** Decisions (in their transaction) and image views go on the operator's audit chain. */
+  audit: Pick<AuditRecorder, 'record'>;
 }
+
+const staffActor = (actor: StaffActor): AuditActor => ({ type: 'staff', id: actor.personId });
 
 export interface QueueItem {
   id: string;
@@ -147,6 +152,8 @@ export function createReviewService(d: ReviewDeps) {
       await requireReviewer(actor);
       const file = (await fileStore.forCase(d.db, caseId)).find((f) => f.id === fileId);
       if (!file) throw new NotFoundError('Image');
+      // Recorded before the bytes are read: a view that fails half-way still counts as one.
+      await d.audit.record({ tenantId: null, actor: staffActor(actor), action: 'case.image_viewed', object: { type: 'case_file', id: file.id }, details: { case_id: caseId, kind: file.kind } });
       return { bytes: await d.uploads.read(file.storage_path), type: file.content_type };
     },
 
@@ -173,6 +180,16 @@ export function createReviewService(d: ReviewDeps) {
             final,
             decided_at: d.clock.now(),
           });
+          await d.audit.record(
+            {
+              tenantId: null,
+              actor: staffActor(actor),
+              action: final ? 'review.decided' : 'review.approval_held',
+              object: { type: 'case', id: row.id },
+              details: { decision_id: decisionId, outcome: input.outcome, reason_code: input.reasonCode, level: row.level, tenant_id: row.tenant_id },
+            },
+            trx,
+          );
           // Held for a second reviewer: the claim goes, so another reviewer can take the case.
           await reviewStore.dropClaim(trx, row.id);
         },

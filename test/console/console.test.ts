@@ -33,6 +33,9 @@ describe('console sign-in and roles', () => {
     expect(res.status).toBe(403);
     const page = await res.text();
     expect(page).toContain('Two-step sign-in required');
+    const refused = await server.deps.db.knex('audit_entries').where({ actor_id: m.personId, action: 'staff.sign_in_refused' });
+    expect(refused).toHaveLength(1);
+    expect(refused[0].details).toMatchObject({ reason: 'second_factor_not_set_up' });
     expect(page).toContain('href="/account"');
     const queue = await browser.fetch(`${server.url}/console/queue`);
     expect(queue.status).toBe(302);
@@ -104,6 +107,13 @@ describe('the reviewer decides over HTTP', () => {
     const done = await browser.fetch(`${server.url}/console/cases/${c.caseId}/decision`, { form: { ...form, csrf: csrfOf(html) } });
     expect(done.status).toBe(303);
     expect(await status(c.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
+
+    // The sign-in, the image view and the decision are on the operator's audit chain, by this reviewer, and the
+    // chain still verifies.
+    const trail = (await server.deps.db.knex('audit_entries').where({ chain: 'operator', actor_type: 'staff', actor_id: m.personId }).orderBy('seq')) as { action: string; object_id: string }[];
+    expect(trail.map((e) => e.action)).toEqual(['staff.signed_in', 'case.image_viewed', 'review.decided']);
+    expect(trail[2]!.object_id).toBe(c.caseId);
+    expect(await server.services.audit.verify(null)).toMatchObject({ ok: true });
 
     const unscreened = await seedReviewCase(server, { tenantId, level: 't2', amlClear: null });
     const refused = await browser.fetch(`${server.url}/console/cases/${unscreened.caseId}/decision`, { form: { ...form, csrf: csrfOf(html) } });
