@@ -4,11 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import formats from 'ajv-formats';
-
-// ajv-formats is CommonJS: its plugin is the module's `default` member under Node's ESM interop.
-const addFormats = formats.default;
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { jsonSchemaValidator } from './ajv.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'ida');
 const load = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Record<string, unknown>;
@@ -22,8 +19,7 @@ export interface IdaSchemas {
 }
 
 export function idaSchemas(): IdaSchemas {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  addFormats(ajv);
+  const ajv = jsonSchemaValidator({ allErrors: true });
   const claims = load('claims_schema.json');
   const request = load('verified_claims_request.json');
   ajv.addSchema({ ...claims, $id: `${RAW}claims_schema.json` });
