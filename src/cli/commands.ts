@@ -1,7 +1,8 @@
 // The admin commands. Each parses its arguments first (so bad arguments fail before any database is opened),
 // then runs and returns one JSON-serialisable object.
 import { z } from 'zod';
-import { createApiKey, createClient, createTenant, revokeApiKey } from '../tenants/service.js';
+import { API_SCOPES, apiScope, type ApiScope } from '../http/scopes.js';
+import { createApiKey, createClient, createTenant, listApiKeys, revokeApiKey } from '../tenants/service.js';
 import { mailerFor } from '../persons/mailer.js';
 import { createPerson, MIN_PASSWORD_LENGTH } from '../persons/service.js';
 import { operatorTurnOff } from '../persons/two-step.js';
@@ -36,13 +37,24 @@ export const commands: Record<string, Command> = {
     run: (input, infra) => createClient(infra!.db.knex, infra!.config, input),
   }),
   'apikey create': command({
-    usage: 'apikey create --tenant ID [--name NAME]',
+    usage: `apikey create --tenant ID [--name NAME] [--scope SCOPE…]  (scopes: ${API_SCOPES.join(', ')}; repeat --scope for several; default: all four)`,
     needsDb: true,
     parse(argv) {
-      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' } });
-      return { tenantId: required(values.tenant, 'tenant'), name: values.name };
+      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true } });
+      const scopes = values.scope?.map((v): ApiScope => {
+        const r = apiScope.safeParse(v.trim());
+        if (!r.success) throw new UsageError(`--scope: unknown scope ${v} (one of ${API_SCOPES.join(', ')})`);
+        return r.data;
+      });
+      return { tenantId: required(values.tenant, 'tenant'), name: values.name, ...(scopes ? { scopes } : {}) };
     },
     run: (input, infra) => createApiKey(infra!.db.knex, input),
+  }),
+  'apikey list': command({
+    usage: 'apikey list --tenant ID  (id, name, last 4 characters, scopes, created, revoked; never the key)',
+    needsDb: true,
+    parse: (argv) => required(flags(argv, { tenant: { type: 'string' } }).values.tenant, 'tenant'),
+    run: async (tenantId, infra) => ({ data: await listApiKeys(infra!.db.knex, tenantId) }),
   }),
   'apikey revoke': command({
     usage: 'apikey revoke --id ID',

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
 import { BadRequestError, NotFoundError } from '../http/errors.js';
+import { API_SCOPES, type ApiScope } from '../http/scopes.js';
 import { hashSecret, newId, randomToken } from '../ids.js';
 import { tenantStore, type ApiKeyRow } from './store.js';
 
@@ -65,8 +66,17 @@ export async function createClient(
   return { client_id: clientId, ...(secret ? { client_secret: secret } : {}) };
 }
 
-export async function createApiKey(db: Queryable, input: { tenantId: string; name?: string }): Promise<{ id: string; api_key: string }> {
+export interface CreateApiKeyInput {
+  tenantId: string;
+  name?: string;
+  /** Default: every scope (API_SCOPES). */
+  scopes?: readonly ApiScope[];
+}
+
+export async function createApiKey(db: Queryable, input: CreateApiKeyInput): Promise<{ id: string; api_key: string; scopes: ApiScope[] }> {
   await requireTenant(db, input.tenantId);
+  if (input.scopes?.length === 0) throw new BadRequestError('invalid_scope', `An API key needs at least one scope (${API_SCOPES.join(', ')}).`);
+  const scopes = API_SCOPES.filter((s) => (input.scopes ?? API_SCOPES).includes(s));
   const key = API_KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
   const id = newId('key');
   await tenantStore.insertApiKey(db, {
@@ -75,8 +85,16 @@ export async function createApiKey(db: Queryable, input: { tenantId: string; nam
     name: input.name ?? null,
     key_hash: hashSecret(key),
     last4: key.slice(-4),
+    scopes,
   });
-  return { id, api_key: key };
+  return { id, api_key: key, scopes };
+}
+
+/** A tenant's keys as an operator may see them: never the key or its hash. */
+export async function listApiKeys(db: Queryable, tenantId: string) {
+  await requireTenant(db, tenantId);
+  const rows = await tenantStore.listApiKeys(db, tenantId);
+  return rows.map((k) => ({ id: k.id, name: k.name, last4: k.last4, scopes: [...k.scopes], created_at: k.created_at.toISOString(), revoked_at: k.revoked_at?.toISOString() ?? null }));
 }
 
 export async function revokeApiKey(db: Queryable, clock: Clock, id: string): Promise<{ id: string; revoked: true }> {
@@ -104,7 +122,8 @@ export function createTenantService(d: { db: Queryable; clock: Clock; config: Pi
     createTenant: (name: string) => createTenant(d.db, name),
     findTenant: (id: string) => tenantStore.findTenant(d.db, id),
     createClient: (input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string }) => createClient(d.db, d.config, input),
-    createApiKey: (input: { tenantId: string; name?: string }) => createApiKey(d.db, input),
+    createApiKey: (input: CreateApiKeyInput) => createApiKey(d.db, input),
+    listApiKeys: (tenantId: string) => listApiKeys(d.db, tenantId),
     revokeApiKey: (id: string) => revokeApiKey(d.db, d.clock, id),
   };
 }

@@ -1,7 +1,8 @@
 // Tenants, OIDC clients and API keys: queries only, no rules.
 import type { AdapterPayload } from 'oidc-provider';
-import { jsonObjectColumn } from '../db/codec.js';
+import { jsonObjectColumn, StoredDataError } from '../db/codec.js';
 import type { Queryable } from '../db/index.js';
+import { formatScopes, parseScopes, type ApiScope } from '../http/scopes.js';
 
 export interface TenantRow {
   id: string;
@@ -15,8 +16,19 @@ export interface ApiKeyRow {
   name: string | null;
   key_hash: string;
   last4: string;
+  /** Decoded from the space-separated column; the cached key state carries them to every request. */
+  scopes: readonly ApiScope[];
   created_at: Date;
   revoked_at: Date | null;
+}
+
+type StoredApiKey = Omit<ApiKeyRow, 'scopes'> & { scopes: string };
+
+function decodeApiKey(row: StoredApiKey | undefined): ApiKeyRow | undefined {
+  if (!row) return undefined;
+  const scopes = parseScopes(row.scopes);
+  if (!scopes) throw new StoredDataError(`api_keys ${row.id}: unknown scope in scopes`);
+  return { ...row, scopes };
 }
 
 export interface ClientRow {
@@ -42,10 +54,12 @@ export const tenantStore = {
     return row && { ...row, metadata: metadataColumn.decode(row.metadata) };
   },
 
-  insertApiKey: (db: Queryable, row: Omit<ApiKeyRow, 'created_at' | 'revoked_at'>) => db('api_keys').insert(row),
-  findApiKeyByHash: (db: Queryable, keyHash: string): Promise<ApiKeyRow | undefined> =>
-    db('api_keys').where({ key_hash: keyHash }).first(),
+  insertApiKey: (db: Queryable, row: Omit<ApiKeyRow, 'created_at' | 'revoked_at'>) => db('api_keys').insert({ ...row, scopes: formatScopes(row.scopes) }),
+  findApiKeyByHash: async (db: Queryable, keyHash: string): Promise<ApiKeyRow | undefined> =>
+    decodeApiKey(await db<StoredApiKey>('api_keys').where({ key_hash: keyHash }).first()),
   revokeApiKey: (db: Queryable, id: string, at: Date): Promise<number> =>
     db('api_keys').where({ id }).whereNull('revoked_at').update({ revoked_at: at }),
-  findApiKey: (db: Queryable, id: string): Promise<ApiKeyRow | undefined> => db('api_keys').where({ id }).first(),
+  listApiKeys: async (db: Queryable, tenantId: string): Promise<ApiKeyRow[]> =>
+    (await db<StoredApiKey>('api_keys').where({ tenant_id: tenantId }).orderBy([{ column: 'created_at' }, { column: 'id' }])).map((r) => decodeApiKey(r)!),
+  findApiKey: async (db: Queryable, id: string): Promise<ApiKeyRow | undefined> => decodeApiKey(await db<StoredApiKey>('api_keys').where({ id }).first()),
 };
