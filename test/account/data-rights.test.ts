@@ -261,7 +261,7 @@ describe('erasure (acceptance 4)', () => {
       expect(deleted[0]!.data).toMatchObject({ person_id: sub });
     }
     // Reviewing the kept record is refused (it belongs to nobody now).
-    expect((await A.api.review(caseId, { outcome: 'rejected', reason: 'late' })).status).toBe(409);
+    await expect(server.services.cases.review(A.tenantId, caseId, { outcome: 'rejected', reason: 'late' })).rejects.toMatchObject({ status: 409, code: 'person_erased' });
   });
 
   it('decision records go once the record-keeping period (RECORD_RETENTION_YEARS, default 5) has passed', async () => {

@@ -117,9 +117,48 @@ describe('rejections and reviews', () => {
     expect(decision).toMatchObject({ outcome: 'manual_review', status: 'manual_review', risk_level: 'high' });
     expect(codes(decision)).toContain('sanctions_match');
     expect(await kyc(sub)).toMatchObject({ kyc_status: 'pending' });
-    const reviewed = await a.review(caseId, { outcome: 'rejected', reason: 'Confirmed match on the sanctions list.' });
-    expect(reviewed.status).toBe(200);
-    expect(await reviewed.json()).toMatchObject({ status: 'rejected', decision: { outcome: 'rejected', human_verified: true }, review: { outcome: 'rejected' } });
+    // The operator's reviewer decides (the internal review function the console's reviewer service calls).
+    await server.services.cases.review(t.tenantId, caseId, { outcome: 'rejected', reason: 'Confirmed match on the sanctions list.' });
+    expect(await (await a.get(caseId)).json()).toMatchObject({ status: 'rejected', decision: { outcome: 'rejected', human_verified: true }, review: { outcome: 'rejected' } });
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected', kyc_tier: 't0' });
+  });
+});
+
+describe('the self-review attack of issue 12 is closed', () => {
+  it('a tenant cannot approve its own manual_review case (403), and every tenant still sees the person unverified', async () => {
+    const other = await setupTenant(server, 'Other Bank');
+    const b = api(server, other);
+    const person = await server.person();
+    const subA = (await signIn(server, t, person)).sub;
+    const subB = (await signIn(server, other, person)).sub;
+    // t3 with still-photo "liveness" frames: manual_review, the state the attack needs.
+    const caseId = await newCase(a, subA, 't3');
+    const { challenge } = await (await a.challenge(caseId)).json();
+    const frames = Array.from({ length: challenge.length + 1 }, () => selfies.a2!);
+    const up = await a.upload(caseId, form({ document: (await passportOf()).image, selfie: selfies.a2, frames, fields: { liveness_mode: 'active' } }));
+    expect(up.status, await up.clone().text()).toBe(200);
+    expect(await (await a.decide(caseId)).json()).toMatchObject({ outcome: 'manual_review' });
+
+    const review = await a.review(caseId, { outcome: 'approved', reason: 'Looks fine to us.' });
+    expect(review.status).toBe(403);
+    expect(await review.json()).toMatchObject({ error: 'review_forbidden' });
+    expect(await (await a.get(caseId)).json()).toMatchObject({ status: 'manual_review', review: null });
+    for (const [client, sub] of [[a, subA], [b, subB]] as const) {
+      expect(await (await client.status(sub)).json()).toMatchObject({ kyc_status: 'pending', kyc_tier: 't0', verified_at: null });
+    }
+  });
+
+  it("the attack's specimen passport (UTO, or an ICAO specimen number) is refused outside sandbox mode: rejected, specimen_document", async () => {
+    const sub = (await subject(server, t)).sub;
+    for (const doc of [await passportOf({ specimen: true }), await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'L898902C3' } })]) {
+      const caseId = await newCase(a, sub, 't1');
+      const up = await a.upload(caseId, form({ document: doc.image }));
+      expect(up.status).toBe(200);
+      expect((await up.json()).document.checks).toContainEqual(expect.objectContaining({ name: 'document.specimen', passed: false, code: 'specimen_document' }));
+      const d = await (await a.decide(caseId)).json();
+      expect(d).toMatchObject({ outcome: 'rejected', risk_level: 'high' });
+      expect(codes(d)).toContain('specimen_document');
+    }
     expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected', kyc_tier: 't0' });
   });
 });
@@ -196,11 +235,12 @@ describe('approval and what it unlocks', () => {
     expect(d.checks.find((c: { name: string }) => c.name === 'liveness.active')).toMatchObject({ advisory: true, passed: false });
     expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
 
-    const reviewed = await a.review(caseId, { outcome: 'approved', reason: 'Checked the document and the video call.' });
-    expect(reviewed.status).toBe(200);
-    expect(await reviewed.json()).toMatchObject({ status: 'approved', decision: { outcome: 'approved', human_verified: true } });
+    // Not by the tenant; the operator's reviewer approves (the internal review function).
+    expect((await a.review(caseId, { outcome: 'approved', reason: 'Checked it ourselves.' })).status).toBe(403);
+    await server.services.cases.review(t.tenantId, caseId, { outcome: 'approved', reason: 'Checked the document and the video call.' });
+    expect(await (await a.get(caseId)).json()).toMatchObject({ status: 'approved', decision: { outcome: 'approved', human_verified: true } });
     expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't3', aml_clear: true });
     // Reviewing twice is a conflict.
-    expect((await a.review(caseId, { outcome: 'rejected', reason: 'changed my mind' })).status).toBe(409);
+    await expect(server.services.cases.review(t.tenantId, caseId, { outcome: 'rejected', reason: 'changed my mind' })).rejects.toMatchObject({ status: 409, code: 'not_in_review' });
   });
 });
