@@ -1,11 +1,11 @@
 // A real KYCPort server on a random loopback port, on the test database, with helpers for admin setup.
-import type { ApiScope } from '../../src/http/scopes.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { buildApp } from '../../src/app.js';
 import { compose, type Services } from '../../src/compose.js';
 import type { Clock } from '../../src/clock.js';
+import type { ApiScope } from '../../src/http/scopes.js';
 import { loadKeyMaterial, type KeyMaterial } from '../../src/oidc/keys.js';
 import { createPerson } from '../../src/persons/service.js';
 import { createApiKey, createClient, createTenant } from '../../src/tenants/service.js';
