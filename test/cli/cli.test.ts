@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../src/cli/commands.js';
 import { openInfra } from '../../src/infra.js';
 import { createPerson } from '../../src/persons/service.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
@@ -65,9 +66,26 @@ describe('kycport CLI', () => {
     expect(Object.keys(pub.out as object)).toEqual(['client_id']);
 
     const key = await kycport('apikey', 'create', '--tenant', tenantId, '--name', 'backend');
-    const { id, api_key } = key.out as { id: string; api_key: string };
+    const { id, api_key, scopes } = key.out as { id: string; api_key: string; scopes: string[] };
     expect(api_key).toMatch(/^kp_live_[\w-]{32}$/);
+    // Default: all four scopes, shown when created.
+    expect(scopes).toEqual(['status:read', 'cases:write', 'sessions:write', 'webhooks:manage']);
+    const narrow = await kycport('apikey', 'create', '--tenant', tenantId, '--scope', 'cases:write', '--scope', 'status:read');
+    expect(narrow.out).toMatchObject({ scopes: ['status:read', 'cases:write'] });
+    const bad = await kycport('apikey', 'create', '--tenant', tenantId, '--scope', 'admin');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('unknown scope admin');
     expect(await kycport('apikey', 'revoke', '--id', id)).toMatchObject({ code: 0, out: { id, revoked: true } });
+    // Listed with their scopes and last four characters, never the key.
+    const listed = await kycport('apikey', 'list', '--tenant', tenantId);
+    expect(listed.out).toEqual({
+      data: [
+        expect.objectContaining({ id, name: 'backend', last4: api_key.slice(-4), scopes: scopes, revoked_at: expect.any(String) }),
+        expect.objectContaining({ id: (narrow.out as { id: string }).id, scopes: ['status:read', 'cases:write'], revoked_at: null }),
+      ],
+    });
+    expect(JSON.stringify(listed.out)).not.toContain(api_key);
+    expect(commands['apikey create']!.usage).toContain('default: all four');
 
     const person = await kycport('person', 'create', '--email', 'ada@example.com', '--password', 'correct horse battery');
     expect(person.out).toEqual({ id: expect.stringMatching(/^per_/) });
