@@ -1,7 +1,7 @@
 // The admin commands. Each parses its arguments first (so bad arguments fail before any database is opened),
 // then runs and returns one JSON-serialisable object.
 import { z } from 'zod';
-import { API_SCOPES, apiScope, type ApiScope } from '../http/scopes.js';
+import { API_SCOPES } from '../http/scopes.js';
 import { createApiKey, createClient, createTenant, listApiKeys, revokeApiKey } from '../tenants/service.js';
 import { mailerFor } from '../persons/mailer.js';
 import { createPerson, MIN_PASSWORD_LENGTH } from '../persons/service.js';
@@ -9,6 +9,7 @@ import { operatorTurnOff } from '../persons/two-step.js';
 import { generateSigningKey } from '../oidc/keys.js';
 import { command, flags, required, UsageError, type Command } from './args.js';
 import { listsCommands } from './lists.js';
+import { manageCommands, scopeFlags } from './manage.js';
 import { tenantCommands } from './tenant.js';
 
 const emailSchema = z.string().email();
@@ -41,11 +42,7 @@ export const commands: Record<string, Command> = {
     needsDb: true,
     parse(argv) {
       const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true } });
-      const scopes = values.scope?.map((v): ApiScope => {
-        const r = apiScope.safeParse(v.trim());
-        if (!r.success) throw new UsageError(`--scope: unknown scope ${v} (one of ${API_SCOPES.join(', ')})`);
-        return r.data;
-      });
+      const scopes = scopeFlags(values.scope);
       return { tenantId: required(values.tenant, 'tenant'), name: values.name, ...(scopes ? { scopes } : {}) };
     },
     run: (input, infra) => createApiKey(infra!.db.knex, input),
@@ -105,4 +102,5 @@ export const commands: Record<string, Command> = {
   }),
   ...listsCommands,
   ...tenantCommands,
+  ...manageCommands,
 };

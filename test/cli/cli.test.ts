@@ -95,6 +95,29 @@ describe('kycport CLI', () => {
     expect((k1.out as { kid: string }).kid).not.toBe((k2.out as { kid: string }).kid);
   });
 
+  it('lists, updates and deletes tenants, clients and API keys', async () => {
+    const tenantId = ((await kycport('tenant', 'create', '--name', 'Old Name')).out as { tenant_id: string }).tenant_id;
+    expect(await kycport('tenant', 'update', '--id', tenantId, '--name', 'New Name')).toMatchObject({ code: 0, out: { id: tenantId, name: 'New Name' } });
+    expect((await kycport('tenant', 'list')).out).toMatchObject({ data: expect.arrayContaining([expect.objectContaining({ id: tenantId, name: 'New Name' })]) });
+
+    const { client_id } = (await kycport('client', 'create', '--tenant', tenantId, '--redirect-uri', 'https://rp.example/cb', '--name', 'Web')).out as { client_id: string };
+    const updated = await kycport('client', 'update', '--id', client_id, '--redirect-uri', 'https://rp.example/new', '--name', 'Web 2');
+    expect(updated.out).toEqual({ client_id, tenant_id: tenantId, name: 'Web 2', redirect_uris: ['https://rp.example/new'], public: false });
+    expect((await kycport('client', 'update', '--id', client_id, '--redirect-uri', 'https://a.example/x', '--redirect-uri', 'https://b.example/x')).code).toBe(2);
+    expect((await kycport('client', 'list', '--tenant', tenantId)).out).toEqual({ data: [updated.out] });
+    expect((await kycport('client', 'list', '--tenant', tenantId)).out).not.toHaveProperty('data.0.client_secret');
+
+    const { id } = (await kycport('apikey', 'create', '--tenant', tenantId)).out as { id: string };
+    expect((await kycport('apikey', 'update', '--id', id, '--scope', 'status:read', '--name', 'reader')).out).toEqual({ id, name: 'reader', scopes: ['status:read'] });
+    expect((await kycport('apikey', 'update', '--id', id)).code).toBe(2);
+    expect(await kycport('apikey', 'delete', '--id', id)).toMatchObject({ code: 0, out: { id, deleted: true } });
+    expect((await kycport('apikey', 'list', '--tenant', tenantId)).out).toEqual({ data: [] });
+
+    expect(await kycport('client', 'delete', '--id', client_id)).toMatchObject({ code: 0, out: { client_id, deleted: true } });
+    expect(await kycport('tenant', 'delete', '--id', tenantId)).toMatchObject({ code: 0, out: { id: tenantId, deleted: true } });
+    expect((await kycport('tenant', 'delete', '--id', tenantId)).code).toBe(2);
+  });
+
   it('manages a tenant\'s redirect URIs for verification sessions and its branding', async () => {
     const tenantId = ((await kycport('tenant', 'create', '--name', 'Shop')).out as { tenant_id: string }).tenant_id;
     const added = await kycport('tenant', 'redirect-uris', 'add', '--tenant', tenantId, '--uri', 'https://shop.example/kyc/done');
