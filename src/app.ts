@@ -12,6 +12,8 @@ import { branch, routerChain } from './http/branch.js';
 import { setResponseChecks } from './http/contract.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
+import { openApiRoutes } from './http/openapi.js';
+import { packageVersion } from './paths.js';
 import { mountProvider } from './oidc/mount.js';
 import { userinfoRoutes } from './oidc/userinfo.js';
 import { interactionRoutes } from './oidc/interactions/routes.js';
@@ -23,7 +25,10 @@ import { verificationRoutes } from './verification/cases/routes.js';
 import { sessionRoutes } from './verification/sessions/routes.js';
 import { hostedRoutes } from './hosted/routes.js';
 import { getBranding, getLogo } from './tenants/branding.js';
-import { ensureHostedClient } from './tenants/hosted-client.js';
+import { ensureConsoleClient, ensureHostedClient } from './tenants/hosted-client.js';
+import { consoleRoutes } from './console/routes.js';
+import { currentLogin } from './oidc/revoke.js';
+import { deriveKey } from './crypto/derive.js';
 import { interactionPerson } from './oidc/step-up.js';
 
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
@@ -42,7 +47,9 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(errorHandler());
 
   // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  koa.use(branch('/api/v1/', routerChain(assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth))));
+  const api = [assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
+  // The document describes exactly the routers mounted here; it goes last so a status lookup never tries it.
+  koa.use(branch('/api/v1/', routerChain(...api, openApiRoutes(api, { publicUrl: config.publicUrl, version: packageVersion }))));
 
   for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes())) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
@@ -85,7 +92,20 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       csrfKey,
       secureCookies: https,
     }),
-    userinfoRoutes({ provider, keys, issuer: config.issuer, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
+    consoleRoutes({
+      review: services.review,
+      staff: services.staff,
+      persons: services.persons,
+      currentLogin: currentLogin(provider),
+      signInClient: (redirectUri) => ensureConsoleClient(db, redirectUri),
+      publicUrl: config.publicUrl,
+      sessionKey: deriveKey(keys.secret, 'console-session'),
+      csrfKey,
+      idleMinutes: config.consoleIdleMinutes,
+      secureCookies: https,
+      now: () => infra.clock.now(),
+    }),
+    userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];
   for (const mw of routerChain(...pages)) koa.use(mw);
   koa.use(mountProvider(provider));

@@ -9,3 +9,6 @@ export const packageRoot: string = (() => {
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return dir;
 })();
+
+/** The package's version (package.json), for documents that carry one (the OpenAPI document). */
+export const packageVersion: string = (JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;

@@ -10,6 +10,7 @@ import { generateSigningKey } from '../oidc/keys.js';
 import { command, flags, required, UsageError, type Command } from './args.js';
 import { listsCommands } from './lists.js';
 import { manageCommands, scopeFlags } from './manage.js';
+import { staffCommands } from './staff.js';
 import { tenantCommands } from './tenant.js';
 
 const emailSchema = z.string().email();
@@ -103,4 +104,5 @@ export const commands: Record<string, Command> = {
   ...listsCommands,
   ...tenantCommands,
   ...manageCommands,
+  ...staffCommands,
 };

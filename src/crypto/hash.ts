@@ -1,8 +1,9 @@
 // Keyed hashes: stable identifiers and fingerprints that can't be computed (or reversed) without the key.
 import crypto from 'node:crypto';
+import { secretKey } from './secret-key.js';
 
 /** HMAC-SHA256, base64url. */
-export const keyedHash = (key: Buffer, data: string): string => crypto.createHmac('sha256', key).update(data).digest('base64url');
+export const keyedHash = (key: Buffer, data: string): string => crypto.createHmac('sha256', secretKey(key)).update(data).digest('base64url');
 
 /** Same document ⇔ same fingerprint; the raw number never needs to be stored to compare. */
 export function documentFingerprint(key: Buffer, doc: { type: string; issuingState: string; number: string }): string {

@@ -5,6 +5,7 @@
 //   box    "v1:" + base64url(iv 12 ‖ tag 16 ‖ ciphertext)  webhook signing secrets
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { secretKey } from './secret-key.js';
 
 const IV = 12;
 const TAG = 16;
@@ -15,7 +16,7 @@ export class SealError extends Error {}
 
 function gcmSeal(key: Buffer, plain: Buffer, aad: string): Buffer {
   const iv = crypto.randomBytes(IV);
-  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+  const cipher = crypto.createCipheriv('aes-256-gcm', secretKey(key), iv);
   cipher.setAAD(Buffer.from(aad));
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
@@ -23,7 +24,7 @@ function gcmSeal(key: Buffer, plain: Buffer, aad: string): Buffer {
 
 function gcmOpen(key: Buffer, sealed: Buffer, aad: string): Buffer {
   if (sealed.length < IV + TAG) throw new SealError('sealed value too short');
-  const decipher = crypto.createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV));
+  const decipher = crypto.createDecipheriv('aes-256-gcm', secretKey(key), sealed.subarray(0, IV));
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(sealed.subarray(IV, IV + TAG));
   return Buffer.concat([decipher.update(sealed.subarray(IV + TAG)), decipher.final()]);
@@ -75,14 +76,14 @@ export interface DetachedSeal {
 
 export function sealStream(key: Buffer, aad: string): DetachedSeal {
   const iv = crypto.randomBytes(IV);
-  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
+  const cipher = crypto.createCipheriv('aes-256-gcm', secretKey(key), iv);
   cipher.setAAD(Buffer.from(aad));
   return { iv, cipher };
 }
 
 /** Opens what sealStream wrote, given its IV and (after the stream ended) `cipher.getAuthTag()`. */
 export function openDetached(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: string): Buffer {
-  const decipher = crypto.createDecipheriv('aes-256-gcm', key, iv);
+  const decipher = crypto.createDecipheriv('aes-256-gcm', secretKey(key), iv);
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(ciphertext), decipher.final()]);

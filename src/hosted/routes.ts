@@ -30,6 +30,7 @@ import { capturePage, choosePage, layout, message, processingPage, resultPage, r
 import { checkFormToken } from '../http/form-token.js';
 import { errorPage, html } from '../http/html.js';
 import { packageRoot } from '../paths.js';
+import { keyedHash } from '../crypto/hash.js';
 
 export interface HostedDeps {
   sessions: SessionService;
@@ -56,7 +57,7 @@ const FINAL_PAGES = ['verified', 'rejected', 'manual_review', 'expired', 'cancel
 
 export function hostedRoutes(d: HostedDeps): Router {
   const router = new Router({ prefix: '/verify' });
-  const csrfFor = (row: SessionRow, secret: string) => crypto.createHmac('sha256', d.csrfKey).update(`verify:${row.id}:${secret}`).digest('base64url');
+  const csrfFor = (row: SessionRow, secret: string) => keyedHash(d.csrfKey, `verify:${row.id}:${secret}`);
 
   async function pageCtx(ctx: Koa.Context, tenantId: string, sessionLocale?: string | null): Promise<PageCtx> {
     const locale = pickLocale(typeof ctx.query.ui_locales === 'string' ? ctx.query.ui_locales : undefined, sessionLocale, ctx.get('Accept-Language'));
@@ -269,7 +270,7 @@ export function hostedRoutes(d: HostedDeps): Router {
     if (!level.success || !found || !who || who.accountId !== found.accountId) {
       throw new ApiError(400, 'invalid_step_up', 'This sign-in step is no longer valid. Go back to the application and sign in again.');
     }
-    const csrf = crypto.createHmac('sha256', d.csrfKey).update(`verify-step-up:${uid}:${who.sessionId}`).digest('base64url');
+    const csrf = keyedHash(d.csrfKey, `verify-step-up:${uid}:${who.sessionId}`);
     return { uid, level: level.data, found, csrf };
   }
 

@@ -135,8 +135,7 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
         ...(spec.headers ? { headers: spec.headers } : {}),
         ...(spec.body ? { body: spec.body } : {}),
         bodyType: spec.bodyType ?? 'json',
-        // Any API-key route can answer 403 insufficient_scope.
-        responses: spec.scope ? { 403: errorResponse, ...spec.responses } : spec.responses,
+        responses: withImplied(spec, opts.auth),
       };
       list.push(contract);
       const read = reader(spec);
@@ -153,6 +152,20 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
       router[spec.method](spec.path, ...(spec.use ?? []), endpoint);
     },
   };
+}
+
+/**
+ * The error statuses any such route can answer without its handler saying so, added to what it declares: a JSON
+ * body can be too large or of the wrong media type (the body parsers), an API-key route reads the database and
+ * checks the key's scope.
+ */
+function withImplied(spec: RouteSpec<unknown, unknown, unknown, unknown>, auth: Auth): Responses {
+  const implied: Record<number, z.ZodType> = {};
+  if (spec.body && (spec.bodyType ?? 'json') === 'json') Object.assign(implied, { 413: errorResponse, 415: errorResponse });
+  if (auth === 'api_key') implied[503] = errorResponse;
+  // A key without the route's scope gets 403 insufficient_scope.
+  if (spec.scope) implied[403] = errorResponse;
+  return { ...implied, ...spec.responses };
 }
 
 function reader<P, Q, H, B>(spec: RouteSpec<P, Q, H, B>): (ctx: Koa.ParameterizedContext) => Input<P, Q, H, B> {

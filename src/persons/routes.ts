@@ -6,21 +6,21 @@
 //   POST /account/two-step/recovery-codes  new recovery codes in place of the old ones (password + code)
 //   POST /account/access/withdraw  end one tenant's access;  POST /account/export  the person's data as JSON
 //   POST /account/delete  erase the account (password + confirmation)
-import crypto from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
 import { formBody } from '../http/body.js';
 import { checkFormToken } from '../http/form-token.js';
 import { ApiError, RateLimitedError } from '../http/errors.js';
-import { errorPage, messagePage } from '../http/html.js';
-import { toApiError } from '../http/middleware/errors.js';
+import { messagePage } from '../http/html.js';
+import { pageErrors } from '../http/middleware/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { AccountData } from './account-data.js';
 import { dataSections } from './account-views.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PersonService } from './service.js';
 import type { PersonRow } from './store.js';
 import { accountPage, choosePasswordPage, enrolPage, recoveryCodesPage, type AccountMessages } from './views.js';
+import { keyedHash } from '../crypto/hash.js';
 
 const password = z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(MAX_PASSWORD_LENGTH, 'That password is too long.');
 const linkForm = z.object({ token: z.string().max(100), password });
@@ -58,21 +58,10 @@ export interface PersonRouteDeps {
 
 export function personRoutes({ persons, account, currentSession, limiter, attemptsPerHour, csrfKey }: PersonRouteDeps): Router {
   const router = new Router();
-  const csrfFor = (sessionId: string) => crypto.createHmac('sha256', csrfKey).update(`account:${sessionId}`).digest('base64url');
+  const csrfFor = (sessionId: string) => keyedHash(csrfKey, `account:${sessionId}`);
 
   // A person is looking at these: errors are pages, and nothing here may be cached.
-  router.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      const e = toApiError(err);
-      ctx.status = e.status;
-      for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
-      ctx.type = 'html';
-      ctx.body = errorPage(e, ctx.path === '/account/password' && e.status !== 401 ? { href: '/account', text: 'Back to your account' } : undefined);
-    }
-    ctx.set('Cache-Control', 'no-store');
-  });
+  router.use(pageErrors((ctx, e) => (ctx.path === '/account/password' && e.status !== 401 ? { href: '/account', text: 'Back to your account' } : undefined)));
 
   const tokenOf = (ctx: Koa.Context) => (typeof ctx.query.token === 'string' ? ctx.query.token : '');
   const badLink = (ctx: Koa.Context) => {

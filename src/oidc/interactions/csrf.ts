@@ -3,11 +3,12 @@
 import crypto from 'node:crypto';
 import type Koa from 'koa';
 import { checkFormToken } from '../../http/form-token.js';
+import { keyedHash } from '../../crypto/hash.js';
 
 const COOKIE = 'kp.csrf';
 
 export function csrf(key: Buffer, secure: boolean) {
-  const sign = (seed: string, uid: string) => crypto.createHmac('sha256', key).update(`${seed}:${uid}`).digest('base64url');
+  const sign = (seed: string, uid: string) => keyedHash(key, `${seed}:${uid}`);
   return {
     issue(ctx: Koa.Context, uid: string): string {
       let seed = ctx.cookies.get(COOKIE);

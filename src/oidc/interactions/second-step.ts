@@ -3,6 +3,7 @@
 // only the browser that passed the password step, in this interaction, can post codes for that account; the note
 // holds no secret, and every code tried with it is counted by the sign-in limits.
 import crypto from 'node:crypto';
+import { keyedHash } from '../../crypto/hash.js';
 
 export const SECOND_STEP_TTL_MS = 10 * 60_000;
 
@@ -10,7 +11,7 @@ const NOTE = /^([\w-]+)\.(\d+)\.([\w-]{43})$/;
 
 export function secondStepNotes(key: Buffer) {
   const mac = (formToken: string, accountId: string, expires: number) =>
-    crypto.createHmac('sha256', key).update(`${formToken}\n${accountId}\n${expires}`).digest('base64url');
+    keyedHash(key, `${formToken}\n${accountId}\n${expires}`);
   return {
     issue(formToken: string, accountId: string, now: Date): string {
       const expires = now.getTime() + SECOND_STEP_TTL_MS;

@@ -259,8 +259,10 @@ describe('screening before t2', () => {
     const d = await (await a.decide(id)).json();
     expect(d.outcome).toBe('manual_review');
     expect(codesOf(d)).toContain('screening_unavailable');
-    // The internal review path (the console's reviewers) cannot approve an absent screening either.
-    await expect(server.services.cases.review(t.tenantId, id, { outcome: 'approved', reason: 'Looks right.' })).rejects.toMatchObject({ status: 409, code: 'screening_required' });
+    // The operator's reviewers (the console's review service) cannot approve an absent screening either.
+    const reviewer = { personId: (await server.services.staff.create({ email: 'upload.reviewer@example.test', role: 'reviewer' })).person_id };
+    const approval = { outcome: 'approved' as const, reasonCode: 'documents_verified', note: 'Looks right.' };
+    await expect(server.services.review.decide(reviewer, id, approval)).rejects.toMatchObject({ status: 409, code: 'screening_required' });
     expect(await (await a.get(id)).json()).toMatchObject({ status: 'manual_review', review: null });
     const status = await (await a.status(who.sub)).json();
     expect(status).toMatchObject({ kyc_status: 'pending', kyc_tier: 't0', aml_clear: null });

@@ -1,0 +1,198 @@
+// The OpenAPI 3.1 document of the tenant API, generated from the route contracts (contract.ts) and nothing else:
+// the zod schemas that validate requests and check responses are the schemas the document shows, through zod's
+// own JSON Schema output (draft 2020-12, which OpenAPI 3.1 uses as is). Built once per process and served as is.
+import Router from '@koa/router';
+import { z } from 'zod';
+import { contracts, routeContracts, sendJson, type RouteContract } from './contract.js';
+
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+
+type JsonSchema = Record<string, unknown>;
+type Io = 'input' | 'output';
+
+interface DocumentInfo {
+  publicUrl: string;
+  version: string;
+}
+
+const COMPONENTS = '#/components/schemas/';
+const SHARED = `${COMPONENTS}__shared#/$defs/`;
+
+/**
+ * Request bodies (input) and response bodies (output) as named components. zod converts a registry in one pass;
+ * schemas named elsewhere with `.meta({ id })` land in its `__shared` defs and are hoisted beside the others. An
+ * input schema whose id an output schema also uses, with another shape (defaults, transforms), gets `Input`.
+ */
+class Components {
+  private readonly registries = { input: z.registry<{ id: string }>(), output: z.registry<{ id: string }>() };
+  private readonly named = { input: new Map<z.ZodType, string>(), output: new Map<z.ZodType, string>() };
+
+  /** A $ref to `schema` as seen from `io`, named `id` unless it already has a name. */
+  ref(schema: z.ZodType, io: Io, id: string): JsonSchema {
+    let name = this.named[io].get(schema) ?? (z.globalRegistry.get(schema)?.id);
+    if (!name) name = id;
+    if (!this.registries[io].has(schema)) this.registries[io].add(schema, { id: name });
+    this.named[io].set(schema, name);
+    return { $ref: `${COMPONENTS}${name}` };
+  }
+
+  /** All components, and the renames the input side needed (applied to the paths by the caller). */
+  build(): { schemas: Record<string, JsonSchema>; renames: Map<string, string> } {
+    const convert = (io: Io): Record<string, JsonSchema> => {
+      const { schemas } = z.toJSONSchema(this.registries[io], { io, target: 'draft-2020-12', unrepresentable: 'any', uri: (id) => `${COMPONENTS}${id}` });
+      const all: Record<string, JsonSchema> = {};
+      for (const [id, schema] of Object.entries(schemas as Record<string, JsonSchema>)) {
+        if (id === '__shared') Object.assign(all, (schema.$defs ?? {}) as Record<string, JsonSchema>);
+        else {
+          const { $schema: _s, $id: _i, ...rest } = schema;
+          all[id] = rest;
+        }
+      }
+      return JSON.parse(JSON.stringify(all).replaceAll(SHARED, COMPONENTS)) as Record<string, JsonSchema>;
+    };
+    const output = convert('output');
+    const input = convert('input');
+    const renames = new Map<string, string>();
+    for (const [id, schema] of Object.entries(input)) if (output[id] && JSON.stringify(output[id]) !== JSON.stringify(schema)) renames.set(id, `${id}Input`);
+    const renamed = rename(input, renames);
+    return { schemas: { ...output, ...Object.fromEntries(Object.entries(renamed).map(([id, v]) => [renames.get(id) ?? id, v])) }, renames };
+  }
+}
+
+/** Rewrites $refs to renamed components. */
+function rename<T>(value: T, renames: Map<string, string>): T {
+  if (!renames.size) return value;
+  let text = JSON.stringify(value);
+  for (const [from, to] of renames) text = text.replaceAll(`"${COMPONENTS}${from}"`, `"${COMPONENTS}${to}"`);
+  return JSON.parse(text) as T;
+}
+
+/** A small schema inline (parameters), with nothing extracted. */
+function inline(schema: z.ZodType): JsonSchema {
+  const { $schema: _s, ...out } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+  return out;
+}
+
+/** `/:person_id/status` → `/{person_id}/status`. */
+const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+/** A stable operationId from the method and path: `get /api/v1/kyc/:person_id/status` → `getKycPersonIdStatus`. */
+function operationId(c: RouteContract): string {
+  const words = c.path
+    .replace(/^\/api\/v1\//, '')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return c.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+function parameters(c: RouteContract): JsonSchema[] {
+  const out: JsonSchema[] = [];
+  const add = (where: 'path' | 'query' | 'header', schema: z.ZodType | undefined) => {
+    if (!schema) return;
+    const object = inline(schema);
+    const props = (object.properties ?? {}) as Record<string, JsonSchema>;
+    const required = new Set((object.required ?? []) as string[]);
+    for (const [name, prop] of Object.entries(props)) {
+      const { description, ...rest } = prop;
+      out.push({ name, in: where, required: where === 'path' || required.has(name), ...(description ? { description } : {}), schema: rest });
+    }
+  };
+  add('path', c.params);
+  add('query', c.query);
+  add('header', c.headers);
+  return out;
+}
+
+function requestBody(c: RouteContract, components: Components): JsonSchema | undefined {
+  if (!c.body) return undefined;
+  const type = c.bodyType === 'multipart' ? 'multipart/form-data' : 'application/json';
+  return { required: true, content: { [type]: { schema: components.ref(c.body, 'input', `${operationId(c)}Body`) } } };
+}
+
+const REASON: Record<number, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No content',
+  400: 'The request is malformed or fails validation (`validation_failed`, …)',
+  401: 'Missing or unknown API key (`unauthorized`)',
+  403: 'The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …)',
+  404: 'Not found, or not this tenant’s (`not_found`)',
+  409: 'Conflicts with the resource’s state',
+  413: 'Too large',
+  415: 'Unsupported media type',
+  422: 'Well-formed but unprocessable',
+  429: 'Rate limited; retry after `Retry-After` seconds (`rate_limited`)',
+  503: 'A dependency is unavailable; retry after `Retry-After` seconds',
+};
+
+function responses(c: RouteContract, components: Components): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [status, schema] of Object.entries(c.responses)) {
+    const description = REASON[Number(status)] ?? `HTTP ${status}`;
+    out[status] = schema === null ? { description } : { description, content: { 'application/json': { schema: components.ref(schema, 'output', `${operationId(c)}${status}`) } } };
+  }
+  return out;
+}
+
+function operation(c: RouteContract, components: Components): JsonSchema {
+  const params = parameters(c);
+  const body = requestBody(c, components);
+  return {
+    operationId: operationId(c),
+    summary: c.summary,
+    ...(c.description ? { description: c.description } : {}),
+    tags: [c.path.replace(/^\/api\/v1\//, '').split('/')[0]!],
+    // OpenAPI 3.1 lets a non-OAuth requirement list role names: the API-key scope the route needs.
+    security: c.auth === 'api_key' ? [{ apiKey: c.scope ? [c.scope] : [] }] : [],
+    ...(params.length ? { parameters: params } : {}),
+    ...(body ? { requestBody: body } : {}),
+    responses: responses(c, components),
+  };
+}
+
+/** The document for `routes`; pure, so a test can build it from the same routers the app mounts. */
+export function openApiDocument(routes: readonly RouteContract[], info: DocumentInfo): JsonSchema {
+  const components = new Components();
+  const operations: Record<string, Record<string, JsonSchema>> = {};
+  for (const c of routes) (operations[openApiPath(c.path)] ??= {})[c.method] = operation(c, components);
+  const { schemas, renames } = components.build();
+  const paths = rename(operations, renames);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'KYCPort tenant API',
+      version: info.version,
+      description:
+        'Read reusable KYC assurance, open verification sessions and cases, and manage webhook endpoints. Sign-in (OpenID Connect) is described by the discovery document, not here.',
+    },
+    externalDocs: { description: 'OpenID Connect discovery', url: `${info.publicUrl}/.well-known/openid-configuration` },
+    servers: [{ url: info.publicUrl }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key (`kp_…`), from `kycport apikey create`. Each operation lists the scope it needs (`status:read`, `cases:write`, `sessions:write`, `webhooks:manage`); a key without it gets 403 `insufficient_scope`.' } },
+      schemas,
+    },
+    paths,
+  };
+}
+
+/** GET /api/v1/openapi.json, built from the contracts of `routers` once, when first asked for. */
+export function openApiRoutes(routers: Router[], info: DocumentInfo): Router {
+  const router = new Router();
+  const api = contracts(router, { auth: 'none' });
+  let body: string | undefined;
+  api.route(
+    {
+      method: 'get',
+      path: OPENAPI_PATH,
+      summary: 'This document: the tenant API as OpenAPI 3.1',
+      responses: { 200: z.looseObject({ openapi: z.literal('3.1.0') }) },
+    },
+    (ctx) => {
+      body ??= JSON.stringify(openApiDocument([...routers.flatMap((r) => routeContracts(r)), ...routeContracts(router)], info));
+      ctx.set('Cache-Control', 'public, max-age=300');
+      sendJson(ctx, body);
+    },
+  );
+  return router;
+}
