@@ -67,7 +67,7 @@ async function toSelfie(c: Ctx): Promise<{ b: Browser; id: string; csrf: string 
   if (!step.url.endsWith(`/verify/s/${id}`)) throw new Error(`sign-in did not return to the session: ${step.url}`);
   await step.res.body?.cancel();
   let html = await page(c, b, id, 'choose');
-  await b.fetch(`${c.kp.url}/verify/s/${id}/choose`, { form: { csrf: csrfOf(html), document_type: 'passport', country: 'UTO' } });
+  await b.fetch(`${c.kp.url}/verify/s/${id}/choose`, { form: { csrf: csrfOf(html), document_type: 'passport', country: 'NLD' } });
   html = await page(c, b, id, 'capture (document)');
   await capture(c, b, id, 'document', c.passport, csrfOf(html));
   html = await page(c, b, id, 'capture (selfie)');

@@ -127,6 +127,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     dedup,
     assurance,
     retentionDays: config.documentRetentionDays,
+    sandbox: config.sandbox,
     uploadTemp,
     uploadLimits: config.uploads,
     // A session follows its attempt's case inside the case's decision/review transaction (built just below).

@@ -38,6 +38,9 @@ const schema = z.object({
   // AES-256-GCM key for uploaded documents at rest: 64 hex characters or 44-character base64.
   DOCUMENT_ENCRYPTION_KEY: z.string().optional(),
   DOCUMENT_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  // Sandbox: ICAO specimen documents (issuing state or nationality UTO, the Doc 9303 specimen numbers) are
+  // accepted for integration tests. Off by default: outside sandbox mode they are refused (specimen_document).
+  SANDBOX_MODE: bool.default(false),
   // Years an erased person's decision records (outcome, checks, reasons, dates; no images or biometrics) are kept,
   // as AML record-keeping rules require (5 in the EU's AMLD); then a periodic job deletes them.
   RECORD_RETENTION_YEARS: z.coerce.number().int().min(0).max(100).default(5),
@@ -116,6 +119,8 @@ export type Config = Readonly<{
   secretKey: string | undefined;
   documentEncryptionKey: string | undefined;
   documentRetentionDays: number;
+  /** SANDBOX_MODE: specimen documents pass (they are refused otherwise). */
+  sandbox: boolean;
   recordRetentionYears: number;
   /** smtpUrl undefined: mail goes to the DATA_DIR/mail spool. */
   mail: Readonly<{ smtpUrl: string | undefined; from: string; perAddressPerHour: number }>;
@@ -191,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey: e.SECRET_KEY,
     documentEncryptionKey: e.DOCUMENT_ENCRYPTION_KEY,
     documentRetentionDays: e.DOCUMENT_RETENTION_DAYS,
+    sandbox: e.SANDBOX_MODE,
     recordRetentionYears: e.RECORD_RETENTION_YEARS,
     mail: Object.freeze({
       smtpUrl: e.SMTP_URL,

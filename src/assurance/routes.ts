@@ -34,6 +34,7 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
   api.route(
     {
       method: 'get',
+      scope: 'status:read',
       path: '/:person_id/status',
       summary: "Read a person's KYC status and tier",
       params: statusParams,

@@ -1,7 +1,8 @@
 // The admin commands. Each parses its arguments first (so bad arguments fail before any database is opened),
 // then runs and returns one JSON-serialisable object.
 import { z } from 'zod';
-import { createApiKey, createClient, createTenant, revokeApiKey } from '../tenants/service.js';
+import { API_SCOPES } from '../http/scopes.js';
+import { createApiKey, createClient, createTenant, listApiKeys, revokeApiKey } from '../tenants/service.js';
 import { mailerFor } from '../persons/mailer.js';
 import { createPerson, MIN_PASSWORD_LENGTH } from '../persons/service.js';
 import { operatorTurnOff } from '../persons/two-step.js';
@@ -11,6 +12,7 @@ import { tenantAudit } from '../tenants/audit-entries.js';
 import { tenantStore } from '../tenants/store.js';
 import { auditCommands, cliActor, cliAudit } from './audit.js';
 import { listsCommands } from './lists.js';
+import { manageCommands, scopeFlags } from './manage.js';
 import { staffCommands } from './staff.js';
 import { tenantCommands } from './tenant.js';
 
@@ -44,13 +46,20 @@ export const commands: Record<string, Command> = {
       ),
   }),
   'apikey create': command({
-    usage: 'apikey create --tenant ID [--name NAME]',
+    usage: `apikey create --tenant ID [--name NAME] [--scope SCOPE…]  (scopes: ${API_SCOPES.join(', ')}; repeat --scope for several; default: all four)`,
     needsDb: true,
     parse(argv) {
-      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' } });
-      return { tenantId: required(values.tenant, 'tenant'), name: values.name };
+      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true } });
+      const scopes = scopeFlags(values.scope);
+      return { tenantId: required(values.tenant, 'tenant'), name: values.name, ...(scopes ? { scopes } : {}) };
     },
-    run: (input, infra) => cliAudit(infra!).audited((trx) => createApiKey(trx, input), (r) => tenantAudit.apiKeyCreated(cliActor(), input.tenantId, r.id, input.name)),
+    run: (input, infra) => cliAudit(infra!).audited((trx) => createApiKey(trx, input), (r) => tenantAudit.apiKeyCreated(cliActor(), input.tenantId, r.id, input.name, r.scopes)),
+  }),
+  'apikey list': command({
+    usage: 'apikey list --tenant ID  (id, name, last 4 characters, scopes, created, revoked; never the key)',
+    needsDb: true,
+    parse: (argv) => required(flags(argv, { tenant: { type: 'string' } }).values.tenant, 'tenant'),
+    run: async (tenantId, infra) => ({ data: await listApiKeys(infra!.db.knex, tenantId) }),
   }),
   'apikey revoke': command({
     usage: 'apikey revoke --id ID',
@@ -109,6 +118,7 @@ export const commands: Record<string, Command> = {
   }),
   ...listsCommands,
   ...tenantCommands,
+  ...manageCommands,
   ...staffCommands,
   ...auditCommands,
 };

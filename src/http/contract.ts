@@ -5,6 +5,8 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
+import { InsufficientScopeError } from './errors.js';
+import type { ApiScope } from './scopes.js';
 import { parse } from './validate.js';
 
 /** The error family's one JSON shape ({error, message, details?}, see middleware/errors.ts), declared once. */
@@ -44,6 +46,8 @@ export interface RouteSpec<P = undefined, Q = undefined, H = undefined, B = unde
    */
   bodyType?: 'json' | 'multipart';
   responses: Responses;
+  /** The API-key scope the route needs; required on api_key routers (checked after `use`, before the handler). */
+  scope?: ApiScope;
   /** Route middleware run before validation (body parsers, guards). Not part of the contract. */
   use?: Koa.Middleware[];
 }
@@ -63,6 +67,8 @@ export interface RouteContract {
   summary: string;
   description?: string;
   auth: Auth;
+  /** For api_key routes: the scope a key needs (a key without it gets 403 insufficient_scope). */
+  scope?: ApiScope;
   params?: z.ZodType;
   query?: z.ZodType;
   headers?: HeaderSchema;
@@ -73,6 +79,17 @@ export interface RouteContract {
 
 /** How callers authenticate: a tenant API key (Bearer kp_…), an OAuth access token, or nothing. */
 export type Auth = 'api_key' | 'access_token' | 'none';
+
+/** What the API-key guard leaves in Koa state for the scope check: the key's scopes (from its cached state). */
+export interface ScopedState {
+  scopes?: readonly ApiScope[];
+}
+
+/** Refuses a key without `scope`: an array lookup over at most four entries, no await, no extra middleware layer. */
+function checkScope(state: ScopedState, scope: ApiScope): void {
+  const granted = state.scopes ?? [];
+  if (!granted.includes(scope)) throw new InsufficientScopeError(scope, granted);
+}
 
 /** `S` is the Koa state the router's guards set (e.g. the tenant of an API key). */
 export type Handler<P, Q, H, B, S = Koa.DefaultState> = (ctx: Koa.ParameterizedContext<S>, input: Input<P, Q, H, B>) => unknown;
@@ -104,6 +121,7 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
   const check = opts.checkResponses ?? checksByDefault;
   return {
     route(spec, handler) {
+      if (opts.auth === 'api_key' && !spec.scope) throw new Error(`${spec.method.toUpperCase()} ${prefix}${spec.path}: an API-key route must declare its scope`);
       const contract: RouteContract = {
         method: spec.method,
         // As the router joins them: a prefix's '/' route is the prefix itself.
@@ -111,6 +129,7 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
         summary: spec.summary,
         ...(spec.description ? { description: spec.description } : {}),
         auth: opts.auth,
+        ...(spec.scope ? { scope: spec.scope } : {}),
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { query: spec.query } : {}),
         ...(spec.headers ? { headers: spec.headers } : {}),
@@ -120,7 +139,15 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
       };
       list.push(contract);
       const read = reader(spec);
-      const run: Koa.Middleware = (ctx) => handler(ctx, read(ctx)) as Promise<unknown>;
+      // The scope is checked in the endpoint itself, after the route's own middleware (which may hold the API-key
+      // guard, as the status route does) and before the input is validated; a multipart body is not read yet.
+      const { scope } = spec;
+      const run: Koa.Middleware = scope
+        ? (ctx) => {
+            checkScope(ctx.state, scope);
+            return handler(ctx, read(ctx)) as Promise<unknown>;
+          }
+        : (ctx) => handler(ctx, read(ctx)) as Promise<unknown>;
       const endpoint = check ? checked(run, contract) : run;
       router[spec.method](spec.path, ...(spec.use ?? []), endpoint);
     },
@@ -129,12 +156,15 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
 
 /**
  * The error statuses any such route can answer without its handler saying so, added to what it declares: a JSON
- * body can be too large or of the wrong media type (the body parsers), and an API-key route reads the database.
+ * body can be too large or of the wrong media type (the body parsers), an API-key route reads the database and
+ * checks the key's scope.
  */
 function withImplied(spec: RouteSpec<unknown, unknown, unknown, unknown>, auth: Auth): Responses {
   const implied: Record<number, z.ZodType> = {};
   if (spec.body && (spec.bodyType ?? 'json') === 'json') Object.assign(implied, { 413: errorResponse, 415: errorResponse });
   if (auth === 'api_key') implied[503] = errorResponse;
+  // A key without the route's scope gets 403 insufficient_scope.
+  if (spec.scope) implied[403] = errorResponse;
   return { ...implied, ...spec.responses };
 }
 

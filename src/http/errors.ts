@@ -31,8 +31,20 @@ export class UnauthorizedError extends ApiError {
 }
 
 export class ForbiddenError extends ApiError {
-  constructor(message = 'Not allowed.') {
-    super(403, 'forbidden', message);
+  constructor(message = 'Not allowed.', code = 'forbidden') {
+    super(403, code, message);
+  }
+}
+
+/**
+ * The API key is valid but lacks the scope the route needs (RFC 6750 §3.1: 403 with the scope named in
+ * WWW-Authenticate). details: [{ required, granted }].
+ */
+export class InsufficientScopeError extends ApiError {
+  constructor(required: string, granted: readonly string[]) {
+    super(403, 'insufficient_scope', `This API key lacks the ${required} scope this route needs; create a key with it (kycport apikey create --scope ${required}).`, [{ required, granted }], {
+      'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${required}"`,
+    });
   }
 }
 

@@ -116,7 +116,7 @@ const REASON: Record<number, string> = {
   204: 'No content',
   400: 'The request is malformed or fails validation (`validation_failed`, …)',
   401: 'Missing or unknown API key (`unauthorized`)',
-  403: 'The API key may not do this (`forbidden`, …)',
+  403: 'The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …)',
   404: 'Not found, or not this tenant’s (`not_found`)',
   409: 'Conflicts with the resource’s state',
   413: 'Too large',
@@ -143,7 +143,8 @@ function operation(c: RouteContract, components: Components): JsonSchema {
     summary: c.summary,
     ...(c.description ? { description: c.description } : {}),
     tags: [c.path.replace(/^\/api\/v1\//, '').split('/')[0]!],
-    security: c.auth === 'api_key' ? [{ apiKey: [] }] : [],
+    // OpenAPI 3.1 lets a non-OAuth requirement list role names: the API-key scope the route needs.
+    security: c.auth === 'api_key' ? [{ apiKey: c.scope ? [c.scope] : [] }] : [],
     ...(params.length ? { parameters: params } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: responses(c, components),
@@ -168,7 +169,7 @@ export function openApiDocument(routes: readonly RouteContract[], info: Document
     externalDocs: { description: 'OpenID Connect discovery', url: `${info.publicUrl}/.well-known/openid-configuration` },
     servers: [{ url: info.publicUrl }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key (`kp_…`), from `kycport apikey create`.' } },
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key (`kp_…`), from `kycport apikey create`. Each operation lists the scope it needs (`status:read`, `cases:write`, `sessions:write`, `webhooks:manage`); a key without it gets 403 `insufficient_scope`.' } },
       schemas,
     },
     paths,

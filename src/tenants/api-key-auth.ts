@@ -7,6 +7,7 @@ import type { Invalidations } from '../db/invalidations.js';
 import { addressKey } from '../http/client-ip.js';
 import { RateLimitedError, UnauthorizedError } from '../http/errors.js';
 import type { Limit, LimitResult, RateLimiter } from '../http/rate-limit.js';
+import type { ApiScope } from '../http/scopes.js';
 import { ApiKeyCache } from './api-key-cache.js';
 import type { ApiKeyRow } from './store.js';
 
@@ -14,6 +15,8 @@ import type { ApiKeyRow } from './store.js';
 export interface TenantState {
   tenantId: string;
   apiKeyId: string;
+  /** The key's scopes, from its cached row; each route's contract checks the one it needs (http/contract.ts). */
+  scopes: readonly ApiScope[];
   requestId: string;
 }
 
@@ -46,6 +49,7 @@ export function createApiKeyAuth(d: ApiKeyAuthDeps): Koa.Middleware {
     if (!key) throw new UnauthorizedError('The API key is invalid or revoked.');
     ctx.state.tenantId = key.tenant_id;
     ctx.state.apiKeyId = key.id;
+    ctx.state.scopes = key.scopes;
     return next();
   }
 

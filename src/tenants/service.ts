@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
-import { BadRequestError, NotFoundError } from '../http/errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../http/errors.js';
+import { API_SCOPES, type ApiScope } from '../http/scopes.js';
 import { hashSecret, newId, randomToken } from '../ids.js';
 import { tenantStore, type ApiKeyRow } from './store.js';
 
@@ -13,6 +14,28 @@ export async function createTenant(db: Queryable, name: string): Promise<{ tenan
   const id = newId('ten');
   await tenantStore.insertTenant(db, { id, name });
   return { tenant_id: id };
+}
+
+export async function listTenants(db: Queryable) {
+  return (await tenantStore.listTenants(db)).map((t) => ({ id: t.id, name: t.name, created_at: t.created_at.toISOString() }));
+}
+
+export async function renameTenant(db: Queryable, id: string, name: string): Promise<{ id: string; name: string }> {
+  if (!name.trim()) throw new BadRequestError('invalid_name', 'A tenant needs a name.');
+  if (!(await tenantStore.renameTenant(db, id, name.trim()))) throw new NotFoundError('Tenant');
+  return { id, name: name.trim() };
+}
+
+/**
+ * Deletes a tenant with its clients, keys, webhook endpoints and sessions. Refused while it has verification cases:
+ * their decision records are kept for the record-keeping period, and deleting the tenant would delete them.
+ */
+export async function deleteTenant(db: Queryable, id: string): Promise<{ id: string; deleted: true }> {
+  await requireTenant(db, id);
+  const cases = await tenantStore.countCases(db, id);
+  if (cases > 0) throw new ConflictError('tenant_has_records', `The tenant has ${cases} verification case(s) whose decision records must be kept; revoke its keys and delete its clients instead.`);
+  await tenantStore.deleteTenant(db, id);
+  return { id, deleted: true };
 }
 
 async function requireTenant(db: Queryable, tenantId: string): Promise<void> {
@@ -37,18 +60,23 @@ export function checkRedirectUri(uri: string, config: Pick<Config, 'isProduction
   );
 }
 
+function checkRedirectUris(list: string[], config: Pick<Config, 'isProduction'>): string[] {
+  if (list.length === 0) throw new BadRequestError('invalid_redirect_uri', 'At least one redirect URI is required.');
+  const uris = list.map((u) => checkRedirectUri(u, config));
+  // Pairwise subjects are per tenant, but oidc-provider still insists one client sits on one host.
+  if (new Set(uris.map((u) => new URL(u).host)).size > 1) {
+    throw new BadRequestError('invalid_redirect_uri', 'All redirect URIs of one client must share one host; create one client per host.');
+  }
+  return uris;
+}
+
 export async function createClient(
   db: Queryable,
   config: Pick<Config, 'isProduction'>,
   input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string },
 ): Promise<{ client_id: string; client_secret?: string }> {
   await requireTenant(db, input.tenantId);
-  if (input.redirectUris.length === 0) throw new BadRequestError('invalid_redirect_uri', 'At least one redirect URI is required.');
-  const uris = input.redirectUris.map((u) => checkRedirectUri(u, config));
-  // Pairwise subjects are per tenant, but oidc-provider still insists one client sits on one host.
-  if (new Set(uris.map((u) => new URL(u).host)).size > 1) {
-    throw new BadRequestError('invalid_redirect_uri', 'All redirect URIs of one client must share one host; create one client per host.');
-  }
+  const uris = checkRedirectUris(input.redirectUris, config);
   const clientId = newId('cli', 16);
   const secret = input.public ? undefined : randomToken(32);
   const metadata = {
@@ -65,8 +93,50 @@ export async function createClient(
   return { client_id: clientId, ...(secret ? { client_secret: secret } : {}) };
 }
 
-export async function createApiKey(db: Queryable, input: { tenantId: string; name?: string }): Promise<{ id: string; api_key: string }> {
+export interface CreateApiKeyInput {
+  tenantId: string;
+  name?: string;
+  /** Default: every scope (API_SCOPES). */
+  scopes?: readonly ApiScope[];
+}
+
+/** A client as an operator sees it: never the secret (only whether it has one). */
+function presentClient(c: { client_id: string; tenant_id: string; metadata: Record<string, unknown> }) {
+  const m = c.metadata;
+  return {
+    client_id: c.client_id,
+    tenant_id: c.tenant_id,
+    name: typeof m.client_name === 'string' ? m.client_name : null,
+    redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
+    public: m.token_endpoint_auth_method === 'none',
+  };
+}
+
+export async function listClients(db: Queryable, tenantId: string) {
+  await requireTenant(db, tenantId);
+  return (await tenantStore.listClients(db, tenantId)).map(presentClient);
+}
+
+/** New name and/or redirect URIs (replacing the list, checked as at creation). Other processes see it within 10 s (clients cache). */
+export async function updateClient(db: Queryable, config: Pick<Config, 'isProduction'>, clientId: string, patch: { name?: string; redirectUris?: string[] }) {
+  const row = await tenantStore.findClient(db, clientId);
+  if (!row) throw new NotFoundError('Client');
+  const metadata = { ...row.metadata };
+  if (patch.name !== undefined) metadata.client_name = patch.name;
+  if (patch.redirectUris) metadata.redirect_uris = checkRedirectUris(patch.redirectUris, config);
+  await tenantStore.upsertClient(db, { client_id: clientId, tenant_id: row.tenant_id, metadata });
+  return presentClient({ ...row, metadata });
+}
+
+export async function deleteClient(db: Queryable, clientId: string): Promise<{ client_id: string; deleted: true }> {
+  if (!(await tenantStore.deleteClient(db, clientId))) throw new NotFoundError('Client');
+  return { client_id: clientId, deleted: true };
+}
+
+export async function createApiKey(db: Queryable, input: CreateApiKeyInput): Promise<{ id: string; api_key: string; scopes: ApiScope[] }> {
   await requireTenant(db, input.tenantId);
+  if (input.scopes?.length === 0) throw new BadRequestError('invalid_scope', `An API key needs at least one scope (${API_SCOPES.join(', ')}).`);
+  const scopes = API_SCOPES.filter((s) => (input.scopes ?? API_SCOPES).includes(s));
   const key = API_KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
   const id = newId('key');
   await tenantStore.insertApiKey(db, {
@@ -75,8 +145,31 @@ export async function createApiKey(db: Queryable, input: { tenantId: string; nam
     name: input.name ?? null,
     key_hash: hashSecret(key),
     last4: key.slice(-4),
+    scopes,
   });
-  return { id, api_key: key };
+  return { id, api_key: key, scopes };
+}
+
+/** A tenant's keys as an operator may see them: never the key or its hash. */
+export async function listApiKeys(db: Queryable, tenantId: string) {
+  await requireTenant(db, tenantId);
+  const rows = await tenantStore.listApiKeys(db, tenantId);
+  return rows.map((k) => ({ id: k.id, name: k.name, last4: k.last4, scopes: [...k.scopes], created_at: k.created_at.toISOString(), revoked_at: k.revoked_at?.toISOString() ?? null }));
+}
+
+/** New name and/or scopes; every process caching the key drops it when the change commits (api_keys trigger). */
+export async function updateApiKey(db: Queryable, id: string, patch: { name?: string; scopes?: readonly ApiScope[] }) {
+  if (patch.scopes?.length === 0) throw new BadRequestError('invalid_scope', `An API key needs at least one scope (${API_SCOPES.join(', ')}).`);
+  const scopes = patch.scopes && API_SCOPES.filter((s) => patch.scopes!.includes(s));
+  if (!(await tenantStore.updateApiKey(db, id, { ...(patch.name !== undefined ? { name: patch.name } : {}), ...(scopes ? { scopes } : {}) }))) throw new NotFoundError('API key');
+  const key = (await tenantStore.findApiKey(db, id))!;
+  return { id, name: key.name, scopes: [...key.scopes] };
+}
+
+/** Removes the key's row (it stops working everywhere when the delete commits); `revoke` keeps it as history. */
+export async function deleteApiKey(db: Queryable, id: string): Promise<{ id: string; deleted: true }> {
+  if (!(await tenantStore.deleteApiKey(db, id))) throw new NotFoundError('API key');
+  return { id, deleted: true };
 }
 
 export async function revokeApiKey(db: Queryable, clock: Clock, id: string): Promise<{ id: string; revoked: true }> {
@@ -102,9 +195,18 @@ export type TenantService = ReturnType<typeof createTenantService>;
 export function createTenantService(d: { db: Queryable; clock: Clock; config: Pick<Config, 'isProduction'> }) {
   return {
     createTenant: (name: string) => createTenant(d.db, name),
+    listTenants: () => listTenants(d.db),
+    renameTenant: (id: string, name: string) => renameTenant(d.db, id, name),
+    deleteTenant: (id: string) => deleteTenant(d.db, id),
+    listClients: (tenantId: string) => listClients(d.db, tenantId),
+    updateClient: (clientId: string, patch: { name?: string; redirectUris?: string[] }) => updateClient(d.db, d.config, clientId, patch),
+    deleteClient: (clientId: string) => deleteClient(d.db, clientId),
+    updateApiKey: (id: string, patch: { name?: string; scopes?: readonly ApiScope[] }) => updateApiKey(d.db, id, patch),
+    deleteApiKey: (id: string) => deleteApiKey(d.db, id),
     findTenant: (id: string) => tenantStore.findTenant(d.db, id),
     createClient: (input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string }) => createClient(d.db, d.config, input),
-    createApiKey: (input: { tenantId: string; name?: string }) => createApiKey(d.db, input),
+    createApiKey: (input: CreateApiKeyInput) => createApiKey(d.db, input),
+    listApiKeys: (tenantId: string) => listApiKeys(d.db, tenantId),
     revokeApiKey: (id: string) => revokeApiKey(d.db, d.clock, id),
   };
 }

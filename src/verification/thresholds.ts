@@ -75,6 +75,8 @@ export const thresholds = {
     // can stop an approval, never cause a rejection, and never approve. Unknown codes default to review/medium.
     codes: {
       check_digit_mismatch: { severity: 'reject', risk: 'high' },
+      // ICAO specimen (UTO, Doc 9303 specimen numbers) outside sandbox mode: not a real person's document.
+      specimen_document: { severity: 'reject', risk: 'high' },
       document_already_verified: { severity: 'reject', risk: 'high' },
       face_mismatch: { severity: 'reject', risk: 'high' },
       document_expired: { severity: 'reject', risk: 'medium' },

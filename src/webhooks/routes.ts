@@ -24,6 +24,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
   api.route(
     {
       method: 'post',
+      scope: 'webhooks:manage',
       path: '/endpoints',
       summary: 'Create a webhook endpoint (the response is the only time its signing secret is shown)',
       body: s.createBody,
@@ -36,13 +37,13 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     },
   );
   api.route(
-    { method: 'get', path: '/endpoints', summary: "List the tenant's webhook endpoints", responses: { 200: s.endpointListResponse, ...errors } },
+    { method: 'get', scope: 'webhooks:manage', path: '/endpoints', summary: "List the tenant's webhook endpoints", responses: { 200: s.endpointListResponse, ...errors } },
     async (ctx) => {
       ctx.body = { data: await webhooks.listEndpoints(tenant(ctx)) };
     },
   );
   api.route(
-    { method: 'get', path: '/endpoints/:id', summary: 'Read a webhook endpoint', params: s.endpointParams, responses: { 200: s.endpointResponse, ...errors } },
+    { method: 'get', scope: 'webhooks:manage', path: '/endpoints/:id', summary: 'Read a webhook endpoint', params: s.endpointParams, responses: { 200: s.endpointResponse, ...errors } },
     async (ctx, { params }) => {
       ctx.body = await webhooks.getEndpoint(tenant(ctx), params.id);
     },
@@ -50,6 +51,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
   api.route(
     {
       method: 'patch',
+      scope: 'webhooks:manage',
       path: '/endpoints/:id',
       summary: 'Change, enable or disable a webhook endpoint',
       params: s.endpointParams,
@@ -62,7 +64,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     },
   );
   api.route(
-    { method: 'delete', path: '/endpoints/:id', summary: 'Delete a webhook endpoint', params: s.endpointParams, responses: { 204: null, ...errors } },
+    { method: 'delete', scope: 'webhooks:manage', path: '/endpoints/:id', summary: 'Delete a webhook endpoint', params: s.endpointParams, responses: { 204: null, ...errors } },
     async (ctx, { params }) => {
       await webhooks.deleteEndpoint(tenant(ctx), params.id, byKey(ctx));
       ctx.status = 204;
@@ -71,6 +73,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
   api.route(
     {
       method: 'post',
+      scope: 'webhooks:manage',
       path: '/endpoints/:id/rotate-secret',
       summary: 'Issue a new signing secret; the previous one keeps signing for overlap_seconds (default 24 hours, 0 = expire it now)',
       params: s.endpointParams,
@@ -83,7 +86,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     },
   );
   api.route(
-    { method: 'post', path: '/endpoints/:id/test', summary: 'Send a webhook.test event to the endpoint', params: s.endpointParams, responses: { 202: s.testEventResponse, ...errors } },
+    { method: 'post', scope: 'webhooks:manage', path: '/endpoints/:id/test', summary: 'Send a webhook.test event to the endpoint', params: s.endpointParams, responses: { 202: s.testEventResponse, ...errors } },
     async (ctx, { params }) => {
       ctx.status = 202;
       ctx.body = await webhooks.sendTestEvent(tenant(ctx), params.id);
@@ -92,6 +95,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
   api.route(
     {
       method: 'get',
+      scope: 'webhooks:manage',
       path: '/endpoints/:id/deliveries',
       summary: "The endpoint's delivery attempt log, newest first",
       params: s.endpointParams,
@@ -105,6 +109,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
   api.route(
     {
       method: 'post',
+      scope: 'webhooks:manage',
       path: '/events/:event_id/redeliver',
       summary: 'Send an event again, to one endpoint or to every endpoint that had it or subscribes to it',
       params: s.eventParams,

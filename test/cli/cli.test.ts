@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../src/cli/commands.js';
 import { openInfra } from '../../src/infra.js';
+import { failure } from '../../src/cli/outcome.js';
 import { createPerson } from '../../src/persons/service.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
 
@@ -65,9 +67,12 @@ describe('kycport CLI', () => {
     expect(Object.keys(pub.out as object)).toEqual(['client_id']);
 
     const key = await kycport('apikey', 'create', '--tenant', tenantId, '--name', 'backend');
-    const { id, api_key } = key.out as { id: string; api_key: string };
+    const { id, api_key, scopes } = key.out as { id: string; api_key: string; scopes: string[] };
     expect(api_key).toMatch(/^kp_live_[\w-]{32}$/);
+    // Default: all four scopes, shown when created.
+    expect(scopes).toEqual(['status:read', 'cases:write', 'sessions:write', 'webhooks:manage']);
     expect(await kycport('apikey', 'revoke', '--id', id)).toMatchObject({ code: 0, out: { id, revoked: true } });
+    expect(commands['apikey create']!.usage).toContain('default: all four');
 
     const person = await kycport('person', 'create', '--email', 'ada@example.com', '--password', 'correct horse battery');
     expect(person.out).toEqual({ id: expect.stringMatching(/^per_/) });
@@ -75,6 +80,67 @@ describe('kycport CLI', () => {
     const k1 = await kycport('keys', 'rotate');
     const k2 = await kycport('keys', 'rotate');
     expect((k1.out as { kid: string }).kid).not.toBe((k2.out as { kid: string }).kid);
+  });
+
+  // In process (the same parse and run the binary calls, on the CLI's database): a spawn per step is too slow here.
+  it('scoped keys; lists, updates and deletes tenants, clients and API keys', async () => {
+    const infra = deps.db.kind === 'pglite' ? await openInfra(deps.config) : deps;
+    const cli = async (...argv: string[]): Promise<{ code: number; out?: unknown; err?: string }> => {
+      const c = commands[argv.slice(0, 2).join(' ')]!;
+      try {
+        return { code: 0, out: JSON.parse(JSON.stringify(await c.run(c.parse(argv.slice(2)), infra, { keysDir: deps.config.keysDir }))) };
+      } catch (err) {
+        const f = failure(err);
+        return { code: f.code, err: f.stderr };
+      }
+    };
+    try {
+      const tenantId = ((await cli('tenant', 'create', '--name', 'Old Name')).out as { tenant_id: string }).tenant_id;
+      const narrow = await cli('apikey', 'create', '--tenant', tenantId, '--scope', 'cases:write', '--scope', 'status:read');
+      expect(narrow.out).toMatchObject({ scopes: ['status:read', 'cases:write'] });
+      const bad = await cli('apikey', 'create', '--tenant', tenantId, '--scope', 'admin');
+      expect(bad.code).toBe(2);
+      expect(bad.err).toContain('unknown scope admin');
+      const { id, api_key } = narrow.out as { id: string; api_key: string };
+      // Listed with their scopes and last four characters, never the key.
+      const listed = await cli('apikey', 'list', '--tenant', tenantId);
+      expect(listed.out).toEqual({ data: [{ id, name: null, last4: api_key.slice(-4), scopes: ['status:read', 'cases:write'], created_at: expect.any(String), revoked_at: null }] });
+      expect(JSON.stringify(listed.out)).not.toContain(api_key);
+      expect((await cli('apikey', 'update', '--id', id, '--scope', 'status:read', '--name', 'reader')).out).toEqual({ id, name: 'reader', scopes: ['status:read'] });
+      expect((await cli('apikey', 'update', '--id', id)).code).toBe(2);
+      expect(await cli('apikey', 'delete', '--id', id)).toMatchObject({ code: 0, out: { id, deleted: true } });
+      expect((await cli('apikey', 'list', '--tenant', tenantId)).out).toEqual({ data: [] });
+
+      expect(await cli('tenant', 'update', '--id', tenantId, '--name', 'New Name')).toMatchObject({ code: 0, out: { id: tenantId, name: 'New Name' } });
+      expect((await cli('tenant', 'list')).out).toMatchObject({ data: expect.arrayContaining([expect.objectContaining({ id: tenantId, name: 'New Name' })]) });
+
+      const { client_id } = (await cli('client', 'create', '--tenant', tenantId, '--redirect-uri', 'https://rp.example/cb', '--name', 'Web')).out as { client_id: string };
+      const updated = await cli('client', 'update', '--id', client_id, '--redirect-uri', 'https://rp.example/new', '--name', 'Web 2');
+      expect(updated.out).toEqual({ client_id, tenant_id: tenantId, name: 'Web 2', redirect_uris: ['https://rp.example/new'], public: false });
+      expect((await cli('client', 'update', '--id', client_id, '--redirect-uri', 'https://a.example/x', '--redirect-uri', 'https://b.example/x')).code).toBe(2);
+      expect((await cli('client', 'list', '--tenant', tenantId)).out).toEqual({ data: [updated.out] });
+
+      // A tenant with verification cases keeps them (decision records): deleting it is refused.
+      const db = infra.db.knex;
+      const { id: personId } = await createPerson(db, { email: 'cased@example.com', password: 'correct horse battery', emailVerified: true });
+      const now = new Date();
+      await db('verification_cases').insert({ id: 'vc_cli_test', tenant_id: tenantId, person_id: personId, sub: 'sub_cli', level: 't1', status: 'open', created_at: now, updated_at: now });
+      expect(await cli('tenant', 'delete', '--id', tenantId)).toMatchObject({ code: 2, err: expect.stringContaining('decision records') });
+      await db('verification_cases').where({ id: 'vc_cli_test' }).delete();
+
+      expect(await cli('client', 'delete', '--id', client_id)).toMatchObject({ code: 0, out: { client_id, deleted: true } });
+      expect(await cli('tenant', 'delete', '--id', tenantId)).toMatchObject({ code: 0, out: { id: tenantId, deleted: true } });
+      expect((await cli('tenant', 'delete', '--id', tenantId)).code).toBe(2);
+
+      // Each change is on the audit trail, by the CLI's OS user: the tenant's own chain, the operator's for the tenant.
+      const trail = (await db('audit_entries').where({ chain: tenantId }).orderBy('seq')) as { action: string; actor_type: string }[];
+      expect(trail.map((e) => e.action)).toEqual(['api_key.created', 'api_key.updated', 'api_key.deleted', 'client.created', 'client.updated', 'client.deleted']);
+      expect(new Set(trail.map((e) => e.actor_type))).toEqual(new Set(['cli']));
+      const operator = (await db('audit_entries').where({ chain: 'operator', object_id: tenantId }).orderBy('seq')) as { action: string }[];
+      expect(operator.map((e) => e.action)).toEqual(['tenant.created', 'tenant.updated', 'tenant.deleted']);
+    } finally {
+      if (infra !== deps) await infra.close();
+    }
   });
 
   it('manages a tenant\'s redirect URIs for verification sessions and its branding', async () => {

@@ -158,13 +158,13 @@ describe('hosted verification pages', () => {
     let page = await signIn(b, s.id, await server.person());
     expect(page).toContain('Dokument wählen');
     expect(page).toContain('<html lang="de">');
-    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'UTO' } });
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'NLD' } });
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
     await capture(b, s.id, 'document', 'document', card.front, page);
     expect((await untilDone(b, s.id)).status).toBe('resubmission_requested');
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
     expect(page).toContain('Die Rückseite des Ausweises wird gebraucht');
-    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'id_card', country: 'UTO' } });
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'id_card', country: 'NLD' } });
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
     await capture(b, s.id, 'document', 'document', card.front, page);
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
@@ -181,7 +181,7 @@ describe('hosted verification pages', () => {
     const b = new Browser();
     await b.fetch(s.url);
     let page = await signIn(b, s.id, await server.person());
-    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'UTO' } });
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'NLD' } });
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
     expect((await capture(b, s.id, 'document', 'document', passport.image, page)).status).toBe(302);
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
@@ -206,7 +206,7 @@ describe('hosted verification pages', () => {
     const b = new Browser();
     await b.fetch(s.url);
     let page = await signIn(b, s.id, await server.person());
-    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'UTO' } });
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'passport', country: 'NLD' } });
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
     await capture(b, s.id, 'document', 'document', passport.image, page);
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
@@ -227,7 +227,7 @@ describe('hosted verification pages', () => {
     const b = new Browser();
     await b.fetch(s.url);
     let page = await signIn(b, s.id, await server.person());
-    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'id_card', country: 'UTO' } });
+    await b.fetch(`${server.url}/verify/s/${s.id}/choose`, { form: { csrf: csrfOf(page), document_type: 'id_card', country: 'NLD' } });
     page = await (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
     expect((await capture(b, s.id, 'document', 'document', card.front, page)).status).toBe(302);
     const staged = async () => (await server.services.uploads.list()).filter((f) => f.startsWith(`${s.id}/`));

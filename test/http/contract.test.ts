@@ -224,11 +224,18 @@ describe('registry', () => {
       expect(routed.sort()).toEqual(routeContracts(router).map(key).sort());
     }
 
+    const scopeOf = (path: string) =>
+      path.startsWith('/api/v1/kyc/') ? 'status:read' : path.startsWith('/api/v1/webhooks/') ? 'webhooks:manage' : path.startsWith('/api/v1/verification/sessions') ? 'sessions:write' : 'cases:write';
     for (const c of all) {
       expect(c.auth).toBe('api_key');
+      // Every tenant route names the scope a key needs, and documents the 403 a key without it gets.
+      expect(c.scope).toBe(scopeOf(c.path));
+      expect(c.responses[403]).toBe(errorResponse);
       expect(c.summary.length).toBeGreaterThan(10);
       const statuses = Object.keys(c.responses).map(Number);
-      expect(statuses.some((s) => s >= 200 && s < 300)).toBe(true);
+      // The tenant review route stays declared only to refuse (403 review_forbidden): no success response.
+      const refusesOnly = key(c) === 'POST /api/v1/verification/cases/:id/review';
+      expect(statuses.some((s) => s >= 200 && s < 300)).toBe(!refusesOnly);
       for (const s of statuses.filter((s) => s >= 400)) expect(c.responses[s]).toBe(errorResponse);
       for (const s of [401, 429]) expect(c.responses[s]).toBe(errorResponse);
       // Path parameters are declared exactly.

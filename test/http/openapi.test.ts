@@ -54,13 +54,15 @@ describe('GET /api/v1/openapi.json', () => {
     expect(new Set(ids).size).toBe(ids.length);
 
     const status = doc.paths['/api/v1/kyc/{person_id}/status']!.get!;
-    expect(status.security).toEqual([{ apiKey: [] }]);
+    // The route's API-key scope is its security requirement; a key without it gets the 403.
+    expect(status.security).toEqual([{ apiKey: ['status:read'] }]);
     expect(status.parameters).toEqual([expect.objectContaining({ name: 'person_id', in: 'path', required: true })]);
-    expect(Object.keys(status.responses).sort()).toEqual(['200', '400', '401', '404', '429', '503']);
+    expect(Object.keys(status.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '503']);
     expect(status.responses['401']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(doc.paths['/api/v1/openapi.json']!.get!.security).toEqual([]);
 
     const create = doc.paths['/api/v1/verification/cases']!.post!;
+    expect(create.security).toEqual([{ apiKey: ['cases:write'] }]);
     expect(create.parameters?.map((p) => `${p.in} ${p.name}`)).toContain('header Idempotency-Key');
     expect(Object.keys(create.requestBody!.content)).toEqual(['application/json']);
     expect(Object.keys(doc.paths['/api/v1/verification/cases/{id}/upload']!.post!.requestBody!.content)).toEqual(['multipart/form-data']);

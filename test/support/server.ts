@@ -5,6 +5,7 @@ import type Koa from 'koa';
 import { buildApp } from '../../src/app.js';
 import { compose, type Services } from '../../src/compose.js';
 import type { Clock } from '../../src/clock.js';
+import type { ApiScope } from '../../src/http/scopes.js';
 import { loadKeyMaterial, type KeyMaterial } from '../../src/oidc/keys.js';
 import { createPerson } from '../../src/persons/service.js';
 import { createApiKey, createClient, createTenant } from '../../src/tenants/service.js';
@@ -20,7 +21,8 @@ export interface TestServer {
   keys: KeyMaterial;
   tenant(name?: string): Promise<string>;
   client(tenantId: string, opts?: { public?: boolean; redirectUri?: string; name?: string | null }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
-  apiKey(tenantId: string): Promise<{ id: string; api_key: string }>;
+  /** Default: every scope. */
+  apiKey(tenantId: string, scopes?: readonly ApiScope[]): Promise<{ id: string; api_key: string; scopes: ApiScope[] }>;
   person(email?: string, password?: string): Promise<{ id: string; email: string; password: string }>;
   /** Like a process restart on the same port and database: reloads keys, rebuilds the app. */
   restart(): Promise<void>;
@@ -65,7 +67,7 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
       const c = await createClient(db, deps.config, { tenantId, redirectUris: [redirectUri], public: Boolean(o.public), name: o.name === null ? undefined : (o.name ?? `App ${++counter}`) });
       return { ...c, redirect_uri: redirectUri };
     },
-    apiKey: (tenantId) => createApiKey(db, { tenantId }),
+    apiKey: (tenantId, scopes) => createApiKey(db, { tenantId, ...(scopes ? { scopes } : {}) }),
     async person(email = `person${++counter}.${Date.now()}@example.com`, password = 'correct horse battery') {
       const { id } = await createPerson(db, { email, password, emailVerified: true });
       return { id, email, password };

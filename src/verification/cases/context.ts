@@ -24,6 +24,8 @@ export interface CaseContext {
   dedup: FaceDedup;
   /** Case progress moves the person's assurance inside the case's own transactions. */
   assurance: Pick<AssuranceService, 'apply' | 'forgetCached'>;
+  /** SANDBOX_MODE: specimen documents pass instead of being refused (specimen.ts). */
+  sandbox: boolean;
   /** DOCUMENT_RETENTION_DAYS. */
   retentionDays: number;
   /** Upload bodies in flight (sealed temporary files under DATA_DIR/upload-tmp). */

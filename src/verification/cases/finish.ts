@@ -30,6 +30,12 @@ interface Approval extends ApprovalSource {
 }
 
 async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, now: Date): Promise<void> {
+  // t2 and t3 mean "screened": aml_clear null (screening never ran) can never come with them. The decision model
+  // already sends such a case to manual_review (screening_unavailable); this refuses any path that gets here anyway.
+  // A review can clear a screening hit (false), never an absent screening (null).
+  if (a.level !== 't1' && a.amlClear === null) {
+    throw new ConflictError('screening_required', `A ${a.level} approval requires a sanctions/PEP screening result; screening did not run for this case.`);
+  }
   if (row.document_fingerprint) {
     await documentRegistry.claim(trx, { fingerprint: row.document_fingerprint, person_id: row.person_id, case_id: row.id, verified_at: now });
     const owner = await documentRegistry.find(trx, row.document_fingerprint);

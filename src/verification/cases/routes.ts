@@ -3,7 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { jsonOnly as jsonBodyOnly, noStore } from '../../http/body.js';
 import { contracts, errorResponse } from '../../http/contract.js';
-import { ApiError } from '../../http/errors.js';
+import { ForbiddenError } from '../../http/errors.js';
 import type { TenantState } from '../../tenants/api-key-auth.js';
 import { assertNoVerdict, assertNoVerdictName } from './guard.js';
 import { presentCase } from './model.js';
@@ -16,8 +16,8 @@ const noVerdictInQuery: Koa.Middleware = async (ctx, next) => {
   await next();
 };
 
-/** JSON (or an empty body) only, with client-supplied verdicts refused first (`allow`: the review's outcome). */
-const jsonOnly = (allow: readonly string[] = []) => jsonBodyOnly((body) => assertNoVerdict(body, allow));
+/** JSON (or an empty body) only, with client-supplied verdicts refused first. */
+const jsonOnly = () => jsonBodyOnly((body) => assertNoVerdict(body));
 
 /** Refused before (or while) reading an upload: don't let Node drain an arbitrarily large rest of the body. */
 const refuseUnreadBody: Koa.Middleware = async (ctx, next) => {
@@ -42,6 +42,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   api.route(
     {
       method: 'post',
+      scope: 'cases:write',
       path: '/',
       summary: 'Open a verification case for a person at a level',
       headers: s.createCaseHeaders,
@@ -58,7 +59,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   );
 
   api.route(
-    { method: 'get', path: '/', summary: "List the tenant's cases, newest first", query: s.listQuery, responses: { 200: s.caseListResponse, ...errors }, use: [noStore] },
+    { method: 'get', scope: 'cases:write', path: '/', summary: "List the tenant's cases, newest first", query: s.listQuery, responses: { 200: s.caseListResponse, ...errors }, use: [noStore] },
     async (ctx, { query: q }) => {
       const { rows, nextCursor } = await cases.list({ tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
       ctx.body = { data: rows.map((r) => presentCase(r)), next_cursor: nextCursor };
@@ -66,7 +67,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   );
 
   api.route(
-    { method: 'get', path: '/:id', summary: 'Read a case with its uploads summary', params: s.caseParams, responses: { 200: s.caseResponse, ...errors }, use: [noStore] },
+    { method: 'get', scope: 'cases:write', path: '/:id', summary: 'Read a case with its uploads summary', params: s.caseParams, responses: { 200: s.caseResponse, ...errors }, use: [noStore] },
     async (ctx, { params }) => {
       const { row, files } = await cases.get(ctx.state.tenantId, params.id);
       ctx.body = presentCase(row, files);
@@ -77,6 +78,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   api.route(
     {
       method: 'post',
+      scope: 'cases:write',
       path: '/:id/upload',
       summary: 'Upload the document, selfie and liveness frames; the document is analysed before the answer',
       params: s.caseParams,
@@ -102,6 +104,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   api.route(
     {
       method: 'get',
+      scope: 'cases:write',
       path: '/:id/liveness/challenge',
       summary: 'Issue the head-turn sequence for active liveness',
       params: s.caseParams,
@@ -116,6 +119,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   api.route(
     {
       method: 'post',
+      scope: 'cases:write',
       path: '/:id/decide',
       summary: 'Run the checks on the uploads and decide (approve, reject or send to manual review)',
       params: s.caseParams,
@@ -130,21 +134,25 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
     },
   );
 
-  // The reviewer's own decision is the one place an `outcome` may come from the client.
+  // Tenants see outcomes; they never decide them. A tenant that could review its own case could mint assurance
+  // every other tenant inherits (issue 12), so the route stays declared (clients get a clear answer, and the API
+  // document shows it) but always refuses: manual review is done by the operator's reviewers in the console.
   api.route(
     {
       method: 'post',
+      scope: 'cases:write',
       path: '/:id/review',
-      summary: 'Record the reviewer\'s decision on a case in manual review',
+      summary: 'Refused: manual review is done by the operator\'s reviewers in the console, not by tenants',
+      description: 'Always answers 403 review_forbidden. Cases in manual_review are decided by the operator\'s reviewers; the tenant learns the outcome from the case, the status API and the verification.case.reviewed webhook.',
       params: s.caseParams,
-      body: s.reviewBody,
-      responses: { 200: s.caseResponse, ...jsonErrors, 403: errorResponse, 409: errorResponse },
-      use: [noStore, ...jsonOnly(['outcome'])],
+      responses: { ...errors, 403: errorResponse },
+      use: [noStore],
     },
-    // Placeholder until the trust-rules branch (helper A) lands its version: a tenant key never reviews; the
-    // operator's reviewers decide in the console (review/).
     () => {
-      throw new ApiError(403, 'review_forbidden', 'Tenants cannot review cases; the operator\'s reviewers decide them in the console.');
+      throw new ForbiddenError(
+        "Tenant API keys cannot review cases. Cases in manual_review are decided by the operator's reviewers in the KYCPort console; you receive the outcome (case, status API, verification.case.reviewed webhook).",
+        'review_forbidden',
+      );
     },
   );
 

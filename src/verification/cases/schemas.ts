@@ -17,10 +17,6 @@ export const listQuery = z.strictObject({
   ...pageQuery,
 });
 
-export const reviewBody = z.strictObject({
-  outcome: z.enum(['approved', 'rejected']),
-  reason: z.string().trim().min(3).max(2000),
-});
 
 /** Decide takes no input: everything is computed from the uploads. An empty JSON object is tolerated. */
 export const decideBody = z.strictObject({});

@@ -12,6 +12,7 @@ import { caseEvent } from './events.js';
 import { publicExtraction } from './extraction.js';
 import { inspectImage, type ImageInfo } from './images.js';
 import { sealPrivate, type PrivateCaseData } from './sealed.js';
+import { specimenCheck } from './specimen.js';
 import { uploadFields, type UploadFields } from './schemas.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
 
@@ -87,7 +88,9 @@ export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadB
   const now = ctx.clock.now();
   const applicant = applicantOf(fields);
   const analysis = await ctx.engines.analyzeDocument({ front: document, ...(back ? { back } : {}), ...(applicant ? { applicant } : {}), now });
-  const extraction = publicExtraction(analysis);
+  // Outside sandbox mode a specimen fails here, with the document's other checks, and the decision rejects it.
+  const specimen = ctx.sandbox ? null : specimenCheck(analysis);
+  const extraction = publicExtraction(specimen ? { ...analysis, checks: [...analysis.checks, specimen] } : analysis);
   const fingerprint = analysis.documentKey ? documentFingerprint(ctx.keys.fingerprint, analysis.documentKey) : null;
   const sealed: PrivateCaseData = { livenessMode: fields.liveness_mode, ...(applicant ? { applicant } : {}) };
 

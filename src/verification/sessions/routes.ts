@@ -18,6 +18,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   api.route(
     {
       method: 'post',
+      scope: 'sessions:write',
       path: '/',
       summary: 'Send a person through hosted verification: create a session (or get the open one for the same external_user_id and level)',
       headers: s.createSessionHeaders,
@@ -43,7 +44,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   );
 
   api.route(
-    { method: 'get', path: '/', summary: "List the tenant's sessions, newest first", query: s.listSessionsQuery, responses: { 200: s.sessionListResponse, ...errors }, use: [noStore] },
+    { method: 'get', scope: 'sessions:write', path: '/', summary: "List the tenant's sessions, newest first", query: s.listSessionsQuery, responses: { 200: s.sessionListResponse, ...errors }, use: [noStore] },
     async (ctx, { query: q }) => {
       const { rows, nextCursor } = await sessions.list({ tenantId: ctx.state.tenantId, status: q.status, externalUserId: q.external_user_id, limit: q.limit, cursor: q.cursor });
       ctx.body = { data: rows.map((r) => presentSession(r)), next_cursor: nextCursor };
@@ -51,7 +52,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   );
 
   api.route(
-    { method: 'get', path: '/:id', summary: 'Read a session; while the person can still act it carries a fresh single-use url', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors }, use: [noStore] },
+    { method: 'get', scope: 'sessions:write', path: '/:id', summary: 'Read a session; while the person can still act it carries a fresh single-use url', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors }, use: [noStore] },
     async (ctx, { params }) => {
       const r = await sessions.get(ctx.state.tenantId, params.id);
       ctx.body = presentSession(r.row, r.url);
@@ -59,7 +60,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   );
 
   api.route(
-    { method: 'post', path: '/:id/cancel', summary: 'Cancel a session the person has not finished', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors, 409: errorResponse, 415: errorResponse }, use: [noStore, ...jsonOnly()] },
+    { method: 'post', scope: 'sessions:write', path: '/:id/cancel', summary: 'Cancel a session the person has not finished', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors, 409: errorResponse, 415: errorResponse }, use: [noStore, ...jsonOnly()] },
     async (ctx, { params }) => {
       ctx.body = presentSession(await sessions.cancel(ctx.state.tenantId, params.id));
     },

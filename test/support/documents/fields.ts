@@ -41,7 +41,8 @@ const GIVEN: Record<'M' | 'F', string[]> = {
   F: ['Anna Maria', 'Zoë', 'Chloé', 'Ingrid', 'Małgorzata', 'Sofia', 'Léa', 'Björk', 'Ayşe', 'Mary Kate', 'Eva'],
   M: ['José', 'François', 'Jürgen', 'Lars Erik', 'Paweł', 'Giovanni', 'Seán', 'Tomáš', 'Ömer', 'John Paul', 'Ivan'],
 };
-const STATES = ['UTO', 'D<<', 'FRA', 'SWE', 'POL', 'ITA', 'NLD', 'IRL', 'ESP', 'GRC'];
+// No UTO: a specimen is refused outside sandbox mode; ask for one with specimenFields / `specimen: true`.
+const STATES = ['BEL', 'D<<', 'FRA', 'SWE', 'POL', 'ITA', 'NLD', 'IRL', 'ESP', 'GRC'];
 const PLACES = ['Utopia City', 'Berlin', 'Lyon', 'Göteborg', 'Kraków', 'Roma', 'Sevilla', 'Cork'];
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
@@ -75,7 +76,15 @@ export function randomFields(rnd: () => number, now: Date, opts: { numberLength?
   };
 }
 
-/** The ICAO specimen person (Doc 9303 Part 4 example), valid until ten years after `now`. */
+/**
+ * The generator's default: the specimen person's printed data on a real state (NLD) with a made-up document
+ * number, so it passes outside sandbox mode (not a specimen: see src/verification/cases/specimen.ts).
+ */
+export function defaultFields(now: Date, overrides: Partial<DocumentFields> = {}): DocumentFields {
+  return specimenFields(now, { issuingState: 'NLD', nationality: 'NLD', documentNumber: 'NX4K82P71', ...overrides });
+}
+
+/** The ICAO specimen person (Doc 9303 Part 4 example, state UTO), valid until ten years after `now`. */
 export function specimenFields(now: Date, overrides: Partial<DocumentFields> = {}): DocumentFields {
   const y = now.getUTCFullYear();
   return {

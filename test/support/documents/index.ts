@@ -3,7 +3,7 @@
 import sharp from 'sharp';
 import { useBundledFonts } from '../../../src/verification/engine/document/fonts.js';
 import type { MrzFormat } from '../../../src/verification/engine/document/icao.js';
-import { seededRandom, specimenFields, type DocumentFields } from './fields.js';
+import { defaultFields, seededRandom, specimenFields, type DocumentFields } from './fields.js';
 import { bookletPage, idCardBack, idCardFront, type Layout } from './layouts.js';
 import { buildMrz, mrzName, type Tamper } from './mrz-build.js';
 import { PORTRAITS, type Portrait, type PortraitId } from './portraits.js';
@@ -13,15 +13,20 @@ import { finish, type ImageVariant } from './variants.js';
 useBundledFonts();
 
 export { PORTRAITS, type Portrait, type PortraitId } from './portraits.js';
-export { randomFields, seededRandom, specimenFields, type DocumentFields, type Sex } from './fields.js';
+export { defaultFields, randomFields, seededRandom, specimenFields, type DocumentFields, type Sex } from './fields.js';
 export { exifDate, type ExifOptions, type ImageVariant } from './variants.js';
 export { buildMrz, mrzName, type Tamper, type TamperableField } from './mrz-build.js';
 
 export interface GenerateOptions {
   /** Reference time for defaults (specimen validity, EXIF capture time). */
   now?: Date;
-  /** Printed data; missing keys come from the ICAO specimen (Anna María Eriksson, UTO). */
+  /**
+   * Printed data; missing keys come from defaultFields (the ICAO specimen person, Anna María Eriksson, on an NLD
+   * document with a made-up number), or from the ICAO specimen itself (UTO, L898902C3) with `specimen`.
+   */
   fields?: Partial<DocumentFields>;
+  /** Render the ICAO specimen (refused outside sandbox mode) instead of the non-specimen default. */
+  specimen?: boolean;
   /** Portrait id from PORTRAITS or any Portrait (path + crop). Default: person A (webcam) for M/X, person C for F. */
   portrait?: PortraitId | Portrait;
   /** Print these values instead, keeping check digits computed from `fields` (a forged edit). */
@@ -62,8 +67,8 @@ function resolve(
   opts: GenerateOptions,
 ): { now: Date; fields: DocumentFields; shown: GeneratedFields; rnd: () => number } {
   const now = opts.now ?? new Date();
-  const specimen = specimenFields(now, opts.fields);
-  const fields = { ...specimen, optionalData: specimen.optionalData.slice(0, OPTIONAL_MAX[format]) };
+  const base = (opts.specimen ? specimenFields : defaultFields)(now, opts.fields);
+  const fields = { ...base, optionalData: base.optionalData.slice(0, OPTIONAL_MAX[format]) };
   const shownRaw = { ...fields, ...opts.tamper };
   const shown: GeneratedFields = {
     ...shownRaw,

@@ -14,7 +14,7 @@ export interface Layout {
 }
 
 const STATE_NAMES: Record<string, string> = {
-  UTO: 'UTOPIA', 'D<<': 'BUNDESREPUBLIK DEUTSCHLAND', FRA: 'RÉPUBLIQUE FRANÇAISE', SWE: 'SVERIGE', POL: 'POLSKA',
+  UTO: 'UTOPIA', BEL: 'BELGIQUE · BELGIË', 'D<<': 'BUNDESREPUBLIK DEUTSCHLAND', FRA: 'RÉPUBLIQUE FRANÇAISE', SWE: 'SVERIGE', POL: 'POLSKA',
   ITA: 'REPUBBLICA ITALIANA', NLD: 'NEDERLAND', IRL: 'ÉIRE · IRELAND', ESP: 'ESPAÑA', GRC: 'ΕΛΛΗΝΙΚΗ ΔΗΜΟΚΡΑΤΙΑ',
 };
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];

@@ -137,9 +137,6 @@ describe('precomputed verdicts are refused', () => {
     await expectRefused(await apiA.decide(id, { data: { matchScore: 0.9 } }));
     await expectRefused(await apiA.decide(id, { human_verified: true }));
     await expectRefused(await apiA.decide(id, { risk_level: 'low' }));
-    // Review takes the reviewer's outcome at the top level only.
-    await expectRefused(await apiA.review(id, { outcome: 'approved', reason: 'looks fine', score: 1 }));
-    await expectRefused(await apiA.review(id, { outcome: 'approved', reason: 'ok', extra: { outcome: 'approved' } }));
     // Form-encoded bodies are guarded too, then refused as not JSON.
     const formRes = await fetch(`${server.url}/api/v1/verification/cases/${id}/decide/`, {
       method: 'POST',
@@ -163,12 +160,16 @@ describe('precomputed verdicts are refused', () => {
     expect(await (await apiA.get(id)).json()).toMatchObject({ status: 'open', decision: null, uploaded_at: null });
   });
 
-  it('review on a case that is not in manual review is a conflict, not a verdict', async () => {
+  it('a tenant key cannot review: 403 review_forbidden whatever the body or the case state', async () => {
     const id = await newCase(apiA, sub, 't1');
-    const res = await apiA.review(id, { outcome: 'approved', reason: 'looks right' });
-    expect(res.status).toBe(409);
-    expect((await res.json()).error).toBe('not_in_review');
-    expect((await apiA.review(id, { outcome: 'maybe', reason: 'x' })).status).toBe(400);
+    for (const body of [{ outcome: 'approved', reason: 'looks right' }, { outcome: 'maybe', reason: 'x' }, {}]) {
+      const res = await apiA.review(id, body);
+      expect(res.status).toBe(403);
+      const err = await res.json();
+      expect(err.error).toBe('review_forbidden');
+      expect(err.message).toMatch(/operator's reviewers/);
+    }
+    expect(await (await apiA.get(id)).json()).toMatchObject({ status: 'open', decision: null });
   });
 });
 
@@ -184,5 +185,42 @@ describe('decide and challenge preconditions', () => {
     expect(challenge.length).toBeGreaterThan(0);
     expect(challenge.every((s: string) => ['turn_left', 'turn_right', 'center'].includes(s))).toBe(true);
     expect((await (await apiA.get(id)).json()).liveness_challenge).toEqual(challenge);
+  });
+});
+
+describe('API-key scopes', () => {
+  it('a status:read-only key reads status (200) but cannot open cases, sessions or webhooks (403 insufficient_scope)', async () => {
+    const before = (await (await apiA.list(`?person_id=${sub}&limit=100`)).json()).data.length;
+    const { api_key, scopes } = await server.apiKey(a.tenantId, ['status:read']);
+    expect(scopes).toEqual(['status:read']);
+    const readOnly = api(server, { ...a, apiKey: api_key });
+    const status = await readOnly.status(sub);
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ person_id: sub });
+
+    const created = await readOnly.create({ person_id: sub, level: 't1' });
+    expect(created.status).toBe(403);
+    expect(created.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="cases:write"');
+    expect(await created.json()).toMatchObject({ error: 'insufficient_scope', details: [{ required: 'cases:write', granted: ['status:read'] }] });
+    // Refused before the body is read or validated, on reads of cases too.
+    expect((await readOnly.create({ nonsense: true })).status).toBe(403);
+    expect((await readOnly.list()).status).toBe(403);
+    const auth = { authorization: `Bearer ${api_key}`, 'content-type': 'application/json' };
+    const session = await fetch(`${server.url}/api/v1/verification/sessions`, { method: 'POST', headers: auth, body: '{}' });
+    expect(await session.json()).toMatchObject({ error: 'insufficient_scope', details: [{ required: 'sessions:write' }] });
+    const hooks = await fetch(`${server.url}/api/v1/webhooks/endpoints`, { headers: auth });
+    expect(await hooks.json()).toMatchObject({ error: 'insufficient_scope', details: [{ required: 'webhooks:manage' }] });
+    // Nothing was created on the way.
+    expect((await (await apiA.list(`?person_id=${sub}&limit=100`)).json()).data.length).toBe(before);
+  });
+
+  it('a cases:write key without status:read cannot read status; an unknown key is still 401', async () => {
+    const { api_key } = await server.apiKey(a.tenantId, ['cases:write']);
+    const writer = api(server, { ...a, apiKey: api_key });
+    expect((await writer.create({ person_id: sub, level: 't1' })).status).toBe(201);
+    const status = await writer.status(sub);
+    expect(status.status).toBe(403);
+    expect((await status.json()).error).toBe('insufficient_scope');
+    expect((await api(server, { ...a, apiKey: 'kp_live_unknown' }).status(sub)).status).toBe(401);
   });
 });

@@ -131,6 +131,45 @@ describe('rejections and reviews', () => {
   });
 });
 
+describe('the self-review attack of issue 12 is closed', () => {
+  it('a tenant cannot approve its own manual_review case (403), and every tenant still sees the person unverified', async () => {
+    const other = await setupTenant(server, 'Other Bank');
+    const b = api(server, other);
+    const person = await server.person();
+    const subA = (await signIn(server, t, person)).sub;
+    const subB = (await signIn(server, other, person)).sub;
+    // t3 with still-photo "liveness" frames: manual_review, the state the attack needs.
+    const caseId = await newCase(a, subA, 't3');
+    const { challenge } = await (await a.challenge(caseId)).json();
+    const frames = Array.from({ length: challenge.length + 1 }, () => selfies.a2!);
+    const up = await a.upload(caseId, form({ document: (await passportOf()).image, selfie: selfies.a2, frames, fields: { liveness_mode: 'active' } }));
+    expect(up.status, await up.clone().text()).toBe(200);
+    expect(await (await a.decide(caseId)).json()).toMatchObject({ outcome: 'manual_review' });
+
+    const review = await a.review(caseId, { outcome: 'approved', reason: 'Looks fine to us.' });
+    expect(review.status).toBe(403);
+    expect(await review.json()).toMatchObject({ error: 'review_forbidden' });
+    expect(await (await a.get(caseId)).json()).toMatchObject({ status: 'manual_review', review: null });
+    for (const [client, sub] of [[a, subA], [b, subB]] as const) {
+      expect(await (await client.status(sub)).json()).toMatchObject({ kyc_status: 'pending', kyc_tier: 't0', verified_at: null });
+    }
+  });
+
+  it("the attack's specimen passport (UTO, or an ICAO specimen number) is refused outside sandbox mode: rejected, specimen_document", async () => {
+    const sub = (await subject(server, t)).sub;
+    for (const doc of [await passportOf({ specimen: true }), await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'L898902C3' } })]) {
+      const caseId = await newCase(a, sub, 't1');
+      const up = await a.upload(caseId, form({ document: doc.image }));
+      expect(up.status).toBe(200);
+      expect((await up.json()).document.checks).toContainEqual(expect.objectContaining({ name: 'document.specimen', passed: false, code: 'specimen_document' }));
+      const d = await (await a.decide(caseId)).json();
+      expect(d).toMatchObject({ outcome: 'rejected', risk_level: 'high' });
+      expect(codes(d)).toContain('specimen_document');
+    }
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected', kyc_tier: 't0' });
+  });
+});
+
 describe('approval and what it unlocks', () => {
   let x: { sub: string; email: string; password: string; caseId: string; doc: Buffer };
 
@@ -203,6 +242,8 @@ describe('approval and what it unlocks', () => {
     expect(d.checks.find((c: { name: string }) => c.name === 'liveness.active')).toMatchObject({ advisory: true, passed: false });
     expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
 
+    // Not by the tenant (403); the operator's reviewers decide.
+    expect((await a.review(caseId, { outcome: 'approved', reason: 'Checked it ourselves.' })).status).toBe(403);
     // Four eyes: the first reviewer's approval waits for a second, different reviewer.
     const note = 'Checked the document and the video call.';
     expect(await server.services.review.decide(await reviewer(1), caseId, { outcome: 'approved', reasonCode: 'documents_verified', note })).toMatchObject({ awaitingSecondReviewer: true });

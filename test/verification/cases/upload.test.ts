@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { generatePassport } from '../../support/documents/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
+import { compose } from '../../../src/compose.js';
+import { personA } from '../engine/face/samples.js';
 import { api, form, newCase, setupTenant, storedFor, subject, type Api, type TenantCtx } from './support.js';
 
 let server: TestServer;
@@ -160,8 +162,8 @@ describe('accepted uploads', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.document.type).toBe('passport');
-    expect(body.document.mrz).toMatchObject({ format: 'TD3', issuing_country: 'UTO', document_number_masked: '•••••02C3', surname: 'ERIKSSON' });
-    expect(JSON.stringify(body)).not.toContain('L898902C3');
+    expect(body.document.mrz).toMatchObject({ format: 'TD3', issuing_country: 'NLD', document_number_masked: '•••••2P71', surname: 'ERIKSSON' });
+    expect(JSON.stringify(body)).not.toContain('NX4K82P71');
     expect(body.document.check_digits.every((d: { valid: boolean }) => d.valid)).toBe(true);
     expect(body.document.quality.front.width).toBeGreaterThan(0);
     expect(body.document.checks.find((c: { name: string }) => c.name === 'document.applicant_family_name')?.passed).toBe(true);
@@ -183,7 +185,7 @@ describe('accepted uploads', () => {
     fs.writeFileSync(path.join(uploadDir, stored.files[0]!), onDisk);
     // The raw document number is nowhere in the case row.
     const caseRow = await server.deps.db.knex('verification_cases').where({ id: caseId }).first();
-    expect(JSON.stringify(caseRow)).not.toContain('L898902C3');
+    expect(JSON.stringify(caseRow)).not.toContain('NX4K82P71');
     expect(caseRow.document_fingerprint).toMatch(/^docfp1_/);
 
     const status = await (await a.status(sub)).json();
@@ -214,6 +216,55 @@ describe('accepted uploads', () => {
     expect(c.files.purged_at).toBeTruthy();
     expect(c.decision.outcome).toBeTruthy();
     expect(c.document.mrz.surname).toBeUndefined();
-    expect(c.document.mrz.document_number_masked).toBe('•••••02C3');
+    expect(c.document.mrz.document_number_masked).toBe('•••••2P71');
   });
+});
+
+const codesOf = (d: { reasons: { code: string }[] }) => d.reasons.map((r) => r.code);
+
+describe('specimen documents and sandbox mode', () => {
+  it('a UTO specimen is rejected (specimen_document) outside sandbox mode, and approved at t1 in sandbox mode', async () => {
+    const specimen = (await generatePassport({ portrait: 'personA_webcam', specimen: true })).image;
+    const refused = await newCase(a, (await subject(server, t)).sub, 't1');
+    expect((await a.upload(refused, form({ document: specimen }))).status).toBe(200);
+    const d = await (await a.decide(refused)).json();
+    expect(d.outcome).toBe('rejected');
+    expect(codesOf(d)).toEqual(['specimen_document']);
+
+    // The same deployment's services composed with SANDBOX_MODE=true (same database, tenant and person); the
+    // tenant then reads the outcome through the API as usual.
+    const sandbox = compose({ ...server.deps, config: { ...server.deps.config, sandbox: true } }, server.keys);
+    try {
+      const who = (await subject(server, t)).sub;
+      const { row } = await sandbox.cases.create({ tenantId: t.tenantId, personId: who, level: 't1' });
+      const body = await sandbox.cases.upload(row, { files: new Map([['document', [specimen]]]), fields: new Map() });
+      expect(body.document.mrz).toMatchObject({ issuing_country: 'UTO' });
+      expect(body.document.checks.map((c) => c.name)).not.toContain('document.specimen');
+      expect(await sandbox.cases.decide(t.tenantId, row.id)).toMatchObject({ status: 'approved' });
+      expect(await (await a.status(who)).json()).toMatchObject({ kyc_status: 'verified', kyc_tier: 't1' });
+    } finally {
+      await sandbox.close();
+    }
+  }, 120_000);
+});
+
+describe('screening before t2', () => {
+  it('with no sanctions list loaded a t2 case never approves, and no review makes it t2 with aml_clear null', async () => {
+    const who = await subject(server, t);
+    const id = await newCase(a, who.sub, 't2');
+    const doc = (await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'NS7318264' } })).image;
+    const selfie = await personA.find((s) => s.id === 'grid-0-6')!.load();
+    const up = await a.upload(id, form({ document: doc, selfie }));
+    expect(up.status, await up.clone().text()).toBe(200);
+    const d = await (await a.decide(id)).json();
+    expect(d.outcome).toBe('manual_review');
+    expect(codesOf(d)).toContain('screening_unavailable');
+    // The operator's reviewers (the console's review service) cannot approve an absent screening either.
+    const reviewer = { personId: (await server.services.staff.create({ email: 'upload.reviewer@example.test', role: 'reviewer' })).person_id };
+    const approval = { outcome: 'approved' as const, reasonCode: 'documents_verified', note: 'Looks right.' };
+    await expect(server.services.review.decide(reviewer, id, approval)).rejects.toMatchObject({ status: 409, code: 'screening_required' });
+    expect(await (await a.get(id)).json()).toMatchObject({ status: 'manual_review', review: null });
+    const status = await (await a.status(who.sub)).json();
+    expect(status).toMatchObject({ kyc_status: 'pending', kyc_tier: 't0', aml_clear: null });
+  }, 120_000);
 });
