@@ -4,7 +4,10 @@
 // during a secret rotation), and one valid signature is enough.
 import type { WebhookEventType } from './types.js';
 
-/** The JSON body of every delivery. `id` is the event id (also in `webhook-id`: deduplicate on it). */
+/**
+ * The JSON body of every delivery. `id` is the event's id; the `webhook-id` header is the message id, the same on
+ * every retry of this event to this endpoint: deduplicate on that.
+ */
 export interface WebhookEvent<D = Record<string, unknown>> {
   id: string;
   type: WebhookEventType | (string & {});
