@@ -89,7 +89,7 @@ export class KycPort {
         if (value === undefined) continue;
         const files = name === 'frames' ? (value as FileInput[]) : ['document', 'document_back', 'selfie'].includes(name) ? [value as FileInput] : undefined;
         if (!files) {
-          form.append(name, String(value));
+          form.append(name, value as string); // the applicant_* and liveness_mode text fields
           continue;
         }
         for (const file of files) {

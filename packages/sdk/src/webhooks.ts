@@ -33,8 +33,11 @@ export interface VerifyOptions {
 const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
 const encoder = new TextEncoder();
 
+/** Duck-typed: a Headers from another fetch implementation (a polyfill, undici's own) is not `instanceof Headers`. */
+const isHeaders = (h: HeadersLike): h is Headers => typeof (h as { get?: unknown }).get === 'function';
+
 function header(headers: HeadersLike, name: string): string | undefined {
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  if (isHeaders(headers)) return headers.get(name) ?? undefined;
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? v.join(' ') : v;
   return undefined;
 }
