@@ -43,12 +43,12 @@ export class KycPort {
   constructor(opts: KycPortOptions) {
     if (!opts.baseUrl) throw new TypeError('KycPort: baseUrl is required');
     if (!opts.apiKey) throw new TypeError('KycPort: apiKey is required');
-    const f = opts.fetch ?? globalThis.fetch;
+    const custom = opts.fetch;
     this.transport = {
       baseUrl: opts.baseUrl.replace(/\/+$/, ''),
       apiKey: opts.apiKey,
-      // Called through a wrapper so a global fetch keeps its `this` (some runtimes insist).
-      fetch: (input, init) => f(input, init),
+      // The global fetch is looked up per call (instrumentation may wrap it later) and called unbound-safe.
+      fetch: (input, init) => (custom ?? globalThis.fetch)(input, init),
       retry: { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 30_000, ...opts.retry },
     };
   }
