@@ -24,6 +24,9 @@ import { createCaseService, type CaseService } from './verification/cases/servic
 import { createSessionService, type SessionService } from './verification/sessions/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 import type Koa from 'koa';
+import { holds, REVIEW_ROLES } from './console/roles.js';
+import { createStaff, type Staff } from './console/staff.js';
+import { createReviewService, type ReviewService } from './review/service.js';
 
 export interface Services {
   assurance: AssuranceService;
@@ -40,6 +43,10 @@ export interface Services {
   /** Seals and opens webhook endpoints' signing secrets (the service and the jobs' dispatchers). */
   webhookSecrets: SecretBox;
   screening: ScreeningService;
+  /** Staff accounts and their roles (console/). */
+  staff: Staff;
+  /** The operator's review queue and decisions (review/), used by the console. */
+  review: ReviewService;
   oidc: OidcProvider;
   /** Tenant API-key authentication + per-key limits: one middleware (one key cache) for every tenant router. */
   requireApiKey: Koa.Middleware;
@@ -68,7 +75,9 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const db = infra.db.knex;
   const subkey = (purpose: string) => deriveKey(keys.secret, purpose);
 
-  const assurance = createAssuranceService({ db, clock, invalidations });
+  const ck = caseKeys(config, keys.secret);
+  // The document claims kept with a verified assurance are sealed like the case data they are copied from.
+  const assurance = createAssuranceService({ db, clock, invalidations, claimsKey: ck.encryption });
   const tenants = createTenantService({ db, clock, config });
   const persons = createPersonService({
     db,
@@ -98,7 +107,6 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     maxInputPixels: config.uploads.image.maxPixels,
     engines: opts.engines,
   });
-  const ck = caseKeys(config, keys.secret);
   // Face templates are sealed with the document encryption key, like the images they come from.
   const dedup = createFaceDedup(infra.db, ck.encryption);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
@@ -143,6 +151,21 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
   const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets });
+  const mailer = opts.mailer ?? mailerFor(config);
+  const staff = createStaff({ db, clock, mailer, publicUrl: config.publicUrl, emailTokensKey: subkey('email-tokens') });
+  const review = createReviewService({
+    db,
+    clock,
+    cases,
+    mayReview: async (personId) => holds(await staff.grantsOf(personId), REVIEW_ROLES),
+    uploads,
+    dedup,
+    caseKey: ck.encryption,
+    notes: secretBox(subkey('review-notes')),
+    slaHours: config.review.slaHours,
+    t3Reviewers: config.review.t3Reviewers,
+    claimMinutes: config.review.claimMinutes,
+  });
   const requireApiKey = createApiKeyAuth({ db, invalidations, limiter: infra.apiLimiter, limits: config.rateLimit });
 
   return {
@@ -156,6 +179,8 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     privacy,
     webhookSecrets,
     screening,
+    staff,
+    review,
     oidc,
     requireApiKey,
     csrfKey: subkey('csrf'),

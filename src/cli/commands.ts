@@ -8,6 +8,7 @@ import { operatorTurnOff } from '../persons/two-step.js';
 import { generateSigningKey } from '../oidc/keys.js';
 import { command, flags, required, UsageError, type Command } from './args.js';
 import { listsCommands } from './lists.js';
+import { staffCommands } from './staff.js';
 import { tenantCommands } from './tenant.js';
 
 const emailSchema = z.string().email();
@@ -93,4 +94,5 @@ export const commands: Record<string, Command> = {
   }),
   ...listsCommands,
   ...tenantCommands,
+  ...staffCommands,
 };

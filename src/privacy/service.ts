@@ -6,6 +6,7 @@
 // grants (database or Redis). The cases' decision records stay without biometrics for RECORD_RETENTION_YEARS
 // (erased_at), then purgeExpiredRecords deletes them (jobs.ts). README "Your data" says the same.
 import type { Knex } from 'knex';
+import type { AccountClaims } from '../assurance/claims.js';
 import { effectiveAssurance } from '../assurance/model.js';
 import { assuranceStore } from '../assurance/store.js';
 import type { Clock } from '../clock.js';
@@ -34,8 +35,11 @@ export interface PrivacyDeps {
   /** Photos staged in the person's unfinished hosted sessions (verification/sessions). */
   staged: { clearStagedOf(personId: string): Promise<number> };
   dedup: Pick<FaceDedup, 'erase' | 'forget'>;
-  /** Drops this process's cached statuses at once; other processes hear the subjects trigger's NOTIFY. */
-  statusCache: { forgetCached(personId: string): void };
+  /**
+   * Drops this process's cached statuses at once (other processes hear the subjects trigger's NOTIFY); `claims`
+   * reads the verified assurance's provenance and opens its sealed document claims for the export.
+   */
+  statusCache: { forgetCached(personId: string): void; claims(personId: string): Promise<AccountClaims | undefined> };
   /** How long an erased person's decision records are kept (RECORD_RETENTION_YEARS). */
   recordYears: number;
 }
@@ -93,14 +97,16 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
     async exportData(personId) {
       const person = await personStore.findById(db, personId);
       if (!person) throw new Error('export of an unknown person');
-      const [row, access, cases, recoveryCodesLeft, faceTemplates] = await Promise.all([
+      const [row, access, cases, recoveryCodesLeft, faceTemplates, account] = await Promise.all([
         assuranceStore.find(db, personId),
         personStore.accessOf(db, personId),
         casesOfPerson(db, personId),
         twoStepStore.unusedRecoveryCodes(db, personId),
         countByPerson(db, personId),
+        d.statusCache.claims(personId),
       ]);
-      return exportDocument({ now: d.clock.now(), person, assurance: effectiveAssurance(row, d.clock.now()), access, cases, recoveryCodesLeft, faceTemplates });
+      const assurance = effectiveAssurance(row, d.clock.now());
+      return exportDocument({ now: d.clock.now(), person, assurance, access, cases, recoveryCodesLeft, faceTemplates, verified: account?.verified });
     },
 
     async erase(personId, password) {

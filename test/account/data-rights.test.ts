@@ -261,7 +261,8 @@ describe('erasure (acceptance 4)', () => {
       expect(deleted[0]!.data).toMatchObject({ person_id: sub });
     }
     // Reviewing the kept record is refused (it belongs to nobody now).
-    expect((await A.api.review(caseId, { outcome: 'rejected', reason: 'late' })).status).toBe(409);
+    const reviewer = await server.services.staff.create({ email: 'late.reviewer@example.test', role: 'reviewer' });
+    await expect(server.services.review.decide({ personId: reviewer.person_id }, caseId, { outcome: 'rejected', reasonCode: 'policy', note: 'late' })).rejects.toMatchObject({ status: 409 });
   });
 
   it('decision records go once the record-keeping period (RECORD_RETENTION_YEARS, default 5) has passed', async () => {
