@@ -133,7 +133,7 @@ describe('cases and webhooks', () => {
     expect(decision, JSON.stringify(decision)).toMatchObject({ outcome: 'approved' });
     expect(await kyc.cases.get(created.id)).toMatchObject({ status: 'approved' });
     expect((await kyc.cases.list({ person_id: person.sub })).data.map((c) => c.id)).toContain(created.id);
-    expect(await kyc.status.get(person.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
+    expect(await kyc.status.get(person.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2', verification_method: 'auto', human_verified: false });
 
     await deliver();
     const [decided] = events('verification.case.decided');

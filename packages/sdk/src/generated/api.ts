@@ -382,6 +382,8 @@ export interface components {
             /** @description Sanctions/PEP screening result; null when never screened. */
             aml_clear: boolean | null;
             expires_at: string | null;
+            /** @description True when a reviewer of the operator approved it (verification_method `human`). */
+            human_verified: boolean;
             /**
              * @description `expired` once a verified assurance is past expires_at.
              * @enum {string}
@@ -390,6 +392,10 @@ export interface components {
             /** @enum {string} */
             kyc_tier: "t0" | "t1" | "t2" | "t3";
             person_id: string;
+            /** @description When the sanctions/PEP screening behind the approval ran; null when none ran. */
+            screened_at: string | null;
+            /** @description How the verified assurance was reached: `auto` (the engine's checks) or `human` (the operator's reviewer); null when not verified or verified before provenance was recorded. */
+            verification_method: ("auto" | "human") | null;
             verified_at: string | null;
         };
         patchWebhooksEndpointsIdBody: {
@@ -554,7 +560,7 @@ export interface components {
             person_id: string;
             review: {
                 /** @enum {string} */
-                outcome: "approved" | "rejected";
+                outcome: "approved" | "rejected" | "resubmission_requested";
                 reason: string;
                 /** Format: date-time */
                 reviewed_at: string;
@@ -1173,6 +1179,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this (`forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
