@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The example relying party imports the SDK by its package name: tests run it from source (no build step).
+  resolve: { alias: { '@kycport/sdk': fileURLToPath(new URL('./packages/sdk/src/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     // The hosted pages' client bundle (public/hosted/, gitignored) is built before any test file starts.
