@@ -113,7 +113,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the reviewer's decision on a case in manual review */
+        /**
+         * Refused: manual review is done by the operator's reviewers in the console, not by tenants
+         * @description Always answers 403 review_forbidden. Cases in manual_review are decided by the operator's reviewers; the tenant learns the outcome from the case, the status API and the verification.case.reviewed webhook.
+         */
         post: operations["postVerificationCasesIdReview"];
         delete?: never;
         options?: never;
@@ -430,11 +433,6 @@ export interface components {
             status: "open" | "manual_review" | "approved" | "rejected";
         };
         postVerificationCasesIdDecideBody: Record<string, never>;
-        postVerificationCasesIdReviewBody: {
-            /** @enum {string} */
-            outcome: "approved" | "rejected";
-            reason: string;
-        };
         postVerificationCasesIdUpload200: {
             case_id: string;
             document: components["schemas"]["DocumentExtraction"];
@@ -676,6 +674,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -766,6 +773,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -831,6 +847,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -932,6 +957,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -996,6 +1030,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1106,6 +1149,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -1153,21 +1205,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["postVerificationCasesIdReviewBody"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VerificationCase"];
-                };
-            };
             /** @description The request is malformed or fails validation (`validation_failed`, …) */
             400: {
                 headers: {
@@ -1186,7 +1225,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this (`forbidden`, …) */
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1197,33 +1236,6 @@ export interface operations {
             };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the resource’s state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Unsupported media type */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1286,6 +1298,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1408,6 +1429,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -1482,6 +1512,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1583,6 +1622,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -1643,6 +1691,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1733,6 +1790,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -1795,6 +1861,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1896,6 +1971,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -1954,6 +2038,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2025,6 +2118,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2120,6 +2222,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -2184,6 +2295,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2276,6 +2396,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Not found, or not this tenant’s (`not_found`) */
             404: {
                 headers: {
@@ -2340,6 +2469,15 @@ export interface operations {
             };
             /** @description Missing or unknown API key (`unauthorized`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
