@@ -116,7 +116,7 @@ describe.skipIf(!present && !inCi)(`the console in Chromium${present ? '' : ` (s
     expect(await status(t2.sub)).toMatchObject({ kyc_status: 'pending' });
     await decideByKeyboard(page, 'Approve', 'documents_verified', 'Portrait and MRZ checked.');
     expect(await page.getByRole('status').innerText()).toContain('approved');
-    expect(await status(t2.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
+    expect(await status(t2.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2', human_verified: true, verification_method: 'human' });
 
     // A screening hit is shown next to the applicant; the reviewer may clear it.
     await page.goto(`${server.url}/console/cases/${hit.caseId}`);
@@ -139,7 +139,7 @@ describe.skipIf(!present && !inCi)(`the console in Chromium${present ? '' : ` (s
     await page.goto(`${server.url}/console/cases/${t3.caseId}`);
     expect(await check(page, 'case-second-reviewer')).toContain('a t3 approval needs a second, different reviewer');
     await decideByKeyboard(page, 'Approve', 'documents_verified', 'Second look: agreed.');
-    expect(await status(t3.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't3' });
+    expect(await status(t3.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't3', human_verified: true, verification_method: 'human' });
     await page.context().close();
   }, 120_000);
 });
