@@ -117,7 +117,7 @@ describe('MCP over streamable HTTP', () => {
 
   it('refuses a missing, unknown or revoked key with 401 and a JSON-RPC error, and keeps serving', async () => {
     const init = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
-    for (const headers of [{}, { authorization: 'Bearer kp_live_unknown' }]) {
+    for (const headers of [{}, { authorization: 'Bearer kp_live_unknown' }] as Record<string, string>[]) {
       const res = await rpc(init, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
