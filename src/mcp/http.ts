@@ -33,8 +33,8 @@ const FORWARDED = ['accept', 'content-type', 'mcp-protocol-version', 'mcp-sessio
 
 export function mcpRoutes(d: { services: McpServices; publicUrl: string; requireApiKey: Koa.Middleware }): Koa.Middleware {
   const parse = jsonBody();
-  const serve: Koa.Middleware<TenantState> = (ctx) =>
-    parse(ctx, async () => {
+  const serve = async (ctx: Koa.ParameterizedContext<TenantState>): Promise<void> => {
+    await parse(ctx, async () => {
       if (!ctx.is('application/json')) throw new UnsupportedMediaTypeError('Send a JSON-RPC message (Content-Type: application/json).');
       const caller: McpCaller = { tenantId: ctx.state.tenantId, apiKeyId: ctx.state.apiKeyId, ...scopesOf(ctx.state) };
       const server = createMcpServer({ services: d.services, publicUrl: d.publicUrl, caller: () => caller });
@@ -60,15 +60,18 @@ export function mcpRoutes(d: { services: McpServices; publicUrl: string; require
         await server.close();
       }
     });
+  };
 
-  return async (ctx, next) => {
-    if (ctx.path !== MCP_PATH && ctx.path !== `${MCP_PATH}/`) return next();
+  // Every later request (pages, OIDC) passes through here: no async layer of its own for them.
+  return (ctx, next) => (ctx.path === MCP_PATH || ctx.path === `${MCP_PATH}/` ? answer(ctx) : next());
+
+  async function answer(ctx: Koa.Context): Promise<void> {
     try {
       if (ctx.method !== 'POST') {
         ctx.set('Allow', 'POST');
         throw new ApiError(405, 'method_not_allowed', 'This MCP endpoint is stateless: POST JSON-RPC messages (no GET stream, no sessions to DELETE).');
       }
-      await d.requireApiKey(ctx, () => serve(ctx as Koa.ParameterizedContext<TenantState>, () => Promise.resolve()));
+      await d.requireApiKey(ctx, () => serve(ctx));
     } catch (err) {
       const e = toApiError(err);
       if (e.status >= 500) log.error('mcp request failed', { request_id: ctx.state.requestId, err: err instanceof Error ? err.message : String(err) });
@@ -77,7 +80,7 @@ export function mcpRoutes(d: { services: McpServices; publicUrl: string; require
       ctx.set('Cache-Control', 'no-store');
       ctx.body = { jsonrpc: '2.0', id: null, error: { code: jsonRpcCode(e), message: e.message, data: { error: e.code, ...(e.details ? { details: e.details } : {}) } } };
     }
-  };
+  }
 }
 
 /** The key's scopes when the key state carries them (API-key scopes, issue 12 §1); none means all. */

@@ -52,8 +52,8 @@ export function createMcpServer(d: McpServerDeps): McpServer {
         try {
           const caller = await d.caller();
           if (caller.scopes && !caller.scopes.includes(t.scope)) throw new InsufficientScopeError(t.scope);
-          const result = (await t.run(d.services, caller.tenantId, args as never)) as Record<string, unknown>;
-          return { content: [{ type: 'text', text: t.text(result as never) }], structuredContent: result };
+          const result = await t.run(d.services, caller.tenantId, args as never);
+          return { content: [{ type: 'text', text: t.text(result) }], structuredContent: result };
         } catch (err) {
           return toolError(err, t.name);
         }

@@ -1,7 +1,7 @@
 // `kycport mcp`: the MCP server over stdio, for an assistant that spawns it on the operator's machine. It opens
-// the database itself and composes the same services the server does, so it runs where the CLI can open the
-// database: Postgres (any number of processes), or an embedded (PGlite) data dir that no server holds. A running
-// server on the embedded database owns its files; then the assistant connects to that server's /mcp over HTTP.
+// the database itself and composes the same services the server does: on Postgres (any number of processes), or
+// on an embedded (PGlite) data dir that no server holds. A running server on the embedded database owns its files;
+// then this process relays to that server's /mcp (relay.ts).
 //
 // The key comes from KYCPORT_API_KEY, never argv (`ps` shows argv to every user). It is checked on every call,
 // like a request's key (the API's key cache, so a revocation takes effect here too), and counted against the
@@ -15,6 +15,7 @@ import { openInfra, type Infra } from '../infra.js';
 import { loadKeyMaterial } from '../oidc/keys.js';
 import { apiKeyLimit } from '../tenants/api-key-auth.js';
 import { ApiKeyCache } from '../tenants/api-key-cache.js';
+import { localMcpUrl, relayStdio } from './relay.js';
 import { createMcpServer, type McpCaller } from './server.js';
 
 export const API_KEY_ENV = 'KYCPORT_API_KEY';
@@ -26,7 +27,8 @@ export async function serveStdio(config: Config, apiKey: string | undefined): Pr
     infra = await openInfra(config);
   } catch (err) {
     if (!(err instanceof DatabaseInUseError)) throw err;
-    return { code: 2, stderr: `${err.message}\nA KYCPort server holds the embedded database: connect the assistant to its /mcp endpoint over HTTP (README, "AI assistants"), or stop the server.\n` };
+    // A server on this machine holds the embedded database: it answers for it (relay.ts).
+    return relayStdio(localMcpUrl(config), apiKey);
   }
   const services = compose(infra, await loadKeyMaterial(config));
   const keys = new ApiKeyCache(infra.db.knex, infra.invalidations);

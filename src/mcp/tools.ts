@@ -38,7 +38,8 @@ export interface McpTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   text(result: z.output<O>): string;
 }
 
-const tool = <I extends z.ZodObject, O extends z.ZodObject>(t: McpTool<I, O>): McpTool => t as unknown as McpTool;
+/** Types one tool's run and text against its own schemas; the list holds them as plain tools. */
+const tool = <I extends z.ZodObject, O extends z.ZodObject>(t: McpTool<I, O>): McpTool => t;
 
 /** A case as an assistant may see it: status and outcome with reason codes, no document or checks detail. */
 const caseOutcome = caseResponse

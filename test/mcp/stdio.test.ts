@@ -3,13 +3,16 @@
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { compose } from '../../src/compose.js';
 import { openInfra } from '../../src/infra.js';
 import { loadKeyMaterial } from '../../src/oidc/keys.js';
 import { createPerson } from '../../src/persons/service.js';
 import { createApiKey, createClient, createTenant } from '../../src/tenants/service.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { freePort } from '../support/net.js';
 
 const bin = path.resolve('bin/kycport.js');
 let deps: TestDeps;
@@ -57,8 +60,8 @@ afterAll(async () => {
   await deps?.cleanup();
 });
 
-async function spawn(key: string | undefined): Promise<{ client: Client; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], env: key === undefined ? env : { ...env, KYCPORT_API_KEY: key }, stderr: 'pipe' });
+async function spawn(key: string | undefined, extra: Record<string, string> = {}): Promise<{ client: Client; stderr: () => string }> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [bin, 'mcp'], env: { ...env, ...extra, ...(key === undefined ? {} : { KYCPORT_API_KEY: key }) }, stderr: 'pipe' });
   let err = '';
   transport.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const client = new Client({ name: 'kycport-test', version: '1.0.0' });
@@ -110,6 +113,35 @@ describe('kycport mcp (stdio)', () => {
       } finally {
         await client.close();
       }
+    }
+  });
+
+  // PGlite only: on Postgres every process opens the database itself.
+  it.runIf(!process.env.DATABASE_URL)('relays to the /mcp of the server that holds the embedded database', async () => {
+    const infra = await openInfra(deps.config);
+    const services = compose(infra, await loadKeyMaterial(deps.config));
+    const port = await freePort();
+    const server = http.createServer(buildApp(infra, await loadKeyMaterial(deps.config), services).callback());
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const at = { HOST: '0.0.0.0', PORT: String(port) };
+    try {
+      const { client, stderr } = await spawn(seed.key, at);
+      try {
+        const status = await client.callTool({ name: 'get_person_status', arguments: { person_id: seed.known } });
+        expect(status.structuredContent).toMatchObject({ person_id: seed.known, kyc_tier: 't0' });
+        const foreign = await client.callTool({ name: 'get_person_status', arguments: { person_id: seed.foreign } });
+        expect(JSON.parse(text(foreign))).toMatchObject({ error: 'not_found' });
+        expect(stderr()).toBe('');
+      } finally {
+        await client.close();
+      }
+      // The server refuses the key at the first message (initialize): a JSON-RPC error, and the relay exits cleanly.
+      await expect(spawn('kp_live_not_a_key', at)).rejects.toThrow(/invalid or revoked/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+      await infra.close();
     }
   });
 });
