@@ -1,7 +1,9 @@
 // The MCP server at /mcp as an assistant reaches it: the SDK's own client over streamable HTTP, one live server.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMcpServer } from '../../src/mcp/server.js';
 import { revokeApiKey } from '../../src/tenants/service.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -147,5 +149,43 @@ describe('MCP over streamable HTTP', () => {
     const text = await fetch(`${server.url}/mcp`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'hi' });
     expect(text.status).toBe(415);
     expect(await text.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+  });
+
+  // Keys carry scopes once issue 12 §1 lands (TenantState.scopes); a caller with them is checked per tool.
+  it('refuses a tool outside the caller\'s scopes with insufficient_scope', async () => {
+    const scoped = createMcpServer({ services: server.services, publicUrl: server.url, caller: () => ({ tenantId: tenantA, apiKeyId: 'key_scoped', scopes: ['status:read'] }) });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await scoped.connect(serverSide);
+    const c = new Client({ name: 'kycport-test', version: '1.0.0' });
+    await c.connect(clientSide);
+    try {
+      const sub = await subjectOf(tenantA);
+      expect((await c.callTool({ name: 'get_person_status', arguments: { person_id: sub } })).isError).toBeFalsy();
+      expect(errorOf(await c.callTool({ name: 'list_verification_cases', arguments: {} }))).toEqual({ error: 'insufficient_scope', message: 'This API key lacks the scope cases:write.' });
+    } finally {
+      await c.close();
+    }
+  });
+});
+
+describe('MCP rate limits', () => {
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ env: { RATE_LIMIT_API_PER_MINUTE: '3' }, sharing: server });
+  });
+  afterAll(() => limited?.close());
+
+  it("counts /mcp requests on the key's API limit, with a JSON-RPC 429", async () => {
+    const { api_key } = await limited.apiKey(await limited.tenant());
+    const auth = { authorization: `Bearer ${api_key}` };
+    const post = () => fetch(`${limited.url}/mcp`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    // One tenant API call and two MCP calls use up the key's three a minute.
+    expect((await fetch(`${limited.url}/api/v1/verification/cases`, { headers: auth })).status).toBe(200);
+    expect((await post()).status).toBe(200);
+    expect((await post()).status).toBe(200);
+    const refused = await post();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32029, data: { error: 'rate_limited' } } });
   });
 });
