@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<Outcome> {
   if (help(argv[0])) return { code: 0, stdout: usage() };
   // stdout is the protocol's: no JSON line of ours. The key comes from the environment, so `ps` never shows it.
   if (argv[0] === 'mcp') {
-    if (argv.length > 1) return { code: 2, stderr: `kycport mcp takes no arguments; put the API key in ${API_KEY_ENV}.\n` };
+    if (argv.length > 1) return help(argv[1]) ? { code: 0, stdout: `Usage: ${API_KEY_ENV}=kp_live_… kycport mcp\n` } : { code: 2, stderr: `kycport mcp takes no arguments; put the API key in ${API_KEY_ENV}.\n` };
     return serveStdio(loadConfig(), process.env[API_KEY_ENV]).catch((err: unknown) => failure(err));
   }
   const name = [argv.slice(0, 3).join(' '), argv.slice(0, 2).join(' '), argv[0]].find((n) => n && commands[n]);
