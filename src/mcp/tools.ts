@@ -41,32 +41,21 @@ export interface McpTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
 /** Types one tool's run and text against its own schemas; the list holds them as plain tools. */
 const tool = <I extends z.ZodObject, O extends z.ZodObject>(t: McpTool<I, O>): McpTool => t;
 
-/** A case as an assistant may see it: status and outcome with reason codes, no document or checks detail. */
-const caseOutcome = caseResponse
-  .pick({ id: true, person_id: true, level: true, status: true, created_at: true, updated_at: true, decided_at: true })
-  .extend({
-    outcome: z.enum(['approved', 'rejected', 'manual_review']).nullable(),
-    risk_level: z.enum(['low', 'medium', 'high']).nullable(),
-    human_verified: z.boolean().nullable(),
-    reasons: z.array(z.string()).describe('Reason codes of the decision.'),
-  });
+/** A case as an assistant may see it: these fields of the API's case, its outcome and the reason codes. */
+const CASE_FIELDS = { id: true, person_id: true, level: true, status: true, created_at: true, updated_at: true, decided_at: true } as const;
+const caseOutcome = caseResponse.pick(CASE_FIELDS).extend({
+  outcome: z.enum(['approved', 'rejected', 'manual_review']).nullable(),
+  risk_level: z.enum(['low', 'medium', 'high']).nullable(),
+  human_verified: z.boolean().nullable(),
+  reasons: z.array(z.string()).describe('Reason codes of the decision.'),
+});
 
+/** From the API's presentation (presentCase), so the two never disagree; no document, checks or review text. */
 function outcomeOf(view: Record<string, unknown>): z.input<typeof caseOutcome> {
   const v = view as z.output<typeof caseResponse>;
   const d = v.decision;
-  return {
-    id: v.id,
-    person_id: v.person_id,
-    level: v.level,
-    status: v.status,
-    created_at: v.created_at,
-    updated_at: v.updated_at,
-    decided_at: v.decided_at,
-    outcome: d?.outcome ?? null,
-    risk_level: d?.risk_level ?? null,
-    human_verified: d ? d.human_verified : null,
-    reasons: d?.reasons.map((r) => r.code) ?? [],
-  };
+  const fields = Object.fromEntries(Object.keys(CASE_FIELDS).map((k) => [k, v[k as keyof typeof CASE_FIELDS]])) as Pick<typeof v, keyof typeof CASE_FIELDS>;
+  return { ...fields, outcome: d?.outcome ?? null, risk_level: d?.risk_level ?? null, human_verified: d ? d.human_verified : null, reasons: d?.reasons.map((r) => r.code) ?? [] };
 }
 
 export const TOOLS: readonly McpTool[] = [
