@@ -36,18 +36,20 @@ export class InsufficientScopeError extends ApiError {
 
 export const LLMS_TXT = path.join(packageRoot, 'llms.txt');
 
+// Made once (a server is built per HTTP request). MCP wants `type: object` at a schema's root: extend({}) is the
+// same object without the component name (e.g. KycStatus) that would make the root a $ref.
+const REGISTERED = TOOLS.map((t) => ({ t, input: t.input.extend({}), output: t.output.extend({}) }));
+
 export function createMcpServer(d: McpServerDeps): McpServer {
   const server = new McpServer(
     { name: 'kycport', title: 'KYCPort', version: packageVersion },
     { instructions: `KYCPort's tenant API for your API key's tenant: person status, hosted verification sessions, case outcomes, webhook deliveries. Read ${d.publicUrl}/llms.txt (resource) for how the API works.` },
   );
 
-  for (const t of TOOLS) {
+  for (const { t, input, output } of REGISTERED) {
     server.registerTool(
       t.name,
-      // MCP wants `type: object` at a schema's root: extend({}) is the same object without the component name
-      // (e.g. KycStatus) that would make the root a $ref.
-      { title: t.title, description: t.description, inputSchema: t.input.extend({}), outputSchema: t.output.extend({}), annotations: { readOnlyHint: t.readOnly, openWorldHint: false }, _meta: { 'kycport/scope': t.scope } },
+      { title: t.title, description: t.description, inputSchema: input, outputSchema: output, annotations: { readOnlyHint: t.readOnly, openWorldHint: false }, _meta: { 'kycport/scope': t.scope } },
       async (args: unknown): Promise<CallToolResult> => {
         try {
           const caller = await d.caller();
