@@ -67,7 +67,11 @@ export const TOOLS: readonly McpTool[] = [
     readOnly: true,
     input: statusParams,
     output: statusResponse,
-    run: async (s, tenantId, { person_id }) => ({ ...(await s.assurance.statusForTenant(tenantId, person_id)) }),
+    // Exactly the route's fields (its schema's keys), whatever else the service's status carries.
+    async run(s, tenantId, { person_id }) {
+      const status: Record<string, unknown> = await s.assurance.statusForTenant(tenantId, person_id);
+      return Object.fromEntries(Object.keys(statusResponse.shape).map((k) => [k, status[k]])) as z.input<typeof statusResponse>;
+    },
     text: (r) => `${r.person_id}: ${r.kyc_status}, tier ${r.kyc_tier}${r.aml_clear === null ? '' : `, AML ${r.aml_clear ? 'clear' : 'not clear'}`}${r.expires_at ? `, expires ${r.expires_at}` : ''}`,
   }),
   tool({
