@@ -16,6 +16,7 @@ import { migrateLatest } from '../src/db/migrate.js';
 import { createTenant } from '../src/tenants/service.js';
 import { WebhookHttpClient } from '../src/webhooks/http-client.js';
 import { emitEvent } from '../src/webhooks/outbox.js';
+import { createAuditService } from '../src/audit/service.js';
 import { createEndpoint } from '../src/webhooks/service.js';
 import { signedHeaders } from '../src/webhooks/signing.js';
 import { AllowList, systemResolver } from '../src/webhooks/ssrf.js';
@@ -221,11 +222,11 @@ export async function run(): Promise<BenchRow[]> {
   let workers: ChildProcess[] = [];
   try {
     await migrateLatest(db);
-    const deps = { config, db, redis: undefined, clock: systemClock, webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)) };
+    const deps = { config, db, redis: undefined, clock: systemClock, webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)), audit: createAuditService({ db: db.knex, clock: systemClock }) };
     const tenants: string[] = [];
     for (let i = 0; i < TENANTS; i++) {
       const { tenant_id } = await createTenant(db.knex, `Bench ${i}`);
-      await createEndpoint(deps, tenant_id, { url: `http://127.0.0.1:${receiver.port}/t/${tenant_id}`, events: ['*'] });
+      await createEndpoint(deps, tenant_id, { url: `http://127.0.0.1:${receiver.port}/t/${tenant_id}`, events: ['*'] }, { type: 'system', id: 'bench' });
       tenants.push(tenant_id);
     }
     const env = workerEnv(config, u.toString());

@@ -15,5 +15,8 @@ import { faceSketchesSealed } from './20261202_0090_face_sketches_sealed.js';
 import { totp } from './20261202_accounts_0002_totp.js';
 import { erasure } from './20261202_account_0001_erasure.js';
 import { verificationSessions } from './20261202_sessions_0001_verification_sessions.js';
+import { consoleStaff } from './20261203_console_0001_staff.js';
+import { assuranceProvenance } from './20261203_assurance_0001_provenance.js';
+import { auditEntries } from './20261203_audit_0001_audit_entries.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries];

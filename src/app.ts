@@ -25,7 +25,10 @@ import { verificationRoutes } from './verification/cases/routes.js';
 import { sessionRoutes } from './verification/sessions/routes.js';
 import { hostedRoutes } from './hosted/routes.js';
 import { getBranding, getLogo } from './tenants/branding.js';
-import { ensureHostedClient } from './tenants/hosted-client.js';
+import { ensureConsoleClient, ensureHostedClient } from './tenants/hosted-client.js';
+import { consoleRoutes } from './console/routes.js';
+import { currentLogin } from './oidc/revoke.js';
+import { deriveKey } from './crypto/derive.js';
 import { interactionPerson } from './oidc/step-up.js';
 import { mcpRoutes } from './mcp/http.js';
 
@@ -92,7 +95,21 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       csrfKey,
       secureCookies: https,
     }),
-    userinfoRoutes({ provider, keys, issuer: config.issuer, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
+    consoleRoutes({
+      review: services.review,
+      staff: services.staff,
+      persons: services.persons,
+      currentLogin: currentLogin(provider),
+      signInClient: (redirectUri) => ensureConsoleClient(db, redirectUri),
+      publicUrl: config.publicUrl,
+      sessionKey: deriveKey(keys.secret, 'console-session'),
+      csrfKey,
+      idleMinutes: config.consoleIdleMinutes,
+      secureCookies: https,
+      now: () => infra.clock.now(),
+      audit: services.audit,
+    }),
+    userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];
   for (const mw of routerChain(...pages)) koa.use(mw);
   koa.use(mountProvider(provider));

@@ -3,6 +3,7 @@
 // periodic parts. Nothing below this file sees the whole set.
 import type { Infra } from './infra.js';
 import { createAssuranceService, type AssuranceService } from './assurance/service.js';
+import { createAuditService, type AuditService } from './audit/service.js';
 import { mailerFor, type Mailer } from './persons/mailer.js';
 import { configurePasswordHashing } from './persons/password.js';
 import { createPersonService, type PersonService } from './persons/service.js';
@@ -24,6 +25,9 @@ import { createCaseService, type CaseService } from './verification/cases/servic
 import { createSessionService, type SessionService } from './verification/sessions/service.js';
 import { createWebhookService, type WebhookService } from './webhooks/service.js';
 import type Koa from 'koa';
+import { holds, REVIEW_ROLES } from './console/roles.js';
+import { createStaff, type Staff } from './console/staff.js';
+import { createReviewService, type ReviewService } from './review/service.js';
 
 export interface Services {
   assurance: AssuranceService;
@@ -35,11 +39,17 @@ export interface Services {
   /** Hosted verification sessions (tenant API, the /verify pages, the expiry job). */
   sessions: SessionService;
   webhooks: WebhookService;
+  /** The tamper-evident audit trail: record (in the caller's transaction), verify, export, prune. */
+  audit: AuditService;
   /** The person's data on /account: access list, withdrawal, export, erasure (and the records' retention). */
   privacy: PrivacyService;
   /** Seals and opens webhook endpoints' signing secrets (the service and the jobs' dispatchers). */
   webhookSecrets: SecretBox;
   screening: ScreeningService;
+  /** Staff accounts and their roles (console/). */
+  staff: Staff;
+  /** The operator's review queue and decisions (review/), used by the console. */
+  review: ReviewService;
   oidc: OidcProvider;
   /** Tenant API-key authentication + per-key limits: one middleware (one key cache) for every tenant router. */
   requireApiKey: Koa.Middleware;
@@ -68,7 +78,10 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
   const db = infra.db.knex;
   const subkey = (purpose: string) => deriveKey(keys.secret, purpose);
 
-  const assurance = createAssuranceService({ db, clock, invalidations });
+  const ck = caseKeys(config, keys.secret);
+  const audit = createAuditService({ db, clock, retentionYears: config.recordRetentionYears });
+  // The document claims kept with a verified assurance are sealed like the case data they are copied from.
+  const assurance = createAssuranceService({ db, clock, invalidations, claimsKey: ck.encryption });
   const tenants = createTenantService({ db, clock, config });
   const persons = createPersonService({
     db,
@@ -78,6 +91,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     keys: { pairwise: subkey('pairwise-subject'), emailTokens: subkey('email-tokens'), totpSecrets: subkey('totp-secrets'), recoveryCodes: subkey('recovery-codes') },
     // The provider is built next (it needs the persons' pairwise subjects); a reset ends sessions through it.
     sessions: { revoke: (personId, keep) => oidc.sessions.revoke(personId, keep) },
+    audit,
   });
   configurePasswordHashing(config.passwordHashing);
   const signInLimits = createSignInLimits({
@@ -98,7 +112,6 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     maxInputPixels: config.uploads.image.maxPixels,
     engines: opts.engines,
   });
-  const ck = caseKeys(config, keys.secret);
   // Face templates are sealed with the document encryption key, like the images they come from.
   const dedup = createFaceDedup(infra.db, ck.encryption);
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
@@ -140,9 +153,26 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     dedup,
     statusCache: assurance,
     recordYears: config.recordRetentionYears,
+    audit,
   });
   const webhookSecrets = secretBox(webhookSecretsKey(keys.secret));
-  const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets });
+  const webhooks = createWebhookService({ config, db: infra.db, redis: infra.redis, clock, webhookSecrets, audit });
+  const mailer = opts.mailer ?? mailerFor(config);
+  const staff = createStaff({ db, clock, mailer, publicUrl: config.publicUrl, emailTokensKey: subkey('email-tokens'), audit });
+  const review = createReviewService({
+    db,
+    clock,
+    cases,
+    mayReview: async (personId) => holds(await staff.grantsOf(personId), REVIEW_ROLES),
+    uploads,
+    dedup,
+    caseKey: ck.encryption,
+    notes: secretBox(subkey('review-notes')),
+    slaHours: config.review.slaHours,
+    t3Reviewers: config.review.t3Reviewers,
+    claimMinutes: config.review.claimMinutes,
+    audit,
+  });
   const requireApiKey = createApiKeyAuth({ db, invalidations, limiter: infra.apiLimiter, limits: config.rateLimit });
 
   return {
@@ -153,9 +183,12 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     cases,
     sessions,
     webhooks,
+    audit,
     privacy,
     webhookSecrets,
     screening,
+    staff,
+    review,
     oidc,
     requireApiKey,
     csrfKey: subkey('csrf'),

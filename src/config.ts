@@ -54,6 +54,13 @@ const schema = z.object({
   // argon2 hashes/verifies run at once (default: the cores) and how many may wait; past that, sign-in answers 503.
   PASSWORD_HASH_CONCURRENCY: z.coerce.number().int().min(1).max(256).optional(),
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(100_000).optional(),
+  // Review queue (review/): the age a manual_review case should be decided within, and how many different
+  // reviewers a t3 approval needs (four eyes: 2; an operator may lower it to 1). A claim lapses after its minutes.
+  REVIEW_SLA_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
+  REVIEW_T3_REVIEWERS: z.coerce.number().int().min(1).max(2).default(2),
+  REVIEW_CLAIM_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  // The console's session ends after this many idle minutes (console/session.ts).
+  CONSOLE_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   WEBHOOK_WORKERS: z.coerce.number().int().min(0).default(1),
@@ -83,6 +90,9 @@ const schema = z.object({
   // A body that sends nothing for IDLE ms, or is not complete after BODY ms, is answered 408 (slowloris).
   UPLOAD_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   UPLOAD_BODY_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
+  // The trust_framework named in verified_claims (OpenID Connect for Identity Assurance): the operator's rules.
+  // Default: a URI under PUBLIC_URL, so two deployments never claim the same framework by accident.
+  TRUST_FRAMEWORK: z.string().min(1).max(300).regex(/^\S+$/, 'must not contain spaces').optional(),
   // HTTP server processes (node:cluster). More than 1 needs Postgres: PGlite belongs to one process.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
@@ -111,6 +121,8 @@ export type Config = Readonly<{
   mail: Readonly<{ smtpUrl: string | undefined; from: string; perAddressPerHour: number }>;
   rateLimit: Readonly<{ loginPerHour: number; apiPerMinute: number; ipPerMinute: number }>;
   knownAddressDays: number;
+  review: Readonly<{ slaHours: number; t3Reviewers: number; claimMinutes: number }>;
+  consoleIdleMinutes: number;
   passwordHashing: Readonly<{ concurrency: number; queue: number }>;
   webhooks: Readonly<{
     workers: number;
@@ -128,6 +140,8 @@ export type Config = Readonly<{
     idleTimeoutMs: number;
     bodyTimeoutMs: number;
   }>;
+  /** verified_claims' trust_framework (TRUST_FRAMEWORK, default `${publicUrl}/trust-framework`). */
+  trustFramework: string;
   webConcurrency: number;
 }>;
 
@@ -189,6 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ipPerMinute: e.RATE_LIMIT_IP_PER_MINUTE,
     }),
     knownAddressDays: e.SIGN_IN_KNOWN_ADDRESS_DAYS,
+    review: Object.freeze({ slaHours: e.REVIEW_SLA_HOURS, t3Reviewers: e.REVIEW_T3_REVIEWERS, claimMinutes: e.REVIEW_CLAIM_MINUTES }),
+    consoleIdleMinutes: e.CONSOLE_IDLE_MINUTES,
     passwordHashing: Object.freeze(passwordHashing(e.PASSWORD_HASH_CONCURRENCY, e.PASSWORD_HASH_QUEUE)),
     webhooks: Object.freeze({
       workers: e.WEBHOOK_WORKERS,
@@ -206,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: e.UPLOAD_IDLE_TIMEOUT_MS,
       bodyTimeoutMs: e.UPLOAD_BODY_TIMEOUT_MS,
     }),
+    trustFramework: e.TRUST_FRAMEWORK ?? `${e.PUBLIC_URL}/trust-framework`,
     webConcurrency: e.WEB_CONCURRENCY,
   });
 }

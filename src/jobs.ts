@@ -9,6 +9,7 @@ import { outages } from './db/outage.js';
 import { sweepExpiredPayloads } from './oidc/adapters/postgres.js';
 import type { PersonService } from './persons/service.js';
 import type { PrivacyService } from './privacy/service.js';
+import type { AuditService } from './audit/service.js';
 import { purgeLegacyOidcKeys } from './oidc/adapters/redis.js';
 import { pruneKnownAddresses } from './persons/sign-in-limits.js';
 import type { CaseService } from './verification/cases/service.js';
@@ -48,6 +49,8 @@ export interface JobOptions {
   persons?: Pick<PersonService, 'purgeStale'>;
   /** Erased persons' decision records are deleted RECORD_RETENTION_YEARS after the erasure (the server). */
   privacy?: Pick<PrivacyService, 'purgeExpiredRecords'>;
+  /** Audit entries older than RECORD_RETENTION_YEARS leave their chains behind a checkpoint (the server). */
+  audit?: Pick<AuditService, 'pruneExpired'>;
   /** The server's session service: sessions whose link ran out while the person could act become `expired`. */
   sessions?: Pick<SessionService, 'expireDue' | 'resumeStuck'>;
   /** Sweep expired OIDC artifacts from the database (the server; Redis expires its own but the sweep is harmless). */
@@ -123,6 +126,15 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
     };
     void purge().catch((err: unknown) => log.warn('record retention sweep failed', { err: String(err) }));
     timers.push(every(iv.recordRetentionMs, 'record retention sweep', purge));
+  }
+  const audit = opts.audit;
+  if (audit) {
+    const prune = async () => {
+      const r = await audit.pruneExpired();
+      if (r.removed) log.info('audit entries past retention removed', { ...r, retention_years: config.recordRetentionYears });
+    };
+    void prune().catch((err: unknown) => log.warn('audit retention sweep failed', { err: String(err) }));
+    timers.push(every(iv.recordRetentionMs, 'audit retention sweep', prune));
   }
   const sessions = opts.sessions;
   if (sessions) {

@@ -1,9 +1,23 @@
 // The claims a person's account offers: account fields plus the effective assurance, read in one join. The ID
-// token, our userinfo and the token endpoint all use this one function; oidc/claims.ts filters it by scope.
+// token, our userinfo and the token endpoint all use this one function; oidc/claims.ts filters it by scope, and
+// oidc/verified-claims.ts builds verified_claims from `verified` when a relying party asks for it.
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
-import { effectiveAssurance, type AssuranceRow } from './model.js';
+import { effectiveAssurance, type AssuranceRow, type KycTier } from './model.js';
+import type { DocumentClaims, ProvenanceCheck, ProvenanceDocument, VerificationMethod } from './provenance.js';
 import { assuranceStore } from './store.js';
+
+/** A verified, unexpired assurance with its provenance: what verified_claims is made of. */
+export interface VerifiedRecord {
+  tier: KycTier;
+  verifiedAt: Date;
+  method: VerificationMethod;
+  screenedAt: Date | null;
+  checks: ProvenanceCheck[];
+  document: ProvenanceDocument;
+  /** Opens the sealed document claims; only called when a relying party asks for them. Null when none are kept. */
+  claims(): DocumentClaims | null;
+}
 
 export interface AccountClaims {
   sub: string;
@@ -13,13 +27,33 @@ export interface AccountClaims {
   kyc_status: string;
   kyc_tier: string;
   aml_clear: boolean | null;
+  /** Present only while the person holds a verified assurance with recorded provenance. Never a claim itself. */
+  verified?: VerifiedRecord;
 }
 
 /** All claims of a person (`sub` = internal id; oidc-provider and userinfo map it to the pairwise value). */
-export async function accountClaims(db: Queryable, clock: Clock, personId: string): Promise<AccountClaims | undefined> {
+export async function accountClaims(
+  db: Queryable,
+  clock: Clock,
+  personId: string,
+  open: (sealed: string) => DocumentClaims,
+): Promise<AccountClaims | undefined> {
   const person = await assuranceStore.findPersonWithAssurance(db, personId);
   if (!person) return undefined;
   const a = effectiveAssurance(person.status ? ({ ...person, person_id: person.id } as AssuranceRow) : undefined, clock.now());
+  const p = person.provenance;
+  const verified: VerifiedRecord | undefined =
+    a.kyc_status === 'verified' && p && person.verified_at && person.verification_method && person.tier
+      ? {
+          tier: person.tier,
+          verifiedAt: person.verified_at,
+          method: person.verification_method,
+          screenedAt: person.screened_at ?? null,
+          checks: p.checks,
+          document: p.document,
+          claims: () => (person.claims_enc ? open(person.claims_enc) : null),
+        }
+      : undefined;
   return {
     sub: person.id,
     email: person.email,
@@ -28,5 +62,6 @@ export async function accountClaims(db: Queryable, clock: Clock, personId: strin
     kyc_status: a.kyc_status,
     kyc_tier: a.kyc_tier,
     aml_clear: a.aml_clear,
+    ...(verified ? { verified } : {}),
   };
 }

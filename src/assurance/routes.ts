@@ -22,6 +22,9 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
         aml_clear: status.aml_clear,
         verified_at: status.verified_at,
         expires_at: status.expires_at,
+        verification_method: status.verification_method,
+        human_verified: status.human_verified,
+        screened_at: status.screened_at,
       });
       bodies.set(status, body);
     }

@@ -11,6 +11,7 @@ import { StatusCache, type SubjectAssurance } from './cache.js';
 import { accountClaims, type AccountClaims } from './claims.js';
 import { applyAssuranceChange, type AssuranceChange } from './lifecycle.js';
 import { effectiveAssurance, isExpired, type Assurance } from './model.js';
+import { openClaims, sealClaims } from './provenance.js';
 
 /**
  * What a tenant reads of a person, expiry applied. Frozen: while the row stays cached, every read of it gets the
@@ -32,7 +33,8 @@ export interface AssuranceService {
   apply(trx: Queryable, personId: string, change: AssuranceChange, now: Date, reason: string): Promise<boolean>;
 }
 
-export function createAssuranceService(d: { db: Knex; clock: Clock; invalidations: Invalidations }): AssuranceService {
+/** `claimsKey` seals the document claims kept with a verified assurance (the document encryption key). */
+export function createAssuranceService(d: { db: Knex; clock: Clock; invalidations: Invalidations; claimsKey: Buffer }): AssuranceService {
   const cache = new StatusCache(d.db, d.invalidations);
   const views = new WeakMap<SubjectAssurance, { expired: boolean; status: TenantStatus }>();
   return {
@@ -41,9 +43,9 @@ export function createAssuranceService(d: { db: Knex; clock: Clock; invalidation
         if (!row) throw new NotFoundError('Person');
         return statusOf(views, row, d.clock.now());
       }),
-    claims: (personId) => accountClaims(d.db, d.clock, personId),
+    claims: (personId) => accountClaims(d.db, d.clock, personId, (sealed) => openClaims(d.claimsKey, personId, sealed)),
     forgetCached: (personId) => cache.forget(personId),
-    apply: applyAssuranceChange,
+    apply: (trx, personId, change, now, reason) => applyAssuranceChange(trx, personId, change, now, reason, (id, claims) => sealClaims(d.claimsKey, id, claims)),
   };
 }
 

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Infra } from '../infra.js';
 import { log } from '../log.js';
-import type { CliEnv } from './args.js';
+import { isLines, type CliEnv } from './args.js';
 import { commands } from './commands.js';
 import { failure, type Outcome } from './outcome.js';
 
@@ -55,7 +55,12 @@ export async function serveAdminSocket(infra: Infra, env: CliEnv): Promise<{ clo
       const command = commands[req.command];
       if (!command?.needsDb) return { code: 2, stderr: `Not a database command: ${String(req.command)}\n` };
       log.info('admin command', { command: req.command });
-      return { code: 0, stdout: `${JSON.stringify(await command.run(req.args, served, env))}\n` };
+      const out = await command.run(req.args, served, env);
+      if (!isLines(out)) return { code: 0, stdout: `${JSON.stringify(out)}\n` };
+      // One answer line per connection: JSON lines come back joined (the socket serves one operator at a time).
+      let stdout = '';
+      for await (const line of out.lines) stdout += `${line}\n`;
+      return { code: 0, stdout };
     } catch (err) {
       return failure(err);
     }

@@ -32,6 +32,13 @@ export interface Command<A = unknown> {
   needsDb: boolean;
 }
 
+/** What a command that prints JSON lines (`audit export`) returns instead of one object: one line per item. */
+export interface Lines {
+  lines: AsyncIterable<string>;
+}
+
+export const isLines = (out: object): out is Lines => 'lines' in out && typeof (out as Lines).lines[Symbol.asyncIterator] === 'function';
+
 /** Keeps each command's parse and run typed together. */
 export const command = <A>(c: Command<A>): Command<unknown> => c;
 

@@ -7,7 +7,11 @@ import { createPerson, MIN_PASSWORD_LENGTH } from '../persons/service.js';
 import { operatorTurnOff } from '../persons/two-step.js';
 import { generateSigningKey } from '../oidc/keys.js';
 import { command, flags, required, UsageError, type Command } from './args.js';
+import { tenantAudit } from '../tenants/audit-entries.js';
+import { tenantStore } from '../tenants/store.js';
+import { auditCommands, cliActor, cliAudit } from './audit.js';
 import { listsCommands } from './lists.js';
+import { staffCommands } from './staff.js';
 import { tenantCommands } from './tenant.js';
 
 const emailSchema = z.string().email();
@@ -17,7 +21,7 @@ export const commands: Record<string, Command> = {
     usage: 'tenant create --name NAME',
     needsDb: true,
     parse: (argv) => required(flags(argv, { name: { type: 'string' } }).values.name, 'name'),
-    run: (name, infra) => createTenant(infra!.db.knex, name),
+    run: (name, infra) => cliAudit(infra!).audited((trx) => createTenant(trx, name), (r) => tenantAudit.tenantCreated(cliActor(), r.tenant_id, name)),
   }),
   'client create': command({
     usage: 'client create --tenant ID --redirect-uri URI [--redirect-uri URI…] [--public] [--name NAME]',
@@ -33,7 +37,11 @@ export const commands: Record<string, Command> = {
       if (redirectUris.length === 0) throw new UsageError('--redirect-uri is required (repeat it for several)');
       return { tenantId: required(values.tenant, 'tenant'), redirectUris, public: Boolean(values.public), name: values.name };
     },
-    run: (input, infra) => createClient(infra!.db.knex, infra!.config, input),
+    run: (input, infra) =>
+      cliAudit(infra!).audited(
+        (trx) => createClient(trx, infra!.config, input),
+        (r) => tenantAudit.clientCreated(cliActor(), input.tenantId, r.client_id, { public: input.public, redirect_uris: input.redirectUris }),
+      ),
   }),
   'apikey create': command({
     usage: 'apikey create --tenant ID [--name NAME]',
@@ -42,13 +50,17 @@ export const commands: Record<string, Command> = {
       const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' } });
       return { tenantId: required(values.tenant, 'tenant'), name: values.name };
     },
-    run: (input, infra) => createApiKey(infra!.db.knex, input),
+    run: (input, infra) => cliAudit(infra!).audited((trx) => createApiKey(trx, input), (r) => tenantAudit.apiKeyCreated(cliActor(), input.tenantId, r.id, input.name)),
   }),
   'apikey revoke': command({
     usage: 'apikey revoke --id ID',
     needsDb: true,
     parse: (argv) => required(flags(argv, { id: { type: 'string' } }).values.id, 'id'),
-    run: (id, infra) => revokeApiKey(infra!.db.knex, infra!.clock, id),
+    run: (id, infra) =>
+      cliAudit(infra!).audited(
+        (trx) => revokeApiKey(trx, infra!.clock, id),
+        async (r, trx) => tenantAudit.apiKeyRevoked(cliActor(), (await tenantStore.findApiKey(trx, r.id))!.tenant_id, r.id),
+      ),
   }),
   'person create': command({
     usage: 'person create --email EMAIL --password PASSWORD [--name NAME]',
@@ -61,7 +73,11 @@ export const commands: Record<string, Command> = {
       if (password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`--password must be at least ${MIN_PASSWORD_LENGTH} characters`);
       return { email, password, name: values.name };
     },
-    run: (input, infra) => createPerson(infra!.db.knex, { ...input, emailVerified: true }),
+    run: (input, infra) =>
+      cliAudit(infra!).audited(
+        (trx) => createPerson(trx, { ...input, emailVerified: true }),
+        (r) => ({ tenantId: null, actor: cliActor(), action: 'person.created', object: { type: 'person', id: r.id } }),
+      ),
   }),
   'person two-step-off': command({
     usage: 'person two-step-off (--email EMAIL | --person ID)',
@@ -74,7 +90,7 @@ export const commands: Record<string, Command> = {
       if (email && !emailSchema.safeParse(email).success) throw new UsageError(`--email: not an email address: ${email}`);
       return email ? { email } : { personId: personId! };
     },
-    run: (who, infra) => operatorTurnOff({ db: infra!.db.knex, mailer: mailerFor(infra!.config) }, who),
+    run: (who, infra) => operatorTurnOff({ db: infra!.db.knex, mailer: mailerFor(infra!.config), audit: cliAudit(infra!) }, who, cliActor()),
   }),
   'keys rotate': command({
     usage: 'keys rotate',
@@ -93,4 +109,6 @@ export const commands: Record<string, Command> = {
   }),
   ...listsCommands,
   ...tenantCommands,
+  ...staffCommands,
+  ...auditCommands,
 };

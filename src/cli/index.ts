@@ -1,11 +1,13 @@
 // `kycport <command>`: admin CLI on the server's own config. Prints one JSON object on stdout;
 // usage errors go to stderr with exit code 2, other failures exit 1 (outcome.ts). `help` prints the usage (exit 0).
+import { once } from 'node:events';
 import { loadConfig } from '../config.js';
 import { DatabaseInUseError } from '../db/index.js';
 import { setLogLevel } from '../log.js';
 import { ownerOnlyUmask } from '../file-modes.js';
 import { openInfra, type Infra } from '../infra.js';
 import { forwardToServer } from './admin-socket.js';
+import { isLines } from './args.js';
 import { commands } from './commands.js';
 import { failure, type Outcome } from './outcome.js';
 import { API_KEY_ENV, serveStdio } from '../mcp/stdio.js';
@@ -43,6 +45,11 @@ async function main(argv: string[]): Promise<Outcome> {
       throw err;
     }
     const out = await command.run(args, infra, { keysDir: config.keysDir });
+    if (isLines(out)) {
+      // Streamed while the database is open (an export can be long); nothing is left to print after.
+      for await (const line of out.lines) if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
+      return { code: 0 };
+    }
     return { code: 0, stdout: `${JSON.stringify(out)}\n` };
   } catch (err) {
     return failure(err, command.usage);

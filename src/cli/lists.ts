@@ -5,6 +5,7 @@ import { importListFile } from '../screening/import.js';
 import { listLists } from '../screening/store.js';
 import { LIST_FORMATS, type ListFormat } from '../screening/types.js';
 import { command, flags, UsageError, type Command } from './args.js';
+import { cliActor, cliAudit } from './audit.js';
 
 export const listsCommands: Record<string, Command> = {
   'lists import': command({
@@ -24,7 +25,17 @@ export const listsCommands: Record<string, Command> = {
         altPath: values.alt ? path.resolve(values.alt) : undefined,
       };
     },
-    run: ({ file, ...opts }, infra) => importListFile(infra!.db, file, { ...opts, clock: infra!.clock }),
+    run: ({ file, ...opts }, infra) =>
+      importListFile(infra!.db, file, {
+        ...opts,
+        clock: infra!.clock,
+        // On the operator's chain, in the import's transaction (an unchanged file writes nothing and no entry).
+        onImported: (trx, r) =>
+          cliAudit(infra!).record(
+            { tenantId: null, actor: cliActor(), action: 'sanctions_list.imported', object: { type: 'sanctions_list', id: r.list }, details: { format: r.format, file: r.file, sha256: r.sha256, entries: r.entries, replaced_previous: r.replaced_previous } },
+            trx,
+          ),
+      }),
   }),
   'lists show': command({
     usage: 'lists show',

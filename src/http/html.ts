@@ -31,7 +31,17 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new Html(out);
 }
 
-export function page(title: string, body: Html, opts: { subtitle?: string } = {}): string {
+export interface PageOptions {
+  subtitle?: string;
+  /** A wide card (the console's tables and case view) instead of the narrow sign-in card. */
+  wide?: boolean;
+  /** Markup above the card (the console's navigation). */
+  nav?: Html;
+  /** Same-origin scripts (the strict CSP allows no inline script). */
+  scripts?: string[];
+}
+
+export function page(title: string, body: Html, opts: PageOptions = {}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -44,14 +54,14 @@ export function page(title: string, body: Html, opts: { subtitle?: string } = {}
 </head>
 <body>
 <main class="shell">
-  <header class="brand"><img src="/static/logo.svg" alt="" width="28" height="28"><span>KYCPort</span></header>
-  <section class="card">
+  <header class="brand"><img src="/static/logo.svg" alt="" width="28" height="28"><span>KYCPort</span></header>${opts.nav ? html`\n  ${opts.nav}` : ''}
+  <section class="card${opts.wide ? ' wide' : ''}">
     <h1>${title}</h1>
     ${opts.subtitle ? html`<p class="subtitle">${opts.subtitle}</p>` : ''}
     ${body}
   </section>
   <footer class="foot">Verified once, trusted everywhere. Your documents and biometrics stay with this operator.</footer>
-</main>
+</main>${(opts.scripts ?? []).map((src) => html`\n<script src="${src}" defer></script>`)}
 </body>
 </html>`.value;
 }

@@ -23,6 +23,9 @@ import { accountRevoker, currentSession } from './revoke.js';
 import { Ed25519SigningKey, EXTERNAL_SIGNING_ACK } from './signing-key.js';
 import { ACR_VALUES } from './acr.js';
 import { acrFromHeldTier, stepUpPolicy } from './step-up.js';
+import { CONSOLE_CLIENT_ID } from '../tenants/hosted-client.js';
+import { releaseVerifiedClaims, verifiedClaimsDiscovery } from './verified-claims.js';
+import { isObject, verifiedClaimsRequestProblem } from './verified-claims-request.js';
 
 export const OIDC_PREFIX = '/api/oidc';
 
@@ -52,7 +55,7 @@ export interface OidcProvider {
 }
 
 export interface ProviderDeps {
-  config: Pick<Config, 'issuer' | 'publicUrl' | 'redisPrefix' | 'trustProxy'>;
+  config: Pick<Config, 'issuer' | 'publicUrl' | 'redisPrefix' | 'trustProxy' | 'trustFramework'>;
   db: Knex;
   /** Artifacts live in Redis when configured, else in the database. */
   redis: Redis | undefined;
@@ -110,12 +113,32 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
     async findAccount(_ctx, id) {
       const claims = await failFast(() => accountClaims(id));
       if (!claims) return undefined;
-      return { accountId: id, claims: () => claims as never };
+      const { verified, ...plain } = claims;
+      // `requested`: the claims parameter's members for this use, already cut to what the grant allows.
+      return {
+        accountId: id,
+        claims: (_use, scope, requested) => {
+          const ask = { scopes: new Set(scope.split(' ')), request: requested?.verified_claims };
+          return { ...plain, ...releaseVerifiedClaims(verified, ask, config.trustFramework, clock.now()) };
+        },
+      };
     },
     features: {
       devInteractions: { enabled: false },
       // An essential acr (issue 11 §3) is asked for through the claims parameter.
-      claimsParameter: { enabled: true },
+      claimsParameter: {
+        enabled: true,
+        // A malformed verified_claims request is refused up front; one whose constraints are not met is not an
+        // error (verified_claims is just left out).
+        assertClaimsParameter(_ctx, claims) {
+          for (const use of ['id_token', 'userinfo'] as const) {
+            const member = claims[use];
+            if (!isObject(member) || !('verified_claims' in member)) continue;
+            const problem = verifiedClaimsRequestProblem(member.verified_claims);
+            if (problem) throw new errors.InvalidRequest(`claims.${use}: ${problem}`);
+          }
+        },
+      },
       // Signing with node:crypto instead of jose + WebCrypto (signing-key.ts).
       externalSigningSupport: { enabled: true, ack: EXTERNAL_SIGNING_ACK },
       // Our userinfo validates bearer JWTs only; sender-constrained tokens would need DPoP proof checks there.
@@ -144,11 +167,31 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       },
     },
     // The grant id lets our userinfo refuse tokens whose grant was revoked (e.g. refresh token revoked).
-    extraTokenClaims: (_ctx, token) => ('grantId' in token && token.grantId ? { gid: token.grantId } : undefined),
+    // The userinfo part of a verified_claims request rides in the access token (our userinfo is a resource server
+    // that never sees the authorization request); it is the client's own request, nothing it did not send.
+    extraTokenClaims: (ctx, token) => {
+      if (!('grantId' in token && token.grantId)) return undefined;
+      const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken;
+      const asked = (source as { claims?: { userinfo?: { verified_claims?: unknown } } } | undefined)?.claims?.userinfo?.verified_claims;
+      return { gid: token.grantId, ...(asked === undefined ? {} : { verified_claims_request: asked }) };
+    },
     issueRefreshToken: (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: true,
     ttl: { ...TTL },
+    // The operator console is the operator's own application: its sign-in asks for no consent (openid only).
+    async loadExistingGrant(ctx) {
+      const { client, session } = ctx.oidc;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? (client && session?.grantIdFor(client.clientId));
+      if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+      if (client?.clientId !== CONSOLE_CLIENT_ID || !session?.accountId) return undefined;
+      const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      grant.addOIDCScope('openid');
+      // The default resource (our userinfo) is part of every authorization here: grant it what openid asks.
+      grant.addResourceScope(resource, 'openid');
+      await grant.save();
+      return grant;
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: stepUpPolicy((id) => failFast(() => accountClaims(id))) },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
@@ -163,6 +206,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       claim_types_supported: ['normal'],
       service_documentation: `${config.issuer}/llms.txt`,
       ui_locales_supported: ['en'],
+      ...verifiedClaimsDiscovery(config.trustFramework),
     },
     renderError: (ctx, out) => renderError(ctx, out),
     // Unknown errors must not leak internals into the browser.

@@ -50,3 +50,11 @@ export function currentSession(provider: Provider) {
     return session.accountId ? { accountId: session.accountId, sessionId: session.jti } : undefined;
   };
 }
+
+/** The browser's sign-in as the provider recorded it: who, how (RFC 8176 amr) and when (seconds). */
+export function currentLogin(provider: Provider) {
+  return async (ctx: Parameters<typeof provider.Session.get>[0]): Promise<{ accountId: string; amr: string[]; loginTs: number } | undefined> => {
+    const session = await provider.Session.get(ctx);
+    return session.accountId ? { accountId: session.accountId, amr: session.amr ?? [], loginTs: session.loginTs ?? 0 } : undefined;
+  };
+}

@@ -15,6 +15,7 @@ import { clientTenant } from './adapters/clients.js';
 import { filterByScope } from './claims.js';
 import type { KeyMaterial } from './keys.js';
 import { OIDC_PREFIX, userinfoResource } from './provider.js';
+import { releaseVerifiedClaims } from './verified-claims.js';
 
 // RFC 6750 errors keep OAuth's shape ({error, error_description}), not the API error family's.
 const bearerError = z.strictObject({ error: z.enum(['invalid_request', 'invalid_token', 'insufficient_scope']), error_description: z.string() });
@@ -34,12 +35,14 @@ export interface UserinfoDeps {
   provider: Provider;
   keys: KeyMaterial;
   issuer: string;
+  /** verified_claims' trust_framework (config). */
+  trustFramework: string;
   clock: Clock;
   claims: (personId: string) => Promise<AccountClaims | undefined>;
   findSubject: (tenantId: string, sub: string) => Promise<{ person_id: string; sub: string } | undefined>;
 }
 
-export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountClaims, findSubject }: UserinfoDeps): Router {
+export function userinfoRoutes({ provider, keys, issuer, trustFramework, clock, claims: accountClaims, findSubject }: UserinfoDeps): Router {
   const router = new Router();
   const publicKeys = keys.signingKeys.map(({ d: _d, ...pub }) => pub);
   const jwks = createLocalJWKSet({ keys: publicKeys });
@@ -69,7 +72,10 @@ export function userinfoRoutes({ provider, keys, issuer, clock, claims: accountC
     if (!subject || subject.person_id !== grant.accountId) throw new BearerError('invalid_token', 'unknown subject');
     const claims = await accountClaims(subject.person_id);
     if (!claims) throw new BearerError('invalid_token', 'account no longer exists');
-    return filterByScope(claims, scopes, subject.sub);
+    // verified_claims asked for in the claims parameter's userinfo member (carried in the token, provider.ts) is
+    // released only when the person consented to it (the grant holds the claim), like oidc-provider's own userinfo.
+    const asked = grant.getOIDCClaims().includes('verified_claims') ? payload.verified_claims_request : undefined;
+    return { ...filterByScope(claims, scopes, subject.sub), ...releaseVerifiedClaims(claims.verified, { scopes, request: asked }, trustFramework, clock.now()) };
   }
 
   const endpoint = async (ctx: Koa.Context, body: { access_token?: string } | undefined) => {

@@ -39,4 +39,15 @@ export const mails = {
       ? `Two-step sign-in was just turned on for your KYCPort account: signing in now needs a code from your authenticator app (or one of your recovery codes), and your other sessions were signed out.\n\nIf you did not do this, someone knows your password: reset it from the sign-in page at once and tell the operator of the service you use.`
       : `Two-step sign-in was just turned off for your KYCPort account: signing in needs only your password again.\n\nIf you did not do this, reset your password from the sign-in page at once and turn two-step sign-in on again.`,
   }),
+  // Staff invitations (console/staff.ts): the reset link sets the first password of an account made for them.
+  staffInvite: (to: string, role: string, link: string, ttlMs: number, consoleUrl: string): Mail => ({
+    to,
+    subject: 'You are invited to the KYCPort console',
+    text: `You were given the role ${role} in the KYCPort console. Open this link to choose your password (valid for ${hours(ttlMs)}, once):\n\n${link}\n\nThen turn on two-step sign-in at /account (reviewers and admins need it) and sign in at ${consoleUrl}.\n\nIf you did not expect this, ignore this message.`,
+  }),
+  staffRole: (to: string, role: string, consoleUrl: string): Mail => ({
+    to,
+    subject: 'You have a new role in the KYCPort console',
+    text: `Your KYCPort account was given the role ${role} in the KYCPort console. Sign in at ${consoleUrl} with your usual password (reviewers and admins need two-step sign-in).\n\nIf you did not expect this, tell the operator.`,
+  }),
 };

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { formBody } from '../http/body.js';
 import { checkFormToken } from '../http/form-token.js';
 import { ApiError, RateLimitedError } from '../http/errors.js';
-import { errorPage, messagePage } from '../http/html.js';
-import { toApiError } from '../http/middleware/errors.js';
+import { messagePage } from '../http/html.js';
+import { pageErrors } from '../http/middleware/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { AccountData } from './account-data.js';
 import { dataSections } from './account-views.js';
@@ -61,18 +61,7 @@ export function personRoutes({ persons, account, currentSession, limiter, attemp
   const csrfFor = (sessionId: string) => keyedHash(csrfKey, `account:${sessionId}`);
 
   // A person is looking at these: errors are pages, and nothing here may be cached.
-  router.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      const e = toApiError(err);
-      ctx.status = e.status;
-      for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
-      ctx.type = 'html';
-      ctx.body = errorPage(e, ctx.path === '/account/password' && e.status !== 401 ? { href: '/account', text: 'Back to your account' } : undefined);
-    }
-    ctx.set('Cache-Control', 'no-store');
-  });
+  router.use(pageErrors((ctx, e) => (ctx.path === '/account/password' && e.status !== 401 ? { href: '/account', text: 'Back to your account' } : undefined)));
 
   const tokenOf = (ctx: Koa.Context) => (typeof ctx.query.token === 'string' ? ctx.query.token : '');
   const badLink = (ctx: Koa.Context) => {

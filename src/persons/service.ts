@@ -7,6 +7,7 @@
 // (account pre-hijacking), and a sign-up for an address an account already uses looks the same from outside
 // (a mail goes to the owner instead).
 import type { Knex } from 'knex';
+import type { AuditRecorder } from '../audit/service.js';
 import { createAssurance } from '../assurance/lifecycle.js';
 import type { Clock } from '../clock.js';
 import { secretBox } from '../crypto/seal.js';
@@ -70,6 +71,8 @@ export interface PersonServiceDeps {
   /** Purpose-bound subkeys of the instance secret. */
   keys: { pairwise: Buffer; emailTokens: Buffer; totpSecrets: Buffer; recoveryCodes: Buffer };
   sessions: SessionRevoker;
+  /** The operator's audit chain (two-step sign-in changes). */
+  audit: Pick<AuditRecorder, 'record'>;
 }
 
 export type PersonService = ReturnType<typeof createPersonService>;
@@ -100,7 +103,7 @@ export function createPersonService(d: PersonServiceDeps) {
     checkCredentials: (email: string, password: string) => checkCredentials(d.db, email, password),
     findById: (id: string) => personStore.findById(d.db, id),
     /** Optional TOTP two-step sign-in and its recovery codes. */
-    twoStep: createTwoStep({ db: d.db, clock: d.clock, mailer: d.mailer, box: secretBox(d.keys.totpSecrets), recoveryKey: d.keys.recoveryCodes, sessions: d.sessions }),
+    twoStep: createTwoStep({ db: d.db, clock: d.clock, mailer: d.mailer, box: secretBox(d.keys.totpSecrets), recoveryKey: d.keys.recoveryCodes, sessions: d.sessions, audit: d.audit }),
 
     /**
      * A sign-up form was sent for `email`. Either way a mail goes to that address and nothing else changes that

@@ -6,6 +6,8 @@
 // when the device is lost.
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { AuditActor } from '../audit/chain.js';
+import type { AuditEntry, AuditRecorder } from '../audit/service.js';
 import type { Clock } from '../clock.js';
 import { keyedHash } from '../crypto/hash.js';
 import type { SecretBox } from '../crypto/seal.js';
@@ -32,6 +34,8 @@ export interface TwoStepDeps {
   /** The instance secret's 'recovery-codes' subkey. */
   recoveryKey: Buffer;
   sessions: SessionRevoker;
+  /** Turning it on or off and new recovery codes go on the operator's audit chain (never a code or secret). */
+  audit: Pick<AuditRecorder, 'record'>;
 }
 
 /** What the enrolment page shows: the secret as text, and the URI its QR code carries. */
@@ -54,11 +58,14 @@ const newRecoveryCode = () => {
   return `${chars.slice(0, 5)}-${chars.slice(5)}`;
 };
 
+const twoStepEntry = (actor: AuditActor, personId: string, action: string): AuditEntry => ({ tenantId: null, actor, action, object: { type: 'person', id: personId } });
+
 /** Clears the secret (on or pending), the last step and the recovery codes, and tells the person. */
-async function disable(d: Pick<TwoStepDeps, 'db' | 'mailer'>, p: PersonRow, by: 'person' | 'operator'): Promise<void> {
+async function disable(d: Pick<TwoStepDeps, 'db' | 'mailer' | 'audit'>, p: PersonRow, by: 'person' | 'operator', actor: AuditActor): Promise<void> {
   await d.db.transaction(async (trx) => {
     await twoStepStore.disable(trx, p.id);
     await twoStepStore.replaceRecoveryCodes(trx, p.id, []);
+    await d.audit.record(twoStepEntry(actor, p.id, 'person.two_step_disabled'), trx);
   });
   log.info('two-step sign-in turned off', { person_id: p.id, by });
   await d.mailer.send(mails.twoStepChanged(p.email, false)).catch(() => undefined);
@@ -69,13 +76,14 @@ async function disable(d: Pick<TwoStepDeps, 'db' | 'mailer'>, p: PersonRow, by: 
  * two-step-off`). The operator checks who is asking; sessions stay as they are, as when the person turns it off.
  */
 export async function operatorTurnOff(
-  d: Pick<TwoStepDeps, 'db' | 'mailer'>,
+  d: Pick<TwoStepDeps, 'db' | 'mailer' | 'audit'>,
   who: { email: string } | { personId: string },
+  actor: AuditActor,
 ): Promise<{ person_id: string; email: string; was_on: boolean }> {
   const p = 'email' in who ? await personStore.findByEmail(d.db, who.email) : await personStore.findById(d.db, who.personId);
   if (!p) throw new NotFoundError('Person');
   const wasOn = p.totp_enabled_at !== null;
-  if (wasOn || p.totp_secret) await disable(d, p, 'operator');
+  if (wasOn || p.totp_secret) await disable(d, p, 'operator', actor);
   return { person_id: p.id, email: p.email, was_on: wasOn };
 }
 
@@ -140,6 +148,7 @@ export function createTwoStep(d: TwoStepDeps) {
       const turnedOn = await d.db.transaction(async (trx) => {
         if ((await twoStepStore.enable(trx, p.id, step, d.clock.now())) !== 1) return false;
         await twoStepStore.replaceRecoveryCodes(trx, p.id, codes.map((c) => recoveryHash(p.id, c)));
+        await d.audit.record(twoStepEntry({ type: 'person', id: p.id }, p.id, 'person.two_step_enabled'), trx);
         return true;
       });
       if (!turnedOn) return { ok: false };
@@ -157,7 +166,7 @@ export function createTwoStep(d: TwoStepDeps) {
     async turnOff(personId: string, password: string, code: string): Promise<TurnOff> {
       const p = await proveOwner(personId, password, code);
       if ('ok' in p) return p; // refused
-      await disable(d, p, 'person');
+      await disable(d, p, 'person', { type: 'person', id: p.id });
       return { ok: true };
     },
     /** New recovery codes in place of all the old ones (used or not); needs the password and a code. */
@@ -165,7 +174,10 @@ export function createTwoStep(d: TwoStepDeps) {
       const p = await proveOwner(personId, password, code);
       if ('ok' in p) return p; // refused
       const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-      await d.db.transaction((trx) => twoStepStore.replaceRecoveryCodes(trx, p.id, codes.map((c) => recoveryHash(p.id, c))));
+      await d.db.transaction(async (trx) => {
+        await twoStepStore.replaceRecoveryCodes(trx, p.id, codes.map((c) => recoveryHash(p.id, c)));
+        await d.audit.record(twoStepEntry({ type: 'person', id: p.id }, p.id, 'person.recovery_codes_replaced'), trx);
+      });
       log.info('recovery codes replaced', { person_id: p.id });
       return { ok: true, recoveryCodes: codes };
     },

@@ -1,6 +1,7 @@
 // The person's export: everything stored about them, as one JSON document. Images are listed (kind, type, size,
 // date), never included; secrets and hashes (password, two-step secret, recovery codes, tokens) never appear,
 // only whether they exist. Pure: service.ts reads the rows.
+import type { VerifiedRecord } from '../assurance/claims.js';
 import type { Assurance } from '../assurance/model.js';
 import type { PersonRow, TenantAccessRow } from '../persons/store.js';
 import type { PersonCases } from '../verification/cases/erasure.js';
@@ -15,7 +16,10 @@ export function exportDocument(v: {
   cases: PersonCases;
   recoveryCodesLeft: number;
   faceTemplates: number;
+  /** The verified assurance's provenance and sealed document claims (what verified_claims is made of). */
+  verified?: VerifiedRecord;
 }): Record<string, unknown> {
+  const vi = v.verified;
   const p = v.person;
   return {
     format: 'kycport.person-export.v1',
@@ -23,6 +27,10 @@ export function exportDocument(v: {
     account: { id: p.id, email: p.email, email_verified: p.email_verified, name: p.name, created_at: iso(p.created_at), password_set: true },
     two_step: { on: p.totp_enabled_at !== null, enabled_at: iso(p.totp_enabled_at), recovery_codes_left: p.totp_enabled_at ? v.recoveryCodesLeft : 0 },
     assurance: v.assurance,
+    // What relying parties you consent to may receive as verified_claims, kept encrypted with the assurance.
+    verified_identity: vi
+      ? { method: vi.method, screened_at: iso(vi.screenedAt), checks: vi.checks, document: vi.document, claims: vi.claims() }
+      : null,
     tenants_with_access: v.access.map((t) => ({ tenant_id: t.tenant_id, tenant_name: t.tenant_name, person_id: t.sub, since: t.since.toISOString() })),
     verification_cases: v.cases.cases.map((c) => ({
       id: c.id,

@@ -6,8 +6,10 @@
 // grants (database or Redis). The cases' decision records stay without biometrics for RECORD_RETENTION_YEARS
 // (erased_at), then purgeExpiredRecords deletes them (jobs.ts). README "Your data" says the same.
 import type { Knex } from 'knex';
+import type { AccountClaims } from '../assurance/claims.js';
 import { effectiveAssurance } from '../assurance/model.js';
 import { assuranceStore } from '../assurance/store.js';
+import type { AuditEntry, AuditRecorder } from '../audit/service.js';
 import type { Clock } from '../clock.js';
 import { log } from '../log.js';
 import type { AccountData, AccountOverview } from '../persons/account-data.js';
@@ -34,11 +36,24 @@ export interface PrivacyDeps {
   /** Photos staged in the person's unfinished hosted sessions (verification/sessions). */
   staged: { clearStagedOf(personId: string): Promise<number> };
   dedup: Pick<FaceDedup, 'erase' | 'forget'>;
-  /** Drops this process's cached statuses at once; other processes hear the subjects trigger's NOTIFY. */
-  statusCache: { forgetCached(personId: string): void };
+  /**
+   * Drops this process's cached statuses at once (other processes hear the subjects trigger's NOTIFY); `claims`
+   * reads the verified assurance's provenance and opens its sealed document claims for the export.
+   */
+  statusCache: { forgetCached(personId: string): void; claims(personId: string): Promise<AccountClaims | undefined> };
   /** How long an erased person's decision records are kept (RECORD_RETENTION_YEARS). */
   recordYears: number;
+  /** Withdrawals, exports and erasures go on the operator's audit chain (a tenant's chain never names a person). */
+  audit: Pick<AuditRecorder, 'record'>;
 }
+
+const byPerson = (personId: string, action: string, details?: Record<string, unknown>): AuditEntry => ({
+  tenantId: null,
+  actor: { type: 'person', id: personId },
+  action,
+  object: { type: 'person', id: personId },
+  ...(details ? { details } : {}),
+});
 
 export type PrivacyService = AccountData & {
   /** Deletes decision records of erased persons older than the record-keeping period (jobs.ts). */
@@ -83,6 +98,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
       const sub = await db.transaction(async (trx) => {
         const gone = await personStore.deleteSubject(trx, tenantId, personId);
         if (gone) await emitEvent(trx, { tenantId, type: 'person.access.withdrawn', data: { person_id: gone, withdrawn_at: now.toISOString() }, at: now });
+        if (gone) await d.audit.record(byPerson(personId, 'person.access_withdrawn', { tenant_id: tenantId }), trx);
         return gone;
       });
       d.statusCache.forgetCached(personId);
@@ -93,14 +109,17 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
     async exportData(personId) {
       const person = await personStore.findById(db, personId);
       if (!person) throw new Error('export of an unknown person');
-      const [row, access, cases, recoveryCodesLeft, faceTemplates] = await Promise.all([
+      const [row, access, cases, recoveryCodesLeft, faceTemplates, account] = await Promise.all([
         assuranceStore.find(db, personId),
         personStore.accessOf(db, personId),
         casesOfPerson(db, personId),
         twoStepStore.unusedRecoveryCodes(db, personId),
         countByPerson(db, personId),
+        d.statusCache.claims(personId),
       ]);
-      return exportDocument({ now: d.clock.now(), person, assurance: effectiveAssurance(row, d.clock.now()), access, cases, recoveryCodesLeft, faceTemplates });
+      await d.audit.record(byPerson(personId, 'person.data_exported'));
+      const assurance = effectiveAssurance(row, d.clock.now());
+      return exportDocument({ now: d.clock.now(), person, assurance, access, cases, recoveryCodesLeft, faceTemplates, verified: account?.verified });
     },
 
     async erase(personId, password) {
@@ -118,6 +137,7 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
         const faceIds = await d.dedup.erase(trx, personId);
         const erased = await eraseCasesOf(trx, personId, now);
         await personStore.delete(trx, personId);
+        await d.audit.record(byPerson(personId, 'person.erased', { cases_kept: erased.kept, cases_deleted: erased.deleted, tenants_told: events.ids.length }), trx);
         return { erased, faceIds, tenants: events.ids.length };
       });
       // Cases that appeared between the listing and the transaction, and sessions started meanwhile.

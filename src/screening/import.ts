@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
+import type { Knex } from 'knex';
 import type { Database } from '../db/index.js';
 import { BadRequestError, UnprocessableError } from '../http/errors.js';
 import { newId } from '../ids.js';
@@ -20,6 +21,8 @@ export interface ImportOptions {
   /** OFAC alt.csv; default: the alt file beside sdn.csv, if any. */
   altPath?: string;
   clock?: Clock;
+  /** Runs inside the import's transaction once the list is written (the audit entry: it commits with the list). */
+  onImported?: (trx: Knex.Transaction, report: ImportReport) => Promise<void>;
 }
 
 export interface ImportReport {
@@ -146,7 +149,7 @@ export async function importListFile(db: Database, file: string, opts: ImportOpt
     }
     await store.updateList(trx, row);
     log.info('screening list imported', { list: name, format, entries: row.entryCount, problems: row.problemCount });
-    return {
+    const report = {
       ...base,
       status: 'imported' as const,
       entries: row.entryCount,
@@ -154,6 +157,8 @@ export async function importListFile(db: Database, file: string, opts: ImportOpt
       problems: row.problemCount,
       replaced_previous: Boolean(previous),
     };
+    await opts.onImported?.(trx, report);
+    return report;
   });
 }
 

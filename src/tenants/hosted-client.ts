@@ -3,6 +3,7 @@
 // the tenant the verification is for. Its code is never redeemed: the provider's session in the browser is
 // what the hosted flow reads.
 import type { Queryable } from '../db/index.js';
+import { createTenant } from './service.js';
 import { tenantStore } from './store.js';
 
 export const hostedClientId = (tenantId: string) => `kpverify_${tenantId}`;
@@ -22,4 +23,31 @@ export async function ensureHostedClient(db: Queryable, tenantId: string, redire
   };
   await tenantStore.upsertClient(db, { client_id: clientId, tenant_id: tenantId, metadata });
   return clientId;
+}
+
+/**
+ * The operator console's client (console/): the same first-party mechanism, one for the whole instance. Every
+ * client belongs to a tenant (pairwise subjects, the sign-in page's name), so the console's belongs to an operator
+ * tenant made with it; no API key or case ever uses that tenant. The provider grants this client `openid`
+ * without a consent page (oidc/provider.ts): it is the operator's own application.
+ */
+export const CONSOLE_CLIENT_ID = 'kpconsole';
+export const CONSOLE_TENANT_NAME = 'KYCPort operator console';
+
+export async function ensureConsoleClient(db: Queryable, redirectUri: string): Promise<string> {
+  const found = await tenantStore.findClient(db, CONSOLE_CLIENT_ID);
+  const uris = found?.metadata.redirect_uris;
+  if (found && Array.isArray(uris) && uris.includes(redirectUri)) return CONSOLE_CLIENT_ID;
+  const tenantId = found?.tenant_id ?? (await createTenant(db, CONSOLE_TENANT_NAME)).tenant_id;
+  const metadata = {
+    client_id: CONSOLE_CLIENT_ID,
+    client_name: 'KYCPort console',
+    tenant_id: tenantId,
+    redirect_uris: [redirectUri],
+    response_types: ['code'],
+    grant_types: ['authorization_code'],
+    token_endpoint_auth_method: 'none',
+  };
+  await tenantStore.upsertClient(db, { client_id: CONSOLE_CLIENT_ID, tenant_id: tenantId, metadata });
+  return CONSOLE_CLIENT_ID;
 }

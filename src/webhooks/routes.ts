@@ -17,6 +17,8 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     await next();
   });
   const tenant = (ctx: { state: { tenantId: string } }) => ctx.state.tenantId;
+  // Who changed an endpoint, for the tenant's audit trail: the API key the request came with.
+  const byKey = (ctx: { state: { apiKeyId: string } }) => ({ type: 'api_key' as const, id: ctx.state.apiKeyId });
   const api = contracts(router, { auth: 'api_key' });
 
   api.route(
@@ -30,7 +32,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     },
     async (ctx, { body }) => {
       ctx.status = 201;
-      ctx.body = await webhooks.createEndpoint(tenant(ctx), body);
+      ctx.body = await webhooks.createEndpoint(tenant(ctx), body, byKey(ctx));
     },
   );
   api.route(
@@ -56,13 +58,13 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
       use: [jsonBody()],
     },
     async (ctx, { params, body }) => {
-      ctx.body = await webhooks.updateEndpoint(tenant(ctx), params.id, body);
+      ctx.body = await webhooks.updateEndpoint(tenant(ctx), params.id, body, byKey(ctx));
     },
   );
   api.route(
     { method: 'delete', path: '/endpoints/:id', summary: 'Delete a webhook endpoint', params: s.endpointParams, responses: { 204: null, ...errors } },
     async (ctx, { params }) => {
-      await webhooks.deleteEndpoint(tenant(ctx), params.id);
+      await webhooks.deleteEndpoint(tenant(ctx), params.id, byKey(ctx));
       ctx.status = 204;
     },
   );
@@ -77,7 +79,7 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
       use: [jsonBody()],
     },
     async (ctx, { params, body }) => {
-      ctx.body = await webhooks.rotateSecret(tenant(ctx), params.id, body.overlap_seconds * 1000);
+      ctx.body = await webhooks.rotateSecret(tenant(ctx), params.id, byKey(ctx), body.overlap_seconds * 1000);
     },
   );
   api.route(

@@ -1,5 +1,7 @@
 // Endpoint administration for a tenant: every lookup is scoped by tenant, so foreign ids are plain 404s.
 import type { Redis } from 'ioredis';
+import type { AuditActor } from '../audit/chain.js';
+import type { AuditEntry, AuditRecorder } from '../audit/service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { SecretBox } from '../crypto/seal.js';
@@ -27,7 +29,16 @@ export interface WebhookDeps {
   webhookSecrets: SecretBox;
 }
 
-type ServiceDeps = WebhookDeps;
+/** The endpoint administration also writes the tenant's audit trail (workers don't need it). */
+type ServiceDeps = WebhookDeps & { audit: AuditRecorder };
+
+const endpointEntry = (tenantId: string, actor: AuditActor, action: string, id: string, details?: Record<string, unknown>): AuditEntry => ({
+  tenantId,
+  actor,
+  action: `webhook_endpoint.${action}`,
+  object: { type: 'webhook_endpoint', id },
+  ...(details ? { details } : {}),
+});
 
 export interface EndpointView {
   id: string;
@@ -76,6 +87,7 @@ export async function createEndpoint(
   deps: ServiceDeps,
   tenantId: string,
   input: { url: string; events: string[]; description?: string | null },
+  actor: AuditActor,
 ): Promise<EndpointView & { secret: string }> {
   const url = checkUrl(deps, input.url);
   if ((await webhookStore.countEndpoints(deps.db.knex, tenantId)) >= MAX_ENDPOINTS_PER_TENANT) {
@@ -84,16 +96,20 @@ export async function createEndpoint(
   const id = newId('we');
   const secret = generateSigningSecret();
   const now = deps.clock.now();
-  await webhookStore.insertEndpoint(deps.db.knex, {
-    id,
-    tenant_id: tenantId,
-    url,
-    description: input.description ?? null,
-    events: normaliseEvents(input.events),
-    enabled: true,
-    secret_enc: deps.webhookSecrets.seal(secret, id),
-    created_at: now,
-    updated_at: now,
+  const events = normaliseEvents(input.events);
+  await deps.db.knex.transaction(async (trx) => {
+    await webhookStore.insertEndpoint(trx, {
+      id,
+      tenant_id: tenantId,
+      url,
+      description: input.description ?? null,
+      events,
+      enabled: true,
+      secret_enc: deps.webhookSecrets.seal(secret, id),
+      created_at: now,
+      updated_at: now,
+    });
+    await deps.audit.record(endpointEntry(tenantId, actor, 'created', id, { url, events }), trx);
   });
   return { ...view(await mustFind(deps, tenantId, id), now), secret };
 }
@@ -112,23 +128,32 @@ export async function updateEndpoint(
   tenantId: string,
   id: string,
   patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null },
+  actor: AuditActor,
 ): Promise<EndpointView> {
   const row = await mustFind(deps, tenantId, id);
   const now = deps.clock.now();
-  await webhookStore.updateEndpoint(deps.db.knex, row.id, {
+  const change = {
     ...(patch.url !== undefined ? { url: checkUrl(deps, patch.url) } : {}),
     ...(patch.events !== undefined ? { events: normaliseEvents(patch.events) } : {}),
     ...(patch.description !== undefined ? { description: patch.description } : {}),
     // Re-enabling starts a fresh health record.
     ...(patch.enabled === true ? { enabled: true, disabled_reason: null, failing_since: null } : {}),
     ...(patch.enabled === false ? { enabled: false, disabled_reason: 'disabled_by_tenant' } : {}),
-    updated_at: now,
+  };
+  await deps.db.knex.transaction(async (trx) => {
+    await webhookStore.updateEndpoint(trx, row.id, { ...change, updated_at: now });
+    // The new values of what changed (a description is the tenant's own text, so only that it changed).
+    const { description, ...shown } = change;
+    await deps.audit.record(endpointEntry(tenantId, actor, 'updated', row.id, { ...shown, ...(description !== undefined ? { description_changed: true } : {}) }), trx);
   });
   return getEndpoint(deps, tenantId, id);
 }
 
-export async function deleteEndpoint(deps: ServiceDeps, tenantId: string, id: string): Promise<void> {
-  if ((await webhookStore.deleteEndpoint(deps.db.knex, tenantId, id)) === 0) throw new NotFoundError('Webhook endpoint');
+export async function deleteEndpoint(deps: ServiceDeps, tenantId: string, id: string, actor: AuditActor): Promise<void> {
+  await deps.db.knex.transaction(async (trx) => {
+    if ((await webhookStore.deleteEndpoint(trx, tenantId, id)) === 0) throw new NotFoundError('Webhook endpoint');
+    await deps.audit.record(endpointEntry(tenantId, actor, 'deleted', id), trx);
+  });
 }
 
 /**
@@ -139,17 +164,21 @@ export async function rotateSecret(
   deps: ServiceDeps,
   tenantId: string,
   id: string,
+  actor: AuditActor,
   overlapMs = ROTATION_OVERLAP_MS,
 ): Promise<{ id: string; secret: string; previous_secret_expires_at: string | null }> {
   const row = await mustFind(deps, tenantId, id);
   const now = deps.clock.now();
   const secret = generateSigningSecret();
   const expires = overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null;
-  await webhookStore.updateEndpoint(deps.db.knex, row.id, {
-    secret_enc: deps.webhookSecrets.seal(secret, row.id),
-    previous_secret_enc: expires ? row.secret_enc : null,
-    previous_secret_expires_at: expires,
-    updated_at: now,
+  await deps.db.knex.transaction(async (trx) => {
+    await webhookStore.updateEndpoint(trx, row.id, {
+      secret_enc: deps.webhookSecrets.seal(secret, row.id),
+      previous_secret_enc: expires ? row.secret_enc : null,
+      previous_secret_expires_at: expires,
+      updated_at: now,
+    });
+    await deps.audit.record(endpointEntry(tenantId, actor, 'secret_rotated', row.id, { overlap_seconds: Math.round(overlapMs / 1000) }), trx);
   });
   return { id: row.id, secret, previous_secret_expires_at: expires ? expires.toISOString() : null };
 }
@@ -238,15 +267,15 @@ export async function redeliverEvent(
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
 /** The endpoint administration above, bound to its dependencies once (compose.ts). */
-export function createWebhookService(deps: WebhookDeps) {
+export function createWebhookService(deps: ServiceDeps) {
   return {
-    createEndpoint: (tenantId: string, input: { url: string; events: string[]; description?: string | null }) => createEndpoint(deps, tenantId, input),
+    createEndpoint: (tenantId: string, input: { url: string; events: string[]; description?: string | null }, actor: AuditActor) => createEndpoint(deps, tenantId, input, actor),
     listEndpoints: (tenantId: string) => listEndpoints(deps, tenantId),
     getEndpoint: (tenantId: string, id: string) => getEndpoint(deps, tenantId, id),
-    updateEndpoint: (tenantId: string, id: string, patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null }) =>
-      updateEndpoint(deps, tenantId, id, patch),
-    deleteEndpoint: (tenantId: string, id: string) => deleteEndpoint(deps, tenantId, id),
-    rotateSecret: (tenantId: string, id: string, overlapMs?: number) => rotateSecret(deps, tenantId, id, overlapMs),
+    updateEndpoint: (tenantId: string, id: string, patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null }, actor: AuditActor) =>
+      updateEndpoint(deps, tenantId, id, patch, actor),
+    deleteEndpoint: (tenantId: string, id: string, actor: AuditActor) => deleteEndpoint(deps, tenantId, id, actor),
+    rotateSecret: (tenantId: string, id: string, actor: AuditActor, overlapMs?: number) => rotateSecret(deps, tenantId, id, actor, overlapMs),
     sendTestEvent: (tenantId: string, id: string) => sendTestEvent(deps, tenantId, id),
     listAttempts: (tenantId: string, endpointId: string, page: { limit: number; before?: number }) => listAttempts(deps, tenantId, endpointId, page),
     redeliverEvent: (tenantId: string, eventId: string, opts: { endpointId?: string } = {}) => redeliverEvent(deps, tenantId, eventId, opts),

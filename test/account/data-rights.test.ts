@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importListFile } from '../../src/screening/index.js';
+import { TEST_ACTOR } from '../support/deps.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import { FTM_FIXTURE } from '../fixtures/screening/index.js';
 import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   parts = buildWebhookParts(server.deps);
   const tenant = async (name: string) => {
     const t = await setupTenant(server, name);
-    await createEndpoint(server.deps, t.tenantId, { url: `${receiver.url}?tenant=${t.tenantId}`, events: ['*'] });
+    await createEndpoint(server.deps, t.tenantId, { url: `${receiver.url}?tenant=${t.tenantId}`, events: ['*'] }, TEST_ACTOR);
     return { ...t, api: api(server, t) };
   };
   A = await tenant('Alpha Bank');
@@ -261,7 +262,20 @@ describe('erasure (acceptance 4)', () => {
       expect(deleted[0]!.data).toMatchObject({ person_id: sub });
     }
     // Reviewing the kept record is refused (it belongs to nobody now).
-    expect((await A.api.review(caseId, { outcome: 'rejected', reason: 'late' })).status).toBe(409);
+    const reviewer = await server.services.staff.create({ email: 'late.reviewer@example.test', role: 'reviewer' });
+    await expect(server.services.review.decide({ personId: reviewer.person_id }, caseId, { outcome: 'rejected', reasonCode: 'policy', note: 'late' })).rejects.toMatchObject({ status: 409 });
+
+    // The withdrawal, the export and the erasure are on the operator's audit chain, by the person, and no tenant's
+    // chain names the person's internal id.
+    const trail = await db()('audit_entries').where({ object_id: person.id }).orderBy('seq');
+    expect(trail.map((e: { chain: string; actor_type: string; action: string }) => [e.chain, e.actor_type, e.action])).toEqual([
+      ['operator', 'person', 'person.access_withdrawn'],
+      ['operator', 'person', 'person.data_exported'],
+      ['operator', 'person', 'person.erased'],
+    ]);
+    expect(trail[0].details).toEqual({ tenant_id: B.tenantId });
+    expect(trail[2].details).toMatchObject({ cases_kept: 1, tenants_told: 2 });
+    expect(await db()('audit_entries').whereNot({ chain: 'operator' }).andWhereRaw('details::text like ?', [`%${person.id}%`])).toEqual([]);
   });
 
   it('decision records go once the record-keeping period (RECORD_RETENTION_YEARS, default 5) has passed', async () => {

@@ -48,9 +48,46 @@ describe('status API', () => {
       expect(res.status).toBe(200);
       expect(res.headers.get('cache-control')).toBe('no-store');
       const body = await res.json();
-      expect(Object.keys(body).sort()).toEqual(['aml_clear', 'expires_at', 'kyc_status', 'kyc_tier', 'person_id', 'verified_at']);
-      expect(body).toEqual({ person_id: subA, kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, verified_at: null, expires_at: null });
+      expect(Object.keys(body).sort()).toEqual([
+        'aml_clear',
+        'expires_at',
+        'human_verified',
+        'kyc_status',
+        'kyc_tier',
+        'person_id',
+        'screened_at',
+        'verification_method',
+        'verified_at',
+      ]);
+      expect(body).toEqual({
+        person_id: subA,
+        kyc_status: 'unverified',
+        kyc_tier: 't0',
+        aml_clear: null,
+        verified_at: null,
+        expires_at: null,
+        verification_method: null,
+        human_verified: false,
+        screened_at: null,
+      });
     }
+  });
+
+  it('a reviewer-approved assurance reads verification_method human, human_verified true and its screening time', async () => {
+    const p = await server.person();
+    const sub = await subjectFor(tenantA, p);
+    const screened = new Date(Date.now() - 60_000);
+    await server.deps.db.knex('assurance').where({ person_id: p.id }).update({
+      status: 'verified',
+      tier: 't2',
+      aml_clear: true,
+      verified_at: new Date(),
+      expires_at: new Date(Date.now() + 86400_000),
+      verification_method: 'human',
+      screened_at: screened,
+    });
+    const body = await (await status(sub, keyA.api_key)).json();
+    expect(body).toMatchObject({ kyc_status: 'verified', verification_method: 'human', human_verified: true, screened_at: screened.toISOString() });
   });
 
   it('reads expired once a verification passes its expiry', async () => {

@@ -136,3 +136,31 @@ describe('kycport help', () => {
     expect(unknown.err).toMatch(/^Unknown command: frobnicate --x\n\nUsage: kycport <command>/);
   });
 });
+
+describe('kycport staff', () => {
+  it('create bootstraps an admin and prints the one-time set-password link; invite mails it; a tenant role needs its tenant', async () => {
+    const withSecret = { ...env, SECRET_KEY: deps.config.secretKey };
+    const staff = async (...args: string[]) => {
+      const r = await run(process.execPath, [bin, 'staff', ...args], { env: withSecret }).then(
+        ({ stdout }) => ({ code: 0, out: JSON.parse(stdout) as Record<string, unknown>, err: '' }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, out: {} as Record<string, unknown>, err: e.stderr }),
+      );
+      return r;
+    };
+    const admin = await staff('create', '--email', 'first.admin@example.com', '--role', 'admin');
+    expect(admin.code).toBe(0);
+    expect(admin.out).toMatchObject({ role: 'admin', tenant_id: null, account_created: true, mailed: false });
+    expect(admin.out.set_password_link).toMatch(/\/password\/reset\?token=[\w-]{43}$/);
+    // Again for the same person: the role is kept once, no new link (the account exists).
+    expect((await staff('create', '--email', 'first.admin@example.com', '--role', 'admin')).out).toMatchObject({ account_created: false });
+    const invited = await staff('invite', '--email', 'new.reviewer@example.com', '--role', 'reviewer');
+    expect(invited.out).toMatchObject({ role: 'reviewer', account_created: true, mailed: true });
+    expect(invited.out.set_password_link).toBeUndefined();
+    const mails = fs.readdirSync(path.join(deps.config.dataDir, 'mail')).map((f) => fs.readFileSync(path.join(deps.config.dataDir, 'mail', f), 'utf8'));
+    expect(mails.some((m) => m.includes('To: new.reviewer@example.com') && m.includes('/password/reset?token='))).toBe(true);
+    const noTenant = await staff('invite', '--email', 'x@example.com', '--role', 'viewer');
+    expect(noTenant.code).toBe(2);
+    expect(noTenant.err).toContain('--tenant is required');
+    expect((await staff('create', '--email', 'x@example.com', '--role', 'boss')).code).toBe(2);
+  });
+});

@@ -99,6 +99,10 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start on the embedded da
     expect(await cliFails('person', 'create', '--email', livePerson.email, '--password', livePerson.password)).toMatchObject({ code: 2, stderr: expect.stringContaining('already') });
     expect(await cliFails('apikey', 'create', '--tenant', 'ten_unknown')).toMatchObject({ code: 2, stderr: expect.stringContaining('Tenant not found') });
     expect(await cliFails('tenant', 'create')).toMatchObject({ code: 2, stderr: expect.stringContaining('--name is required') });
+    // The audit trail over the socket too: a refused command wrote no entry; an export comes back as JSON lines.
+    expect(await cli('audit', 'verify')).toMatchObject({ ok: true, chain: 'operator', entries: 4 });
+    const exported = await run(process.execPath, ['bin/kycport.js', 'audit', 'export', '--from', '2000-01-01', '--to', '2100-01-01', '--tenant', live.tenant_id], { env: e });
+    expect(exported.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { action: string }).action)).toEqual(['client.created']);
     // Owner-only files (issue 10 item 7): the database, its write-ahead log (tokens, password hashes) and keys.
     expect(widerThanOwner()).toEqual({ entries: expect.any(Number), wide: [] });
     expect(fs.statSync(path.join(dir, 'data')).mode & 0o777).toBe(0o700);

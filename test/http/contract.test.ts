@@ -261,8 +261,8 @@ describe('registry', () => {
     expect(z.toJSONSchema(errorResponse)).toMatchObject({ $ref: '#/$defs/Error' });
     expect(walk(status.responses[200]!, 'output')).toMatchObject({
       type: 'object',
-      required: ['person_id', 'kyc_status', 'kyc_tier', 'aml_clear', 'verified_at', 'expires_at'],
-      properties: { kyc_status: { enum: ['verified', 'pending', 'rejected', 'unverified', 'expired'] } },
+      required: ['person_id', 'kyc_status', 'kyc_tier', 'aml_clear', 'verified_at', 'expires_at', 'verification_method', 'human_verified', 'screened_at'],
+      properties: { kyc_status: { enum: ['verified', 'pending', 'rejected', 'unverified', 'expired'] }, human_verified: { type: 'boolean' } },
     });
   });
 });

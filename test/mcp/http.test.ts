@@ -67,7 +67,10 @@ describe('MCP over streamable HTTP', () => {
     const sub = await subjectOf(tenantA);
     const ok = await client.callTool({ name: 'get_person_status', arguments: { person_id: sub } });
     expect(ok.isError).toBeFalsy();
-    expect(ok.structuredContent).toEqual({ person_id: sub, kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, verified_at: null, expires_at: null });
+    // The status route's fields, no more: the same read through the tenant API answers the same object.
+    const api = await (await fetch(`${server.url}/api/v1/kyc/${sub}/status`, { headers: { authorization: `Bearer ${keyA}` } })).json();
+    expect(ok.structuredContent).toEqual(api);
+    expect(ok.structuredContent).toMatchObject({ person_id: sub, kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, verified_at: null, expires_at: null });
     expect((ok.content as { text: string }[])[0]!.text).toContain('unverified');
 
     const foreign = await subjectOf(await server.tenant('Other Bank'));
@@ -109,10 +112,11 @@ describe('MCP over streamable HTTP', () => {
   });
 
   it("lists a webhook endpoint's deliveries; another tenant's endpoint is not_found", async () => {
-    const endpoint = await server.services.webhooks.createEndpoint(tenantA, { url: 'https://hooks.example.com/kyc', events: ['*'] });
+    const byTest = { type: 'cli', id: 'mcp-test' } as const;
+    const endpoint = await server.services.webhooks.createEndpoint(tenantA, { url: 'https://hooks.example.com/kyc', events: ['*'] }, byTest);
     const res = await client.callTool({ name: 'list_webhook_deliveries', arguments: { endpoint_id: endpoint.id } });
     expect(res).toMatchObject({ structuredContent: { data: [], next_cursor: null } });
-    const other = await server.services.webhooks.createEndpoint(await server.tenant(), { url: 'https://hooks.example.com/b', events: ['*'] });
+    const other = await server.services.webhooks.createEndpoint(await server.tenant(), { url: 'https://hooks.example.com/b', events: ['*'] }, byTest);
     const foreign = await client.callTool({ name: 'list_webhook_deliveries', arguments: { endpoint_id: other.id } });
     expect(errorOf(foreign).error).toBe('not_found');
   });

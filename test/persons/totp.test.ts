@@ -235,15 +235,25 @@ describe('two-step sign-in for a person', () => {
 
     // Lost the phone and the codes: the operator turns it off (kycport person two-step-off), and the person is told.
     const mailer = mailerFor(server.deps.config);
-    expect(await operatorTurnOff({ db: server.deps.db.knex, mailer }, { email: person.email.toUpperCase() })).toEqual({ person_id: person.id, email: person.email, was_on: true });
+    const ops = { db: server.deps.db.knex, mailer, audit: server.services.audit };
+    const cli = { type: 'cli' as const, id: 'ops' };
+    expect(await operatorTurnOff(ops, { email: person.email.toUpperCase() }, cli)).toEqual({ person_id: person.id, email: person.email, was_on: true });
     expect(lastMailTo(server, person.email).subject).toBe('Two-step sign-in was turned off for your KYCPort account');
     const row = await server.deps.db.knex('persons').where({ id: person.id }).first();
     expect({ secret: row.totp_secret, on: row.totp_enabled_at, step: row.totp_last_step }).toEqual({ secret: null, on: null, step: null });
     expect(await server.deps.db.knex('recovery_codes').where({ person_id: person.id })).toHaveLength(0);
     expect((await passwordStep(person)).res.status).toBe(303);
     expect(await (await mine.fetch(`${server.url}/account`)).text()).toContain('Two-step sign-in is off');
-    expect(await operatorTurnOff({ db: server.deps.db.knex, mailer }, { personId: person.id })).toMatchObject({ was_on: false });
-    await expect(operatorTurnOff({ db: server.deps.db.knex, mailer }, { personId: 'per_nobody' })).rejects.toThrow('Person not found.');
+    expect(await operatorTurnOff(ops, { personId: person.id }, cli)).toMatchObject({ was_on: false });
+    await expect(operatorTurnOff(ops, { personId: 'per_nobody' }, cli)).rejects.toThrow('Person not found.');
+    // Each change is on the operator's audit chain, by whom it was made, with no code or secret in it.
+    const trail = await server.deps.db.knex('audit_entries').where({ chain: 'operator', object_id: person.id }).orderBy('seq');
+    expect(trail.map((e: { action: string; actor_type: string; details: object }) => [e.action, e.actor_type, e.details])).toEqual([
+      ['person.two_step_enabled', 'person', {}],
+      ['person.recovery_codes_replaced', 'person', {}],
+      ['person.two_step_disabled', 'cli', {}],
+    ]);
+    expect(await server.services.audit.verify(null)).toMatchObject({ ok: true });
   });
 
   it('puts amr ["pwd"] in the ID token of a password-only sign-in', async () => {

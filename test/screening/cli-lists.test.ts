@@ -29,6 +29,13 @@ describe('kycport lists', () => {
       ['fixture_ftm', 26],
       ['us_ofac_sdn', 8],
     ]);
+    // Each import is on the operator's audit chain, written in the import's transaction; an unchanged file adds none.
+    await run('lists import', [FTM_FIXTURE, '--name', 'fixture_ftm']);
+    const trail = await deps.db.knex('audit_entries').where({ action: 'sanctions_list.imported' }).orderBy('seq');
+    expect(trail.map((e: { chain: string; actor_type: string; object_id: string; details: { entries: number } }) => [e.chain, e.actor_type, e.object_id, e.details.entries])).toEqual([
+      ['operator', 'cli', 'us_ofac_sdn', 8],
+      ['operator', 'cli', 'fixture_ftm', 26],
+    ]);
   });
 
   it('rejects a bad --format and a missing FILE as usage errors', async () => {

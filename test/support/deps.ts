@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knex from 'knex';
+import { createAuditService, type AuditService } from '../../src/audit/service.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { webhookSecretsKey } from '../../src/crypto/keys.js';
@@ -17,8 +18,13 @@ export interface TestDeps extends Infra {
   directDatabaseUrl: string | undefined;
   /** Seals webhook signing secrets, derived from SECRET_KEY as the server derives it at start-up. */
   webhookSecrets: SecretBox;
+  /** The audit trail over this database, for calling domain functions that write entries. */
+  audit: AuditService;
   cleanup(): Promise<void>;
 }
+
+/** Who a test's direct domain call acts as, in audit entries. */
+export const TEST_ACTOR = { type: 'system', id: 'test' } as const;
 
 /** True when the suite runs against real Postgres + Redis (the second CI pass). */
 export const onRealServices = Boolean(process.env.DATABASE_URL);
@@ -72,6 +78,7 @@ export async function createTestDeps(opts: TestDepsOptions = {}): Promise<TestDe
     ...infra,
     directDatabaseUrl: databaseUrl,
     webhookSecrets: secretBox(webhookSecretsKey(config.secretKey!)),
+    audit: createAuditService({ db: infra.db.knex, clock: infra.clock }),
     async cleanup() {
       if (redis && !shared) {
         await redisReady(redis, 10_000); // an outage test may have just restored it

@@ -2,7 +2,8 @@
 // route through fetch is checked against the document that same server publishes. A status the document does not
 // list for the operation, or a JSON body its schema refuses, fails the request with the reason, and so the test.
 // Loaded for every test file (vitest setupFiles); a server that publishes no document (a fixture) is left alone.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { jsonSchemaValidator } from './ajv.js';
 
 interface Operation {
   responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
@@ -20,7 +21,7 @@ const original = globalThis.fetch;
 const checkers = new Map<string, Promise<Checker | null>>();
 
 function checkerFor(doc: Document): Checker {
-  const ajv = new Ajv2020({ strict: false, allErrors: false });
+  const ajv = jsonSchemaValidator();
   ajv.addSchema({ $id: 'doc', components: doc.components });
   const validators = new Map<string, ValidateFunction>();
   const validator = (ref: string) => {

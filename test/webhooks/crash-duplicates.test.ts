@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emitEvent } from '../../src/webhooks/outbox.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { exited, spawnWorker, startReceiver, tenantWithKey, type Receiver } from './support.js';
 
 const real = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
@@ -46,7 +46,7 @@ describe.skipIf(!real)('duplicate deliveries after a worker crash', () => {
       return { status: 200 };
     });
     const { tenantId } = await tenantWithKey(db);
-    await createEndpoint(d, tenantId, { url: receiver.url, events: ['*'] });
+    await createEndpoint(d, tenantId, { url: receiver.url, events: ['*'] }, TEST_ACTOR);
     await db.transaction(async (trx) => {
       for (let i = 0; i < EVENTS; i++) await emitEvent(trx, { tenantId, type: 'verification.case.created', data: { seq: i } });
     });

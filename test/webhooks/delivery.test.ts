@@ -2,7 +2,7 @@
 // `standardwebhooks` package, before and after a secret rotation.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { emitEvent, emitToPersonTenants } from '../../src/webhooks/outbox.js';
 import { createEndpoint, rotateSecret } from '../../src/webhooks/service.js';
 import { buildWebhookParts, startWebhookWorkers, type WebhookParts } from '../../src/webhooks/workers.js';
@@ -34,8 +34,8 @@ describe('signed deliveries', () => {
     const db = deps.db.knex;
     const a = await tenantWithKey(db, 'A');
     const b = await tenantWithKey(db, 'B');
-    const epA = await createEndpoint(deps, a.tenantId, { url: receiver.url, events: ['*'] });
-    const epB = await createEndpoint(deps, b.tenantId, { url: `${receiver.url}?t=b`, events: ['person.assurance.changed'] });
+    const epA = await createEndpoint(deps, a.tenantId, { url: receiver.url, events: ['*'] }, TEST_ACTOR);
+    const epB = await createEndpoint(deps, b.tenantId, { url: `${receiver.url}?t=b`, events: ['person.assurance.changed'] }, TEST_ACTOR);
     expect(epA.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
 
     const { personId, subs } = await personWithSubjects(db, [a.tenantId, b.tenantId]);
@@ -64,7 +64,7 @@ describe('signed deliveries', () => {
       expect(() => new Webhook(isB ? epA.secret : epB.secret).verify(r.body, r.headers)).toThrow();
     }
 
-    const rotated = await rotateSecret(deps, a.tenantId, epA.id);
+    const rotated = await rotateSecret(deps, a.tenantId, epA.id, TEST_ACTOR);
     receiver.received.length = 0;
     await db.transaction((trx) => emitEvent(trx, { tenantId: a.tenantId, type: 'verification.case.decided', data: { case_id: 'vc_1', decision: 'approved' } }));
     await deliverAll();
@@ -79,8 +79,8 @@ describe('signed deliveries', () => {
   it('after the 24 h overlap only the new secret signs', async () => {
     const db = deps.db.knex;
     const t = await tenantWithKey(db, 'C');
-    const ep = await createEndpoint(deps, t.tenantId, { url: receiver.url, events: ['webhook.test'] });
-    const rotated = await rotateSecret(deps, t.tenantId, ep.id);
+    const ep = await createEndpoint(deps, t.tenantId, { url: receiver.url, events: ['webhook.test'] }, TEST_ACTOR);
+    const rotated = await rotateSecret(deps, t.tenantId, ep.id, TEST_ACTOR);
     vi.useFakeTimers({ toFake: ['Date'] });
     try {
       vi.setSystemTime(Date.now() + 24 * 3600e3 + 60e3);
@@ -101,7 +101,7 @@ describe('startWebhookWorkers', () => {
   it('delivers in the background with the server-default setup and stops cleanly', async () => {
     const db = deps.db.knex;
     const t = await tenantWithKey(db, 'D');
-    const ep = await createEndpoint(deps, t.tenantId, { url: `${receiver.url}/bg`, events: ['verification.case.created'] });
+    const ep = await createEndpoint(deps, t.tenantId, { url: `${receiver.url}/bg`, events: ['verification.case.created'] }, TEST_ACTOR);
     const workers = await startWebhookWorkers(deps);
     try {
       receiver.received.length = 0;

@@ -4,7 +4,7 @@ import { assertSafePayload, emitAssuranceChanged, emitEvent, emitToPersonTenants
 import { createEndpoint } from '../../src/webhooks/service.js';
 import { deliveryId } from '../../src/webhooks/relay.js';
 import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { personWithSubjects, startReceiver, tenantWithKey, type Receiver } from './support.js';
 
 let deps: TestDeps;
@@ -29,7 +29,7 @@ describe('transactional outbox', () => {
   it('a state change that rolls back emits nothing', async () => {
     const db = deps.db.knex;
     const { tenantId } = await tenantWithKey(db);
-    await createEndpoint(deps, tenantId, { url: receiver.url, events: ['*'] });
+    await createEndpoint(deps, tenantId, { url: receiver.url, events: ['*'] }, TEST_ACTOR);
     const { personId } = await personWithSubjects(db, [tenantId]);
     const before = await countEvents();
     await expect(
@@ -65,11 +65,11 @@ describe('transactional outbox', () => {
     receiver.received.length = 0;
     const a = await tenantWithKey(db, 'A');
     const b = await tenantWithKey(db, 'B');
-    const aAll = await createEndpoint(deps, a.tenantId, { url: `${receiver.url}/a-all`, events: ['*'] });
-    const aDecided = await createEndpoint(deps, a.tenantId, { url: `${receiver.url}/a-decided`, events: ['verification.case.decided'] });
-    const aOff = await createEndpoint(deps, a.tenantId, { url: `${receiver.url}/a-off`, events: ['*'] });
+    const aAll = await createEndpoint(deps, a.tenantId, { url: `${receiver.url}/a-all`, events: ['*'] }, TEST_ACTOR);
+    const aDecided = await createEndpoint(deps, a.tenantId, { url: `${receiver.url}/a-decided`, events: ['verification.case.decided'] }, TEST_ACTOR);
+    const aOff = await createEndpoint(deps, a.tenantId, { url: `${receiver.url}/a-off`, events: ['*'] }, TEST_ACTOR);
     await db('webhook_endpoints').where({ id: aOff.id }).update({ enabled: false });
-    await createEndpoint(deps, b.tenantId, { url: `${receiver.url}/b-all`, events: ['*'] });
+    await createEndpoint(deps, b.tenantId, { url: `${receiver.url}/b-all`, events: ['*'] }, TEST_ACTOR);
 
     await db.transaction(async (trx) => {
       await emitEvent(trx, { tenantId: a.tenantId, type: 'verification.case.created', data: { case_id: 'vc_1' } });

@@ -6,7 +6,7 @@ import { RedisQueue } from '../../src/webhooks/queue.js';
 import { reconcileQueue } from '../../src/webhooks/reconciler.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { startReceiver, tenantWithKey, type Receiver } from './support.js';
 
 let deps: TestDeps;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   receiver = await startReceiver(() => ({ status }));
   parts = buildWebhookParts(deps, { leaseMs: 30_000, retry: { random: () => 0.5 } });
   tenantId = (await tenantWithKey(deps.db.knex)).tenantId;
-  await createEndpoint(deps, tenantId, { url: receiver.url, events: ['*'] });
+  await createEndpoint(deps, tenantId, { url: receiver.url, events: ['*'] }, TEST_ACTOR);
 });
 afterAll(async () => {
   parts.client.close();

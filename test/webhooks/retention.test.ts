@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import { pruneWebhookHistory } from '../../src/webhooks/retention.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { tenantWithKey } from './support.js';
 
 let deps: TestDeps;
@@ -20,7 +20,7 @@ describe('webhook history retention', () => {
   it('deletes finished events, deliveries and attempts past the retention, and keeps pending and recent ones', async () => {
     const db = deps.db.knex;
     const { tenantId } = await tenantWithKey(db);
-    const ep = await createEndpoint(deps, tenantId, { url: 'http://127.0.0.1:9/hook', events: ['*'] });
+    const ep = await createEndpoint(deps, tenantId, { url: 'http://127.0.0.1:9/hook', events: ['*'] }, TEST_ACTOR);
     const event = async (id: string, createdDaysAgo: number, relayed: boolean, delivery?: 'delivered' | 'failed' | 'pending') => {
       await db('webhook_events').insert({ id, tenant_id: tenantId, type: 'verification.case.decided', data: {}, created_at: ago(createdDaysAgo), relayed_at: relayed ? ago(createdDaysAgo) : null });
       if (!delivery) return;

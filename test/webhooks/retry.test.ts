@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/clock.js';
 import { emitEvent } from '../../src/webhooks/outbox.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import { buildWebhookParts, type WebhookParts } from '../../src/webhooks/workers.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { startReceiver, tenantWithKey, type Receiver, type Reply } from './support.js';
 
 const S = 1000;
@@ -38,7 +38,7 @@ beforeEach(() => {
 
 async function setup(path = '/hook', events = ['verification.case.created']) {
   const t = await tenantWithKey(deps.db.knex);
-  const ep = await createEndpoint(deps, t.tenantId, { url: `http://127.0.0.1:${receiver.port}${path}`, events });
+  const ep = await createEndpoint(deps, t.tenantId, { url: `http://127.0.0.1:${receiver.port}${path}`, events }, TEST_ACTOR);
   return { tenantId: t.tenantId, endpointId: ep.id };
 }
 
@@ -147,7 +147,7 @@ describe('retry schedule', () => {
 describe('endpoint health', () => {
   it('410 disables the endpoint, logs it and tells the tenant on its other endpoints', async () => {
     const { tenantId, endpointId } = await setup('/gone');
-    const watcher = await createEndpoint(deps, tenantId, { url: `http://127.0.0.1:${receiver.port}/watch`, events: ['webhook.endpoint.disabled'] });
+    const watcher = await createEndpoint(deps, tenantId, { url: `http://127.0.0.1:${receiver.port}/watch`, events: ['webhook.endpoint.disabled'] }, TEST_ACTOR);
     reply = (path) => (path === '/gone' ? { status: 410 } : { status: 200 });
     const { id } = await emit(tenantId);
     await tick();

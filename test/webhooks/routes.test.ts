@@ -10,12 +10,15 @@ let receiver: Receiver;
 let parts: WebhookParts;
 let keyA: string;
 let keyB: string;
+let keyAId: string;
+let tenantA: string;
 
 beforeAll(async () => {
   srv = await startTestServer({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   receiver = await startReceiver();
   parts = buildWebhookParts(srv.deps);
-  keyA = (await srv.apiKey(await srv.tenant('A'))).api_key;
+  tenantA = await srv.tenant('A');
+  ({ api_key: keyA, id: keyAId } = await srv.apiKey(tenantA));
   keyB = (await srv.apiKey(await srv.tenant('B'))).api_key;
 });
 afterAll(async () => {
@@ -69,6 +72,18 @@ describe('webhook endpoints API', () => {
 
     expect((await call('DELETE', `/endpoints/${created.body.id}/`, keyA)).status).toBe(204);
     expect((await call('GET', `/endpoints/${created.body.id}`, keyA)).status).toBe(404);
+
+    // Each change is on tenant A's audit chain, by the key that made it, without the signing secret.
+    const trail = await srv.deps.db.knex('audit_entries').where({ object_id: created.body.id }).orderBy('seq');
+    expect(trail.map((e: { chain: string; actor_type: string; actor_id: string; action: string }) => [e.chain, e.actor_type, e.actor_id, e.action])).toEqual([
+      [tenantA, 'api_key', keyAId, 'webhook_endpoint.created'],
+      [tenantA, 'api_key', keyAId, 'webhook_endpoint.updated'],
+      [tenantA, 'api_key', keyAId, 'webhook_endpoint.updated'],
+      [tenantA, 'api_key', keyAId, 'webhook_endpoint.deleted'],
+    ]);
+    expect(trail[1].details).toEqual({ events: ['*'], enabled: false, disabled_reason: 'disabled_by_tenant' });
+    expect(JSON.stringify(trail)).not.toContain(created.body.secret);
+    expect(await srv.services.audit.verify(tenantA)).toMatchObject({ ok: true });
   });
 
   it('stores the secret encrypted', async () => {
@@ -143,6 +158,8 @@ describe('webhook endpoints API', () => {
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(ep.secret);
     expect((await call('GET', `/endpoints/${ep.id}`, keyA)).body.previous_secret_expires_at).toBe(rotated.body.previous_secret_expires_at);
+    const rotation = await srv.deps.db.knex('audit_entries').where({ object_id: ep.id, action: 'webhook_endpoint.secret_rotated' }).first();
+    expect(rotation).toMatchObject({ chain: tenantA, actor_id: keyAId, details: { overlap_seconds: 86_400 } });
 
     receiver.reply = () => ({ status: 200 });
     expect((await call('POST', `/events/${test.body.event_id}/redeliver`, keyB)).status).toBe(404);

@@ -5,7 +5,7 @@ import { AllowList, blockedReason, urlRefusal, type Resolver } from '../../src/w
 import { emitEvent } from '../../src/webhooks/outbox.js';
 import { createEndpoint, listAttempts } from '../../src/webhooks/service.js';
 import { buildWebhookParts } from '../../src/webhooks/workers.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { freePort } from '../support/net.js';
 import { startReceiver, tenantWithKey, type Receiver } from './support.js';
 
@@ -150,7 +150,7 @@ describe('at delivery time', () => {
     stderr = [];
     const d = { ...deps, config: { ...deps.config, webhooks: { ...deps.config.webhooks, allowHosts } } };
     // Registered with the port open, so the URL is accepted whatever the delivery-time allow-list says.
-    const ep = await createEndpoint({ ...deps, config: { ...deps.config, webhooks: { ...deps.config.webhooks, allowHosts: ['127.0.0.1:*'] } } }, tenantId, { url, events: ['webhook.test'] });
+    const ep = await createEndpoint({ ...deps, config: { ...deps.config, webhooks: { ...deps.config.webhooks, allowHosts: ['127.0.0.1:*'] } } }, tenantId, { url, events: ['webhook.test'] }, TEST_ACTOR);
     const parts = buildWebhookParts(d, { resolver });
     const { id } = await deps.db.knex.transaction((trx) => emitEvent(trx, { tenantId, type: 'webhook.test', data: {}, endpointId: ep.id }));
     await parts.relay.drain();

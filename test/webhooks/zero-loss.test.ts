@@ -7,7 +7,7 @@ import { Webhook } from 'standardwebhooks';
 import { emitEvent } from '../../src/webhooks/outbox.js';
 import { createEndpoint } from '../../src/webhooks/service.js';
 import type { EventType } from '../../src/webhooks/catalog.js';
-import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createTestDeps, type TestDeps, TEST_ACTOR } from '../support/deps.js';
 import { exited, spawnWorker, startReceiver, tenantWithKey, type Receiver } from './support.js';
 
 const real = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
@@ -69,7 +69,7 @@ describe.skipIf(!real)('zero loss (Postgres + Redis, crashing workers)', () => {
       const subs = i === 0 ? [['*'], ['verification.case.decided']] : [['*']];
       for (const [j, events] of subs.entries()) {
         const p = `/hook/${tenantId}/${j}`;
-        const ep = await createEndpoint(deps, tenantId, { url: `http://127.0.0.1:${receiver.port}${p}`, events });
+        const ep = await createEndpoint(deps, tenantId, { url: `http://127.0.0.1:${receiver.port}${p}`, events }, TEST_ACTOR);
         secrets.set(p, ep.secret);
         endpoints.push({ tenant: tenantId, path: p, events });
       }

@@ -3,9 +3,28 @@
 // same shape and a message that says what to fix.
 import type Koa from 'koa';
 import { ApiError, DependencyUnavailableError } from '../errors.js';
-import { unavailablePage } from '../html.js';
+import { errorPage, unavailablePage, type Onward } from '../html.js';
 import { outageOf, outages, RETRY_AFTER_SECONDS } from '../../db/outage.js';
 import { log } from '../../log.js';
+
+/**
+ * For routers whose every answer is a page a person looks at (/account, /console): an error is a page with the
+ * error's status and headers and, when `onward` names one, a link on; nothing they answer is cached.
+ */
+export function pageErrors(onward?: (ctx: Koa.Context, e: ApiError) => Onward | undefined): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = toApiError(err);
+      ctx.status = e.status;
+      for (const [k, v] of Object.entries(e.headers ?? {})) ctx.set(k, v);
+      ctx.type = 'html';
+      ctx.body = errorPage(e, onward?.(ctx, e));
+    }
+    ctx.set('Cache-Control', 'no-store');
+  };
+}
 
 export function errorHandler(): Koa.Middleware {
   return async (ctx, next) => {

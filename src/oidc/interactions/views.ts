@@ -14,6 +14,7 @@ export function sharedItems(claims: ReadonlySet<string>, scopes: ReadonlySet<str
   if (claims.has('kyc_status')) items.push('When your verification expires');
   if (claims.has('email')) items.push('Your email address');
   if (claims.has('name')) items.push('Your name');
+  if (claims.has('verified_claims')) items.push('Your names, date of birth and nationality as your verified identity document shows them, with how and when they were verified');
   if (scopes.has('offline_access')) items.push('Staying connected while you are not using it');
   return items;
 }

@@ -40,4 +40,6 @@ export interface CaseOutcome {
   reasons: readonly Reason[];
   /** A reviewer's decision (final), not the automated one. */
   reviewed: boolean;
+  /** A reviewer asked for new captures: a session with attempts left goes back to the person. */
+  resubmit?: boolean;
 }

@@ -8,7 +8,8 @@ import { emitEvent } from '../../webhooks/outbox.js';
 import { thresholds } from '../thresholds.js';
 import type { CaseContext } from './context.js';
 import { decisionEvent } from './events.js';
-import type { Decision, Level, Review } from './model.js';
+import type { Decision, Level, ReviewOutcome } from './model.js';
+import { caseProvenance, type ApprovalSource } from './provenance.js';
 import { openPrivate, sealPrivate, type PrivateCaseData } from './sealed.js';
 import { caseStore, documentRegistry, type CaseRow } from './store.js';
 
@@ -21,7 +22,8 @@ export function approvalExpiry(now: Date, documentExpiry: string | null | undefi
   return new Date(Math.min(cap, Number.isNaN(doc) ? cap : doc));
 }
 
-interface Approval {
+/** `method`, `checks` and `screenedAt` are the approval's provenance (auto from decide, human from a review). */
+interface Approval extends ApprovalSource {
   level: Level;
   amlClear: boolean | null;
   embedding: number[] | null;
@@ -36,7 +38,14 @@ async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, no
     }
   }
   const expiry = row.extraction?.mrz?.expiry_date;
-  await ctx.assurance.apply(trx, row.person_id, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry) }, now, 'verification_approved');
+  const { provenance, claims } = caseProvenance(row, a);
+  await ctx.assurance.apply(
+    trx,
+    row.person_id,
+    { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, expiry), provenance, claims },
+    now,
+    'verification_approved',
+  );
   if (a.embedding) await ctx.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
 }
 
@@ -69,7 +78,11 @@ export async function finishCase(
       private_enc: privateEnc,
       updated_at: now,
     });
-    if (decision.outcome === 'approved') await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding }, now);
+    if (decision.outcome === 'approved') {
+      // Screening runs in the decide call that finishes here (checks.ts), so it ran now when it gave a result.
+      const source = { method: 'auto' as const, checks: decision.checks, screenedAt: d.amlClear === null ? null : now };
+      await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding, ...source }, now);
+    }
     else await ctx.assurance.apply(trx, row.person_id, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
     await ctx.onOutcome?.(trx, { id: row.id, outcome: decision.outcome, reasons: decision.reasons, reviewed: false });
     await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now });
@@ -79,42 +92,96 @@ export async function finishCase(
   return (await caseStore.find(ctx.db, row.tenant_id, row.id))!;
 }
 
-/** Human review of a manual_review case: the case is loaded once, locked, inside the transaction. */
-export async function finishReview(ctx: CaseContext, tenantId: string, id: string, review: Omit<Review, 'reviewed_at'>): Promise<CaseRow> {
+/** Who decides a review: a staff member (a KYCPort person account with the reviewer role, review/). */
+export interface StaffActor {
+  personId: string;
+}
+
+/** One reviewer's decision on a case; the reason code is public (tenants see it), the note stays in review/. */
+export interface ReviewerDecision {
+  outcome: ReviewOutcome;
+  reasonCode: string;
+}
+
+/** What the review service adds inside the review's transaction: the four-eyes count and its own record. */
+export interface ReviewHooks {
+  /** Different reviewers a t3 approval needs (REVIEW_T3_REVIEWERS); other tiers need one. */
+  t3Reviewers: number;
+  /** Reviewers whose approval of this case is on record and still waiting for a second one. */
+  pendingApprovers(trx: Trx, caseId: string): Promise<string[]>;
+  /** Records this reviewer's decision; `final` false: an approval held for a second reviewer. */
+  record(trx: Trx, row: CaseRow, final: boolean): Promise<void>;
+}
+
+export type ReviewResult = { row: CaseRow; awaitingSecondReviewer: boolean };
+
+/**
+ * Human review of a manual_review case: the case is loaded once, locked, inside the transaction. A t3 approval
+ * is held until enough different reviewers approved it (four eyes); a rejection or a resubmission request by
+ * any reviewer is final. A t2+ approval needs a screening that ran: a reviewer may clear a hit (the approval
+ * records the person as screened clear), never a screening that is absent.
+ */
+export async function finishReview(ctx: CaseContext, actor: StaffActor, id: string, d: ReviewerDecision, hooks: ReviewHooks): Promise<ReviewResult> {
   const now = ctx.clock.now();
-  await ctx.db.transaction(async (trx) => {
+  const found = await caseStore.findById(ctx.db, id);
+  if (!found) throw new NotFoundError('Verification case');
+  const tenantId = found.tenant_id;
+  const held = await ctx.db.transaction(async (trx) => {
     const row = await caseStore.findForUpdate(trx, tenantId, id);
     if (!row) throw new NotFoundError('Verification case');
     if (row.erased_at) throw new ConflictError('person_erased', 'The person erased their account; this case is kept only as the record of its automated decision.');
     if (row.status !== 'manual_review') throw new ConflictError('not_in_review', `Only cases in manual_review can be reviewed; this one is ${row.status}.`);
-    const priv = row.private_enc ? openPrivate(ctx.keys.encryption, row.id, row.private_enc) : null;
     const automated = row.decision;
     if (!automated) throw new StoredDataError(`verification_cases ${row.id}: in manual_review without a decision`);
-    if (review.outcome === 'approved') {
+    const screened = automated.aml_clear !== null && automated.aml_clear !== undefined;
+    if (d.outcome === 'approved' && row.level !== 't1' && !screened) {
+      throw new ConflictError('screening_required', `A ${row.level} approval needs a screening that ran; this case has none. Reject it or request a resubmission.`);
+    }
+    if (d.outcome === 'approved') {
+      const earlier = await hooks.pendingApprovers(trx, row.id);
+      if (earlier.includes(actor.personId)) throw new ConflictError('second_reviewer_required', 'You already approved this case; a different reviewer must approve it too.');
+      const needed = row.level === 't3' ? hooks.t3Reviewers : 1;
+      if (earlier.length + 1 < needed) {
+        await hooks.record(trx, row, false);
+        await caseStore.update(trx, row.id, { updated_at: now });
+        return true;
+      }
+    }
+    await hooks.record(trx, row, true);
+    const priv = row.private_enc ? openPrivate(ctx.keys.encryption, row.id, row.private_enc) : null;
+    if (d.outcome === 'approved') {
       if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
-      await approve(trx, ctx, row, { level: row.level, amlClear: automated?.aml_clear ?? null, embedding: priv?.embedding ?? null }, now);
-    } else {
+      // The reviewer cleared any screening hit; t1 needs no screening and keeps what ran (or null).
+      const amlClear = screened ? true : null;
+      const screenedAt = screened && automated.decided_at ? new Date(automated.decided_at) : null;
+      await approve(trx, ctx, row, { level: row.level, amlClear, embedding: priv?.embedding ?? null, method: 'human', checks: automated.checks, screenedAt }, now);
+    } else if (d.outcome === 'rejected') {
       await ctx.assurance.apply(trx, row.person_id, { kind: 'rejected' }, now, 'verification_rejected');
     }
+    // A resubmission leaves the person's assurance as the manual review left it (in progress): a new attempt follows.
+    const caseOutcome = d.outcome === 'approved' ? 'approved' : 'rejected';
     const { embedding: _drop, ...rest } = priv ?? ({} as PrivateCaseData);
     await caseStore.update(trx, row.id, {
-      status: review.outcome,
-      outcome: review.outcome,
+      status: caseOutcome,
+      outcome: caseOutcome,
       human_verified: true,
-      review: { ...review, reviewed_at: now.toISOString() },
+      review: { outcome: d.outcome, reason: d.reasonCode, reviewed_at: now.toISOString() },
       reviewed_at: now,
       private_enc: priv ? sealPrivate(ctx.keys.encryption, row.id, rest) : null,
       updated_at: now,
     });
-    await ctx.onOutcome?.(trx, { id: row.id, outcome: review.outcome, reasons: automated.reasons, reviewed: true });
+    const resubmit = d.outcome === 'resubmission_requested';
+    const reasons = resubmit ? [{ code: d.reasonCode, message: 'A reviewer asked for new captures.' }] : automated.reasons;
+    await ctx.onOutcome?.(trx, { id: row.id, outcome: caseOutcome, reasons, reviewed: true, resubmit });
     await emitEvent(trx, {
       tenantId,
       type: 'verification.case.reviewed',
-      data: decisionEvent({ ...row, status: review.outcome }, { ...automated, outcome: review.outcome, human_verified: true }),
+      data: decisionEvent({ ...row, status: caseOutcome }, { ...automated, outcome: caseOutcome, human_verified: true }),
       at: now,
     });
+    return false;
   });
   const done = (await caseStore.find(ctx.db, tenantId, id))!;
   ctx.assurance.forgetCached(done.person_id);
-  return done;
+  return { row: done, awaitingSecondReviewer: held };
 }

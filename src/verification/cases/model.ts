@@ -39,8 +39,13 @@ export interface StoredDecision extends Decision {
   aml_clear?: boolean | null;
 }
 
+/** A reviewer's decision; a resubmission request closes this attempt's case (rejected) and asks for new captures. */
+export const REVIEW_OUTCOMES = ['approved', 'rejected', 'resubmission_requested'] as const;
+export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
+
 export interface Review {
-  outcome: 'approved' | 'rejected';
+  outcome: ReviewOutcome;
+  /** The public reason code (review/reasons.ts); the reviewer's note is never here. */
   reason: string;
   reviewed_at: string;
 }
@@ -122,7 +127,7 @@ export const decisionSchema: z.ZodType<StoredDecision> = z.looseObject({
   aml_clear: z.boolean().nullable().optional(),
 });
 
-export const reviewSchema: z.ZodType<Review> = z.looseObject({ outcome: z.enum(['approved', 'rejected']), reason: z.string(), reviewed_at: z.string() });
+export const reviewSchema: z.ZodType<Review> = z.looseObject({ outcome: z.enum(REVIEW_OUTCOMES), reason: z.string(), reviewed_at: z.string() });
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

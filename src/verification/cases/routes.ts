@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { jsonOnly as jsonBodyOnly, noStore } from '../../http/body.js';
 import { contracts, errorResponse } from '../../http/contract.js';
+import { ApiError } from '../../http/errors.js';
 import type { TenantState } from '../../tenants/api-key-auth.js';
 import { assertNoVerdict, assertNoVerdictName } from './guard.js';
 import { presentCase } from './model.js';
@@ -137,12 +138,13 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       summary: 'Record the reviewer\'s decision on a case in manual review',
       params: s.caseParams,
       body: s.reviewBody,
-      responses: { 200: s.caseResponse, ...jsonErrors, 409: errorResponse },
+      responses: { 200: s.caseResponse, ...jsonErrors, 403: errorResponse, 409: errorResponse },
       use: [noStore, ...jsonOnly(['outcome'])],
     },
-    async (ctx, { params, body }) => {
-      const reviewed = await cases.review(ctx.state.tenantId, params.id, body);
-      ctx.body = presentCase(reviewed);
+    // Placeholder until the trust-rules branch (helper A) lands its version: a tenant key never reviews; the
+    // operator's reviewers decide in the console (review/).
+    () => {
+      throw new ApiError(403, 'review_forbidden', 'Tenants cannot review cases; the operator\'s reviewers decide them in the console.');
     },
   );
 

@@ -121,7 +121,7 @@ export const caseResponse = z
       .optional()
       .describe('Which uploads the case holds (single-case reads only).'),
     decision: z.strictObject(decisionFields).nullable(),
-    review: z.strictObject({ outcome: z.enum(['approved', 'rejected']), reason: z.string(), reviewed_at: timestamp }).nullable(),
+    review: z.strictObject({ outcome: z.enum(['approved', 'rejected', 'resubmission_requested']), reason: z.string(), reviewed_at: timestamp }).nullable(),
   })
   .meta({ id: 'VerificationCase' });
 

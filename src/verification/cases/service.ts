@@ -11,8 +11,8 @@ import { createChallenge } from '../engine/liveness/challenge.js';
 import { decideCase } from './checks.js';
 import type { CaseContext } from './context.js';
 import { caseEvent } from './events.js';
-import { finishReview } from './finish.js';
-import type { CaseStatus, Level, Review } from './model.js';
+import { finishReview, type ReviewerDecision, type ReviewHooks, type StaffActor } from './finish.js';
+import type { CaseStatus, Level } from './model.js';
 import { purgeExpiredUploads } from './retention.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
 import { openForUpload, uploadToCase, type UploadBody } from './upload.js';
@@ -38,7 +38,8 @@ export function createCaseService(ctx: CaseContext) {
     receiveUpload: (req: IncomingMessage, rules: MultipartRules) => intake.receive(req, rules),
     upload: (row: CaseRow, body: UploadBody) => uploadToCase(ctx, row, body),
     decide: (tenantId: string, id: string) => decideCase(ctx, tenantId, id),
-    review: (tenantId: string, id: string, review: Omit<Review, 'reviewed_at'>) => finishReview(ctx, tenantId, id, review),
+    /** A staff reviewer's decision (review/ service: claims, reason codes, notes, four eyes). */
+    review: (actor: StaffActor, id: string, d: ReviewerDecision, hooks: ReviewHooks) => finishReview(ctx, actor, id, d, hooks),
     /** Deletes uploads past DOCUMENT_RETENTION_DAYS (jobs.ts runs it hourly). */
     purgeExpiredUploads: () => purgeExpiredUploads(ctx),
   };

@@ -316,12 +316,13 @@ export function createSessionService(d: SessionDeps) {
   }
 
   /** Called inside a case's decision or review transaction: the session follows its attempt's outcome. */
-  async function onCaseOutcome(trx: Trx, c: { id: string; outcome: Outcome; reasons: readonly Reason[]; reviewed: boolean }): Promise<void> {
+  async function onCaseOutcome(trx: Trx, c: { id: string; outcome: Outcome; reasons: readonly Reason[]; reviewed: boolean; resubmit?: boolean }): Promise<void> {
     const row = await sessionStore.findByCase(trx, c.id);
     if (!row || (row.status !== 'processing' && row.status !== 'manual_review')) return;
     const now = d.clock.now();
     const codes = c.reasons.map((r) => r.code);
-    if (c.outcome !== 'approved' && !c.reviewed && retakeFixes(c.reasons) && row.attempts < MAX_ATTEMPTS) {
+    // A reviewer's resubmission request (its reason code is a retake code) is handled like an automated retake.
+    if (c.outcome !== 'approved' && (c.resubmit || (!c.reviewed && retakeFixes(c.reasons))) && row.attempts < MAX_ATTEMPTS) {
       const fix = retakeCodes(c.reasons);
       await move(trx, row, 'verification.session.resubmission_requested', { status: 'resubmission_requested', outcome: null, reasons: fix, document_type: null }, now, { reasons: fix, attempts_left: MAX_ATTEMPTS - row.attempts });
       return;

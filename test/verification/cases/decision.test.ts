@@ -76,14 +76,27 @@ describe('decide', () => {
 
 describe('assurance transitions', () => {
   const now = new Date('2026-06-01T00:00:00Z');
-  const row = (f: Partial<AssuranceRow>): AssuranceRow => ({ person_id: 'p', status: 'unverified', tier: 't0', aml_clear: null, verified_at: null, expires_at: null, ...f });
+  const row = (f: Partial<AssuranceRow>): AssuranceRow => ({
+    person_id: 'p',
+    status: 'unverified',
+    tier: 't0',
+    aml_clear: null,
+    verified_at: null,
+    expires_at: null,
+    verification_method: null,
+    screened_at: null,
+    ...f,
+  });
   const verified = (tier: AssuranceRow['tier'], expires = '2027-01-01T00:00:00Z') => row({ status: 'verified', tier, verified_at: new Date('2026-01-01T00:00:00Z'), expires_at: new Date(expires) });
-  const approve = (tier: AssuranceRow['tier']) => ({ kind: 'approved' as const, tier, amlClear: true, expiresAt: new Date('2027-06-01T00:00:00Z') });
+  const provenance = { method: 'human' as const, caseId: 'c', checks: [], screenedAt: now, document: { type: 'passport', code: 'P', country: 'UTO', expiry: null } };
+  const approve = (tier: AssuranceRow['tier']) => ({ kind: 'approved' as const, tier, amlClear: true, expiresAt: new Date('2027-06-01T00:00:00Z'), provenance, claims: null });
 
   it('in progress → pending, rejected → rejected, approved → verified', () => {
     expect(nextAssurance(row({}), { kind: 'in_progress' }, now)).toMatchObject({ status: 'pending', tier: 't0' });
     expect(nextAssurance(row({ status: 'pending' }), { kind: 'rejected' }, now)).toMatchObject({ status: 'rejected', tier: 't0' });
-    expect(nextAssurance(row({ status: 'pending' }), approve('t2'), now)).toMatchObject({ status: 'verified', tier: 't2', aml_clear: true });
+    expect(nextAssurance(row({ status: 'pending' }), approve('t2'), now)).toMatchObject({ status: 'verified', tier: 't2', aml_clear: true, verification_method: 'human', screened_at: now });
+    // Falling back from a verified state clears how it had been reached.
+    expect(nextAssurance(verified('t2', '2026-05-01T00:00:00Z'), { kind: 'in_progress' }, now)).toMatchObject({ verification_method: null, screened_at: null });
     expect(nextAssurance(row({ status: 'pending' }), { kind: 'in_progress' }, now)).toBeNull();
   });
 

@@ -52,6 +52,13 @@ async function run(level: 't1' | 't2' | 't3', document: Buffer, selfie: Buffer |
   return { sub, caseId, decision: await res.json() };
 }
 
+/** The operator's reviewer number n (a staff account with the reviewer role), made on first use. */
+const reviewers = new Map<number, { personId: string }>();
+async function reviewer(n: number): Promise<{ personId: string }> {
+  if (!reviewers.has(n)) reviewers.set(n, { personId: (await server.services.staff.create({ email: `reviewer${n}@example.test`, role: 'reviewer' })).person_id });
+  return reviewers.get(n)!;
+}
+
 const codes = (d: Record<string, any>) => d.reasons.map((r: { code: string }) => r.code);
 const kyc = async (sub: string) => (await a.status(sub)).json();
 
@@ -117,9 +124,9 @@ describe('rejections and reviews', () => {
     expect(decision).toMatchObject({ outcome: 'manual_review', status: 'manual_review', risk_level: 'high' });
     expect(codes(decision)).toContain('sanctions_match');
     expect(await kyc(sub)).toMatchObject({ kyc_status: 'pending' });
-    const reviewed = await a.review(caseId, { outcome: 'rejected', reason: 'Confirmed match on the sanctions list.' });
-    expect(reviewed.status).toBe(200);
-    expect(await reviewed.json()).toMatchObject({ status: 'rejected', decision: { outcome: 'rejected', human_verified: true }, review: { outcome: 'rejected' } });
+    // The operator's reviewer decides (review/); the tenant sees the outcome and the public reason code.
+    await server.services.review.decide(await reviewer(1), caseId, { outcome: 'rejected', reasonCode: 'screening_confirmed_match', note: 'Confirmed match on the sanctions list.' });
+    expect(await (await a.get(caseId)).json()).toMatchObject({ status: 'rejected', decision: { outcome: 'rejected', human_verified: true }, review: { outcome: 'rejected', reason: 'screening_confirmed_match' } });
     expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected', kyc_tier: 't0' });
   });
 });
@@ -196,11 +203,14 @@ describe('approval and what it unlocks', () => {
     expect(d.checks.find((c: { name: string }) => c.name === 'liveness.active')).toMatchObject({ advisory: true, passed: false });
     expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
 
-    const reviewed = await a.review(caseId, { outcome: 'approved', reason: 'Checked the document and the video call.' });
-    expect(reviewed.status).toBe(200);
-    expect(await reviewed.json()).toMatchObject({ status: 'approved', decision: { outcome: 'approved', human_verified: true } });
+    // Four eyes: the first reviewer's approval waits for a second, different reviewer.
+    const note = 'Checked the document and the video call.';
+    expect(await server.services.review.decide(await reviewer(1), caseId, { outcome: 'approved', reasonCode: 'documents_verified', note })).toMatchObject({ awaitingSecondReviewer: true });
+    expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
+    await server.services.review.decide(await reviewer(2), caseId, { outcome: 'approved', reasonCode: 'documents_verified', note });
+    expect(await (await a.get(caseId)).json()).toMatchObject({ status: 'approved', decision: { outcome: 'approved', human_verified: true } });
     expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't3', aml_clear: true });
     // Reviewing twice is a conflict.
-    expect((await a.review(caseId, { outcome: 'rejected', reason: 'changed my mind' })).status).toBe(409);
+    await expect(server.services.review.decide(await reviewer(2), caseId, { outcome: 'rejected', reasonCode: 'policy', note: 'changed my mind' })).rejects.toMatchObject({ status: 409 });
   });
 });

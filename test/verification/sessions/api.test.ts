@@ -265,7 +265,8 @@ describe('a session through the hosted flow service', () => {
     // The person has finished: a session waiting for its review can't be canceled.
     expect((await a.cancel(s.id)).status).toBe(409);
     const caseId = (await server.services.sessions.byId(s.id))!.case_id!;
-    await server.services.cases.review(t.tenantId, caseId, { outcome: 'approved', reason: 'Different person: birth place differs.' });
+    const reviewer = await server.services.staff.create({ email: 'session-reviewer@example.test', role: 'reviewer' });
+    await server.services.review.decide({ personId: reviewer.person_id }, caseId, { outcome: 'approved', reasonCode: 'screening_false_positive', note: 'Different person: birth place differs.' });
     expect(await body(await a.get(s.id))).toMatchObject({ status: 'verified', outcome: 'approved' });
     const evs = await events(s.id);
     expect(evs.map((e) => e.type)).toEqual(['created', 'started', 'submitted', 'completed', 'completed']);

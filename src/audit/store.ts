@@ -1,0 +1,101 @@
+// Audit entries and chain heads: queries only. Entries are never updated; the trigger refuses it anyway.
+import { z } from 'zod';
+import { jsonColumn } from '../db/codec.js';
+import type { Queryable } from '../db/index.js';
+import { ACTOR_TYPES, type AuditLink } from './chain.js';
+
+export interface EntryRow {
+  id: string;
+  chain: string;
+  tenant_id: string | null;
+  seq: number;
+  at: Date;
+  actor_type: string;
+  actor_id: string;
+  action: string;
+  object_type: string;
+  object_id: string;
+  details: unknown;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface HeadRow {
+  chain: string;
+  seq: number;
+  hash: string;
+  pruned_seq: number;
+  pruned_hash: string | null;
+}
+
+export type StoredLink = AuditLink & { prev_hash: string; hash: string };
+
+const detailsColumn = jsonColumn('audit_entries.details', z.record(z.string(), z.unknown()));
+// A tampered actor type must reach the hash check (and fail there), not stop the walk as unreadable data.
+const actorType = (t: string) => (ACTOR_TYPES as readonly string[]).includes(t) ? (t as AuditLink['actor']['type']) : (t as never);
+
+export function toLink(r: EntryRow): StoredLink {
+  return {
+    id: r.id,
+    tenant_id: r.tenant_id,
+    seq: r.seq,
+    at: r.at,
+    actor: { type: actorType(r.actor_type), id: r.actor_id },
+    action: r.action,
+    object: { type: r.object_type, id: r.object_id },
+    details: detailsColumn.decode(r.details),
+    prev_hash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export const auditStore = {
+  /** Creates the chain's head at the genesis when it has none, then locks it until the transaction ends. */
+  async lockHead(trx: Queryable, chain: string, genesis: string): Promise<HeadRow> {
+    await trx('audit_chain_heads').insert({ chain, seq: 0, hash: genesis }).onConflict('chain').ignore();
+    return (await trx<HeadRow>('audit_chain_heads').where({ chain }).forUpdate().first())!;
+  },
+  findHead: (db: Queryable, chain: string): Promise<HeadRow | undefined> => db<HeadRow>('audit_chain_heads').where({ chain }).first(),
+  moveHead: (trx: Queryable, chain: string, seq: number, hash: string) => trx('audit_chain_heads').where({ chain }).update({ seq, hash }),
+  setPruned: (trx: Queryable, chain: string, seq: number, hash: string) => trx('audit_chain_heads').where({ chain }).update({ pruned_seq: seq, pruned_hash: hash }),
+  listHeads: (db: Queryable): Promise<HeadRow[]> => db<HeadRow>('audit_chain_heads').orderBy('chain'),
+  /** Chains with a head or with entries (a deleted head row must not hide its chain from `verify --all`). */
+  listChains: async (db: Queryable): Promise<string[]> =>
+    (await db.raw<{ rows: { chain: string }[] }>('select chain from audit_chain_heads union select chain from audit_entries order by 1')).rows.map((r) => r.chain),
+
+  insert: (trx: Queryable, chain: string, l: StoredLink) =>
+    trx('audit_entries').insert({
+      id: l.id,
+      chain,
+      tenant_id: l.tenant_id,
+      seq: l.seq,
+      at: l.at,
+      actor_type: l.actor.type,
+      actor_id: l.actor.id,
+      action: l.action,
+      object_type: l.object.type,
+      object_id: l.object.id,
+      details: detailsColumn.encode(l.details),
+      prev_hash: l.prev_hash,
+      hash: l.hash,
+    }),
+
+  /** One page of a chain in seq order, after `afterSeq`. */
+  page: (db: Queryable, chain: string, afterSeq: number, limit: number): Promise<EntryRow[]> =>
+    db<EntryRow>('audit_entries').where({ chain }).andWhere('seq', '>', afterSeq).orderBy('seq').limit(limit),
+
+  /** One page of entries written in [from, to), by time then chain and seq, after a keyset cursor. */
+  pageByTime(db: Queryable, q: { from: Date; to: Date; chain?: string; after?: { at: Date; chain: string; seq: number }; limit: number }): Promise<EntryRow[]> {
+    const query = db<EntryRow>('audit_entries').where('at', '>=', q.from).andWhere('at', '<', q.to);
+    if (q.chain) query.andWhere({ chain: q.chain });
+    if (q.after) query.andWhereRaw('(at, chain, seq) > (?, ?, ?)', [q.after.at, q.after.chain, q.after.seq]);
+    return query.orderBy([{ column: 'at' }, { column: 'chain' }, { column: 'seq' }]).limit(q.limit);
+  },
+
+  /** The newest link written before `cutoff` (what retention may remove up to). */
+  lastBefore: (db: Queryable, chain: string, cutoff: Date): Promise<Pick<EntryRow, 'seq' | 'hash'> | undefined> =>
+    db<EntryRow>('audit_entries').where({ chain }).andWhere('at', '<', cutoff).orderBy('seq', 'desc').first('seq', 'hash'),
+  // Counted through RETURNING: knex-pglite answers a bare DELETE with its raw result, not the count.
+  deleteThrough: async (trx: Queryable, chain: string, seq: number): Promise<number> =>
+    (await trx('audit_entries').where({ chain }).andWhere('seq', '<=', seq).delete().returning('seq')).length,
+};
