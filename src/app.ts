@@ -30,6 +30,7 @@ import { consoleRoutes } from './console/routes.js';
 import { currentLogin } from './oidc/revoke.js';
 import { deriveKey } from './crypto/derive.js';
 import { interactionPerson } from './oidc/step-up.js';
+import { mcpRoutes } from './mcp/http.js';
 
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
   const { config } = infra;
@@ -50,6 +51,8 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   const api = [assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
   // The document describes exactly the routers mounted here; it goes last so a status lookup never tries it.
   koa.use(branch('/api/v1/', routerChain(...api, openApiRoutes(api, { publicUrl: config.publicUrl, version: packageVersion }))));
+  // MCP for AI assistants at /mcp: the same key check, limits and services as the tenant API (mcp/http.ts).
+  koa.use(mcpRoutes({ services, publicUrl: config.publicUrl, requireApiKey: auth }));
 
   for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes())) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));

@@ -10,11 +10,12 @@ import { forwardToServer } from './admin-socket.js';
 import { isLines } from './args.js';
 import { commands } from './commands.js';
 import { failure, type Outcome } from './outcome.js';
+import { API_KEY_ENV, serveStdio } from '../mcp/stdio.js';
 
 function usage(): string {
   return `Usage: kycport <command> [options]\n\nCommands:\n${Object.values(commands)
     .map((c) => `  ${c.usage}`)
-    .join('\n')}\n`;
+    .join('\n')}\n  mcp    (MCP server on stdin/stdout for an AI assistant; the API key in ${API_KEY_ENV}, never an argument)\n`;
 }
 
 async function main(argv: string[]): Promise<Outcome> {
@@ -22,6 +23,11 @@ async function main(argv: string[]): Promise<Outcome> {
   setLogLevel('warn');
   const help = (a: string | undefined) => a === 'help' || a === '--help' || a === '-h';
   if (help(argv[0])) return { code: 0, stdout: usage() };
+  // stdout is the protocol's: no JSON line of ours. The key comes from the environment, so `ps` never shows it.
+  if (argv[0] === 'mcp') {
+    if (argv.length > 1) return help(argv[1]) ? { code: 0, stdout: `Usage: ${API_KEY_ENV}=kp_live_… kycport mcp\n` } : { code: 2, stderr: `kycport mcp takes no arguments; put the API key in ${API_KEY_ENV}.\n` };
+    return serveStdio(loadConfig(), process.env[API_KEY_ENV]).catch((err: unknown) => failure(err));
+  }
   const name = [argv.slice(0, 3).join(' '), argv.slice(0, 2).join(' '), argv[0]].find((n) => n && commands[n]);
   if (!name) return { code: 2, stderr: `${argv.length ? `Unknown command: ${argv.join(' ')}` : 'No command given.'}\n\n${usage()}` };
   const command = commands[name]!;

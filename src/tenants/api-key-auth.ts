@@ -30,6 +30,9 @@ export interface ApiKeyAuthDeps {
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
+/** A key's per-minute limit, one counter wherever the key is used (the tenant API, /mcp, `kycport mcp`). */
+export const apiKeyLimit = (keyId: string, perMinute: number): Limit => ({ key: `api:${keyId}`, limit: perMinute, windowSeconds: 60 });
+
 /** One middleware (and one key cache) per app: compose.ts builds it and hands it to every tenant API router. */
 export function createApiKeyAuth(d: ApiKeyAuthDeps): Koa.Middleware {
   const keys = new ApiKeyCache(d.db, d.invalidations);
@@ -39,7 +42,7 @@ export function createApiKeyAuth(d: ApiKeyAuthDeps): Koa.Middleware {
   const keyLimits = new WeakMap<ApiKeyRow, Limit>();
   const keyLimit = (key: ApiKeyRow): Limit => {
     let limit = keyLimits.get(key);
-    if (!limit) keyLimits.set(key, (limit = { key: `api:${key.id}`, limit: apiPerMinute, windowSeconds: 60 }));
+    if (!limit) keyLimits.set(key, (limit = apiKeyLimit(key.id, apiPerMinute)));
     return limit;
   };
 
