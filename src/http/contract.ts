@@ -157,10 +157,10 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
 /**
  * The error statuses any such route can answer without its handler saying so, added to what it declares: a JSON
  * body can be too large or of the wrong media type (the body parsers), an API-key route reads the database and
- * checks the key's scope.
+ * checks the key's scope, and any route can fail on a server bug (500, the error shape without internals).
  */
 function withImplied(spec: RouteSpec<unknown, unknown, unknown, unknown>, auth: Auth): Responses {
-  const implied: Record<number, z.ZodType> = {};
+  const implied: Record<number, z.ZodType> = { 500: errorResponse };
   if (spec.body && (spec.bodyType ?? 'json') === 'json') Object.assign(implied, { 413: errorResponse, 415: errorResponse });
   if (auth === 'api_key') implied[503] = errorResponse;
   // A key without the route's scope gets 403 insufficient_scope.

@@ -123,6 +123,7 @@ const REASON: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Well-formed but unprocessable',
   429: 'Rate limited; retry after `Retry-After` seconds (`rate_limited`)',
+  500: 'A server error; the answer holds no internals, the log has the request id',
   503: 'A dependency is unavailable; retry after `Retry-After` seconds',
 };
 

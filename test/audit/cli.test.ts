@@ -66,7 +66,7 @@ describe('kycport audit', () => {
       [tenantId, 2, 'api_key.revoked', { type: 'api_key', id: keyId }],
     ]);
     expect(lines[0]!.actor).toEqual({ type: 'cli', id: os.userInfo().username });
-    expect(lines[0]!.details).toEqual({ name: 'backend' });
+    expect(lines[0]!.details).toEqual({ name: 'backend', scopes: ['status:read', 'cases:write', 'sessions:write', 'webhooks:manage'] });
     expect(exported.stdout).not.toContain('kp_live_');
 
     const all = await kycport('audit', 'export', '--from', '2000-01-01', '--to', '2100-01-01');

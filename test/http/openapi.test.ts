@@ -57,7 +57,7 @@ describe('GET /api/v1/openapi.json', () => {
     // The route's API-key scope is its security requirement; a key without it gets the 403.
     expect(status.security).toEqual([{ apiKey: ['status:read'] }]);
     expect(status.parameters).toEqual([expect.objectContaining({ name: 'person_id', in: 'path', required: true })]);
-    expect(Object.keys(status.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '503']);
+    expect(Object.keys(status.responses).sort()).toEqual(['200', '400', '401', '403', '404', '429', '500', '503']);
     expect(status.responses['401']!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(doc.paths['/api/v1/openapi.json']!.get!.security).toEqual([]);
 

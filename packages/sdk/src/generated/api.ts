@@ -701,6 +701,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -728,6 +737,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["getOpenapiJson200"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -793,6 +811,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -908,6 +935,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -977,6 +1013,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1100,6 +1145,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1185,6 +1239,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1245,6 +1308,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1377,6 +1449,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1449,6 +1530,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1573,6 +1663,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1642,6 +1741,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1743,6 +1851,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1810,6 +1927,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1922,6 +2048,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -1998,6 +2133,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -2065,6 +2209,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2170,6 +2323,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -2242,6 +2404,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2347,6 +2518,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A dependency is unavailable; retry after `Retry-After` seconds */
             503: {
                 headers: {
@@ -2416,6 +2596,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2523,6 +2712,15 @@ export interface operations {
             };
             /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A server error; the answer holds no internals, the log has the request id */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
