@@ -47,7 +47,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(errorHandler());
 
   // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  const api = [assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
+  const api = [assuranceRoutes(services.assurance, auth, services.lookups), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
   // The document describes exactly the routers mounted here; it goes last so a status lookup never tries it.
   koa.use(branch('/api/v1/', routerChain(...api, openApiRoutes(api, { publicUrl: config.publicUrl, version: packageVersion }))));
 
@@ -105,6 +105,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       secureCookies: https,
       now: () => infra.clock.now(),
       audit: services.audit,
+      tenantPages: { db, config, clock: infra.clock, audit: services.audit, webhooks: services.webhooks, cases: services.cases, sessions: services.sessions },
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];
