@@ -93,7 +93,7 @@ export function mountTenantPages(router: Router, kit: ConsoleKit, d: TenantPageD
     if (!s) return undefined;
     const tenantId = ctx.params.tenant ?? '';
     // The strongest of the person's roles in this tenant (owner > developer > viewer).
-    const role = TENANT_ROLES.find((r) => s.grants.some((g) => g.tenantId === tenantId && g.role === r)) as TenantRole | undefined;
+    const role: TenantRole | undefined = TENANT_ROLES.find((r) => s.grants.some((g) => g.tenantId === tenantId && g.role === r));
     if (!ID.test(tenantId) || !role) throw new ApiError(403, 'forbidden', 'You have no role in this tenant.');
     const tenant = await tenantStore.findTenant(d.db, tenantId);
     if (!tenant) throw new NotFoundError('Tenant');
