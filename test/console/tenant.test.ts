@@ -3,8 +3,10 @@
 // works on the status API and is refused case creation, revoke, clients (create, URIs, rotate, delete), another
 // tenant's person kept out, what the activity page leaves out, and the usage page's CSV with counted lookups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEndpoint } from '../../src/webhooks/service.js';
 import { Browser, csrfOf } from '../support/browser.js';
 import { consoleSignIn, staffMember } from '../support/console.js';
+import { TEST_ACTOR } from '../support/deps.js';
 import { seedReviewCase, type SeededCase } from '../support/review.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -22,7 +24,7 @@ const page = async (b: Browser, path: string) => {
 const keysOf = async (t: string) => server.deps.db.knex('api_keys').where({ tenant_id: t });
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   tenantId = await server.tenant('Self Service Bank');
   otherTenant = await server.tenant('Other Bank');
   seeded = await seedReviewCase(server, { tenantId, level: 't1', amlClear: true });
@@ -132,6 +134,21 @@ describe('tenant self-service in the console', () => {
     expect((await browser.fetch(`${server.url}/console/t/${tenantId}/keys`, { form: { csrf: csrfOf(own.html), scopes: 'status:read' } })).status).toBe(403);
   });
 
+  it('webhooks: the endpoint is listed and an event is redelivered through the webhooks service (a viewer may not)', async () => {
+    const ep = await createEndpoint(server.deps, tenantId, { url: 'http://127.0.0.1:9/hook', events: ['*'] }, TEST_ACTOR);
+    const { event_id } = await server.services.webhooks.sendTestEvent(tenantId, ep.id);
+    const w = await page(developer, `/console/t/${tenantId}/webhooks`);
+    expect(w.status).toBe(200);
+    expect(w.html).toContain('http://127.0.0.1:9/hook');
+    const path = `/console/t/${tenantId}/webhooks/${ep.id}/events/${event_id}/redeliver`;
+    expect((await viewer.fetch(`${server.url}${path}`, { form: { csrf: csrfOf((await page(viewer, `/console/t/${tenantId}/webhooks`)).html) } })).status).toBe(403);
+    const done = await developer.fetch(`${server.url}${path}`, { form: { csrf: csrfOf(w.html) } });
+    expect(done.status).toBe(303);
+    const entry = await server.deps.db.knex('audit_entries').where({ chain: tenantId, action: 'webhook.redelivered', object_id: event_id }).first();
+    expect(entry).toMatchObject({ actor_type: 'staff' });
+    expect((await developer.fetch(`${server.url}/console/t/${tenantId}/webhooks/${ep.id}/events/evt_nope/redeliver`, { form: { csrf: csrfOf(w.html) } })).status).toBe(404);
+  });
+
   it('the activity page shows outcomes, never document data', async () => {
     const a = await page(viewer, `/console/t/${tenantId}/activity`);
     expect(a.status).toBe(200);
@@ -150,11 +167,12 @@ describe('tenant self-service in the console', () => {
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('month,verifications,status_lookups,webhook_deliveries');
     const month = new Date().toISOString().slice(0, 7);
-    const [, verifications, lookups] = lines[1]!.split(',');
+    const [, verifications, lookups, deliveries] = lines[1]!.split(',');
     expect(lines[1]!.startsWith(month)).toBe(true);
     expect(Number(verifications)).toBe(1);
     // The developer's key made one successful lookup before this test; these are three more.
     expect(Number(lookups)).toBeGreaterThanOrEqual(4);
+    expect(Number(deliveries)).toBe(1); // the test event of the webhooks test (a redelivery reuses its delivery)
     expect(lines).toHaveLength(13);
   });
 });
