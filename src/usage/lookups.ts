@@ -20,18 +20,21 @@ export function createLookupCounter(d: { db: Queryable; clock: Clock }) {
     pending = new Map();
     month = monthOf(d.clock.now());
     if (!counts.size) return 0;
-    const rows = [...counts].map(([tenant_id, count]) => ({ tenant_id, month: at, metric: STATUS_LOOKUPS, count }));
     try {
+      // A tenant deleted since its lookups were counted has nothing to add them to (and would fail the batch forever).
+      const live = new Set((await d.db('tenants').whereIn('id', [...counts.keys()]).select<{ id: string }[]>('id')).map((t) => t.id));
+      const rows = [...counts].filter(([t]) => live.has(t)).map(([tenant_id, count]) => ({ tenant_id, month: at, metric: STATUS_LOOKUPS, count }));
+      if (!rows.length) return 0;
       await d
         .db('usage_counters')
         .insert(rows)
         .onConflict(['tenant_id', 'month', 'metric'])
         .merge({ count: d.db.raw('usage_counters.count + excluded.count') });
+      return rows.length;
     } catch (err) {
       for (const [t, n] of counts) pending.set(t, (pending.get(t) ?? 0) + n);
       throw err;
     }
-    return rows.length;
   }
 
   return {
