@@ -19,5 +19,6 @@ import { consoleStaff } from './20261203_console_0001_staff.js';
 import { assuranceProvenance } from './20261203_assurance_0001_provenance.js';
 import { auditEntries } from './20261203_audit_0001_audit_entries.js';
 import { apiKeyScopes } from './20261203_tenants_0001_api_key_scopes.js';
+import { usageCounters } from './20261203_usage_0001_counters.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes, usageCounters];

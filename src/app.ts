@@ -48,7 +48,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(errorHandler());
 
   // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  const api = [assuranceRoutes(services.assurance, auth), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
+  const api = [assuranceRoutes(services.assurance, auth, services.lookups), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
   // The document describes exactly the routers mounted here; it goes last so a status lookup never tries it.
   koa.use(branch('/api/v1/', routerChain(...api, openApiRoutes(api, { publicUrl: config.publicUrl, version: packageVersion }))));
   // MCP for AI assistants at /mcp: the same key check, limits and services as the tenant API (mcp/http.ts).
@@ -108,6 +108,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       secureCookies: https,
       now: () => infra.clock.now(),
       audit: services.audit,
+      tenantPages: { db, config, clock: infra.clock, audit: services.audit, webhooks: services.webhooks, cases: services.cases, sessions: services.sessions },
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];

@@ -28,6 +28,7 @@ import type Koa from 'koa';
 import { holds, REVIEW_ROLES } from './console/roles.js';
 import { createStaff, type Staff } from './console/staff.js';
 import { createReviewService, type ReviewService } from './review/service.js';
+import { createLookupCounter, type LookupCounter } from './usage/lookups.js';
 
 export interface Services {
   assurance: AssuranceService;
@@ -50,6 +51,8 @@ export interface Services {
   staff: Staff;
   /** The operator's review queue and decisions (review/), used by the console. */
   review: ReviewService;
+  /** Status lookups per tenant, counted in memory and flushed by the jobs (usage/lookups.ts). */
+  lookups: LookupCounter;
   oidc: OidcProvider;
   /** Tenant API-key authentication + per-key limits: one middleware (one key cache) for every tenant router. */
   requireApiKey: Koa.Middleware;
@@ -190,6 +193,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     screening,
     staff,
     review,
+    lookups: createLookupCounter({ db, clock }),
     oidc,
     requireApiKey,
     csrfKey: subkey('csrf'),

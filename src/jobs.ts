@@ -17,6 +17,7 @@ import type { SessionService } from './verification/sessions/service.js';
 import { reconcileQueue } from './webhooks/reconciler.js';
 import { pruneWebhookHistory } from './webhooks/retention.js';
 import { startWebhookWorkers, type WebhookWorkerOptions } from './webhooks/workers.js';
+import type { LookupCounter } from './usage/lookups.js';
 
 export interface JobIntervals {
   oidcSweepMs: number;
@@ -27,6 +28,7 @@ export interface JobIntervals {
   knownAddressesMs: number;
   recordRetentionMs: number;
   sessionExpiryMs: number;
+  usageFlushMs: number;
 }
 
 const DEFAULT_INTERVALS: JobIntervals = {
@@ -38,6 +40,7 @@ const DEFAULT_INTERVALS: JobIntervals = {
   knownAddressesMs: 3_600_000,
   recordRetentionMs: 3_600_000,
   sessionExpiryMs: 60_000,
+  usageFlushMs: 60_000,
 };
 
 export interface JobOptions {
@@ -59,6 +62,8 @@ export interface JobOptions {
   signInAddresses?: boolean;
   /** Webhook worker settings (WEBHOOK_WORKERS=0: this process delivers nothing and runs no webhook task). */
   webhooks?: Partial<WebhookWorkerOptions>;
+  /** The server's status-lookup counts, added to usage_counters every minute (and once more at stop). */
+  lookups?: Pick<LookupCounter, 'flush'>;
   intervals?: Partial<JobIntervals>;
 }
 
@@ -96,6 +101,10 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
     );
   }
 
+  if (opts.lookups) {
+    const lookups = opts.lookups;
+    timers.push(every(iv.usageFlushMs, 'usage counters flush', () => lookups.flush()));
+  }
   if (opts.signInAddresses) timers.push(every(iv.knownAddressesMs, 'sign-in address sweep', () => pruneKnownAddresses(db.knex, clock.now())));
 
   const cases = opts.cases;
@@ -170,6 +179,7 @@ export async function startJobs(infra: Pick<Infra, 'config' | 'db' | 'redis' | '
       stopped ??= (async () => {
         timers.splice(0).forEach((clear) => clear());
         await webhooks.stop();
+        await opts.lookups?.flush().catch((err: unknown) => log.warn('usage counters flush at stop failed', { err: String(err) }));
       })();
       return stopped;
     },

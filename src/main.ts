@@ -42,7 +42,7 @@ async function main(): Promise<void> {
 
   // Every periodic task: OIDC sweep, upload retention, expiry sweep, webhook delivery (WEBHOOK_WORKERS=0 leaves
   // delivery to `npm run worker` processes).
-  const jobs = await startJobs(infra, { webhookSecrets: services.webhookSecrets, cases: services.cases, persons: services.persons, privacy: services.privacy, audit: services.audit, sessions: services.sessions, oidcPayloads: true, signInAddresses: true });
+  const jobs = await startJobs(infra, { webhookSecrets: services.webhookSecrets, cases: services.cases, persons: services.persons, privacy: services.privacy, audit: services.audit, sessions: services.sessions, lookups: services.lookups, oidcPayloads: true, signInAddresses: true });
   // Sanctions lists dropped into DATA_DIR/lists are imported (once per file version) before the index loads;
   // with several HTTP workers the primary did it. Then the engine workers start and the screening/dedup indexes
   // load now, not on the first request.

@@ -6,8 +6,9 @@ import type { TenantState } from '../tenants/api-key-auth.js';
 import { andThen } from '../maybe-promise.js';
 import type { AssuranceService, TenantStatus } from './service.js';
 import { statusParams, statusResponse } from './schema.js';
+import type { LookupCounter } from '../usage/lookups.js';
 
-export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.Middleware): Router {
+export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.Middleware, lookups?: Pick<LookupCounter, 'count'>): Router {
   const router = new Router({ prefix: '/api/v1/kyc' });
   const api = contracts<TenantState>(router, { auth: 'api_key' });
   // The service hands out one frozen status per cached row, so its body is serialized once, not per lookup.
@@ -44,6 +45,7 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
     (ctx, { params }) =>
       andThen(assurance.statusForTenant(ctx.state.tenantId, params.person_id), (status) => {
         ctx.set('Cache-Control', 'no-store');
+        lookups?.count(ctx.state.tenantId); // in memory; the jobs flush it (usage/lookups.ts)
         sendJson(ctx, bodyOf(status));
       }),
   );

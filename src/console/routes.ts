@@ -8,6 +8,7 @@
 //   GET  /console/cases/:id            the case as a reviewer sees it, and the decision form
 //   POST /console/cases/:id/decision   approve / reject / request resubmission, reason code + note
 //   GET  /console/cases/:id/files/:fid one image, decrypted, Cache-Control: no-store
+//   /console/t/:tenant/…               the tenant teams' self-service (tenant-routes.ts)
 // Every route checks the session and the role on the server; reviewers and admins must have signed in with a
 // second factor (amr otp). Errors are pages.
 import crypto from 'node:crypto';
@@ -26,6 +27,7 @@ import { consoleSessions, signedValue, type ConsoleSession } from './session.js'
 import type { Staff } from './staff.js';
 import { casePage, homePage, mfaNotUsedPage, mfaSetupPage, notStaffPage, queuePage, signedOutPage, signInFailedPage, type Me } from './views.js';
 import type { AuditRecorder } from '../audit/service.js';
+import { mountTenantPages, type TenantPageDeps } from './tenant-routes.js';
 
 export interface ConsoleDeps {
   review: ReviewService;
@@ -45,6 +47,8 @@ export interface ConsoleDeps {
   now: () => Date;
   /** Staff sign-ins, and sign-ins refused for a missing second factor, go on the operator's audit chain. */
   audit: Pick<AuditRecorder, 'record'>;
+  /** The tenant teams' self-service pages (tenant-routes.ts). */
+  tenantPages: TenantPageDeps;
 }
 
 const SIGN_IN_COOKIE = 'kpconsole_signin';
@@ -241,6 +245,8 @@ export function consoleRoutes(d: ConsoleDeps): Router {
     ctx.type = img.type;
     ctx.body = img.bytes;
   });
+
+  mountTenantPages(router, { staffOf, send }, d.tenantPages);
 
   return router;
 }

@@ -20,12 +20,13 @@ const roleText = (g: RoleGrant) => (g.tenantId ? `${g.role} (${g.tenantId})` : g
 function nav(me: Me): Html {
   return html`<nav class="console-nav" aria-label="Console">
   ${me.reviewer ? html`<a href="/console/queue">Review queue</a>` : html`<a href="/console">Console</a>`}
+  ${[...new Set(me.grants.map((g) => g.tenantId).filter(Boolean))].map((t) => html`<a href="/console/t/${t}">Tenant ${t}</a>`)}
   <span class="who">${me.email} · ${me.grants.map(roleText).join(', ')}</span>
   <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${me.csrf}"><button type="submit">Sign out</button></form>
 </nav>`;
 }
 
-const consolePage = (me: Me, title: string, body: Html, scripts?: string[]) => page(title, body, { wide: true, nav: nav(me), ...(scripts ? { scripts } : {}) });
+export const consolePage = (me: Me, title: string, body: Html, scripts?: string[]) => page(title, body, { wide: true, nav: nav(me), ...(scripts ? { scripts } : {}) });
 
 const OUTCOME_TEXT: Record<ReviewOutcome, string> = { approved: 'Approve', rejected: 'Reject', resubmission_requested: 'Request resubmission' };
 
@@ -61,7 +62,7 @@ export const homePage = (me: Me) =>
     me,
     'Console',
     html`<p>You are signed in with the roles: ${me.grants.map(roleText).join(', ')}.</p>
-<p class="muted">The pages for these roles (tenant self-service, audit trail) are not built yet; the review queue is for reviewers and admins.</p>`,
+${me.grants.filter((g) => g.tenantId).map((g) => html`<p><a href="/console/t/${g.tenantId}">Your tenant ${g.tenantId}</a>: API keys, clients, webhooks, sessions and cases, branding, usage.</p>`)}`,
   );
 
 // ---- the queue ----

@@ -19,6 +19,7 @@ export const tenantAudit = {
   tenantUpdated: (actor: AuditActor, tenantId: string, name: string): AuditEntry => ({ tenantId: null, actor, action: 'tenant.updated', object: { type: 'tenant', id: tenantId }, details: { name } }),
   tenantDeleted: (actor: AuditActor, tenantId: string): AuditEntry => ({ tenantId: null, actor, action: 'tenant.deleted', object: { type: 'tenant', id: tenantId } }),
   clientUpdated: (actor: AuditActor, tenantId: string, clientId: string, changed: string[]) => onTenant(tenantId, actor, 'client.updated', { type: 'client', id: clientId }, { changed }),
+  clientSecretRotated: (actor: AuditActor, tenantId: string, clientId: string) => onTenant(tenantId, actor, 'client.secret_rotated', { type: 'client', id: clientId }),
   clientDeleted: (actor: AuditActor, tenantId: string, clientId: string) => onTenant(tenantId, actor, 'client.deleted', { type: 'client', id: clientId }),
   apiKeyCreated: (actor: AuditActor, tenantId: string, keyId: string, name: string | undefined, scopes: readonly string[]) =>
     onTenant(tenantId, actor, 'api_key.created', { type: 'api_key', id: keyId }, { name: name ?? null, scopes: [...scopes] }),

@@ -73,10 +73,11 @@ function checkRedirectUris(list: string[], config: Pick<Config, 'isProduction'>)
 export async function createClient(
   db: Queryable,
   config: Pick<Config, 'isProduction'>,
-  input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string },
+  input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string; postLogoutRedirectUris?: string[] },
 ): Promise<{ client_id: string; client_secret?: string }> {
   await requireTenant(db, input.tenantId);
   const uris = checkRedirectUris(input.redirectUris, config);
+  const postLogout = (input.postLogoutRedirectUris ?? []).map((u) => checkRedirectUri(u, config));
   const clientId = newId('cli', 16);
   const secret = input.public ? undefined : randomToken(32);
   const metadata = {
@@ -84,6 +85,7 @@ export async function createClient(
     client_name: input.name,
     tenant_id: input.tenantId,
     redirect_uris: uris,
+    ...(postLogout.length ? { post_logout_redirect_uris: postLogout } : {}),
     response_types: ['code'],
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
@@ -108,6 +110,7 @@ function presentClient(c: { client_id: string; tenant_id: string; metadata: Reco
     tenant_id: c.tenant_id,
     name: typeof m.client_name === 'string' ? m.client_name : null,
     redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
+    post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
     public: m.token_endpoint_auth_method === 'none',
   };
 }
@@ -118,14 +121,25 @@ export async function listClients(db: Queryable, tenantId: string) {
 }
 
 /** New name and/or redirect URIs (replacing the list, checked as at creation). Other processes see it within 10 s (clients cache). */
-export async function updateClient(db: Queryable, config: Pick<Config, 'isProduction'>, clientId: string, patch: { name?: string; redirectUris?: string[] }) {
+export async function updateClient(db: Queryable, config: Pick<Config, 'isProduction'>, clientId: string, patch: { name?: string; redirectUris?: string[]; postLogoutRedirectUris?: string[] }) {
   const row = await tenantStore.findClient(db, clientId);
   if (!row) throw new NotFoundError('Client');
   const metadata = { ...row.metadata };
   if (patch.name !== undefined) metadata.client_name = patch.name;
   if (patch.redirectUris) metadata.redirect_uris = checkRedirectUris(patch.redirectUris, config);
+  if (patch.postLogoutRedirectUris) metadata.post_logout_redirect_uris = patch.postLogoutRedirectUris.map((u) => checkRedirectUri(u, config));
   await tenantStore.upsertClient(db, { client_id: clientId, tenant_id: row.tenant_id, metadata });
   return presentClient({ ...row, metadata });
+}
+
+/** A new secret for a confidential client; the old one stops working at once (returned only here, shown once). */
+export async function rotateClientSecret(db: Queryable, clientId: string): Promise<{ client_id: string; tenant_id: string; client_secret: string }> {
+  const row = await tenantStore.findClient(db, clientId);
+  if (!row) throw new NotFoundError('Client');
+  if (row.metadata.token_endpoint_auth_method === 'none') throw new ConflictError('public_client', 'A public client has no secret to rotate.');
+  const secret = randomToken(32);
+  await tenantStore.upsertClient(db, { client_id: clientId, tenant_id: row.tenant_id, metadata: { ...row.metadata, client_secret: hashSecret(secret) } });
+  return { client_id: clientId, tenant_id: row.tenant_id, client_secret: secret };
 }
 
 export async function deleteClient(db: Queryable, clientId: string): Promise<{ client_id: string; deleted: true }> {

@@ -2,7 +2,8 @@
 // KYCPort's own provider (password, then the authenticator code), opens the queue, claims a t2 case from the
 // keyboard, approves it, and the tenant's status API shows the person verified; a t3 approval waits until a
 // second reviewer (signed in in another browser context) approves too. Every console page is checked with
-// axe-core (0 serious/critical) at 768 and 1280 px, and a screenshot of each goes to test-artifacts/screenshots/.
+// axe-core (0 serious/critical) at 768 and 1280 px, and a screenshot of each goes to test-artifacts/screenshots/;
+// so is each of a tenant owner's self-service pages (a key made from the keyboard on the way).
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -25,6 +26,7 @@ let r2: StaffMember;
 let t2: SeededCase;
 let t3: SeededCase;
 let hit: SeededCase;
+let tenantId: string;
 
 beforeAll(async () => {
   if (!present) {
@@ -33,7 +35,7 @@ beforeAll(async () => {
   }
   fs.mkdirSync(SHOTS, { recursive: true });
   [browser, server] = await Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }), startTestServer()]);
-  const tenantId = await server.tenant('Console Bank');
+  tenantId = await server.tenant('Console Bank');
   apiKey = (await server.apiKey(tenantId)).api_key;
   r1 = await staffMember(server, 'reviewer', { twoStep: true, email: 'first.reviewer@example.test' });
   r2 = await staffMember(server, 'reviewer', { twoStep: true, email: 'second.reviewer@example.test' });
@@ -140,6 +142,24 @@ describe.skipIf(!present && !inCi)(`the console in Chromium${present ? '' : ` (s
     expect(await check(page, 'case-second-reviewer')).toContain('a t3 approval needs a second, different reviewer');
     await decideByKeyboard(page, 'Approve', 'documents_verified', 'Second look: agreed.');
     expect(await status(t3.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't3', human_verified: true, verification_method: 'human' });
+    await page.context().close();
+  }, 120_000);
+
+  it("a tenant owner's self-service pages pass axe at both widths; a key is created from the keyboard", async () => {
+    const owner = await staffMember(server, 'owner', { tenantId, email: 'tenant.owner@example.test' });
+    const page = await signIn(owner);
+    await page.goto(`${server.url}/console/t/${tenantId}/keys`);
+    expect(await check(page, 'tenant-keys')).toContain('Create a key');
+    await page.getByLabel('Name').fill('from the browser');
+    await page.getByRole('checkbox', { name: 'status:read' }).focus();
+    await page.keyboard.press('Space');
+    await page.getByRole('button', { name: 'Create the key' }).focus();
+    await Promise.all([page.waitForLoadState(), page.keyboard.press('Enter')]);
+    expect(await check(page, 'tenant-key-created')).toContain('shown only this once');
+    for (const section of ['clients', 'webhooks', 'activity', 'branding', 'usage']) {
+      await page.goto(`${server.url}/console/t/${tenantId}/${section}`);
+      await check(page, `tenant-${section}`);
+    }
     await page.context().close();
   }, 120_000);
 });

@@ -116,7 +116,7 @@ describe('kycport CLI', () => {
 
       const { client_id } = (await cli('client', 'create', '--tenant', tenantId, '--redirect-uri', 'https://rp.example/cb', '--name', 'Web')).out as { client_id: string };
       const updated = await cli('client', 'update', '--id', client_id, '--redirect-uri', 'https://rp.example/new', '--name', 'Web 2');
-      expect(updated.out).toEqual({ client_id, tenant_id: tenantId, name: 'Web 2', redirect_uris: ['https://rp.example/new'], public: false });
+      expect(updated.out).toEqual({ client_id, tenant_id: tenantId, name: 'Web 2', redirect_uris: ['https://rp.example/new'], post_logout_redirect_uris: [], public: false });
       expect((await cli('client', 'update', '--id', client_id, '--redirect-uri', 'https://a.example/x', '--redirect-uri', 'https://b.example/x')).code).toBe(2);
       expect((await cli('client', 'list', '--tenant', tenantId)).out).toEqual({ data: [updated.out] });
 
