@@ -105,6 +105,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       secureCookies: https,
       now: () => infra.clock.now(),
       audit: services.audit,
+      operator: { db: infra.db, clock: infra.clock, audit: services.audit, staff: services.staff },
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];

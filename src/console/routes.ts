@@ -26,6 +26,7 @@ import { consoleSessions, signedValue, type ConsoleSession } from './session.js'
 import type { Staff } from './staff.js';
 import { casePage, homePage, mfaNotUsedPage, mfaSetupPage, notStaffPage, queuePage, signedOutPage, signInFailedPage, type Me } from './views.js';
 import type { AuditRecorder } from '../audit/service.js';
+import { mountOperatorRoutes, type OperatorDeps } from './operator-routes.js';
 
 export interface ConsoleDeps {
   review: ReviewService;
@@ -45,6 +46,8 @@ export interface ConsoleDeps {
   now: () => Date;
   /** Staff sign-ins, and sign-ins refused for a missing second factor, go on the operator's audit chain. */
   audit: Pick<AuditRecorder, 'record'>;
+  /** The admin's and auditor's pages (operator-routes.ts). */
+  operator: OperatorDeps;
 }
 
 const SIGN_IN_COOKIE = 'kpconsole_signin';
@@ -97,7 +100,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
       send(ctx, d.persons.twoStep.isOn(person) ? mfaNotUsedPage() : mfaSetupPage(), 403);
       return undefined;
     }
-    const me: Me = { email: person.email, grants, csrf: csrfFor(session), reviewer: holds(grants, REVIEW_ROLES) };
+    const me: Me = { email: person.email, grants, csrf: csrfFor(session), reviewer: holds(grants, REVIEW_ROLES), admin: holds(grants, ['admin']), auditor: holds(grants, ['admin', 'auditor']) };
     return { session, grants, me };
   }
 
@@ -176,6 +179,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
     const s = await staffOf(ctx);
     if (!s) return;
     if (s.me.reviewer) return ctx.redirect('/console/queue');
+    if (s.me.auditor) return ctx.redirect('/console/audit');
     send(ctx, homePage(s.me));
   });
 
@@ -241,6 +245,8 @@ export function consoleRoutes(d: ConsoleDeps): Router {
     ctx.type = img.type;
     ctx.body = img.bytes;
   });
+
+  mountOperatorRoutes(router, { staffOf, send, checkCsrf }, d.operator);
 
   return router;
 }

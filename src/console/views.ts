@@ -13,6 +13,10 @@ export interface Me {
   grants: RoleGrant[];
   csrf: string;
   reviewer: boolean;
+  /** Operator admin: tenants, keys, sanctions lists, staff (operator-views.ts). */
+  admin: boolean;
+  /** May read the audit trail: auditors and admins. */
+  auditor: boolean;
 }
 
 const roleText = (g: RoleGrant) => (g.tenantId ? `${g.role} (${g.tenantId})` : g.role);
@@ -20,12 +24,14 @@ const roleText = (g: RoleGrant) => (g.tenantId ? `${g.role} (${g.tenantId})` : g
 function nav(me: Me): Html {
   return html`<nav class="console-nav" aria-label="Console">
   ${me.reviewer ? html`<a href="/console/queue">Review queue</a>` : html`<a href="/console">Console</a>`}
+  ${me.admin ? html`<a href="/console/tenants">Tenants</a> <a href="/console/lists">Sanctions lists</a> <a href="/console/staff">Staff</a>` : ''}
+  ${me.auditor ? html`<a href="/console/audit">Audit trail</a>` : ''}
   <span class="who">${me.email} · ${me.grants.map(roleText).join(', ')}</span>
   <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${me.csrf}"><button type="submit">Sign out</button></form>
 </nav>`;
 }
 
-const consolePage = (me: Me, title: string, body: Html, scripts?: string[]) => page(title, body, { wide: true, nav: nav(me), ...(scripts ? { scripts } : {}) });
+export const consolePage = (me: Me, title: string, body: Html, scripts?: string[]) => page(title, body, { wide: true, nav: nav(me), ...(scripts ? { scripts } : {}) });
 
 const OUTCOME_TEXT: Record<ReviewOutcome, string> = { approved: 'Approve', rejected: 'Reject', resubmission_requested: 'Request resubmission' };
 
@@ -61,7 +67,7 @@ export const homePage = (me: Me) =>
     me,
     'Console',
     html`<p>You are signed in with the roles: ${me.grants.map(roleText).join(', ')}.</p>
-<p class="muted">The pages for these roles (tenant self-service, audit trail) are not built yet; the review queue is for reviewers and admins.</p>`,
+<p class="muted">The pages for these roles (tenant self-service) are not built yet; the review queue is for reviewers and admins.</p>`,
   );
 
 // ---- the queue ----
