@@ -246,7 +246,13 @@ export function mountOperatorRoutes(router: Router, kit: ConsoleKit, d: Operator
     const s = signedOf(ctx);
     const form = revokeForm.safeParse(ctx.request.body);
     if (!form.success) return showStaff(ctx, s, 'That role grant is not known.', 400);
-    await d.staff.revoke({ personId: form.data.person_id, role: form.data.role, tenantId: form.data.tenant_id ?? null, actor: actorOf(s) });
+    try {
+      await d.staff.revoke({ personId: form.data.person_id, role: form.data.role, tenantId: form.data.tenant_id ?? null, actor: actorOf(s) });
+    } catch (err) {
+      const e = fixable(err);
+      if (!e) throw err;
+      return showStaff(ctx, s, e.message, e.status);
+    }
     back(ctx, '/console/staff?done=removed');
   });
 

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
-import { NotFoundError, ValidationError } from '../http/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { emailTokens, RESET_TTL_MS } from '../persons/email-tokens.js';
 import type { Mailer } from '../persons/mailer.js';
@@ -122,6 +122,11 @@ export function createStaff(d: StaffDeps) {
     /** Takes one role away (effective on the holder's next console request), with `role.revoked` on the operator's chain. */
     async revoke(input: { personId: string; role: Role; tenantId: string | null; actor: AuditActor }): Promise<void> {
       await d.db.transaction(async (trx) => {
+        // The operator must keep someone who can manage staff: the last admin role is not removed here.
+        if (input.role === 'admin' && input.tenantId === null) {
+          const admins = await trx('staff_roles').where({ role: 'admin', tenant_id: '' }).forUpdate().select('person_id');
+          if (admins.length === 1 && admins[0].person_id === input.personId) throw new ConflictError('last_admin', 'This is the last admin: invite another admin before removing this role.');
+        }
         if (!(await staffStore.revoke(trx, input.personId, input.role, input.tenantId))) throw new NotFoundError('Role grant');
         await d.audit.record(
           { tenantId: null, actor: input.actor, action: 'role.revoked', object: { type: 'person', id: input.personId }, details: { role: input.role, ...(input.tenantId ? { tenant_id: input.tenantId } : {}) } },

@@ -112,6 +112,10 @@ describe('admin pages', () => {
 
     expect((await post(adminBrowser, '/console/staff/revoke', { person_id: invited.id, role: 'auditor', tenant_id: '' }, '/console/staff')).status).toBe(303);
     expect(await server.services.staff.grantsOf(invited.id)).toEqual([]);
+    // The last admin cannot remove their own role (the operator would have nobody to manage staff).
+    const last = await post(adminBrowser, '/console/staff/revoke', { person_id: admin.personId, role: 'admin', tenant_id: '' }, '/console/staff');
+    expect(last.status).toBe(409);
+    expect(await last.text()).toContain('last admin');
     expect((await entries({ action: 'role.revoked', object_id: invited.id })).map((e) => [e.chain, e.actor_id, e.details.role])).toEqual([['operator', admin.personId, 'auditor']]);
   });
 
