@@ -3,7 +3,7 @@
 // (views.ts): no script at all here, every action is a plain form with the console's CSRF token.
 import type { AuditLink } from '../audit/chain.js';
 import type { VerifyResult } from '../audit/service.js';
-import { html, notice, type Html } from '../http/html.js';
+import { html, notice } from '../http/html.js';
 import { OPERATOR_ROLES, TENANT_ROLES, type Role } from './roles.js';
 import { consolePage, type Me } from './views.js';
 

@@ -124,8 +124,8 @@ export function createStaff(d: StaffDeps) {
       await d.db.transaction(async (trx) => {
         // The operator must keep someone who can manage staff: the last admin role is not removed here.
         if (input.role === 'admin' && input.tenantId === null) {
-          const admins = await trx('staff_roles').where({ role: 'admin', tenant_id: '' }).forUpdate().select('person_id');
-          if (admins.length === 1 && admins[0].person_id === input.personId) throw new ConflictError('last_admin', 'This is the last admin: invite another admin before removing this role.');
+          const admins: { person_id: string }[] = await trx('staff_roles').where({ role: 'admin', tenant_id: '' }).forUpdate().select('person_id');
+          if (admins.length === 1 && admins[0]!.person_id === input.personId) throw new ConflictError('last_admin', 'This is the last admin: invite another admin before removing this role.');
         }
         if (!(await staffStore.revoke(trx, input.personId, input.role, input.tenantId))) throw new NotFoundError('Role grant');
         await d.audit.record(
