@@ -103,19 +103,12 @@ export const auditStore = {
   page: (db: Queryable, chain: string, afterSeq: number, limit: number): Promise<EntryRow[]> =>
     db<EntryRow>('audit_entries').where({ chain }).andWhere('seq', '>', afterSeq).orderBy('seq').limit(limit),
 
-  /** One page of entries written in [from, to), by time then chain and seq, after a keyset cursor. */
-  pageByTime(db: Queryable, q: { from: Date; to: Date; chain?: string; after?: { at: Date; chain: string; seq: number }; limit: number }): Promise<EntryRow[]> {
-    const query = db<EntryRow>('audit_entries').where('at', '>=', q.from).andWhere('at', '<', q.to);
-    if (q.chain) query.andWhere({ chain: q.chain });
-    if (q.after) query.andWhereRaw('(at, chain, seq) > (?, ?, ?)', [q.after.at, q.after.chain, q.after.seq]);
-    return query.orderBy([{ column: 'at' }, { column: 'chain' }, { column: 'seq' }]).limit(q.limit);
-  },
 
   /**
    * The console's trail view and filtered export: entries matching every given filter, keyset-paged on
    * (at, chain, seq), newest first (`desc`) for reading or oldest first (`asc`) for an export.
    */
-  search(db: Queryable, f: TrailFilter, page: { after?: TrailCursor; order: 'asc' | 'desc'; limit: number }): Promise<EntryRow[]> {
+  search(db: Queryable, f: TrailFilter, page: { after?: TrailCursor | undefined; order: 'asc' | 'desc'; limit: number }): Promise<EntryRow[]> {
     const q = db<EntryRow>('audit_entries');
     if (f.chain) q.where({ chain: f.chain });
     if (f.actorType) q.where({ actor_type: f.actorType });

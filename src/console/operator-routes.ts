@@ -110,6 +110,24 @@ export function mountOperatorRoutes(router: Router, kit: ConsoleKit, d: Operator
     });
   };
   const signedOf = (ctx: Koa.Context) => ctx.state.staff as Signed;
+  /** The page's flash (after a redirect) and error (a refusal shown on the page). */
+  const notes = (ctx: Koa.Context, error?: string) => {
+    const flash = flashOf(ctx);
+    return { ...(flash ? { flash } : {}), ...(error ? { error } : {}) };
+  };
+  type Show = (ctx: Koa.Context & { params: Record<string, string> }, s: Signed, error?: string, status?: number) => Promise<void>;
+  /** Runs a change; a refusal the admin can fix is shown on the page (false), anything else is an error page. */
+  const orShow = async (ctx: Koa.Context & { params: Record<string, string> }, s: Signed, show: Show, change: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await change();
+      return true;
+    } catch (err) {
+      const e = fixable(err);
+      if (!e) throw err;
+      await show(ctx, s, e.message, e.status);
+      return false;
+    }
+  };
   const back = (ctx: Koa.Context, to: string) => {
     ctx.status = 303;
     ctx.redirect(to);
@@ -117,13 +135,7 @@ export function mountOperatorRoutes(router: Router, kit: ConsoleKit, d: Operator
 
   // ---- tenants ----
 
-  const showTenants = async (ctx: Koa.Context, s: Signed, error?: string, status = 200) =>
-    kit.send(ctx, tenantsPage(s.me, await listTenants(knex), { ...(flashOf(ctx) ? { flash: flashOf(ctx) } : {}), ...(error ? { error } : {}) }), status);
-
-  router.get('/tenants', async (ctx) => {
-    const s = await admin(ctx);
-    if (s) await showTenants(ctx, s);
-  });
+  const showTenants: Show = async (ctx, s, error, status = 200) => kit.send(ctx, tenantsPage(s.me, await listTenants(knex), notes(ctx, error)), status);
 
   router.post('/tenants', adminPost(), async (ctx) => {
     const s = signedOf(ctx);
@@ -139,19 +151,13 @@ export function mountOperatorRoutes(router: Router, kit: ConsoleKit, d: Operator
     return id;
   };
 
-  async function showTenant(ctx: Koa.Context & { params: Record<string, string> }, s: Signed, error?: string, status = 200) {
+  const showTenant: Show = async (ctx, s, error, status = 200) => {
     const id = tenantIdOf(ctx);
     const t = await tenantStore.findTenant(knex, id);
     if (!t) throw new NotFoundError('Tenant');
     const [clients, keys] = await Promise.all([listClients(knex, id), listApiKeys(knex, id)]);
-    const flash = flashOf(ctx);
-    kit.send(ctx, tenantPage(s.me, { id: t.id, name: t.name, created_at: t.created_at.toISOString() }, clients, keys, { ...(flash ? { flash } : {}), ...(error ? { error } : {}) }), status);
-  }
-
-  router.get('/tenants/:id', async (ctx) => {
-    const s = await admin(ctx);
-    if (s) await showTenant(ctx, s);
-  });
+    kit.send(ctx, tenantPage(s.me, { id: t.id, name: t.name, created_at: t.created_at.toISOString() }, clients, keys, notes(ctx, error)), status);
+  };
 
   router.post('/tenants/:id/rename', adminPost(), async (ctx) => {
     const s = signedOf(ctx);
@@ -174,15 +180,7 @@ export function mountOperatorRoutes(router: Router, kit: ConsoleKit, d: Operator
 
   // ---- sanctions lists ----
 
-  const showLists = async (ctx: Koa.Context, s: Signed, error?: string, status = 200) => {
-    const flash = flashOf(ctx);
-    kit.send(ctx, listsPage(s.me, await listLists(knex), { maxMb: MAX_LIST_MB, ...(flash ? { flash } : {}), ...(error ? { error } : {}) }), status);
-  };
-
-  router.get('/lists', async (ctx) => {
-    const s = await admin(ctx);
-    if (s) await showLists(ctx, s);
-  });
+  const showLists: Show = async (ctx, s, error, status = 200) => kit.send(ctx, listsPage(s.me, await listLists(knex), { maxMb: MAX_LIST_MB, ...notes(ctx, error) }), status);
 
   const upload = koaBody({ multipart: true, urlencoded: false, json: false, text: false, formidable: { maxFiles: 1, maxFileSize: MAX_LIST_MB * 1024 * 1024, maxFields: 5 } });
   router.post('/lists', adminPost(upload), async (ctx) => {
@@ -218,42 +216,29 @@ export function mountOperatorRoutes(router: Router, kit: ConsoleKit, d: Operator
 
   // ---- staff ----
 
-  const showStaff = async (ctx: Koa.Context, s: Signed, error?: string, status = 200) => {
-    const flash = flashOf(ctx);
-    kit.send(ctx, staffPage(s.me, await d.staff.list(), await listTenants(knex), { ...(flash ? { flash } : {}), ...(error ? { error } : {}) }), status);
-  };
+  const showStaff: Show = async (ctx, s, error, status = 200) => kit.send(ctx, staffPage(s.me, await d.staff.list(), await listTenants(knex), notes(ctx, error)), status);
 
-  router.get('/staff', async (ctx) => {
-    const s = await admin(ctx);
-    if (s) await showStaff(ctx, s);
-  });
+  for (const [path, show] of [['/tenants', showTenants], ['/tenants/:id', showTenant], ['/lists', showLists], ['/staff', showStaff]] as const) {
+    router.get(path, async (ctx) => {
+      const s = await admin(ctx);
+      if (s) await show(ctx, s);
+    });
+  }
 
   router.post('/staff/invite', adminPost(), async (ctx) => {
     const s = signedOf(ctx);
     const form = inviteForm.safeParse(ctx.request.body);
     if (!form.success) return showStaff(ctx, s, form.error.issues[0]?.message ?? 'Check the form.', 400);
-    try {
-      await d.staff.invite({ email: form.data.email, role: form.data.role, ...(form.data.tenant_id ? { tenantId: form.data.tenant_id } : {}), grantedBy: s.session.pid, actor: actorOf(s) });
-    } catch (err) {
-      const e = fixable(err);
-      if (!e) throw err;
-      return showStaff(ctx, s, e.message, e.status);
-    }
-    back(ctx, '/console/staff?done=invited');
+    const invite = { email: form.data.email, role: form.data.role, ...(form.data.tenant_id ? { tenantId: form.data.tenant_id } : {}), grantedBy: s.session.pid, actor: actorOf(s) };
+    if (await orShow(ctx, s, showStaff, () => d.staff.invite(invite))) back(ctx, '/console/staff?done=invited');
   });
 
   router.post('/staff/revoke', adminPost(), async (ctx) => {
     const s = signedOf(ctx);
     const form = revokeForm.safeParse(ctx.request.body);
     if (!form.success) return showStaff(ctx, s, 'That role grant is not known.', 400);
-    try {
-      await d.staff.revoke({ personId: form.data.person_id, role: form.data.role, tenantId: form.data.tenant_id ?? null, actor: actorOf(s) });
-    } catch (err) {
-      const e = fixable(err);
-      if (!e) throw err;
-      return showStaff(ctx, s, e.message, e.status);
-    }
-    back(ctx, '/console/staff?done=removed');
+    const grant = { personId: form.data.person_id, role: form.data.role, tenantId: form.data.tenant_id ?? null, actor: actorOf(s) };
+    if (await orShow(ctx, s, showStaff, () => d.staff.revoke(grant))) back(ctx, '/console/staff?done=removed');
   });
 
   // ---- the audit trail ----
