@@ -32,7 +32,7 @@ export function tenantsPage(me: Me, tenants: Tenant[], o: { flash?: string; erro
     html`${flashAndError(o.flash, o.error)}${table}
 <h2>New tenant</h2>
 <form method="post" action="/console/tenants" class="form">${csrf(me)}
-  <label for="tenant-name">Name</label><input id="tenant-name" name="name" required maxlength="200" autocomplete="off">
+  <label for="tenant-name">Name</label><input id="tenant-name" name="name" type="text" required maxlength="200" autocomplete="off">
   <div class="actions"><button type="submit" class="primary">Create the tenant</button></div>
 </form>`,
   );
@@ -76,11 +76,11 @@ export function tenantPage(me: Me, t: Tenant, clients: ClientView[], keys: KeyVi
     html`${flashAndError(o.flash, o.error)}
 <dl class="facts"><dt>Tenant id</dt><dd>${t.id}</dd><dt>Created</dt><dd>${when(t.created_at)}</dd></dl>
 <form method="post" action="/console/tenants/${t.id}/rename" class="form">${csrf(me)}
-  <label for="tenant-name">Name</label><input id="tenant-name" name="name" required maxlength="200" value="${t.name}" autocomplete="off">
+  <label for="tenant-name">Name</label><input id="tenant-name" name="name" type="text" required maxlength="200" value="${t.name}" autocomplete="off">
   <div class="actions"><button type="submit">Rename</button></div>
 </form>
 <h2>OIDC clients</h2>${clientTable}
-<h2>API keys</h2><p class="muted">A revoked key stops working at once, everywhere. Keys are created by the tenant's team or with <code>kycport api-key create</code>.</p>${keyTable}
+<h2>API keys</h2><p class="muted">A revoked key stops working at once, everywhere. Keys are created by the tenant's team or with <code>kycport apikey create</code>.</p>${keyTable}
 <p><a href="/console/audit?chain=${t.id}">This tenant's audit trail</a></p>`,
   );
 }
@@ -109,7 +109,7 @@ export function listsPage(me: Me, lists: ListView[], o: { flash?: string; error?
 <p class="muted">An OpenSanctions FollowTheMoney JSON-lines file or an OFAC <code>sdn.csv</code>, up to ${o.maxMb} MB. A list of the same name is replaced in one step; the same file again changes nothing.</p>
 <form method="post" action="/console/lists" enctype="multipart/form-data" class="form">${csrf(me)}
   <label for="list-file">List file</label><input id="list-file" name="file" type="file" required accept=".json,.jsonl,.csv">
-  <label for="list-name">List name <small>Optional: by default taken from the file name.</small></label><input id="list-name" name="name" maxlength="100" autocomplete="off">
+  <label for="list-name">List name <small>Optional: by default taken from the file name.</small></label><input id="list-name" name="name" type="text" maxlength="100" autocomplete="off">
   <div class="actions"><button type="submit" class="primary">Import</button></div>
 </form>`,
   );
