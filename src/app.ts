@@ -109,6 +109,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
       now: () => infra.clock.now(),
       audit: services.audit,
       tenantPages: { db, config, clock: infra.clock, audit: services.audit, webhooks: services.webhooks, cases: services.cases, sessions: services.sessions },
+      operator: { db: infra.db, clock: infra.clock, audit: services.audit, staff: services.staff },
     }),
     userinfoRoutes({ provider, keys, issuer: config.issuer, trustFramework: config.trustFramework, clock: infra.clock, claims: services.assurance.claims, findSubject: services.persons.findSubject }),
   ];

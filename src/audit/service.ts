@@ -8,7 +8,9 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import { ACTOR_TYPES, chainOf, ChainWalker, GENESIS_HASH, linkHash, PRUNED_ACTION, type AuditActor, type Break, type AuditLink } from './chain.js';
-import { auditStore, toLink, type StoredLink } from './store.js';
+import { auditStore, toLink, type StoredLink, type TrailCursor, type TrailFilter } from './store.js';
+
+export type { TrailCursor, TrailFilter } from './store.js';
 
 export type { AuditActor } from './chain.js';
 
@@ -67,6 +69,21 @@ export function createAuditService(d: { db: Knex; clock: Clock; /** RECORD_RETEN
     return stored;
   }
 
+  /** Matching entries as JSON lines (one entry each, with prev_hash and hash), oldest first, a keyset page at a time. */
+  async function* exportLines(filter: TrailFilter): AsyncIterable<string> {
+    let after: TrailCursor | undefined;
+    for (;;) {
+      const rows = await auditStore.search(d.db, filter, { ...(after ? { after } : {}), order: 'asc', limit: PAGE });
+      for (const r of rows) {
+        const l = toLink(r);
+        yield JSON.stringify({ ...l, at: l.at.toISOString() });
+      }
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1]!;
+      after = { at: last.at, chain: last.chain, seq: last.seq };
+    }
+  }
+
   const inTransaction = <T>(trx: Knex.Transaction | undefined, fn: (t: Knex.Transaction) => Promise<T>): Promise<T> =>
     trx ? fn(trx) : d.db.transaction(fn);
 
@@ -113,20 +130,20 @@ export function createAuditService(d: { db: Knex; clock: Clock; /** RECORD_RETEN
      * Entries written in [from, to) as JSON lines (one entry each, with prev_hash and hash), oldest first: of one
      * chain when `tenantId` is given (null: the operator's), of every chain when it is undefined.
      */
-    async *export(from: Date, to: Date, tenantId?: string | null): AsyncIterable<string> {
-      const chain = tenantId === undefined ? undefined : chainOf(tenantId);
-      let after: { at: Date; chain: string; seq: number } | undefined;
-      for (;;) {
-        const rows = await auditStore.pageByTime(d.db, { from, to, chain, after, limit: PAGE });
-        for (const r of rows) {
-          const l = toLink(r);
-          yield JSON.stringify({ ...l, at: l.at.toISOString() });
-        }
-        if (rows.length < PAGE) return;
-        const last = rows[rows.length - 1]!;
-        after = { at: last.at, chain: last.chain, seq: last.seq };
-      }
+    export(from: Date, to: Date, tenantId?: string | null): AsyncIterable<string> {
+      return exportLines({ from, to, ...(tenantId === undefined ? {} : { chain: chainOf(tenantId) }) });
     },
+
+    /** One page of the trail, newest first, matching the filter (the console's view); `next` continues it. */
+    async search(filter: TrailFilter, page: { after?: TrailCursor; limit: number }): Promise<{ entries: StoredLink[]; next?: TrailCursor }> {
+      const rows = await auditStore.search(d.db, filter, { ...page, order: 'desc', limit: page.limit + 1 });
+      const entries = rows.slice(0, page.limit).map(toLink);
+      const last = rows.length > page.limit ? rows[page.limit - 1]! : undefined;
+      return { entries, ...(last ? { next: { at: last.at, chain: last.chain, seq: last.seq } } : {}) };
+    },
+
+    /** Every entry matching the filter as JSON lines, oldest first (the console's export of a filtered range). */
+    exportFiltered: (filter: TrailFilter): AsyncIterable<string> => exportLines(filter),
 
     /**
      * Retention: removes each chain's links written before `cutoff` and appends an `audit.pruned` checkpoint

@@ -28,6 +28,25 @@ export interface HeadRow {
   pruned_hash: string | null;
 }
 
+/** Filters of the trail view (each optional; together they narrow). `to` is exclusive. */
+export interface TrailFilter {
+  chain?: string;
+  actorType?: string;
+  actorId?: string;
+  action?: string;
+  objectType?: string;
+  objectId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+/** Where a page of the trail ends: the next page starts after this link. */
+export interface TrailCursor {
+  at: Date;
+  chain: string;
+  seq: number;
+}
+
 export type StoredLink = AuditLink & { prev_hash: string; hash: string };
 
 const detailsColumn = jsonColumn('audit_entries.details', z.record(z.string(), z.unknown()));
@@ -84,12 +103,23 @@ export const auditStore = {
   page: (db: Queryable, chain: string, afterSeq: number, limit: number): Promise<EntryRow[]> =>
     db<EntryRow>('audit_entries').where({ chain }).andWhere('seq', '>', afterSeq).orderBy('seq').limit(limit),
 
-  /** One page of entries written in [from, to), by time then chain and seq, after a keyset cursor. */
-  pageByTime(db: Queryable, q: { from: Date; to: Date; chain?: string; after?: { at: Date; chain: string; seq: number }; limit: number }): Promise<EntryRow[]> {
-    const query = db<EntryRow>('audit_entries').where('at', '>=', q.from).andWhere('at', '<', q.to);
-    if (q.chain) query.andWhere({ chain: q.chain });
-    if (q.after) query.andWhereRaw('(at, chain, seq) > (?, ?, ?)', [q.after.at, q.after.chain, q.after.seq]);
-    return query.orderBy([{ column: 'at' }, { column: 'chain' }, { column: 'seq' }]).limit(q.limit);
+
+  /**
+   * The console's trail view and filtered export: entries matching every given filter, keyset-paged on
+   * (at, chain, seq), newest first (`desc`) for reading or oldest first (`asc`) for an export.
+   */
+  search(db: Queryable, f: TrailFilter, page: { after?: TrailCursor | undefined; order: 'asc' | 'desc'; limit: number }): Promise<EntryRow[]> {
+    const q = db<EntryRow>('audit_entries');
+    if (f.chain) q.where({ chain: f.chain });
+    if (f.actorType) q.where({ actor_type: f.actorType });
+    if (f.actorId) q.where({ actor_id: f.actorId });
+    if (f.action) q.where({ action: f.action });
+    if (f.objectType) q.where({ object_type: f.objectType });
+    if (f.objectId) q.where({ object_id: f.objectId });
+    if (f.from) q.where('at', '>=', f.from);
+    if (f.to) q.where('at', '<', f.to);
+    if (page.after) q.whereRaw(`(at, chain, seq) ${page.order === 'asc' ? '>' : '<'} (?, ?, ?)`, [page.after.at, page.after.chain, page.after.seq]);
+    return q.orderBy([{ column: 'at', order: page.order }, { column: 'chain', order: page.order }, { column: 'seq', order: page.order }]).limit(page.limit);
   },
 
   /** The newest link written before `cutoff` (what retention may remove up to). */

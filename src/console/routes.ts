@@ -28,6 +28,7 @@ import type { Staff } from './staff.js';
 import { casePage, homePage, mfaNotUsedPage, mfaSetupPage, notStaffPage, queuePage, signedOutPage, signInFailedPage, type Me } from './views.js';
 import type { AuditRecorder } from '../audit/service.js';
 import { mountTenantPages, type TenantPageDeps } from './tenant-routes.js';
+import { mountOperatorRoutes, type OperatorDeps } from './operator-routes.js';
 
 export interface ConsoleDeps {
   review: ReviewService;
@@ -49,6 +50,8 @@ export interface ConsoleDeps {
   audit: Pick<AuditRecorder, 'record'>;
   /** The tenant teams' self-service pages (tenant-routes.ts). */
   tenantPages: TenantPageDeps;
+  /** The admin's and auditor's pages (operator-routes.ts). */
+  operator: OperatorDeps;
 }
 
 const SIGN_IN_COOKIE = 'kpconsole_signin';
@@ -101,7 +104,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
       send(ctx, d.persons.twoStep.isOn(person) ? mfaNotUsedPage() : mfaSetupPage(), 403);
       return undefined;
     }
-    const me: Me = { email: person.email, grants, csrf: csrfFor(session), reviewer: holds(grants, REVIEW_ROLES) };
+    const me: Me = { email: person.email, grants, csrf: csrfFor(session), reviewer: holds(grants, REVIEW_ROLES), admin: holds(grants, ['admin']), auditor: holds(grants, ['admin', 'auditor']) };
     return { session, grants, me };
   }
 
@@ -180,6 +183,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
     const s = await staffOf(ctx);
     if (!s) return;
     if (s.me.reviewer) return ctx.redirect('/console/queue');
+    if (s.me.auditor) return ctx.redirect('/console/audit');
     send(ctx, homePage(s.me));
   });
 
@@ -247,6 +251,7 @@ export function consoleRoutes(d: ConsoleDeps): Router {
   });
 
   mountTenantPages(router, { staffOf, send }, d.tenantPages);
+  mountOperatorRoutes(router, { staffOf, send, checkCsrf }, d.operator);
 
   return router;
 }

@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import type { Queryable } from '../db/index.js';
-import { NotFoundError, ValidationError } from '../http/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import { emailTokens, RESET_TTL_MS } from '../persons/email-tokens.js';
 import type { Mailer } from '../persons/mailer.js';
@@ -28,6 +28,11 @@ interface StaffRoleRow {
 export const staffStore = {
   grantsOf: async (db: Queryable, personId: string): Promise<RoleGrant[]> =>
     (await db<StaffRoleRow>('staff_roles').where({ person_id: personId }).orderBy('created_at')).map((r) => ({ role: r.role, tenantId: r.tenant_id || null })),
+  /** Every grant with its holder's email, for the admin's staff page. */
+  listAll: (db: Queryable): Promise<(Pick<StaffRoleRow, 'person_id' | 'role' | 'tenant_id' | 'created_at'> & { email: string })[]> =>
+    db('staff_roles as r').join('persons as p', 'p.id', 'r.person_id').select('r.person_id', 'r.role', 'r.tenant_id', 'r.created_at', 'p.email').orderBy([{ column: 'p.email' }, { column: 'r.role' }]),
+  revoke: (db: Queryable, personId: string, role: Role, tenantId: string | null): Promise<number> =>
+    db('staff_roles').where({ person_id: personId, role, tenant_id: tenantId ?? '' }).delete().returning('id').then((r: unknown[]) => r.length),
   grant: (db: Queryable, row: StaffRoleRow) => db('staff_roles').insert(row).onConflict(['person_id', 'role', 'tenant_id']).ignore(),
 };
 
@@ -110,6 +115,25 @@ export function createStaff(d: StaffDeps) {
 
   return {
     grantsOf: (personId: string) => staffStore.grantsOf(d.db, personId),
+
+    /** Everyone holding a role, one row per grant. */
+    list: async () => (await staffStore.listAll(d.db)).map((r) => ({ personId: r.person_id, email: r.email, role: r.role, tenantId: r.tenant_id || null, grantedAt: r.created_at })),
+
+    /** Takes one role away (effective on the holder's next console request), with `role.revoked` on the operator's chain. */
+    async revoke(input: { personId: string; role: Role; tenantId: string | null; actor: AuditActor }): Promise<void> {
+      await d.db.transaction(async (trx) => {
+        // The operator must keep someone who can manage staff: the last admin role is not removed here.
+        if (input.role === 'admin' && input.tenantId === null) {
+          const admins: { person_id: string }[] = await trx('staff_roles').where({ role: 'admin', tenant_id: '' }).forUpdate().select('person_id');
+          if (admins.length === 1 && admins[0]!.person_id === input.personId) throw new ConflictError('last_admin', 'This is the last admin: invite another admin before removing this role.');
+        }
+        if (!(await staffStore.revoke(trx, input.personId, input.role, input.tenantId))) throw new NotFoundError('Role grant');
+        await d.audit.record(
+          { tenantId: null, actor: input.actor, action: 'role.revoked', object: { type: 'person', id: input.personId }, details: { role: input.role, ...(input.tenantId ? { tenant_id: input.tenantId } : {}) } },
+          trx,
+        );
+      });
+    },
 
     /** Bootstraps a staff member (the first admin): the set-password link is returned, to be handed over directly. */
     async create(input: GrantInput): Promise<Granted> {

@@ -13,6 +13,10 @@ export interface Me {
   grants: RoleGrant[];
   csrf: string;
   reviewer: boolean;
+  /** Operator admin: tenants, keys, sanctions lists, staff (operator-views.ts). */
+  admin: boolean;
+  /** May read the audit trail: auditors and admins. */
+  auditor: boolean;
 }
 
 const roleText = (g: RoleGrant) => (g.tenantId ? `${g.role} (${g.tenantId})` : g.role);
@@ -20,6 +24,8 @@ const roleText = (g: RoleGrant) => (g.tenantId ? `${g.role} (${g.tenantId})` : g
 function nav(me: Me): Html {
   return html`<nav class="console-nav" aria-label="Console">
   ${me.reviewer ? html`<a href="/console/queue">Review queue</a>` : html`<a href="/console">Console</a>`}
+  ${me.admin ? html`<a href="/console/tenants">Tenants</a> <a href="/console/lists">Sanctions lists</a> <a href="/console/staff">Staff</a>` : ''}
+  ${me.auditor ? html`<a href="/console/audit">Audit trail</a>` : ''}
   ${[...new Set(me.grants.map((g) => g.tenantId).filter(Boolean))].map((t) => html`<a href="/console/t/${t}">Tenant ${t}</a>`)}
   <span class="who">${me.email} · ${me.grants.map(roleText).join(', ')}</span>
   <form method="post" action="/console/sign-out"><input type="hidden" name="csrf" value="${me.csrf}"><button type="submit">Sign out</button></form>

@@ -162,4 +162,33 @@ describe.skipIf(!present && !inCi)(`the console in Chromium${present ? '' : ` (s
     }
     await page.context().close();
   }, 120_000);
+
+  it("the operator's pages: an admin's tenants, tenant, lists and staff, and the audit trail (filtered from the keyboard) for an auditor", async () => {
+    const admin = await staffMember(server, 'admin', { twoStep: true, email: 'operator.admin@example.test' });
+    const page = await signIn(admin);
+    await page.waitForURL(/\/console\/queue$/);
+    await page.getByRole('link', { name: 'Tenants' }).click();
+    await page.getByLabel('Name').fill('Browser Made Bank');
+    await Promise.all([page.waitForURL(/\/console\/tenants\/[\w-]+\?done=created$/), page.getByRole('button', { name: 'Create the tenant' }).click()]);
+    expect(await check(page, 'operator-tenant')).toContain('The tenant was created.');
+    await page.goto(`${server.url}/console/tenants`);
+    expect(await check(page, 'operator-tenants')).toContain('Browser Made Bank');
+    await page.goto(`${server.url}/console/lists`);
+    expect(await check(page, 'operator-lists')).toContain('Import a list');
+    await page.goto(`${server.url}/console/staff`);
+    expect(await check(page, 'operator-staff')).toContain('first.reviewer@example.test');
+    await page.context().close();
+
+    const auditor = await signIn(await staffMember(server, 'auditor', { email: 'the.auditor@example.test' }));
+    await auditor.waitForURL(/\/console\/audit$/);
+    expect(await check(auditor, 'audit-trail')).toContain('tenant.created');
+    await auditor.getByLabel('Action').focus();
+    await auditor.keyboard.type('tenant.created');
+    await Promise.all([auditor.waitForURL(/action=tenant.created/), auditor.keyboard.press('Enter')]);
+    await auditor.getByRole('button', { name: /Verify the operator's chain/ }).click();
+    const filtered = await check(auditor, 'audit-trail-filtered-verified');
+    expect(filtered).toMatch(/Chain operator is intact/);
+    expect(filtered).not.toContain('role.granted');
+    await auditor.context().close();
+  }, 120_000);
 });
