@@ -5,6 +5,7 @@ import type { AuditLink } from '../audit/chain.js';
 import type { VerifyResult } from '../audit/service.js';
 import { html, notice } from '../http/html.js';
 import { OPERATOR_ROLES, TENANT_ROLES, type Role } from './roles.js';
+import type { ApiKeyListing, ClientListing } from '../tenants/service.js';
 import { consolePage, type Me } from './views.js';
 
 export interface Tenant {
@@ -38,22 +39,7 @@ export function tenantsPage(me: Me, tenants: Tenant[], o: { flash?: string; erro
   );
 }
 
-interface ClientView {
-  client_id: string;
-  name: string | null;
-  redirect_uris: string[];
-  public: boolean;
-}
-interface KeyView {
-  id: string;
-  name: string | null;
-  last4: string;
-  scopes: string[];
-  created_at: string;
-  revoked_at: string | null;
-}
-
-export function tenantPage(me: Me, t: Tenant, clients: ClientView[], keys: KeyView[], o: { flash?: string; error?: string } = {}): string {
+export function tenantPage(me: Me, t: Tenant, clients: ClientListing[], keys: ApiKeyListing[], o: { flash?: string; error?: string } = {}): string {
   const clientTable = clients.length
     ? html`<div class="table-wrap"><table class="data">
 <thead><tr><th scope="col">Client id</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Redirect URIs</th></tr></thead>

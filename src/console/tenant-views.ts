@@ -9,6 +9,7 @@ import type { CaseRow } from '../verification/cases/store.js';
 import type { SessionRow } from '../verification/sessions/store.js';
 import type { AttemptView, EndpointView } from '../webhooks/service.js';
 import type { TenantRole } from './roles.js';
+import type { ApiKeyListing, ClientListing } from '../tenants/service.js';
 import { consolePage, type Me } from './views.js';
 
 export interface TenantCtx {
@@ -50,16 +51,7 @@ export const tenantHomePage = (t: TenantCtx) =>
 
 // ---- API keys ----
 
-interface KeyView {
-  id: string;
-  name: string | null;
-  last4: string;
-  scopes: string[];
-  created_at: string;
-  revoked_at: string | null;
-}
-
-export function keysPage(t: TenantCtx, keys: KeyView[], flash?: string): string {
+export function keysPage(t: TenantCtx, keys: ApiKeyListing[], flash?: string): string {
   const rows = keys.map(
     (k) => html`<tr><td>${k.name ?? '—'}</td><td><code>…${k.last4}</code></td><td>${k.scopes.join(' ')}</td><td>${day(k.created_at)}</td><td>${k.revoked_at ? day(k.revoked_at) : 'active'}</td>
 <td>${k.revoked_at ? '' : button(t, `/console/t/${t.tenantId}/keys/${k.id}/revoke`, 'Revoke', `key …${k.last4}`)}</td></tr>`,
@@ -96,17 +88,9 @@ export const secretPage = (t: TenantCtx, section: Section, title: string, label:
 
 // ---- clients ----
 
-interface ClientView {
-  client_id: string;
-  name: string | null;
-  redirect_uris: string[];
-  post_logout_redirect_uris: string[];
-  public: boolean;
-}
-
 const lines = (list: string[]) => list.join('\n');
 
-export function clientsPage(t: TenantCtx, clients: ClientView[], flash?: string): string {
+export function clientsPage(t: TenantCtx, clients: ClientListing[], flash?: string): string {
   const edit = mayChange(t.role);
   const items = clients.map((c) => {
     const base = `/console/t/${t.tenantId}/clients/${c.client_id}`;

@@ -165,6 +165,11 @@ export async function createApiKey(db: Queryable, input: CreateApiKeyInput): Pro
 }
 
 /** A tenant's keys as an operator may see them: never the key or its hash. */
+/** An API key as listed (CLI, console): never the key, its last four characters. */
+export type ApiKeyListing = Awaited<ReturnType<typeof listApiKeys>>[number];
+/** A client as listed (CLI, console): never the secret. */
+export type ClientListing = ReturnType<typeof presentClient>;
+
 export async function listApiKeys(db: Queryable, tenantId: string) {
   await requireTenant(db, tenantId);
   const rows = await tenantStore.listApiKeys(db, tenantId);
