@@ -6,7 +6,9 @@ import { isOperatorRole, roleSchema, type Role } from '../console/roles.js';
 import { deriveKey } from '../crypto/derive.js';
 import { requireInstanceSecret } from '../crypto/keys.js';
 import type { Infra } from '../infra.js';
+import { NotFoundError } from '../http/errors.js';
 import { mailerFor } from '../persons/mailer.js';
+import { personStore } from '../persons/store.js';
 import { command, flags, required, UsageError, type Command } from './args.js';
 import { cliActor, cliAudit } from './audit.js';
 
@@ -45,5 +47,22 @@ export const staffCommands: Record<string, Command> = {
     needsDb: true,
     parse,
     run: (a, infra) => staffFor(infra!).invite({ ...a, actor: cliActor() }),
+  }),
+  'staff list': command({
+    usage: 'staff list   (everyone with a console role, one line per role)',
+    needsDb: true,
+    parse: (argv) => void flags(argv, {}),
+    run: async (_a, infra) => ({ data: await staffFor(infra!).list() }),
+  }),
+  'staff remove': command({
+    usage: 'staff remove --email EMAIL --role ROLE [--tenant ID]   (takes one role away; the last admin role stays)',
+    needsDb: true,
+    parse,
+    async run(a, infra) {
+      const person = await personStore.findByEmail(infra!.db.knex, a.email);
+      if (!person) throw new NotFoundError('Staff member');
+      await staffFor(infra!).revoke({ personId: person.id, role: a.role, tenantId: a.tenantId ?? null, actor: cliActor() });
+      return { email: a.email, role: a.role, tenant_id: a.tenantId ?? null, removed: true };
+    },
   }),
 };

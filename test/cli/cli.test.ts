@@ -228,5 +228,15 @@ describe('kycport staff', () => {
     expect(noTenant.code).toBe(2);
     expect(noTenant.err).toContain('--tenant is required');
     expect((await staff('create', '--email', 'x@example.com', '--role', 'boss')).code).toBe(2);
+
+    // list and remove: the reviewer's role goes; the last admin's stays (409 → exit 2 with the reason).
+    const listed = (await staff('list')).out.data as { email: string; role: string }[];
+    expect(listed.map((r) => `${r.email} ${r.role}`).sort()).toEqual(['first.admin@example.com admin', 'new.reviewer@example.com reviewer']);
+    expect((await staff('remove', '--email', 'new.reviewer@example.com', '--role', 'reviewer')).out).toMatchObject({ removed: true });
+    expect(((await staff('list')).out.data as unknown[]).length).toBe(1);
+    const last = await staff('remove', '--email', 'first.admin@example.com', '--role', 'admin');
+    expect(last.code).not.toBe(0);
+    expect(last.err).toContain('last admin');
+    expect((await staff('remove', '--email', 'nobody@example.com', '--role', 'reviewer')).code).not.toBe(0);
   });
 });
