@@ -151,7 +151,10 @@ export function createAuditService(d: { db: Knex; clock: Clock; /** RECORD_RETEN
      * the trigger lets a DELETE through under `kycport.audit_prune` for links at or below the head's pruned
      * point, and the role's revoked DELETE grant is given back for this transaction only (owner or superuser).
      */
-    /** The retention sweep (jobs.ts): entries older than RECORD_RETENTION_YEARS (at least one year) go. */
+    /**
+     * The retention sweep (jobs.ts): entries older than RECORD_RETENTION_YEARS (at least one year) go, except from
+     * the first one about a person or case whose relationship has not ended that long ago (auditStore.firstHeld).
+     */
     pruneExpired(): Promise<{ chains: number; removed: number }> {
       if (d.retentionYears === undefined) return Promise.resolve({ chains: 0, removed: 0 });
       const cutoff = d.clock.now();
@@ -165,7 +168,10 @@ export function createAuditService(d: { db: Knex; clock: Clock; /** RECORD_RETEN
       for (const { chain } of await auditStore.listHeads(d.db)) {
         const n = await d.db.transaction(async (trx) => {
           const head = await auditStore.lockHead(trx, chain, GENESIS_HASH);
-          const last = await auditStore.lastBefore(trx, chain, cutoff);
+          const old = await auditStore.lastBefore(trx, chain, cutoff);
+          // Kept for the period after the relationship ends, not after the entry: a held link stops the prefix.
+          const held = old && (await auditStore.firstHeld(trx, chain, old.seq, cutoff));
+          const last = held === undefined ? old : await auditStore.before(trx, chain, held);
           if (!last || last.seq <= head.pruned_seq) return 0;
           await auditStore.setPruned(trx, chain, last.seq, last.hash);
           await trx.raw(`select set_config('kycport.audit_prune', 'on', true)`);

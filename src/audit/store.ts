@@ -125,6 +125,28 @@ export const auditStore = {
   /** The newest link written before `cutoff` (what retention may remove up to). */
   lastBefore: (db: Queryable, chain: string, cutoff: Date): Promise<Pick<EntryRow, 'seq' | 'hash'> | undefined> =>
     db<EntryRow>('audit_entries').where({ chain }).andWhere('at', '<', cutoff).orderBy('seq', 'desc').first('seq', 'hash'),
+  /**
+   * The first link at or below `throughSeq` that must stay because its subject's relationship has not ended long
+   * enough ago: a person who still has an account, or whose erasure (`person.erased`) is newer than `cutoff`, or a
+   * case whose decision record is still kept (verification_cases follows its own retention). Retention removes a
+   * chain's prefix only, so everything from this link on stays.
+   */
+  firstHeld: async (db: Queryable, chain: string, throughSeq: number, cutoff: Date): Promise<number | undefined> => {
+    const { rows } = await db.raw<{ rows: { seq: number | string | null }[] }>(
+      `select min(e.seq) as seq from audit_entries e
+        where e.chain = ? and e.seq <= ?
+          and ((e.object_type = 'person'
+                and (exists (select 1 from persons p where p.id = e.object_id)
+                     or exists (select 1 from audit_entries x where x.action = 'person.erased' and x.object_id = e.object_id and x.at >= ?)))
+            or (e.object_type = 'case' and exists (select 1 from verification_cases c where c.id = e.object_id)))`,
+      [chain, throughSeq, cutoff],
+    );
+    const seq = rows[0]?.seq;
+    return seq == null ? undefined : Number(seq);
+  },
+  /** The link just before `seq` (what retention may remove up to when `seq` must stay). */
+  before: (db: Queryable, chain: string, seq: number): Promise<Pick<EntryRow, 'seq' | 'hash'> | undefined> =>
+    db<EntryRow>('audit_entries').where({ chain }).andWhere('seq', '<', seq).orderBy('seq', 'desc').first('seq', 'hash'),
   // Counted through RETURNING: knex-pglite answers a bare DELETE with its raw result, not the count.
   deleteThrough: async (trx: Queryable, chain: string, seq: number): Promise<number> =>
     (await trx('audit_entries').where({ chain }).andWhere('seq', '<=', seq).delete().returning('seq')).length,

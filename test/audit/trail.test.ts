@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createAuditService, type AuditService } from '../../src/audit/service.js';
 import { createTestDeps, type TestDeps } from '../support/deps.js';
+import { createPerson } from '../../src/persons/service.js';
 
 let deps: TestDeps;
 let audit: AuditService;
@@ -161,5 +162,26 @@ describe('audit trail', () => {
     await deps.db.knex('audit_chain_heads').where({ chain: 'ten_old' }).update({ pruned_seq: 4, pruned_hash: left[0].hash });
     await tamper(`delete from audit_entries where chain = 'ten_old' and seq = 4`, []);
     expect(await audit.verify('ten_old')).toMatchObject({ ok: false, broken: { reason: 'unattested_prune', seq: 4 } });
+  });
+
+  it('keeps what concerns a person until their relationship ended RECORD_RETENTION_YEARS ago, not only the entry', async () => {
+    const { id: personId } = await createPerson(deps.db.knex, { email: 'kept@example.com', password: 'correct horse battery', emailVerified: true });
+    clock.set(new Date('2019-01-01T00:00:00Z'));
+    await audit.record(entry('ten_rel', 1));
+    await audit.record({ tenantId: 'ten_rel', actor: cli, action: 'person.data_exported', object: { type: 'person', id: personId } });
+    await audit.record(entry('ten_rel', 3));
+    clock.set(new Date('2026-12-06T00:00:00Z'));
+    await audit.record(entry('ten_rel', 4));
+    const cutoff = new Date('2021-12-06T00:00:00Z');
+    // The person still has an account: the prefix stops before their entry.
+    expect((await audit.prune(cutoff)).removed).toBe(1);
+    expect((await deps.db.knex('audit_entries').where({ chain: 'ten_rel' }).orderBy('seq')).map((r: { seq: number }) => r.seq)).toEqual([2, 3, 4, 5]);
+    // Erased recently (after the cutoff): still kept.
+    await deps.db.knex('persons').where({ id: personId }).delete();
+    await audit.record({ tenantId: null, actor: { type: 'person', id: personId }, action: 'person.erased', object: { type: 'person', id: personId } });
+    expect((await audit.prune(cutoff)).removed).toBe(0);
+    // Once the erasure itself is older than the period, the person's entries may go.
+    expect((await audit.prune(new Date('2027-01-01T00:00:00Z'))).removed).toBeGreaterThanOrEqual(2);
+    expect(await audit.verify('ten_rel')).toMatchObject({ ok: true });
   });
 });
