@@ -82,7 +82,7 @@ export const secretPage = (t: TenantCtx, section: Section, title: string, label:
     section,
     title,
     html`<p class="notice info" role="status">Copy the ${label} now: it is shown only this once and KYCPort keeps only its hash.</p>
-<dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}<dt>${label}</dt><dd><code class="secret">${secret}</code></dd></dl>
+<dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}<dt>${label[0]!.toUpperCase() + label.slice(1)}</dt><dd><code class="secret">${secret}</code></dd></dl>
 <p><a href="/console/t/${t.tenantId}/${section}">Back to ${section === 'keys' ? 'the keys' : 'the clients'}</a></p>`,
   );
 

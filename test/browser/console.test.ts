@@ -160,7 +160,23 @@ describe.skipIf(!present && !inCi)(`the console in Chromium${present ? '' : ` (s
       await page.goto(`${server.url}/console/t/${tenantId}/${section}`);
       await check(page, `tenant-${section}`);
     }
+    // A client made from the form: its secret is shown once.
+    await page.goto(`${server.url}/console/t/${tenantId}/clients`);
+    await page.locator('#client-name').fill('Browser client');
+    await page.locator('#client-ru').fill('https://rp.example/callback');
+    await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Create the client' }).click()]);
+    expect(await check(page, 'tenant-client-created')).toMatch(/Client secret .*shown only this once|shown only this once.*Client secret/);
+    // The tenant's own home and the console's home for a tenant role.
+    await page.goto(`${server.url}/console/t/${tenantId}`);
+    await check(page, 'tenant-home');
+    await page.goto(`${server.url}/console`);
+    await check(page, 'home-tenant-owner');
     await page.context().close();
+    // A person without any role: the refusal page.
+    const person = await server.person();
+    const stranger = await signIn({ personId: person.id, email: person.email, password: person.password } as StaffMember);
+    expect(await check(stranger, 'not-staff')).toMatch(/staff|role/i);
+    await stranger.context().close();
   }, 120_000);
 
   it("the operator's pages: an admin's tenants, tenant, lists and staff, and the audit trail (filtered from the keyboard) for an auditor", async () => {
