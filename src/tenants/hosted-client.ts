@@ -13,16 +13,22 @@ export async function ensureHostedClient(db: Queryable, tenantId: string, redire
   const found = await tenantStore.findClient(db, clientId);
   const uris = found?.metadata.redirect_uris;
   if (Array.isArray(uris) && uris.includes(redirectUri)) return clientId;
+  return saveFirstPartyClient(db, { clientId, tenantId, redirectUri });
+}
+
+/** A public code-flow client of our own pages, (re)written with its one redirect URI. */
+async function saveFirstPartyClient(db: Queryable, c: { clientId: string; tenantId: string; redirectUri: string; name?: string }): Promise<string> {
   const metadata = {
-    client_id: clientId,
-    tenant_id: tenantId,
-    redirect_uris: [redirectUri],
+    client_id: c.clientId,
+    ...(c.name ? { client_name: c.name } : {}),
+    tenant_id: c.tenantId,
+    redirect_uris: [c.redirectUri],
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'none',
   };
-  await tenantStore.upsertClient(db, { client_id: clientId, tenant_id: tenantId, metadata });
-  return clientId;
+  await tenantStore.upsertClient(db, { client_id: c.clientId, tenant_id: c.tenantId, metadata });
+  return c.clientId;
 }
 
 /**
@@ -39,15 +45,5 @@ export async function ensureConsoleClient(db: Queryable, redirectUri: string): P
   const uris = found?.metadata.redirect_uris;
   if (found && Array.isArray(uris) && uris.includes(redirectUri)) return CONSOLE_CLIENT_ID;
   const tenantId = found?.tenant_id ?? (await createTenant(db, CONSOLE_TENANT_NAME)).tenant_id;
-  const metadata = {
-    client_id: CONSOLE_CLIENT_ID,
-    client_name: 'KYCPort console',
-    tenant_id: tenantId,
-    redirect_uris: [redirectUri],
-    response_types: ['code'],
-    grant_types: ['authorization_code'],
-    token_endpoint_auth_method: 'none',
-  };
-  await tenantStore.upsertClient(db, { client_id: CONSOLE_CLIENT_ID, tenant_id: tenantId, metadata });
-  return CONSOLE_CLIENT_ID;
+  return saveFirstPartyClient(db, { clientId: CONSOLE_CLIENT_ID, tenantId, redirectUri, name: 'KYCPort console' });
 }
