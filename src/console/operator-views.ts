@@ -22,7 +22,7 @@ const flashAndError = (flash?: string, error?: string) => html`${notice(flash, '
 
 export function tenantsPage(me: Me, tenants: Tenant[], o: { flash?: string; error?: string } = {}): string {
   const table = tenants.length
-    ? html`<div class="table-wrap"><table class="data">
+    ? html`<div class="table-wrap" tabindex="0"><table class="data">
 <caption>Tenants, by name</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Tenant id</th><th scope="col">Created</th></tr></thead>
 <tbody>${tenants.map((t) => html`<tr><td><a href="/console/tenants/${t.id}">${t.name}</a></td><td>${t.id}</td><td>${when(t.created_at)}</td></tr>`)}</tbody></table></div>`
@@ -41,12 +41,12 @@ export function tenantsPage(me: Me, tenants: Tenant[], o: { flash?: string; erro
 
 export function tenantPage(me: Me, t: Tenant, clients: ClientListing[], keys: ApiKeyListing[], o: { flash?: string; error?: string } = {}): string {
   const clientTable = clients.length
-    ? html`<div class="table-wrap"><table class="data">
+    ? html`<div class="table-wrap" tabindex="0"><table class="data">
 <thead><tr><th scope="col">Client id</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Redirect URIs</th></tr></thead>
 <tbody>${clients.map((c) => html`<tr><td>${c.client_id}</td><td>${c.name ?? '—'}</td><td>${c.public ? 'public' : 'confidential'}</td><td>${c.redirect_uris.join(', ')}</td></tr>`)}</tbody></table></div>`
     : html`<p>No OIDC client.</p>`;
   const keyTable = keys.length
-    ? html`<div class="table-wrap"><table class="data">
+    ? html`<div class="table-wrap" tabindex="0"><table class="data">
 <thead><tr><th scope="col">Key</th><th scope="col">Name</th><th scope="col">Scopes</th><th scope="col">Created</th><th scope="col">State</th></tr></thead>
 <tbody>${keys.map(
         (k) => html`<tr><td>${k.id} (…${k.last4})</td><td>${k.name ?? '—'}</td><td>${k.scopes.join(', ')}</td><td>${when(k.created_at)}</td><td>${
@@ -82,7 +82,7 @@ export interface ListView {
 
 export function listsPage(me: Me, lists: ListView[], o: { flash?: string; error?: string; maxMb: number }): string {
   const table = lists.length
-    ? html`<div class="table-wrap"><table class="data">
+    ? html`<div class="table-wrap" tabindex="0"><table class="data">
 <caption>Lists screening uses now</caption>
 <thead><tr><th scope="col">List</th><th scope="col">Entries</th><th scope="col">Imported at</th><th scope="col">From file</th></tr></thead>
 <tbody>${lists.map((l) => html`<tr><td>${l.name}</td><td>${l.entryCount}</td><td>${when(l.importedAt)}</td><td>${l.sourceFile}</td></tr>`)}</tbody></table></div>`
@@ -113,7 +113,7 @@ export interface StaffRow {
 
 export function staffPage(me: Me, rows: StaffRow[], tenants: Tenant[], o: { flash?: string; error?: string } = {}): string {
   const tenantName = new Map(tenants.map((t) => [t.id, t.name]));
-  const table = html`<div class="table-wrap"><table class="data">
+  const table = html`<div class="table-wrap" tabindex="0"><table class="data">
 <caption>People with a console role, one row per role</caption>
 <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Tenant</th><th scope="col">Since</th><th scope="col">Action</th></tr></thead>
 <tbody>${rows.map(
@@ -175,7 +175,7 @@ export function trailPage(
     (e) => html`<tr><td><time datetime="${e.at.toISOString()}">${e.at.toISOString().replace('T', ' ').slice(0, 19)}</time></td><td>${e.tenant_id ?? 'operator'} #${e.seq}</td><td>${e.actor.type}: ${e.actor.id}</td><td>${e.action}</td><td>${e.object.type}: ${e.object.id}</td><td class="details">${Object.keys(e.details).length ? JSON.stringify(e.details) : ''}</td></tr>`,
   );
   const table = v.entries.length
-    ? html`<div class="table-wrap"><table class="data">
+    ? html`<div class="table-wrap" tabindex="0"><table class="data">
 <caption>Audit entries, newest first</caption>
 <thead><tr><th scope="col">At (UTC)</th><th scope="col">Chain</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Object</th><th scope="col">Details</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`

@@ -69,7 +69,7 @@ export function keysPage(t: TenantCtx, keys: ApiKeyListing[], flash?: string): s
     t,
     'keys',
     'API keys',
-    html`${notice(flash, 'info')}${keys.length ? html`<div class="table-wrap"><table class="data tenant-table"><caption>Keys of this tenant; the key itself is never shown again after creation.</caption>
+    html`${notice(flash, 'info')}${keys.length ? html`<div class="table-wrap" tabindex="0"><table class="data tenant-table"><caption>Keys of this tenant; the key itself is never shown again after creation.</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Ends in</th><th scope="col">Scopes</th><th scope="col">Created (UTC)</th><th scope="col">Revoked</th><th scope="col">Action</th></tr></thead>
 <tbody>${rows}</tbody></table></div>` : html`<p>No API keys yet.</p>`}${form}`,
   );
@@ -136,7 +136,7 @@ export function webhooksPage(t: TenantCtx, endpoints: { endpoint: EndpointView; 
 <dl class="facts"><dt>Events</dt><dd>${e.events.join(', ')}</dd><dt>State</dt><dd>${e.enabled ? 'enabled' : `disabled${e.disabled_reason ? ` (${e.disabled_reason})` : ''}`}</dd></dl>
 ${
   attempts.length
-    ? html`<div class="table-wrap"><table class="data tenant-table"><caption>Recent deliveries to ${e.url}, newest first</caption>
+    ? html`<div class="table-wrap" tabindex="0"><table class="data tenant-table"><caption>Recent deliveries to ${e.url}, newest first</caption>
 <thead><tr><th scope="col">When (UTC)</th><th scope="col">Event</th><th scope="col">Attempt</th><th scope="col">Answer</th><th scope="col">Action</th></tr></thead>
 <tbody>${attempts.map(
         (a) => html`<tr><td>${day(a.created_at)}</td><td><code>${a.event_id ?? '—'}</code></td><td>${a.attempt ?? '—'}</td><td>${a.status_code ?? a.error ?? '—'}</td>
@@ -159,14 +159,14 @@ export function activityPage(t: TenantCtx, sessions: SessionRow[], cases: CaseRo
     html`<p class="muted">Outcomes only: KYCPort never shows tenants a person's images, document data or the reviewers' notes.</p>
 <h2>Verification sessions</h2>${
       sessions.length
-        ? html`<div class="table-wrap"><table class="data tenant-table"><caption>The latest ${sessions.length} sessions</caption>
+        ? html`<div class="table-wrap" tabindex="0"><table class="data tenant-table"><caption>The latest ${sessions.length} sessions</caption>
 <thead><tr><th scope="col">Session</th><th scope="col">Tier</th><th scope="col">Status</th><th scope="col">Outcome</th><th scope="col">Reason codes</th><th scope="col">Created (UTC)</th><th scope="col">Updated</th></tr></thead>
 <tbody>${sessions.map((s) => html`<tr><td><code>${s.id}</code></td><td>${s.level}</td><td>${s.status}</td><td>${s.outcome ?? '—'}</td><td>${s.reasons?.join(', ') || '—'}</td><td>${day(s.created_at)}</td><td>${day(s.updated_at)}</td></tr>`)}</tbody></table></div>`
         : html`<p>No sessions yet.</p>`
     }
 <h2>Verification cases</h2>${
       cases.length
-        ? html`<div class="table-wrap"><table class="data tenant-table"><caption>The latest ${cases.length} cases</caption>
+        ? html`<div class="table-wrap" tabindex="0"><table class="data tenant-table"><caption>The latest ${cases.length} cases</caption>
 <thead><tr><th scope="col">Case</th><th scope="col">Tier</th><th scope="col">Status</th><th scope="col">Outcome</th><th scope="col">Risk</th><th scope="col">Reason codes</th><th scope="col">Created (UTC)</th><th scope="col">Decided</th></tr></thead>
 <tbody>${cases.map((c) => html`<tr><td><code>${c.id}</code></td><td>${c.level}</td><td>${c.status}</td><td>${c.outcome ?? '—'}</td><td>${c.risk_level ?? '—'}</td><td>${codes(c)}</td><td>${day(c.created_at)}</td><td>${day(c.reviewed_at ?? c.decided_at)}</td></tr>`)}</tbody></table></div>`
         : html`<p>No cases yet.</p>`
@@ -196,7 +196,7 @@ export function usagePage(t: TenantCtx, months: UsageMonth[]): string {
     t,
     'usage',
     'Usage',
-    html`<div class="table-wrap"><table class="data tenant-table"><caption>Per month (UTC), newest first. Status lookups are counted in memory and saved every minute.</caption>
+    html`<div class="table-wrap" tabindex="0"><table class="data tenant-table"><caption>Per month (UTC), newest first. Status lookups are counted in memory and saved every minute.</caption>
 <thead><tr><th scope="col">Month</th><th scope="col">Verifications</th><th scope="col">Status lookups</th><th scope="col">Webhook deliveries</th></tr></thead>
 <tbody>${months.map((m) => html`<tr><th scope="row">${m.month}</th><td>${m.verifications}</td><td>${m.status_lookups}</td><td>${m.webhook_deliveries}</td></tr>`)}</tbody></table></div>
 <p><a href="/console/t/${t.tenantId}/usage.csv" download>Download as CSV</a></p>`,

@@ -90,7 +90,7 @@ export function queuePage(me: Me, items: QueueItem[], slaHours: number, flash?: 
 </tr>`,
   );
   const table = items.length
-    ? html`<div class="table-wrap"><table class="data">
+    ? html`<div class="table-wrap" tabindex="0"><table class="data">
 <caption>Cases in manual review, oldest first. Target: decided within ${slaHours} hours.</caption>
 <thead><tr><th scope="col">Case</th><th scope="col">Tier</th><th scope="col">Tenant</th><th scope="col">In review since</th><th scope="col">Age</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
@@ -138,10 +138,10 @@ function mrzTable(x: Extraction | null): Html {
 const num = (v: number | null) => (v === null ? '—' : String(Math.round(v * 1000) / 1000));
 
 function checksTable(checks: { name: string; passed: boolean; score: number | null; threshold: number | null; reason: string; advisory?: boolean; code?: string }[]): Html {
-  return html`<div class="table-wrap"><table class="data">
+  return html`<div class="table-wrap" tabindex="0"><table class="data">
 <thead><tr><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Score</th><th scope="col">Threshold</th><th scope="col">Why</th></tr></thead>
 <tbody>${checks.map(
-    (c) => html`<tr><td>${c.name}${c.advisory ? ' (advisory)' : ''}</td><td class="${c.passed ? 'pass' : 'fail'}">${c.passed ? 'passed' : `failed${c.code ? `: ${c.code}` : ''}`}</td><td>${num(c.score)}</td><td>${num(c.threshold)}</td><td>${c.reason}</td></tr>`,
+    (c) => html`<tr><td>${c.name}${c.advisory ? ' (advisory)' : ''}</td><td class="${c.passed ? 'pass' : 'fail'}">${c.passed ? 'passed' : `failed${c.code ? `: ${c.code}` : ''}`}</td><td>${num(c.score)}</td><td>${num(c.threshold)}</td><td class="prose">${c.reason}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -162,7 +162,7 @@ function screening(checks: { name: string; details?: Record<string, unknown> }[]
   if (!Array.isArray(hits) || !hits.length) return html`<p>No screening hits.</p>`;
   const m = x?.mrz;
   const applicant = html`<td>${[m?.given_names, m?.surname].filter(Boolean).join(' ') || '—'}</td><td>${m?.birth_date ?? '—'}</td><td>${m?.nationality ?? '—'}</td>`;
-  return html`<div class="table-wrap"><table class="data">
+  return html`<div class="table-wrap" tabindex="0"><table class="data">
 <caption>Each hit next to the applicant, as the document reads</caption>
 <thead><tr><th scope="col">Who</th><th scope="col">Name</th><th scope="col">Birth date</th><th scope="col">Nationality</th><th scope="col">List entry</th><th scope="col">Score</th><th scope="col">Topics</th></tr></thead>
 <tbody>${hits.map(

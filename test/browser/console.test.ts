@@ -2,8 +2,9 @@
 // KYCPort's own provider (password, then the authenticator code), opens the queue, claims a t2 case from the
 // keyboard, approves it, and the tenant's status API shows the person verified; a t3 approval waits until a
 // second reviewer (signed in in another browser context) approves too. Every console page is checked with
-// axe-core (0 serious/critical) at 768 and 1280 px, and a screenshot of each goes to test-artifacts/screenshots/;
-// so is each of a tenant owner's self-service pages (a key made from the keyboard on the way).
+// axe-core (0 serious/critical) and for sideways scrolling at 360, 768 and 1280 px, and a screenshot of each goes
+// to test-artifacts/screenshots/; so is each of a tenant owner's self-service pages (a key made from the keyboard
+// on the way). On Postgres + Redis, a console page during a database cut is the 503 page with Retry-After.
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,8 +14,9 @@ import { nextCode, staffMember, type StaffMember } from '../support/console.js';
 import { onRealServices } from '../support/deps.js';
 import { seedReviewCase, type SeededCase } from '../support/review.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
-const WIDTHS = [768, 1280] as const;
+const WIDTHS = [360, 768, 1280] as const;
 if (!present && !inCi) console.warn(`console: skipped, ${CHROMIUM} is not installed (apt-get install chromium); under CI a missing browser fails`);
 const SHOTS = path.resolve('test-artifacts/screenshots', onRealServices ? 'postgres-redis' : 'pglite');
 
@@ -27,6 +29,8 @@ let t2: SeededCase;
 let t3: SeededCase;
 let hit: SeededCase;
 let tenantId: string;
+/** On Postgres + Redis the server reaches the database through a proxy the outage test cuts. */
+let database: TcpProxy | undefined;
 
 beforeAll(async () => {
   if (!present) {
@@ -34,7 +38,14 @@ beforeAll(async () => {
     return;
   }
   fs.mkdirSync(SHOTS, { recursive: true });
-  [browser, server] = await Promise.all([chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }), startTestServer()]);
+  if (onRealServices) {
+    const u = new URL(process.env.DATABASE_URL!);
+    database = await startTcpProxy({ host: u.hostname, port: Number(u.port || 5432) });
+  }
+  [browser, server] = await Promise.all([
+    chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }),
+    startTestServer({ via: database ? { database: (u) => database!.via(u) } : undefined }),
+  ]);
   tenantId = await server.tenant('Console Bank');
   apiKey = (await server.apiKey(tenantId)).api_key;
   r1 = await staffMember(server, 'reviewer', { twoStep: true, email: 'first.reviewer@example.test' });
@@ -45,13 +56,15 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  database?.set('open');
   await browser?.close();
   await server?.close();
+  await database?.close();
 });
 
 const status = async (sub: string) => (await fetch(`${server.url}/api/v1/kyc/${sub}/status`, { headers: { authorization: `Bearer ${apiKey}` } })).json();
 
-/** axe at both widths and a screenshot of each; returns the main text. */
+/** axe and no sideways scroll at each width, and a screenshot of each; returns the main text. */
 async function check(page: Page, name: string): Promise<string> {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
@@ -145,7 +158,7 @@ describe.skipIf(!present && !inCi)(`the console in Chromium${present ? '' : ` (s
     await page.context().close();
   }, 120_000);
 
-  it("a tenant owner's self-service pages pass axe at both widths; a key is created from the keyboard", async () => {
+  it("a tenant owner's self-service pages pass axe at every width; a key is created from the keyboard", async () => {
     const owner = await staffMember(server, 'owner', { tenantId, email: 'tenant.owner@example.test' });
     const page = await signIn(owner);
     await page.goto(`${server.url}/console/t/${tenantId}/keys`);
@@ -207,4 +220,24 @@ describe.skipIf(!present && !inCi)(`the console in Chromium${present ? '' : ` (s
     expect(filtered).not.toContain('role.granted');
     await auditor.context().close();
   }, 120_000);
+
+  it.runIf(onRealServices)('a console page during a database cut: the 503 page with Retry-After, then the queue again', async () => {
+    // A reviewer of their own: r1's and r2's codes of this 30-second step are spent (a code is good once).
+    const page = await signIn(await staffMember(server, 'reviewer', { twoStep: true, email: 'third.reviewer@example.test' }));
+    await page.waitForURL(/\/console\/queue$/);
+    database!.set('refuse');
+    try {
+      const res = await page.goto(`${server.url}/console/queue`);
+      expect({ status: res!.status(), retry: res!.headers()['retry-after'] }).toEqual({ status: 503, retry: expect.stringMatching(/^\d+$/) });
+      expect(await check(page, 'unavailable-postgres')).toMatch(/unavailable/i);
+    } finally {
+      database!.set('open');
+    }
+    for (const t0 = Date.now(); (await fetch(`${server.url}/health/ready`)).status !== 200; ) {
+      if (Date.now() - t0 > 30_000) throw new Error('not ready 30 s after the outage');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await page.goto(`${server.url}/console/queue`))!.status()).toBe(200);
+    await page.context().close();
+  });
 });
