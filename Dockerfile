@@ -30,7 +30,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends tini && rm -rf 
   && chown -R kycport /var/lib/kycport
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json llms.txt ./
+COPY package.json llms.txt README.md ./
+COPY docs ./docs
 COPY public ./public
 COPY --from=build /app/public/hosted ./public/hosted
 COPY assets ./assets

@@ -1,4 +1,4 @@
-// Static assets for the hosted pages (public/) and llms.txt. Small set, read once at start.
+// Static assets for the hosted pages (public/). Small set, read once at start.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,11 +31,6 @@ export function staticRoutes(): Router {
     ctx.status = 200; // ctx.fresh only compares validators on a 2xx.
     if (ctx.fresh) ctx.status = 304;
     else ctx.body = file.body;
-  });
-  const llms = path.join(root, 'llms.txt');
-  router.get('/llms.txt', (ctx) => {
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = fs.readFileSync(llms);
   });
   return router;
 }

@@ -1,15 +1,14 @@
 // One MCP server over the tenant API's domain services: the tools of tools.ts and llms.txt as a resource.
 // Built per caller (per HTTP request, or once for a stdio process): the server only learns who calls through
 // `caller`, which each transport resolves with the tenant API's own key check.
-import fs from 'node:fs';
-import path from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { InsufficientScopeError } from '../http/errors.js';
 import { toApiError } from '../http/middleware/errors.js';
 import { log } from '../log.js';
 import type { MaybePromise } from '../maybe-promise.js';
-import { packageRoot, packageVersion } from '../paths.js';
+import { packageVersion } from '../paths.js';
+import { guide } from '../docs/guide.js';
 import { TOOLS, type McpServices } from './tools.js';
 import type { ApiScope } from '../http/scopes.js';
 
@@ -26,8 +25,6 @@ export interface McpServerDeps {
   /** The caller of this request; throws the API's UnauthorizedError / RateLimitedError when it may not call. */
   caller: () => MaybePromise<McpCaller>;
 }
-
-export const LLMS_TXT = path.join(packageRoot, 'llms.txt');
 
 // Made once (a server is built per HTTP request). MCP wants `type: object` at a schema's root: extend({}) is the
 // same object without the component name (e.g. KycStatus) that would make the root a $ref.
@@ -61,7 +58,7 @@ export function createMcpServer(d: McpServerDeps): McpServer {
     `${d.publicUrl}/llms.txt`,
     { title: 'KYCPort for developers and assistants (llms.txt)', description: 'How to integrate KYCPort: OIDC, the tenant API, webhooks, hosted verification.', mimeType: 'text/plain' },
     // Public documentation (also served at /llms.txt): no key check of its own.
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/plain', text: await fs.promises.readFile(LLMS_TXT, 'utf8') }] }),
+    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/plain', text: guide(d.publicUrl).llms }] }),
   );
   return server;
 }

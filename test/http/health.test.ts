@@ -16,13 +16,6 @@ describe('health and conventions', () => {
     expect(ready).toEqual({ status: 'ok', checks: onRealServices ? { database: 'ok', redis: 'ok' } : { database: 'ok' } });
   });
 
-  it('serves llms.txt', async () => {
-    const res = await fetch(`${server.url}/llms.txt`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
-    expect(await res.text()).toContain('KYCPort');
-  });
-
   it('answers unknown API paths and wrong methods in the JSON error shape, never with a page', async () => {
     const unknown = await fetch(`${server.url}/api/v1/nope`);
     expect(unknown.status).toBe(404);

@@ -60,7 +60,8 @@ describe('authorization code flow with PKCE', () => {
     const info = await oidc.fetchUserInfo(config, tokens.access_token, id.sub!);
     expect(info).toMatchObject({ sub: id.sub, kyc_status: 'unverified', kyc_tier: 't0', aml_clear: null, email: person.email });
 
-    // offline_access → refresh token, rotated on use; the old one stops working.
+    // offline_access → refresh token, rotated on use; the old one stops working, and reusing it (a stolen copy, or
+    // two tabs refreshing at once) revokes the grant: the newest refresh token stops working too.
     expect(tokens.refresh_token).toBeTruthy();
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.refresh_token).toBeTruthy();
@@ -68,6 +69,7 @@ describe('authorization code flow with PKCE', () => {
     expect(decodeProtectedHeader(refreshed.access_token).typ).toBe('at+jwt');
     await expect(oidc.fetchUserInfo(config, refreshed.access_token, id.sub!)).resolves.toMatchObject({ kyc_tier: 't0' });
     await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('public client (no secret) completes the flow', async () => {

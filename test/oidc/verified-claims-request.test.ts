@@ -200,11 +200,11 @@ describe('the documented examples', () => {
 
   it("llms.txt's request passes the OIDF request schema and our own check; its answer and README's claim pass the response schema", () => {
     const llms = fs.readFileSync(new URL('../../llms.txt', import.meta.url), 'utf8');
-    const request = fence(llms, '## Verified identity data', 0) as { id_token: { verified_claims: unknown }; userinfo: { verified_claims: unknown } };
+    const request = fence(llms, '**Verified identity data', 0) as { id_token: { verified_claims: unknown }; userinfo: { verified_claims: unknown } };
     expect(schemas.request(request), schemaErrors(schemas.request)).toBe(true);
     expect(verifiedClaimsRequestProblem(request.id_token.verified_claims)).toBeNull();
     expect(verifiedClaimsRequestProblem(request.userinfo.verified_claims)).toBeNull();
-    valid(fence(llms, '## Verified identity data', 1));
+    valid(fence(llms, '**Verified identity data', 1));
     const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const claim = fence(readme, '## Identity assurance claims', 0) as { verified_claims: unknown };
     valid(claim.verified_claims);
