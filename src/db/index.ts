@@ -103,8 +103,17 @@ async function openPglite(dir: string | undefined): Promise<Database> {
   // A new database is extracted from PGlite's template as 0666 files, whatever the umask: owner-only now.
   if (dir) tightenTree(dir);
   await pglite.exec('create extension if not exists vector');
+  // knex-pglite names a delete's command "DEL", which knex's pg client does not count: a delete then answered the
+  // driver's raw result instead of the number of rows it removed. Named as the pg client expects, it is a count.
+  // (knex's typings do not declare processResponse, hence the reflection.)
+  class Client extends ClientPgLite {}
+  type Process = (this: unknown, obj: { method?: string }, runner: unknown) => unknown;
+  const processResponse = Reflect.get(ClientPgLite.prototype, 'processResponse') as Process;
+  Reflect.set(Client.prototype, 'processResponse', function (this: unknown, obj: { method?: string }, runner: unknown) {
+    return processResponse.call(this, obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  } satisfies Process);
   const k = knex({
-    client: ClientPgLite,
+    client: Client,
     dialect: 'postgres',
     connection: () => ({ pglite }) as object,
   } as Knex.Config);

@@ -30,6 +30,19 @@ describe(`the ${process.env.DATABASE_URL ? 'pg' : 'PGlite'} driver`, () => {
     expect(r.big).toBe(5);
     expect(r.n).toBe(1);
   });
+
+  it('answers an update and a delete with the number of rows they touched', async () => {
+    const k = srv.deps.db.knex;
+    await k.raw('create temporary table counted (id int)');
+    try {
+      await k('counted').insert([{ id: 1 }, { id: 2 }, { id: 3 }]);
+      expect(await k('counted').where('id', '<', 3).update({ id: 9 })).toBe(2);
+      expect(await k('counted').where({ id: 9 }).delete()).toBe(2);
+      expect(await k('counted').where({ id: 42 }).delete()).toBe(0);
+    } finally {
+      await k.raw('drop table counted');
+    }
+  });
 });
 
 describe('stored rows', () => {
