@@ -133,29 +133,31 @@ export function mountTenantPages(router: Router, kit: ConsoleKit, d: TenantPageD
   }
 
   const T = '/t/:tenant';
+  /** A page any member of the tenant may see. */
+  const page = (path: string, render: (m: Member, ctx: Ctx) => Promise<string> | string) =>
+    router.get(`${T}${path}`, async (ctx) => {
+      const m = await member(ctx);
+      if (m) kit.send(ctx, await render(m, ctx));
+    });
+  /** A change from a form: an owner or a developer, with the form's CSRF token. */
+  const change = (path: string, run: (m: Member, ctx: Ctx) => Promise<void>) =>
+    router.post(`${T}${path}`, formBody(), async (ctx) => {
+      const m = await changer(ctx);
+      if (m) await run(m, ctx);
+    });
 
-  router.get(T, async (ctx) => {
-    const m = await member(ctx);
-    if (m) kit.send(ctx, tenantHomePage(m));
-  });
+  page('', (m) => tenantHomePage(m));
 
   // ---- API keys ----
-  router.get(`${T}/keys`, async (ctx) => {
-    const m = await member(ctx);
-    if (m) kit.send(ctx, keysPage(m, await listApiKeys(d.db, m.tenantId), flashOf(ctx)));
-  });
-  router.post(`${T}/keys`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  page('/keys', async (m, ctx) => keysPage(m, await listApiKeys(d.db, m.tenantId), flashOf(ctx)));
+  change('/keys', async (m, ctx) => {
     const f = parse(keyForm, ctx.request.body, 'key form');
     if (!f.scopes.length) throw new ApiError(400, 'invalid_scope', 'Choose at least one scope for the key.');
     const input = { tenantId: m.tenantId, scopes: f.scopes, ...(f.name ? { name: f.name } : {}) };
     const r = await d.audit.audited((trx) => createApiKey(trx, input), (k) => tenantAudit.apiKeyCreated(actor(m), m.tenantId, k.id, input.name, k.scopes));
     showSecret(ctx, secretPage(m, 'keys', 'Your new API key', 'API key', r.api_key, [['Name', f.name || '—'], ['Scopes', r.scopes.join(' ')]]));
   });
-  router.post(`${T}/keys/:id/revoke`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  change('/keys/:id/revoke', async (m, ctx) => {
     const id = idParam(ctx, 'id', 'API key');
     if ((await tenantStore.findApiKey(d.db, id))?.tenant_id !== m.tenantId) throw new NotFoundError('API key');
     await d.audit.audited((trx) => revokeApiKey(trx, d.clock, id), () => tenantAudit.apiKeyRevoked(actor(m), m.tenantId, id));
@@ -163,13 +165,8 @@ export function mountTenantPages(router: Router, kit: ConsoleKit, d: TenantPageD
   });
 
   // ---- clients ----
-  router.get(`${T}/clients`, async (ctx) => {
-    const m = await member(ctx);
-    if (m) kit.send(ctx, clientsPage(m, await listClients(d.db, m.tenantId), flashOf(ctx)));
-  });
-  router.post(`${T}/clients`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  page('/clients', async (m, ctx) => clientsPage(m, await listClients(d.db, m.tenantId), flashOf(ctx)));
+  change('/clients', async (m, ctx) => {
     const f = parse(clientForm, ctx.request.body, 'client form');
     const input = { tenantId: m.tenantId, redirectUris: f.redirect_uris, postLogoutRedirectUris: f.post_logout_redirect_uris, public: f.type === 'public', ...(f.name ? { name: f.name } : {}) };
     const r = await d.audit.audited(
@@ -179,9 +176,7 @@ export function mountTenantPages(router: Router, kit: ConsoleKit, d: TenantPageD
     if (!r.client_secret) return back(ctx, m, 'clients', 'saved');
     showSecret(ctx, secretPage(m, 'clients', 'Your new client', 'client secret', r.client_secret, [['Client id', r.client_id]]));
   });
-  router.post(`${T}/clients/:id`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  change('/clients/:id', async (m, ctx) => {
     const id = await ownClient(m, ctx);
     const f = parse(urisForm, ctx.request.body, 'redirect URIs');
     await d.audit.audited(
@@ -190,32 +185,24 @@ export function mountTenantPages(router: Router, kit: ConsoleKit, d: TenantPageD
     );
     back(ctx, m, 'clients', 'saved');
   });
-  router.post(`${T}/clients/:id/rotate`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  change('/clients/:id/rotate', async (m, ctx) => {
     const id = await ownClient(m, ctx);
     const r = await d.audit.audited((trx) => rotateClientSecret(trx, id), () => tenantAudit.clientSecretRotated(actor(m), m.tenantId, id));
     showSecret(ctx, secretPage(m, 'clients', 'New client secret', 'client secret', r.client_secret, [['Client id', id], ['The old secret', 'no longer works']]));
   });
-  router.post(`${T}/clients/:id/delete`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  change('/clients/:id/delete', async (m, ctx) => {
     const id = await ownClient(m, ctx);
     await d.audit.audited((trx) => deleteClient(trx, id), () => tenantAudit.clientDeleted(actor(m), m.tenantId, id));
     back(ctx, m, 'clients', 'deleted');
   });
 
   // ---- webhooks ----
-  router.get(`${T}/webhooks`, async (ctx) => {
-    const m = await member(ctx);
-    if (!m) return;
+  page('/webhooks', async (m, ctx) => {
     const endpoints = await d.webhooks.listEndpoints(m.tenantId);
     const withAttempts = await Promise.all(endpoints.map(async (endpoint) => ({ endpoint, attempts: (await d.webhooks.listAttempts(m.tenantId, endpoint.id, { limit: ATTEMPTS })).data })));
-    kit.send(ctx, webhooksPage(m, withAttempts, flashOf(ctx)));
+    return webhooksPage(m, withAttempts, flashOf(ctx));
   });
-  router.post(`${T}/webhooks/:ep/events/:ev/redeliver`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  change('/webhooks/:ep/events/:ev/redeliver', async (m, ctx) => {
     const endpointId = idParam(ctx, 'ep', 'Webhook endpoint');
     const eventId = idParam(ctx, 'ev', 'Event');
     // The webhooks service checks both belong to this tenant (404 otherwise), as for the API's redeliver.
@@ -225,32 +212,22 @@ export function mountTenantPages(router: Router, kit: ConsoleKit, d: TenantPageD
   });
 
   // ---- sessions and cases ----
-  router.get(`${T}/activity`, async (ctx) => {
-    const m = await member(ctx);
-    if (!m) return;
+  page('/activity', async (m) => {
     const [sessions, cases] = await Promise.all([d.sessions.list({ tenantId: m.tenantId, limit: RECENT }), d.cases.list({ tenantId: m.tenantId, limit: RECENT })]);
-    kit.send(ctx, activityPage(m, sessions.rows, cases.rows));
+    return activityPage(m, sessions.rows, cases.rows);
   });
 
   // ---- branding ----
-  router.get(`${T}/branding`, async (ctx) => {
-    const m = await member(ctx);
-    if (m) kit.send(ctx, brandingPage(m, await getBranding(d.db, m.tenantId), flashOf(ctx)));
-  });
-  router.post(`${T}/branding`, formBody(), async (ctx) => {
-    const m = await changer(ctx);
-    if (!m) return;
+  page('/branding', async (m, ctx) => brandingPage(m, await getBranding(d.db, m.tenantId), flashOf(ctx)));
+  change('/branding', async (m, ctx) => {
     const f = parse(brandingForm, ctx.request.body, 'branding');
-    const change = { ...(f.display_name !== undefined ? { displayName: f.display_name } : {}), ...(f.accent_color ? { accentColor: f.accent_color } : {}) };
-    await d.audit.audited((trx) => setBranding(trx, m.tenantId, change), () => tenantAudit.brandingChanged(actor(m), m.tenantId, Object.keys(change)));
+    const fields = { ...(f.display_name !== undefined ? { displayName: f.display_name } : {}), ...(f.accent_color ? { accentColor: f.accent_color } : {}) };
+    await d.audit.audited((trx) => setBranding(trx, m.tenantId, fields), () => tenantAudit.brandingChanged(actor(m), m.tenantId, Object.keys(fields)));
     back(ctx, m, 'branding', 'saved');
   });
 
   // ---- usage ----
-  router.get(`${T}/usage`, async (ctx) => {
-    const m = await member(ctx);
-    if (m) kit.send(ctx, usagePage(m, await usageByMonth(d.db, m.tenantId, d.clock.now())));
-  });
+  page('/usage', async (m) => usagePage(m, await usageByMonth(d.db, m.tenantId, d.clock.now())));
   router.get(`${T}/usage.csv`, async (ctx) => {
     const m = await member(ctx);
     if (!m) return;
