@@ -5,9 +5,11 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { contracts, routeContracts, sendJson, type RouteContract } from './contract.js';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+import { POSTMAN_SCHEMA, postmanCollection } from './postman.js';
 import { SCOPE_DESCRIPTIONS } from './scopes.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
+export const POSTMAN_PATH = '/api/v1/postman-collection';
 
 type JsonSchema = Record<string, unknown>;
 type Io = 'input' | 'output';
@@ -85,6 +87,12 @@ function operationId(c: RouteContract): string {
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean);
   return c.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+/** The first path segment (`kyc`, `verification`, `webhooks`); the two documents of the API are its `reference`. */
+function tagOf(c: RouteContract): string {
+  const first = c.path.replace(/^\/api\/v1\//, '').split('/')[0]!;
+  return c.path === OPENAPI_PATH || c.path === POSTMAN_PATH ? 'reference' : first;
 }
 
 function parameters(c: RouteContract): JsonSchema[] {
@@ -176,7 +184,7 @@ function operation(c: RouteContract, components: Components): JsonSchema {
     operationId: operationId(c),
     summary: c.summary,
     ...(operationDescription(c) ? { description: operationDescription(c) } : {}),
-    tags: [c.path.replace(/^\/api\/v1\//, '').split('/')[0]!],
+    tags: [tagOf(c)],
     // OpenAPI 3.1 lets a non-OAuth requirement list role names: the API-key scope the route needs.
     security: c.auth === 'api_key' ? [{ apiKey: c.scope ? [c.scope] : [] }] : [],
     ...(params.length ? { parameters: params } : {}),
@@ -211,23 +219,54 @@ export function openApiDocument(routes: readonly RouteContract[], info: Document
   };
 }
 
-/** GET /api/v1/openapi.json, built from the contracts of `routers` once, when first asked for. */
-export function openApiRoutes(routers: Router[], info: DocumentInfo): Router {
+/** The document and the collection, each built once when first asked for and served as is. */
+export interface ApiDocuments {
+  document(): JsonSchema;
+  collection(): JsonSchema;
+}
+
+/**
+ * GET /api/v1/openapi.json and GET /api/v1/postman-collection, built from the contracts of `routers` (and these two
+ * routes). The documents are handed out too, for the reference page at /docs/api.
+ */
+export function openApiRoutes(routers: Router[], info: DocumentInfo): { router: Router; documents: ApiDocuments } {
   const router = new Router();
   const api = contracts(router, { auth: 'none' });
-  let body: string | undefined;
+  let doc: { json: JsonSchema; text: string } | undefined;
+  let collection: { json: JsonSchema; text: string } | undefined;
+  const built = (json: JsonSchema) => ({ json, text: JSON.stringify(json) });
+  const documents: ApiDocuments = {
+    document: () => (doc ??= built(openApiDocument([...routers.flatMap((r) => routeContracts(r)), ...routeContracts(router)], info))).json,
+    collection: () => (collection ??= built(postmanCollection(documents.document() as unknown as Parameters<typeof postmanCollection>[0]))).json,
+  };
   api.route(
     {
       method: 'get',
       path: OPENAPI_PATH,
       summary: 'This document: the tenant API as OpenAPI 3.1',
+      description: 'Generated from the route contracts the server runs; public. Rendered for people at `/docs/api`.',
       responses: { 200: z.looseObject({ openapi: z.literal('3.1.0') }) },
     },
     (ctx) => {
-      body ??= JSON.stringify(openApiDocument([...routers.flatMap((r) => routeContracts(r)), ...routeContracts(router)], info));
+      documents.document();
       ctx.set('Cache-Control', 'public, max-age=300');
-      sendJson(ctx, body);
+      sendJson(ctx, doc!.text);
     },
   );
-  return router;
+  api.route(
+    {
+      method: 'get',
+      path: POSTMAN_PATH,
+      summary: 'The tenant API as a Postman collection (v2.1)',
+      description: 'Generated from this document: a folder per tag, `{{baseUrl}}` set to this server, bearer auth reading `{{apiKey}}`. Import it in Postman or Insomnia; public.',
+      responses: { 200: z.looseObject({ info: z.looseObject({ schema: z.literal(POSTMAN_SCHEMA) }), item: z.array(z.unknown()) }) },
+    },
+    (ctx) => {
+      documents.collection();
+      ctx.set('Cache-Control', 'public, max-age=300');
+      ctx.set('Content-Disposition', 'inline; filename="kycport.postman_collection.json"');
+      sendJson(ctx, collection!.text);
+    },
+  );
+  return { router, documents };
 }

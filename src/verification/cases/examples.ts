@@ -52,7 +52,8 @@ export const createCaseExample: Examples = { request: { person_id: person, level
 export const listCasesExample: Examples = { responses: { 200: { data: [decidedCase], next_cursor: null, livemode: true } } };
 export const getCaseExample: Examples = { responses: { 200: live(decidedCase) } };
 export const uploadExample: Examples = {
-  request: { liveness_mode: 'passive', applicant_given_name: 'Erika', applicant_family_name: 'Mustermann', applicant_birthdate: '1984-08-12' },
+  // Files by name: the parts of the multipart body (test/http/openapi.test.ts checks them as files).
+  request: { document: 'passport.jpg', selfie: 'selfie.jpg', liveness_mode: 'passive', applicant_given_name: 'Erika', applicant_family_name: 'Mustermann', applicant_birthdate: '1984-08-12' },
   responses: { 200: { case_id: id, document, files: { document: true, document_back: false, selfie: true, frames: 0 }, livemode: true } },
 };
 export const challengeExample: Examples = { responses: { 200: { challenge: ['turn_left', 'center', 'turn_right'], issued_at: '2026-12-01T10:00:30.000Z', livemode: true } } };
