@@ -53,7 +53,7 @@ function body(doc: Document, op: Operation): Json | undefined {
   if (json) return { mode: 'raw', raw: JSON.stringify(json.example ?? {}, null, 2), options: { raw: { language: 'json' } } };
   const form = content['multipart/form-data'];
   if (!form) return undefined;
-  const example = (form.example ?? {}) as Record<string, unknown>;
+  const example = (form.example ?? {}) as Record<string, string | number | boolean>;
   return {
     mode: 'formdata',
     formdata: formFields(doc, form).map(({ key, file }) =>
