@@ -76,17 +76,19 @@ function typeOf(s: Schema | undefined): Html {
 
 const join = (parts: Html[]) => new Html(parts.map((p) => p.value).join(' | '));
 
-/** An object schema's fields as a table; any other schema as its type. */
+/** A name cell: the name, then its type (and where it goes, for parameters) and whether it is required. */
+const nameCell = (name: string, type: Html, required: boolean, where?: string) =>
+  html`<td><code>${name}</code><br><span class="muted">${where ? `${where} · ` : ''}${type}</span>${required ? html` <span class="req">required</span>` : ''}</td>`;
+
+/** An object schema's fields as a two-column table (narrow enough for a phone); any other schema as its type. */
 function fields(s: Schema, caption: string): Html {
   const props = s.properties as Record<string, Schema> | undefined;
   if (!props) return html`<p>${caption}: ${typeOf(s)}</p>`;
+  if (!Object.keys(props).length) return html`<p class="muted">${caption}: none (an empty object).</p>`;
   const required = new Set((s.required ?? []) as string[]);
   return html`<table class="data api"><caption>${caption}</caption>
-<thead><tr><th scope="col">Field</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
-<tbody>${Object.entries(props).map(
-    ([name, p]) =>
-      html`<tr><td><code>${name}</code>${required.has(name) ? html` <span class="req">required</span>` : ''}</td><td>${typeOf(p)}</td><td>${prose(p.description as string | undefined)}</td></tr>`,
-  )}</tbody></table>`;
+<thead><tr><th scope="col">Field</th><th scope="col">Description</th></tr></thead>
+<tbody>${Object.entries(props).map(([name, p]) => html`<tr>${nameCell(name, typeOf(p), required.has(name))}<td>${prose(p.description as string | undefined)}</td></tr>`)}</tbody></table>`;
 }
 
 /** The schema a media type names: the component it points at (with a link), or the inline one. */
@@ -102,11 +104,8 @@ const example = (label: string, value: unknown) => html`<p class="muted">${label
 function parameters(params: Parameter[]): Html {
   if (!params.length) return new Html('');
   return html`<h4>Parameters</h4><table class="data api"><caption>Path, query and header parameters</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">Description</th></tr></thead>
-<tbody>${params.map(
-    (p) =>
-      html`<tr><td><code>${p.name}</code>${p.required ? html` <span class="req">required</span>` : ''}</td><td>${p.in}</td><td>${typeOf(p.schema)}</td><td>${prose(p.description)}</td></tr>`,
-  )}</tbody></table>`;
+<thead><tr><th scope="col">Name</th><th scope="col">Description</th></tr></thead>
+<tbody>${params.map((p) => html`<tr>${nameCell(p.name, typeOf(p.schema), p.required, p.in)}<td>${prose(p.description)}</td></tr>`)}</tbody></table>`;
 }
 
 function requestBody(doc: Document, op: Operation): Html {
@@ -128,12 +127,11 @@ function responses(doc: Document, op: Operation): Html {
 }
 
 function operation(doc: Document, path: string, method: string, op: Operation): Html {
-  const scopes = op.security.flatMap((s) => Object.values(s).flat());
   return html`<article class="item op" id="${op.operationId}">
 <h3><span class="method">${method.toUpperCase()}</span> <code>${path}</code></h3>
 <p><strong>${op.summary}</strong></p>
 ${prose(op.description)}
-<p class="muted">${op.security.length ? html`Authentication: API key (Bearer) with scope ${scopes.map((s) => html`<code>${s}</code>`)}` : 'Public: no API key needed.'}</p>
+${op.security.length ? '' : html`<p class="muted">Public: no API key needed.</p>`}
 ${parameters(op.parameters ?? [])}${requestBody(doc, op)}${responses(doc, op)}
 </article>`;
 }
