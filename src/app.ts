@@ -1,5 +1,6 @@
 // Builds the Koa app: middleware order, routers (each handed only its service and the auth it needs), the
 // mounted provider.
+import type Router from '@koa/router';
 import Koa from 'koa';
 import type { Services } from './compose.js';
 import type { Infra } from './infra.js';
@@ -14,6 +15,7 @@ import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
 import { guideRoutes } from './docs/routes.js';
 import { openApiRoutes } from './http/openapi.js';
+import { apiDocsRoutes } from './http/api-docs.js';
 import { packageVersion } from './paths.js';
 import { mountProvider } from './oidc/mount.js';
 import { userinfoRoutes } from './oidc/userinfo.js';
@@ -33,6 +35,12 @@ import { deriveKey } from './crypto/derive.js';
 import { interactionPerson } from './oidc/step-up.js';
 import { mcpRoutes } from './mcp/http.js';
 
+/** The tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain. */
+export function tenantApi(services: Services): Router[] {
+  const auth = services.requireApiKey;
+  return [assuranceRoutes(services.assurance, auth, services.lookups), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
+}
+
 export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): Koa {
   const { config } = infra;
   // Before any router is built: each decides once whether its responses are checked.
@@ -48,14 +56,14 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   koa.use(securityHeaders({ https }));
   koa.use(errorHandler());
 
-  // Tenant API (API key; rate limits counted with the key in requireApiKey), one router per domain.
-  const api = [assuranceRoutes(services.assurance, auth, services.lookups), webhookRoutes(services.webhooks, auth), verificationRoutes(services.cases, auth), sessionRoutes(services.sessions, auth)];
+  const api = tenantApi(services);
   // The document describes exactly the routers mounted here; it goes last so a status lookup never tries it.
-  koa.use(branch('/api/v1/', routerChain(...api, openApiRoutes(api, { publicUrl: config.publicUrl, version: packageVersion }))));
+  const reference = openApiRoutes(api, { publicUrl: config.publicUrl, version: packageVersion });
+  koa.use(branch('/api/v1/', routerChain(...api, reference.router)));
   // MCP for AI assistants at /mcp: the same key check, limits and services as the tenant API (mcp/http.ts).
   koa.use(mcpRoutes({ services, publicUrl: config.publicUrl, requireApiKey: auth }));
 
-  for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes(), guideRoutes(config.publicUrl))) koa.use(mw);
+  for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes(), guideRoutes(config.publicUrl), apiDocsRoutes(reference.documents))) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
 
   // Browser-facing pages and the OIDC surface.

@@ -1,7 +1,8 @@
 // GET /api/v1/kyc/{person_id}/status — a tenant reads a person's reusable assurance.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { contracts, errorResponse, sendJson } from '../http/contract.js';
+import { contracts, sendJson } from '../http/contract.js';
+import { statusExample } from './examples.js';
 import type { TenantState } from '../tenants/api-key-auth.js';
 import { andThen } from '../maybe-promise.js';
 import type { AssuranceService, TenantStatus } from './service.js';
@@ -38,8 +39,12 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
       scope: 'status:read',
       path: '/:person_id/status',
       summary: "Read a person's KYC status and tier",
+      description:
+        "The person's reusable assurance as this tenant sees it: status, tier, screening result and how it was reached. `person_id` is your pairwise subject for the person (the `sub` of their ID token); a person who never signed in to you is unknown here (404). Each lookup is counted for usage reporting.",
       params: statusParams,
-      responses: { 200: statusResponse, 400: errorResponse, 401: errorResponse, 404: errorResponse, 429: errorResponse },
+      responses: { 200: statusResponse },
+      errors: { 404: ['not_found'] },
+      examples: statusExample,
       use: [requireApiKey],
     },
     (ctx, { params }) =>

@@ -1,7 +1,7 @@
 // /llms.txt, /llms-full.txt and /docs/<name>.md: public, plain text, cacheable for a few minutes.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import { guide } from './guide.js';
+import { GUIDE_DOCS, guide } from './guide.js';
 
 export function guideRoutes(publicUrl: string): Router {
   const router = new Router();
@@ -12,10 +12,8 @@ export function guideRoutes(publicUrl: string): Router {
   };
   router.get('/llms.txt', (ctx) => send(ctx, 'text/plain; charset=utf-8', guide(publicUrl).llms));
   router.get('/llms-full.txt', (ctx) => send(ctx, 'text/plain; charset=utf-8', guide(publicUrl).full));
-  router.get('/docs/:name', (ctx, next) => {
-    const text = guide(publicUrl).docs.get(ctx.params.name ?? '');
-    if (text === undefined) return next();
-    send(ctx, 'text/markdown; charset=utf-8', text);
-  });
+  // One route per document (not /docs/:name): the routers are dispatched by their routes (http/branch.ts), so a
+  // parameter would take /docs/api and /docs/samples from the routers that serve them.
+  for (const name of Object.keys(GUIDE_DOCS)) router.get(`/docs/${name}`, (ctx) => send(ctx, 'text/markdown; charset=utf-8', guide(publicUrl).docs.get(name)!));
   return router;
 }

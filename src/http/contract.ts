@@ -5,6 +5,7 @@
 import type Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
+import type { ErrorCode } from './error-codes.js';
 import { InsufficientScopeError } from './errors.js';
 import type { ApiScope } from './scopes.js';
 import { parse } from './validate.js';
@@ -27,6 +28,15 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
  */
 export type Responses = Readonly<Record<number, z.ZodType | null>>;
 
+/** Status → the `error` codes a response of that status can carry; each such status answers `errorResponse`. */
+export type Errors = Readonly<Partial<Record<number, readonly ErrorCode[]>>>;
+
+/** What the documentation shows: a request body and a body per success status (test/http/openapi.test.ts checks them). */
+export interface Examples {
+  request?: unknown;
+  responses: Readonly<Record<number, unknown>>;
+}
+
 type HeaderSchema = z.ZodObject<Record<string, z.ZodType<string | undefined, string | undefined>>>;
 
 export interface RouteSpec<P = undefined, Q = undefined, H = undefined, B = undefined> {
@@ -46,6 +56,9 @@ export interface RouteSpec<P = undefined, Q = undefined, H = undefined, B = unde
    */
   bodyType?: 'json' | 'multipart';
   responses: Responses;
+  /** The error statuses the handler (or its services) can answer and their codes; the implied ones are added. */
+  errors?: Errors;
+  examples?: Examples;
   /** The API-key scope the route needs; required on api_key routers (checked after `use`, before the handler). */
   scope?: ApiScope;
   /** Route middleware run before validation (body parsers, guards). Not part of the contract. */
@@ -74,7 +87,11 @@ export interface RouteContract {
   headers?: HeaderSchema;
   body?: z.ZodType;
   bodyType: 'json' | 'multipart';
+  /** Success bodies as declared, and `errorResponse` at every status of `errors`. */
   responses: Responses;
+  /** Declared and implied error codes per status. */
+  errors: Errors;
+  examples?: Examples;
 }
 
 /** How callers authenticate: a tenant API key (Bearer kp_…), an OAuth access token, or nothing. */
@@ -135,7 +152,8 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
         ...(spec.headers ? { headers: spec.headers } : {}),
         ...(spec.body ? { body: spec.body } : {}),
         bodyType: spec.bodyType ?? 'json',
-        responses: withImplied(spec, opts.auth),
+        ...withImplied(spec, opts.auth),
+        ...(spec.examples ? { examples: spec.examples } : {}),
       };
       list.push(contract);
       const read = reader(spec);
@@ -155,17 +173,28 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
 }
 
 /**
- * The error statuses any such route can answer without its handler saying so, added to what it declares: a JSON
- * body can be too large or of the wrong media type (the body parsers), an API-key route reads the database and
- * checks the key's scope, and any route can fail on a server bug (500, the error shape without internals).
+ * The errors any such route can answer without its handler saying so, added to what it declares: invalid input
+ * (the contract's own 400), a JSON body too large, malformed or of the wrong media type (the body parsers), an
+ * API-key route's key, rate limit, database and scope checks, and a server bug (500, without internals).
  */
-function withImplied(spec: RouteSpec<unknown, unknown, unknown, unknown>, auth: Auth): Responses {
-  const implied: Record<number, z.ZodType> = { 500: errorResponse };
-  if (spec.body && (spec.bodyType ?? 'json') === 'json') Object.assign(implied, { 413: errorResponse, 415: errorResponse });
-  if (auth === 'api_key') implied[503] = errorResponse;
-  // A key without the route's scope gets 403 insufficient_scope.
-  if (spec.scope) implied[403] = errorResponse;
-  return { ...implied, ...spec.responses };
+function withImplied(spec: RouteSpec<unknown, unknown, unknown, unknown>, auth: Auth): { responses: Responses; errors: Errors } {
+  const implied: Record<number, ErrorCode[]> = { 500: ['internal_error'] };
+  const add = (status: number, ...codes: ErrorCode[]) => (implied[status] = [...new Set([...(implied[status] ?? []), ...codes])]);
+  if (spec.params || spec.query || spec.headers || spec.body) add(400, 'validation_failed');
+  if (spec.body && (spec.bodyType ?? 'json') === 'json') {
+    add(400, 'invalid_json', 'json_too_deep', 'bad_request');
+    add(413, 'payload_too_large');
+    add(415, 'unsupported_media_type');
+  }
+  if (auth === 'api_key') {
+    add(401, 'unauthorized');
+    add(429, 'rate_limited');
+    add(503, 'service_unavailable');
+  }
+  if (spec.scope) add(403, 'insufficient_scope');
+  for (const [status, codes] of Object.entries(spec.errors ?? {})) add(Number(status), ...(codes ?? []));
+  const errorStatuses = Object.fromEntries(Object.keys(implied).map((status) => [status, errorResponse]));
+  return { responses: { ...errorStatuses, ...spec.responses }, errors: implied };
 }
 
 function reader<P, Q, H, B>(spec: RouteSpec<P, Q, H, B>): (ctx: Koa.ParameterizedContext) => Input<P, Q, H, B> {

@@ -4,8 +4,12 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { contracts, routeContracts, sendJson, type RouteContract } from './contract.js';
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+import { POSTMAN_SCHEMA, postmanCollection } from './postman.js';
+import { SCOPE_DESCRIPTIONS } from './scopes.js';
 
 export const OPENAPI_PATH = '/api/v1/openapi.json';
+export const POSTMAN_PATH = '/api/v1/postman-collection';
 
 type JsonSchema = Record<string, unknown>;
 type Io = 'input' | 'output';
@@ -85,6 +89,12 @@ function operationId(c: RouteContract): string {
   return c.method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
+/** The first path segment (`kyc`, `verification`, `webhooks`); the two documents of the API are its `reference`. */
+function tagOf(c: RouteContract): string {
+  const first = c.path.replace(/^\/api\/v1\//, '').split('/')[0]!;
+  return c.path === OPENAPI_PATH || c.path === POSTMAN_PATH ? 'reference' : first;
+}
+
 function parameters(c: RouteContract): JsonSchema[] {
   const out: JsonSchema[] = [];
   const add = (where: 'path' | 'query' | 'header', schema: z.ZodType | undefined) => {
@@ -106,7 +116,8 @@ function parameters(c: RouteContract): JsonSchema[] {
 function requestBody(c: RouteContract, components: Components): JsonSchema | undefined {
   if (!c.body) return undefined;
   const type = c.bodyType === 'multipart' ? 'multipart/form-data' : 'application/json';
-  return { required: true, content: { [type]: { schema: components.ref(c.body, 'input', `${operationId(c)}Body`) } } };
+  const example = c.examples?.request;
+  return { required: true, content: { [type]: { schema: components.ref(c.body, 'input', `${operationId(c)}Body`), ...(example !== undefined ? { example } : {}) } } };
 }
 
 const REASON: Record<number, string> = {
@@ -114,26 +125,56 @@ const REASON: Record<number, string> = {
   201: 'Created',
   202: 'Accepted',
   204: 'No content',
-  400: 'The request is malformed or fails validation (`validation_failed`, …)',
-  401: 'Missing or unknown API key (`unauthorized`)',
-  403: 'The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …)',
-  404: 'Not found, or not this tenant’s (`not_found`)',
+  400: 'The request is malformed or fails validation',
+  401: 'Missing or unknown API key',
+  403: 'The API key may not do this',
+  404: 'Not found, or not this tenant’s',
+  408: 'The request body arrived too slowly',
   409: 'Conflicts with the resource’s state',
   413: 'Too large',
   415: 'Unsupported media type',
   422: 'Well-formed but unprocessable',
-  429: 'Rate limited; retry after `Retry-After` seconds (`rate_limited`)',
+  429: 'Rate limited; retry after `Retry-After` seconds',
   500: 'A server error; the answer holds no internals, the log has the request id',
-  503: 'A dependency is unavailable; retry after `Retry-After` seconds',
+  503: 'Temporarily unavailable; retry after `Retry-After` seconds',
 };
+
+/** The reason, then one line per `error` code the status can carry. */
+function describeStatus(status: number, codes: readonly ErrorCode[] | undefined): string {
+  const reason = REASON[status] ?? `HTTP ${status}`;
+  if (!codes?.length) return reason;
+  return `${reason}. \`error\` is one of:\n\n${codes.map((code) => `- \`${code}\`: ${ERROR_CODES[code]}`).join('\n')}`;
+}
+
+/** One named example per error code, so a reader (and Postman) sees each body the status can carry. */
+function errorExamples(codes: readonly ErrorCode[]): JsonSchema {
+  return Object.fromEntries(codes.map((code) => [code, { summary: code, value: { error: code, message: ERROR_CODES[code] } }]));
+}
 
 function responses(c: RouteContract, components: Components): JsonSchema {
   const out: JsonSchema = {};
-  for (const [status, schema] of Object.entries(c.responses)) {
-    const description = REASON[Number(status)] ?? `HTTP ${status}`;
-    out[status] = schema === null ? { description } : { description, content: { 'application/json': { schema: components.ref(schema, 'output', `${operationId(c)}${status}`) } } };
+  for (const [key, schema] of Object.entries(c.responses)) {
+    const status = Number(key);
+    const codes = c.errors[status];
+    const description = describeStatus(status, codes);
+    if (schema === null) {
+      out[key] = { description };
+      continue;
+    }
+    const example = c.examples?.responses[status];
+    const media: JsonSchema = { schema: components.ref(schema, 'output', `${operationId(c)}${key}`) };
+    if (codes?.length) media.examples = errorExamples(codes);
+    else if (example !== undefined) media.example = example;
+    // The codes as data too: the contract test (test/support/openapi-contract.ts) refuses any other.
+    out[key] = { description, ...(codes?.length ? { 'x-error-codes': codes } : {}), content: { 'application/json': media } };
   }
   return out;
+}
+
+/** The contract's description, then the scope the key needs. */
+function operationDescription(c: RouteContract): string | undefined {
+  const scope = c.scope ? `Needs an API key with the \`${c.scope}\` scope (${SCOPE_DESCRIPTIONS[c.scope].replace(/\.$/, '').toLowerCase()}).` : undefined;
+  return [c.description, scope].filter(Boolean).join('\n\n') || undefined;
 }
 
 function operation(c: RouteContract, components: Components): JsonSchema {
@@ -142,8 +183,8 @@ function operation(c: RouteContract, components: Components): JsonSchema {
   return {
     operationId: operationId(c),
     summary: c.summary,
-    ...(c.description ? { description: c.description } : {}),
-    tags: [c.path.replace(/^\/api\/v1\//, '').split('/')[0]!],
+    ...(operationDescription(c) ? { description: operationDescription(c) } : {}),
+    tags: [tagOf(c)],
     // OpenAPI 3.1 lets a non-OAuth requirement list role names: the API-key scope the route needs.
     security: c.auth === 'api_key' ? [{ apiKey: c.scope ? [c.scope] : [] }] : [],
     ...(params.length ? { parameters: params } : {}),
@@ -164,6 +205,7 @@ export function openApiDocument(routes: readonly RouteContract[], info: Document
     info: {
       title: 'KYCPort tenant API',
       version: info.version,
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       description:
         'Read reusable KYC assurance, open verification sessions and cases, and manage webhook endpoints. Sign-in (OpenID Connect) is described by the discovery document, not here.',
     },
@@ -177,23 +219,54 @@ export function openApiDocument(routes: readonly RouteContract[], info: Document
   };
 }
 
-/** GET /api/v1/openapi.json, built from the contracts of `routers` once, when first asked for. */
-export function openApiRoutes(routers: Router[], info: DocumentInfo): Router {
+/** The document and the collection, each built once when first asked for and served as is. */
+export interface ApiDocuments {
+  document(): JsonSchema;
+  collection(): JsonSchema;
+}
+
+/**
+ * GET /api/v1/openapi.json and GET /api/v1/postman-collection, built from the contracts of `routers` (and these two
+ * routes). The documents are handed out too, for the reference page at /docs/api.
+ */
+export function openApiRoutes(routers: Router[], info: DocumentInfo): { router: Router; documents: ApiDocuments } {
   const router = new Router();
   const api = contracts(router, { auth: 'none' });
-  let body: string | undefined;
+  let doc: { json: JsonSchema; text: string } | undefined;
+  let collection: { json: JsonSchema; text: string } | undefined;
+  const built = (json: JsonSchema) => ({ json, text: JSON.stringify(json) });
+  const documents: ApiDocuments = {
+    document: () => (doc ??= built(openApiDocument([...routers.flatMap((r) => routeContracts(r)), ...routeContracts(router)], info))).json,
+    collection: () => (collection ??= built(postmanCollection(documents.document() as unknown as Parameters<typeof postmanCollection>[0]))).json,
+  };
   api.route(
     {
       method: 'get',
       path: OPENAPI_PATH,
       summary: 'This document: the tenant API as OpenAPI 3.1',
+      description: 'Generated from the route contracts the server runs; public. Rendered for people at `/docs/api`.',
       responses: { 200: z.looseObject({ openapi: z.literal('3.1.0') }) },
     },
     (ctx) => {
-      body ??= JSON.stringify(openApiDocument([...routers.flatMap((r) => routeContracts(r)), ...routeContracts(router)], info));
+      documents.document();
       ctx.set('Cache-Control', 'public, max-age=300');
-      sendJson(ctx, body);
+      sendJson(ctx, doc!.text);
     },
   );
-  return router;
+  api.route(
+    {
+      method: 'get',
+      path: POSTMAN_PATH,
+      summary: 'The tenant API as a Postman collection (v2.1)',
+      description: 'Generated from this document: a folder per tag, `{{baseUrl}}` set to this server, bearer auth reading `{{apiKey}}`. Import it in Postman or Insomnia; public.',
+      responses: { 200: z.looseObject({ info: z.looseObject({ schema: z.literal(POSTMAN_SCHEMA) }), item: z.array(z.unknown()) }) },
+    },
+    (ctx) => {
+      documents.collection();
+      ctx.set('Cache-Control', 'public, max-age=300');
+      ctx.set('Content-Disposition', 'inline; filename="kycport.postman_collection.json"');
+      sendJson(ctx, collection!.text);
+    },
+  );
+  return { router, documents };
 }

@@ -2,15 +2,31 @@
 // throughout, and in step with what the API answers.
 import { jsonSchemaValidator } from '../support/ajv.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { tenantApi } from '../../src/app.js';
+import { routeContracts } from '../../src/http/contract.js';
+import { ERROR_CODES } from '../../src/http/error-codes.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * `livemode` is added to every object response by the sandbox branch (CONTRACTS.md); until a schema declares it,
+ * an example's top-level `livemode` is left out of the check. Once declared, it is checked like any field.
+ */
+function withoutUndeclaredLivemode(value: unknown, declared: boolean): unknown {
+  if (declared || !value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const { livemode: _l, ...rest } = value as Record<string, unknown>;
+  return rest;
+}
+const zodDeclaresLivemode = (schema: z.ZodType) => schema instanceof z.ZodObject && 'livemode' in schema.shape;
 
 interface Operation {
   operationId: string;
   summary: string;
+  description?: string;
   security: Record<string, string[]>[];
   parameters?: { name: string; in: string; required: boolean; schema: object }[];
   requestBody?: { content: Record<string, { schema: object }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: object }> }>;
+  responses: Record<string, { description: string; 'x-error-codes'?: string[]; content?: Record<string, { schema: object; example?: unknown; examples?: Record<string, { value: unknown }> }> }>;
 }
 interface Document {
   openapi: string;
@@ -69,6 +85,80 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
 
+  it('gives every tenant API operation a description naming its scope, error codes per error status, and examples', () => {
+    const tenantOps = operations().filter((o) => o.op.security.length);
+    expect(tenantOps.length).toBeGreaterThanOrEqual(21);
+    for (const { key, op } of tenantOps) {
+      const scope = Object.values(op.security[0]!)[0]![0]!;
+      expect(op.description, key).toContain(`\`${scope}\` scope`);
+      // More than the scope sentence: what the route does.
+      expect(op.description!.split('\n\n').length, key).toBeGreaterThan(1);
+      for (const [status, r] of Object.entries(op.responses)) {
+        const media = r.content?.['application/json'];
+        if (Number(status) >= 400) {
+          const codes = r['x-error-codes']!;
+          expect(codes?.length, `${key} ${status} lists its error codes`).toBeGreaterThan(0);
+          for (const code of codes) {
+            expect(ERROR_CODES, `${key} ${status}`).toHaveProperty(code);
+            expect(r.description).toContain(`\`${code}\``);
+            expect(media!.examples![code]!.value).toEqual({ error: code, message: ERROR_CODES[code as keyof typeof ERROR_CODES] });
+          }
+        } else if (media) {
+          expect(media.example, `${key} ${status} has an example`).toBeDefined();
+        }
+      }
+      if (op.requestBody) expect(Object.values(op.requestBody.content)[0], `${key} request example`).toHaveProperty('example');
+    }
+    const decide = doc.paths['/api/v1/verification/cases/{id}/decide']!.post!;
+    expect(decide.responses['409']!['x-error-codes']).toEqual(expect.arrayContaining(['case_closed', 'not_uploaded', 'screening_required']));
+    expect(decide.responses['403']!['x-error-codes']).toEqual(['insufficient_scope']);
+    expect(decide.responses['401']!['x-error-codes']).toEqual(['unauthorized']);
+  });
+
+  it('has examples that the routes\' own schemas accept, as zod and as the published JSON Schema', () => {
+    const ajv = jsonSchemaValidator();
+    ajv.addSchema({ $id: 'doc', components: doc.components }, 'doc');
+    const contracts = tenantApi(server.services).flatMap((r) => routeContracts(r));
+    let checked = 0;
+    for (const c of contracts) {
+      const name = `${c.method.toUpperCase()} ${c.path}`;
+      // Every route with a body or a success body shows it (a 204 or the always-refused review have none).
+      const shown = Boolean(c.body) || Object.entries(c.responses).some(([status, schema]) => Number(status) < 300 && schema);
+      expect(c.examples !== undefined, `${name} has examples`).toBe(shown);
+      if (!c.examples) continue;
+      const op = doc.paths[c.path.replace(/:(\w+)/g, '{$1}')]![c.method]!;
+      const { request, responses } = c.examples;
+      if (c.body) {
+        expect(request, `${name} request example`).toBeDefined();
+        // A multipart example names its files; they are checked as the files the route reads.
+        const files = c.bodyType === 'multipart' ? fileFields(c.body) : new Set<string>();
+        const value = Object.fromEntries(Object.entries(request as Record<string, unknown>).map(([k, v]) => [k, files.has(k) ? new File(['x'], String(v)) : v]));
+        const parsed = c.body.safeParse(value);
+        expect(parsed.success, `${name} request example: ${parsed.error?.message}`).toBe(true);
+        if (c.bodyType === 'json') {
+          const validate = ajv.getSchema(`doc${(op.requestBody!.content['application/json']!.schema as { $ref: string }).$ref}`)!;
+          expect(validate(request), `${name} request example against the document: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        }
+        checked++;
+      }
+      for (const [status, example] of Object.entries(responses)) {
+        const schema = c.responses[Number(status)];
+        expect(schema, `${name} declares ${status}`).toBeTruthy();
+        const parsed = schema!.safeParse(withoutUndeclaredLivemode(example, zodDeclaresLivemode(schema!)));
+        expect(parsed.success, `${name} ${status} example: ${parsed.error?.message}`).toBe(true);
+        const ref = (op.responses[status]!.content!['application/json']!.schema as { $ref: string }).$ref;
+        const validate = ajv.getSchema(`doc${ref}`)!;
+        const declared = 'livemode' in (((doc.components.schemas[ref.split('/').pop()!] as { properties?: object }).properties ?? {}) as object);
+        expect(validate(withoutUndeclaredLivemode(example, declared)), `${name} ${status} example against the document: ${ajv.errorsText(validate.errors)}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(25);
+    // The check can fail: a wrong example is refused.
+    const status = contracts.find((c) => c.path.endsWith('/status'))!;
+    expect(status.responses[200]!.safeParse({ ...(status.examples!.responses[200] as object), kyc_tier: 't9' }).success).toBe(false);
+  });
+
   it('has every $ref resolving to a component, and every component compiling as JSON Schema 2020-12', () => {
     const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
     expect(refs.length).toBeGreaterThan(10);
@@ -104,3 +194,13 @@ describe('GET /api/v1/openapi.json', () => {
     expect(validateError({ message: 'no code' })).toBe(false);
   });
 });
+
+/** The fields of a multipart body schema that are files (z.file(), or arrays of them). */
+function fileFields(schema: z.ZodType): Set<string> {
+  const shape = (schema as z.ZodObject).shape as Record<string, z.ZodType>;
+  const isFile = (t: z.ZodType): boolean => {
+    const inner = t instanceof z.ZodOptional ? (t.unwrap() as z.ZodType) : t;
+    return inner instanceof z.ZodFile || (inner instanceof z.ZodArray && isFile(inner.element as z.ZodType));
+  };
+  return new Set(Object.entries(shape).filter(([, t]) => isFile(t)).map(([k]) => k));
+}

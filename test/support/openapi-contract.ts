@@ -1,12 +1,13 @@
 // The contract test of the OpenAPI document (issue 14): every response a test receives from a KYCPort `/api/v1/`
 // route through fetch is checked against the document that same server publishes. A status the document does not
-// list for the operation, or a JSON body its schema refuses, fails the request with the reason, and so the test.
+// list for the operation, a JSON body its schema refuses, or an `error` code the status does not list
+// (`x-error-codes`), fails the request with the reason, and so the test.
 // Loaded for every test file (vitest setupFiles); a server that publishes no document (a fixture) is left alone.
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { jsonSchemaValidator } from './ajv.js';
 
 interface Operation {
-  responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }>;
+  responses: Record<string, { 'x-error-codes'?: string[]; content?: Record<string, { schema: { $ref?: string } }> }>;
 }
 interface Document {
   paths: Record<string, Record<string, Operation>>;
@@ -47,7 +48,10 @@ function checkerFor(doc: Document): Checker {
       if (!ref) return body ? `${method.toUpperCase()} ${route.template} ${status} has a body; the document declares none` : undefined;
       if (body === null) return `${method.toUpperCase()} ${route.template} ${status} is not JSON; the document declares a JSON body`;
       const validate = validator(ref);
-      if (validate(JSON.parse(body))) return undefined;
+      const parsed = JSON.parse(body) as { error?: unknown };
+      const codes = response['x-error-codes'];
+      if (codes && !codes.includes(parsed.error as string)) return `${method.toUpperCase()} ${route.template} ${status} answered error ${JSON.stringify(parsed.error)}, which the document does not list (${codes.join(', ')})`;
+      if (validate(parsed)) return undefined;
       const where = (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? ''}`).join('; ');
       return `${method.toUpperCase()} ${route.template} ${status} does not match ${ref}: ${where}`;
     },

@@ -2,7 +2,8 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { jsonOnly as jsonBodyOnly, noStore } from '../../http/body.js';
-import { contracts, errorResponse } from '../../http/contract.js';
+import { contracts, type Errors } from '../../http/contract.js';
+import * as ex from './examples.js';
 import { ForbiddenError } from '../../http/errors.js';
 import type { TenantState } from '../../tenants/api-key-auth.js';
 import { assertNoVerdict, assertNoVerdictName } from './guard.js';
@@ -29,10 +30,11 @@ const refuseUnreadBody: Koa.Middleware = async (ctx, next) => {
   }
 };
 
-// Thrown by the error middleware on every route: invalid input, missing key, unknown case, rate limit.
-const errors = { 400: errorResponse, 401: errorResponse, 404: errorResponse, 429: errorResponse } as const;
-// JSON-body routes also refuse other media types.
-const jsonErrors = { ...errors, 415: errorResponse } as const;
+// Every case route refuses verdict-like fields; a route with a case id answers 404 for another tenant's case.
+const verdict = ['precomputed_verdict_rejected'] as const;
+const errors: Errors = { 400: verdict, 404: ['not_found'] };
+// JSON-body routes also refuse other media types (a form body is read only to look for verdicts).
+const jsonErrors: Errors = { ...errors, 415: ['unsupported_media_type'] };
 
 export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middleware): Router {
   const router = new Router({ prefix: '/api/v1/verification/cases' });
@@ -45,9 +47,13 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       scope: 'cases:write',
       path: '/',
       summary: 'Open a verification case for a person at a level',
+      description:
+        'Opens a case in which you upload the person\'s document (and, from t2, a selfie) yourself, then ask for a decision. For a page the person uses themselves, create a verification session instead. Send an `Idempotency-Key` to make retries safe: the same key and body replay the case (header `Idempotent-Replayed: true`).',
       headers: s.createCaseHeaders,
       body: s.createCaseBody,
-      responses: { 201: s.caseResponse, ...jsonErrors, 422: errorResponse },
+      responses: { 201: s.caseResponse },
+      errors: { ...jsonErrors, 422: ['idempotency_key_reused'] },
+      examples: ex.createCaseExample,
       use: [noStore, ...jsonOnly()],
     },
     async (ctx, { body, headers }) => {
@@ -59,7 +65,18 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   );
 
   api.route(
-    { method: 'get', scope: 'cases:write', path: '/', summary: "List the tenant's cases, newest first", query: s.listQuery, responses: { 200: s.caseListResponse, ...errors }, use: [noStore] },
+    {
+      method: 'get',
+      scope: 'cases:write',
+      path: '/',
+      summary: "List the tenant's cases, newest first",
+      description: 'Pages through your cases, optionally by status or person. Pass `next_cursor` as `cursor` for the next page.',
+      query: s.listQuery,
+      responses: { 200: s.caseListResponse },
+      errors: { 400: verdict },
+      examples: ex.listCasesExample,
+      use: [noStore],
+    },
     async (ctx, { query: q }) => {
       const { rows, nextCursor } = await cases.list({ tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
       ctx.body = { data: rows.map((r) => presentCase(r)), next_cursor: nextCursor };
@@ -67,7 +84,18 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
   );
 
   api.route(
-    { method: 'get', scope: 'cases:write', path: '/:id', summary: 'Read a case with its uploads summary', params: s.caseParams, responses: { 200: s.caseResponse, ...errors }, use: [noStore] },
+    {
+      method: 'get',
+      scope: 'cases:write',
+      path: '/:id',
+      summary: 'Read a case with its uploads summary',
+      description: 'The case with its document extraction (number masked), decision, review outcome and which uploads it holds. Images are never returned.',
+      params: s.caseParams,
+      responses: { 200: s.caseResponse },
+      errors,
+      examples: ex.getCaseExample,
+      use: [noStore],
+    },
     async (ctx, { params }) => {
       const { row, files } = await cases.get(ctx.state.tenantId, params.id);
       ctx.body = presentCase(row, files);
@@ -81,10 +109,24 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       scope: 'cases:write',
       path: '/:id/upload',
       summary: 'Upload the document, selfie and liveness frames; the document is analysed before the answer',
+      description:
+        'A `multipart/form-data` body with the images (JPEG, PNG or WebP, checked by content; 10 MB each, 64 MB in all) and optional applicant fields the document is compared with. The answer holds the document extraction; call decide next. A t3 case needs active liveness: get a challenge first and send the frames with `liveness_mode=active`.',
       params: s.caseParams,
       body: s.uploadBody,
       bodyType: 'multipart',
-      responses: { 200: s.uploadResponse, ...errors, 408: errorResponse, 409: errorResponse, 413: errorResponse, 415: errorResponse, 422: errorResponse, 503: errorResponse },
+      responses: { 200: s.uploadResponse },
+      errors: {
+        ...errors,
+        400: [...verdict, 'malformed_multipart', 'unknown_field', 'duplicate_field', 'field_too_long', 'too_many_fields', 'aborted', 'empty_file'],
+        408: ['request_timeout'],
+        409: ['case_closed'],
+        413: ['payload_too_large'],
+        415: ['unsupported_media_type'],
+        422: ['missing_file', 'duplicate_file', 'unexpected_file', 'active_liveness_required', 'challenge_required', 'corrupt_image', 'image_too_large', 'image_aspect_ratio', 'image_profile_too_large', 'image_too_complex'],
+        429: ['too_many_uploads'],
+        503: ['upload_capacity', 'engine_unavailable'],
+      },
+      examples: ex.uploadExample,
       use: [noStore, refuseUnreadBody],
     },
     async (ctx, { params }) => {
@@ -107,8 +149,11 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       scope: 'cases:write',
       path: '/:id/liveness/challenge',
       summary: 'Issue the head-turn sequence for active liveness',
+      description: 'A fresh random sequence of head turns for this case; record the liveness frames while the person follows it, then upload them with `liveness_mode=active`.',
       params: s.caseParams,
-      responses: { 200: s.challengeResponse, ...errors, 409: errorResponse },
+      responses: { 200: s.challengeResponse },
+      errors: { ...errors, 409: ['case_closed'] },
+      examples: ex.challengeExample,
       use: [noStore],
     },
     async (ctx, { params }) => {
@@ -122,9 +167,13 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       scope: 'cases:write',
       path: '/:id/decide',
       summary: 'Run the checks on the uploads and decide (approve, reject or send to manual review)',
+      description:
+        "Runs the face, liveness, duplicate and screening checks on the uploads and decides. `approved` updates the person's assurance (every tenant they use sees the new tier); `manual_review` goes to the operator's reviewers and the outcome arrives later (case, status API, `verification.case.reviewed` webhook). The body is empty or `{}`.",
       params: s.caseParams,
       body: s.decideBody,
-      responses: { 200: s.decisionResponse, ...jsonErrors, 409: errorResponse, 422: errorResponse },
+      responses: { 200: s.decisionResponse },
+      errors: { ...jsonErrors, 409: ['case_closed', 'not_uploaded', 'uploads_missing', 'screening_required', 'document_already_verified', 'case_changed'], 422: ['corrupt_image', 'image_too_complex'], 503: ['engine_unavailable'] },
+      examples: ex.decideExample,
       use: [noStore, ...jsonOnly()],
     },
     async (ctx, { params }) => {
@@ -145,7 +194,8 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       summary: 'Refused: manual review is done by the operator\'s reviewers in the console, not by tenants',
       description: 'Always answers 403 review_forbidden. Cases in manual_review are decided by the operator\'s reviewers; the tenant learns the outcome from the case, the status API and the verification.case.reviewed webhook.',
       params: s.caseParams,
-      responses: { ...errors, 403: errorResponse },
+      responses: {},
+      errors: { 400: verdict, 403: ['review_forbidden'] },
       use: [noStore],
     },
     () => {

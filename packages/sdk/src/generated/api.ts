@@ -8,7 +8,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a person's KYC status and tier */
+        /**
+         * Read a person's KYC status and tier
+         * @description The person's reusable assurance as this tenant sees it: status, tier, screening result and how it was reached. `person_id` is your pairwise subject for the person (the `sub` of their ID token); a person who never signed in to you is unknown here (404). Each lookup is counted for usage reporting.
+         *
+         *     Needs an API key with the `status:read` scope (read a person's verification status).
+         */
         get: operations["getKycPersonIdStatus"];
         put?: never;
         post?: never;
@@ -25,8 +30,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document: the tenant API as OpenAPI 3.1 */
+        /**
+         * This document: the tenant API as OpenAPI 3.1
+         * @description Generated from the route contracts the server runs; public. Rendered for people at `/docs/api`.
+         */
         get: operations["getOpenapiJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/postman-collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant API as a Postman collection (v2.1)
+         * @description Generated from this document: a folder per tag, `{{baseUrl}}` set to this server, bearer auth reading `{{apiKey}}`. Import it in Postman or Insomnia; public.
+         */
+        get: operations["getPostmanCollection"];
         put?: never;
         post?: never;
         delete?: never;
@@ -42,10 +70,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tenant's cases, newest first */
+        /**
+         * List the tenant's cases, newest first
+         * @description Pages through your cases, optionally by status or person. Pass `next_cursor` as `cursor` for the next page.
+         *
+         *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
+         */
         get: operations["getVerificationCases"];
         put?: never;
-        /** Open a verification case for a person at a level */
+        /**
+         * Open a verification case for a person at a level
+         * @description Opens a case in which you upload the person's document (and, from t2, a selfie) yourself, then ask for a decision. For a page the person uses themselves, create a verification session instead. Send an `Idempotency-Key` to make retries safe: the same key and body replay the case (header `Idempotent-Replayed: true`).
+         *
+         *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
+         */
         post: operations["postVerificationCases"];
         delete?: never;
         options?: never;
@@ -60,7 +98,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a case with its uploads summary */
+        /**
+         * Read a case with its uploads summary
+         * @description The case with its document extraction (number masked), decision, review outcome and which uploads it holds. Images are never returned.
+         *
+         *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
+         */
         get: operations["getVerificationCasesId"];
         put?: never;
         post?: never;
@@ -79,7 +122,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the checks on the uploads and decide (approve, reject or send to manual review) */
+        /**
+         * Run the checks on the uploads and decide (approve, reject or send to manual review)
+         * @description Runs the face, liveness, duplicate and screening checks on the uploads and decides. `approved` updates the person's assurance (every tenant they use sees the new tier); `manual_review` goes to the operator's reviewers and the outcome arrives later (case, status API, `verification.case.reviewed` webhook). The body is empty or `{}`.
+         *
+         *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
+         */
         post: operations["postVerificationCasesIdDecide"];
         delete?: never;
         options?: never;
@@ -94,7 +142,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Issue the head-turn sequence for active liveness */
+        /**
+         * Issue the head-turn sequence for active liveness
+         * @description A fresh random sequence of head turns for this case; record the liveness frames while the person follows it, then upload them with `liveness_mode=active`.
+         *
+         *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
+         */
         get: operations["getVerificationCasesIdLivenessChallenge"];
         put?: never;
         post?: never;
@@ -116,6 +169,8 @@ export interface paths {
         /**
          * Refused: manual review is done by the operator's reviewers in the console, not by tenants
          * @description Always answers 403 review_forbidden. Cases in manual_review are decided by the operator's reviewers; the tenant learns the outcome from the case, the status API and the verification.case.reviewed webhook.
+         *
+         *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
          */
         post: operations["postVerificationCasesIdReview"];
         delete?: never;
@@ -133,7 +188,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload the document, selfie and liveness frames; the document is analysed before the answer */
+        /**
+         * Upload the document, selfie and liveness frames; the document is analysed before the answer
+         * @description A `multipart/form-data` body with the images (JPEG, PNG or WebP, checked by content; 10 MB each, 64 MB in all) and optional applicant fields the document is compared with. The answer holds the document extraction; call decide next. A t3 case needs active liveness: get a challenge first and send the frames with `liveness_mode=active`.
+         *
+         *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
+         */
         post: operations["postVerificationCasesIdUpload"];
         delete?: never;
         options?: never;
@@ -148,10 +208,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tenant's sessions, newest first */
+        /**
+         * List the tenant's sessions, newest first
+         * @description Pages through your sessions, optionally by status or `external_user_id`. Listed sessions carry no `url`; read one to get a fresh link.
+         *
+         *     Needs an API key with the `sessions:write` scope (create, read and cancel hosted verification sessions).
+         */
         get: operations["getVerificationSessions"];
         put?: never;
-        /** Send a person through hosted verification: create a session (or get the open one for the same external_user_id and level) */
+        /**
+         * Send a person through hosted verification: create a session (or get the open one for the same external_user_id and level)
+         * @description Creates a hosted verification session and answers its single-use `url`: send the person's browser there. They sign in (or sign up), capture their document and selfie on KYCPort's pages, and come back to `redirect_uri` with `session_id` and `status`. While a session for the same `external_user_id` and level is open, that one is answered (200) instead of a new one (201). An `Idempotency-Key` makes retries safe.
+         *
+         *     Needs an API key with the `sessions:write` scope (create, read and cancel hosted verification sessions).
+         */
         post: operations["postVerificationSessions"];
         delete?: never;
         options?: never;
@@ -166,7 +236,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a session; while the person can still act it carries a fresh single-use url */
+        /**
+         * Read a session; while the person can still act it carries a fresh single-use url
+         * @description The session with its outcome and reason codes once decided. While the person can still act (created, in_progress, resubmission_requested) each read issues a fresh single-use `url`, so you can send them back.
+         *
+         *     Needs an API key with the `sessions:write` scope (create, read and cancel hosted verification sessions).
+         */
         get: operations["getVerificationSessionsId"];
         put?: never;
         post?: never;
@@ -185,7 +260,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a session the person has not finished */
+        /**
+         * Cancel a session the person has not finished
+         * @description Cancels a session that is still open: its link stops working and `verification.session.canceled` is sent. Canceling a canceled session answers it again; a finished one is a 409. No body is needed.
+         *
+         *     Needs an API key with the `sessions:write` scope (create, read and cancel hosted verification sessions).
+         */
         post: operations["postVerificationSessionsIdCancel"];
         delete?: never;
         options?: never;
@@ -200,10 +280,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the tenant's webhook endpoints */
+        /**
+         * List the tenant's webhook endpoints
+         * @description All your endpoints, without their secrets.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         get: operations["getWebhooksEndpoints"];
         put?: never;
-        /** Create a webhook endpoint (the response is the only time its signing secret is shown) */
+        /**
+         * Create a webhook endpoint (the response is the only time its signing secret is shown)
+         * @description Registers a public https URL for the listed event types (`*` for all). Deliveries are signed the Standard Webhooks way with the `secret` answered here, once: store it. Failing deliveries are retried with backoff; an endpoint failing for days is disabled (`webhook.endpoint.disabled`).
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         post: operations["postWebhooksEndpoints"];
         delete?: never;
         options?: never;
@@ -218,15 +308,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read a webhook endpoint */
+        /**
+         * Read a webhook endpoint
+         * @description The endpoint without its secret, with why it was disabled, if it was.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         get: operations["getWebhooksEndpointsId"];
         put?: never;
         post?: never;
-        /** Delete a webhook endpoint */
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes the endpoint; pending deliveries to it are dropped. The answer has no body.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         delete: operations["deleteWebhooksEndpointsId"];
         options?: never;
         head?: never;
-        /** Change, enable or disable a webhook endpoint */
+        /**
+         * Change, enable or disable a webhook endpoint
+         * @description Changes only the fields sent. Enabling a disabled endpoint clears its failure state; deliveries resume with new events.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         patch: operations["patchWebhooksEndpointsId"];
         trace?: never;
     };
@@ -237,7 +342,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The endpoint's delivery attempt log, newest first */
+        /**
+         * The endpoint's delivery attempt log, newest first
+         * @description Each attempt with its HTTP status, latency, error and next retry. Pass `next_cursor` as `cursor` for older attempts.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         get: operations["getWebhooksEndpointsIdDeliveries"];
         put?: never;
         post?: never;
@@ -256,7 +366,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a new signing secret; the previous one keeps signing for overlap_seconds (default 24 hours, 0 = expire it now) */
+        /**
+         * Issue a new signing secret; the previous one keeps signing for overlap_seconds (default 24 hours, 0 = expire it now)
+         * @description Answers the new secret, once. During the overlap each delivery carries two signatures, so your listener can switch without dropping events.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         post: operations["postWebhooksEndpointsIdRotateSecret"];
         delete?: never;
         options?: never;
@@ -273,7 +388,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send a webhook.test event to the endpoint */
+        /**
+         * Send a webhook.test event to the endpoint
+         * @description Queues a signed `webhook.test` event for this endpoint only; follow it in the delivery log.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         post: operations["postWebhooksEndpointsIdTest"];
         delete?: never;
         options?: never;
@@ -290,7 +410,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an event again, to one endpoint or to every endpoint that had it or subscribes to it */
+        /**
+         * Send an event again, to one endpoint or to every endpoint that had it or subscribes to it
+         * @description Queues the stored event again with its original id, so a listener that deduplicates by id stays correct.
+         *
+         *     Needs an API key with the `webhooks:manage` scope (manage webhook endpoints, read deliveries and redeliver events).
+         */
         post: operations["postWebhooksEventsEventIdRedeliver"];
         delete?: never;
         options?: never;
@@ -342,6 +467,17 @@ export interface components {
         getOpenapiJson200: {
             /** @constant */
             openapi: "3.1.0";
+        } & {
+            [key: string]: unknown;
+        };
+        getPostmanCollection200: {
+            info: {
+                /** @constant */
+                schema: "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
+            } & {
+                [key: string]: unknown;
+            };
+            item: unknown[];
         } & {
             [key: string]: unknown;
         };
@@ -653,10 +789,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                     *       "kyc_status": "verified",
+                     *       "kyc_tier": "t2",
+                     *       "aml_clear": true,
+                     *       "verified_at": "2026-11-02T09:14:05.000Z",
+                     *       "expires_at": "2027-11-02T09:14:05.000Z",
+                     *       "verification_method": "auto",
+                     *       "human_verified": false,
+                     *       "screened_at": "2026-11-02T09:14:03.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["KycStatus"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -665,7 +819,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -674,7 +832,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -683,7 +845,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -692,7 +858,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -701,7 +871,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -710,7 +884,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -739,7 +917,44 @@ export interface operations {
                     "application/json": components["schemas"]["getOpenapiJson200"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPostmanCollection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["getPostmanCollection200"];
+                };
+            };
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -770,10 +985,101 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "vc_01JD7Q3M8R2WQZ4X6B9N5T0KCE",
+                     *           "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                     *           "level": "t2",
+                     *           "status": "approved",
+                     *           "created_at": "2026-12-01T10:00:00.000Z",
+                     *           "updated_at": "2026-12-01T10:02:41.000Z",
+                     *           "uploaded_at": "2026-12-01T10:01:12.000Z",
+                     *           "decided_at": "2026-12-01T10:02:41.000Z",
+                     *           "document": {
+                     *             "type": "passport",
+                     *             "mrz": {
+                     *               "format": "TD3",
+                     *               "issuing_state": "D",
+                     *               "document_number": "C01X•••••",
+                     *               "expiry_date": "2031-08-14"
+                     *             },
+                     *             "check_digits": [
+                     *               {
+                     *                 "field": "document_number",
+                     *                 "valid": true
+                     *               },
+                     *               {
+                     *                 "field": "birth_date",
+                     *                 "valid": true
+                     *               },
+                     *               {
+                     *                 "field": "expiry_date",
+                     *                 "valid": true
+                     *               }
+                     *             ],
+                     *             "quality": {
+                     *               "sharpness": 0.82,
+                     *               "glare": 0.03
+                     *             },
+                     *             "checks": [
+                     *               {
+                     *                 "name": "document_mrz_check_digits",
+                     *                 "passed": true,
+                     *                 "score": 1,
+                     *                 "threshold": 1,
+                     *                 "reason": "All MRZ check digits are valid."
+                     *               }
+                     *             ]
+                     *           },
+                     *           "liveness_challenge": null,
+                     *           "decision": {
+                     *             "outcome": "approved",
+                     *             "risk_level": "low",
+                     *             "human_verified": false,
+                     *             "automation_tier": "t2",
+                     *             "checks": [
+                     *               {
+                     *                 "name": "document_mrz_check_digits",
+                     *                 "passed": true,
+                     *                 "score": 1,
+                     *                 "threshold": 1,
+                     *                 "reason": "All MRZ check digits are valid."
+                     *               },
+                     *               {
+                     *                 "name": "face_match",
+                     *                 "passed": true,
+                     *                 "score": 0.91,
+                     *                 "threshold": 0.6,
+                     *                 "reason": "The selfie matches the document photo."
+                     *               }
+                     *             ],
+                     *             "reasons": []
+                     *           },
+                     *           "review": null,
+                     *           "files": {
+                     *             "document": true,
+                     *             "document_back": false,
+                     *             "selfie": true,
+                     *             "frames": 0,
+                     *             "purged_at": null
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["getVerificationCases200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `precomputed_verdict_rejected`: A field looks like a verdict or score; results are computed by the server only.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -782,7 +1088,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -791,7 +1101,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -800,16 +1114,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -818,7 +1127,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -827,7 +1140,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -850,6 +1167,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                 *       "level": "t2"
+                 *     }
+                 */
                 "application/json": components["schemas"]["postVerificationCasesBody"];
             };
         };
@@ -860,10 +1183,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vc_01JD7Q3M8R2WQZ4X6B9N5T0KCE",
+                     *       "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                     *       "level": "t2",
+                     *       "status": "open",
+                     *       "created_at": "2026-12-01T10:00:00.000Z",
+                     *       "updated_at": "2026-12-01T10:00:00.000Z",
+                     *       "uploaded_at": null,
+                     *       "decided_at": null,
+                     *       "document": null,
+                     *       "liveness_challenge": null,
+                     *       "decision": null,
+                     *       "review": null,
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerificationCase"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             *     - `precomputed_verdict_rejected`: A field looks like a verdict or score; results are computed by the server only.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -872,7 +1220,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -881,7 +1233,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -890,7 +1246,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -899,7 +1259,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -908,7 +1272,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -917,7 +1285,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Well-formed but unprocessable */
+            /**
+             * @description Well-formed but unprocessable. `error` is one of:
+             *
+             *     - `idempotency_key_reused`: This Idempotency-Key was used before with a different body.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -926,7 +1298,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -935,7 +1311,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -944,7 +1324,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -972,10 +1356,96 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vc_01JD7Q3M8R2WQZ4X6B9N5T0KCE",
+                     *       "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                     *       "level": "t2",
+                     *       "status": "approved",
+                     *       "created_at": "2026-12-01T10:00:00.000Z",
+                     *       "updated_at": "2026-12-01T10:02:41.000Z",
+                     *       "uploaded_at": "2026-12-01T10:01:12.000Z",
+                     *       "decided_at": "2026-12-01T10:02:41.000Z",
+                     *       "document": {
+                     *         "type": "passport",
+                     *         "mrz": {
+                     *           "format": "TD3",
+                     *           "issuing_state": "D",
+                     *           "document_number": "C01X•••••",
+                     *           "expiry_date": "2031-08-14"
+                     *         },
+                     *         "check_digits": [
+                     *           {
+                     *             "field": "document_number",
+                     *             "valid": true
+                     *           },
+                     *           {
+                     *             "field": "birth_date",
+                     *             "valid": true
+                     *           },
+                     *           {
+                     *             "field": "expiry_date",
+                     *             "valid": true
+                     *           }
+                     *         ],
+                     *         "quality": {
+                     *           "sharpness": 0.82,
+                     *           "glare": 0.03
+                     *         },
+                     *         "checks": [
+                     *           {
+                     *             "name": "document_mrz_check_digits",
+                     *             "passed": true,
+                     *             "score": 1,
+                     *             "threshold": 1,
+                     *             "reason": "All MRZ check digits are valid."
+                     *           }
+                     *         ]
+                     *       },
+                     *       "liveness_challenge": null,
+                     *       "decision": {
+                     *         "outcome": "approved",
+                     *         "risk_level": "low",
+                     *         "human_verified": false,
+                     *         "automation_tier": "t2",
+                     *         "checks": [
+                     *           {
+                     *             "name": "document_mrz_check_digits",
+                     *             "passed": true,
+                     *             "score": 1,
+                     *             "threshold": 1,
+                     *             "reason": "All MRZ check digits are valid."
+                     *           },
+                     *           {
+                     *             "name": "face_match",
+                     *             "passed": true,
+                     *             "score": 0.91,
+                     *             "threshold": 0.6,
+                     *             "reason": "The selfie matches the document photo."
+                     *           }
+                     *         ],
+                     *         "reasons": []
+                     *       },
+                     *       "review": null,
+                     *       "files": {
+                     *         "document": true,
+                     *         "document_back": false,
+                     *         "selfie": true,
+                     *         "frames": 0,
+                     *         "purged_at": null
+                     *       },
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerificationCase"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `precomputed_verdict_rejected`: A field looks like a verdict or score; results are computed by the server only.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -984,7 +1454,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -993,7 +1467,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1002,7 +1480,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1011,7 +1493,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1020,7 +1506,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1029,7 +1519,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1051,6 +1545,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example {} */
                 "application/json": components["schemas"]["postVerificationCasesIdDecideBody"];
             };
         };
@@ -1061,10 +1556,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "case_id": "vc_01JD7Q3M8R2WQZ4X6B9N5T0KCE",
+                     *       "status": "approved",
+                     *       "outcome": "approved",
+                     *       "risk_level": "low",
+                     *       "human_verified": false,
+                     *       "automation_tier": "t2",
+                     *       "checks": [
+                     *         {
+                     *           "name": "document_mrz_check_digits",
+                     *           "passed": true,
+                     *           "score": 1,
+                     *           "threshold": 1,
+                     *           "reason": "All MRZ check digits are valid."
+                     *         },
+                     *         {
+                     *           "name": "face_match",
+                     *           "passed": true,
+                     *           "score": 0.91,
+                     *           "threshold": 0.6,
+                     *           "reason": "The selfie matches the document photo."
+                     *         }
+                     *       ],
+                     *       "reasons": [],
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["postVerificationCasesIdDecide200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             *     - `precomputed_verdict_rejected`: A field looks like a verdict or score; results are computed by the server only.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1073,7 +1604,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1082,7 +1617,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1091,7 +1630,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1100,7 +1643,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the resource’s state */
+            /**
+             * @description Conflicts with the resource’s state. `error` is one of:
+             *
+             *     - `case_closed`: The case is already decided or closed.
+             *     - `not_uploaded`: Upload the document (and selfie) before deciding.
+             *     - `uploads_missing`: The case has no stored document (not uploaded, or purged).
+             *     - `screening_required`: The level needs a sanctions/PEP screening result before it can be approved.
+             *     - `document_already_verified`: This document already backs another verified person.
+             *     - `case_changed`: The case changed while it was being decided; read it again.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1109,7 +1661,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1118,7 +1674,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1127,7 +1687,12 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Well-formed but unprocessable */
+            /**
+             * @description Well-formed but unprocessable. `error` is one of:
+             *
+             *     - `corrupt_image`: An image could not be decoded.
+             *     - `image_too_complex`: The engine could not analyse the images in time; send an ordinary photo or scan.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1136,7 +1701,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1145,7 +1714,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1154,7 +1727,12 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             *     - `engine_unavailable`: The verification engine restarted; retry the request.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1182,10 +1760,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "challenge": [
+                     *         "turn_left",
+                     *         "center",
+                     *         "turn_right"
+                     *       ],
+                     *       "issued_at": "2026-12-01T10:00:30.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["getVerificationCasesIdLivenessChallenge200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `precomputed_verdict_rejected`: A field looks like a verdict or score; results are computed by the server only.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1194,7 +1788,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1203,7 +1801,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1212,7 +1814,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1221,7 +1827,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the resource’s state */
+            /**
+             * @description Conflicts with the resource’s state. `error` is one of:
+             *
+             *     - `case_closed`: The case is already decided or closed.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1230,7 +1840,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1239,7 +1853,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1248,7 +1866,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1270,7 +1892,12 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `precomputed_verdict_rejected`: A field looks like a verdict or score; results are computed by the server only.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1279,7 +1906,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1288,7 +1919,12 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             *     - `review_forbidden`: Tenants cannot review cases; the operator’s reviewers decide cases in manual_review.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1297,16 +1933,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1315,7 +1946,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1324,7 +1959,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1346,6 +1985,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "document": "passport.jpg",
+                 *       "selfie": "selfie.jpg",
+                 *       "liveness_mode": "passive",
+                 *       "applicant_given_name": "Erika",
+                 *       "applicant_family_name": "Mustermann",
+                 *       "applicant_birthdate": "1984-08-12"
+                 *     }
+                 */
                 "multipart/form-data": components["schemas"]["postVerificationCasesIdUploadBody"];
             };
         };
@@ -1356,10 +2005,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "case_id": "vc_01JD7Q3M8R2WQZ4X6B9N5T0KCE",
+                     *       "document": {
+                     *         "type": "passport",
+                     *         "mrz": {
+                     *           "format": "TD3",
+                     *           "issuing_state": "D",
+                     *           "document_number": "C01X•••••",
+                     *           "expiry_date": "2031-08-14"
+                     *         },
+                     *         "check_digits": [
+                     *           {
+                     *             "field": "document_number",
+                     *             "valid": true
+                     *           },
+                     *           {
+                     *             "field": "birth_date",
+                     *             "valid": true
+                     *           },
+                     *           {
+                     *             "field": "expiry_date",
+                     *             "valid": true
+                     *           }
+                     *         ],
+                     *         "quality": {
+                     *           "sharpness": 0.82,
+                     *           "glare": 0.03
+                     *         },
+                     *         "checks": [
+                     *           {
+                     *             "name": "document_mrz_check_digits",
+                     *             "passed": true,
+                     *             "score": 1,
+                     *             "threshold": 1,
+                     *             "reason": "All MRZ check digits are valid."
+                     *           }
+                     *         ]
+                     *       },
+                     *       "files": {
+                     *         "document": true,
+                     *         "document_back": false,
+                     *         "selfie": true,
+                     *         "frames": 0
+                     *       },
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["postVerificationCasesIdUpload200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `precomputed_verdict_rejected`: A field looks like a verdict or score; results are computed by the server only.
+             *     - `malformed_multipart`: The multipart body could not be parsed.
+             *     - `unknown_field`: The upload has a field this route does not take.
+             *     - `duplicate_field`: A text field was sent more than once.
+             *     - `field_too_long`: A text field is longer than 1024 bytes.
+             *     - `too_many_fields`: The upload has more fields or parts than allowed.
+             *     - `aborted`: The upload was aborted by the client.
+             *     - `empty_file`: An uploaded file is empty.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1368,7 +2077,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1377,7 +2090,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1386,7 +2103,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1395,7 +2116,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description HTTP 408 */
+            /**
+             * @description The request body arrived too slowly. `error` is one of:
+             *
+             *     - `request_timeout`: The upload body arrived too slowly.
+             */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -1404,7 +2129,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the resource’s state */
+            /**
+             * @description Conflicts with the resource’s state. `error` is one of:
+             *
+             *     - `case_closed`: The case is already decided or closed.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1413,7 +2142,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1422,7 +2155,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,7 +2168,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Well-formed but unprocessable */
+            /**
+             * @description Well-formed but unprocessable. `error` is one of:
+             *
+             *     - `missing_file`: A file the level needs is missing.
+             *     - `duplicate_file`: A single-file field was sent more than once.
+             *     - `unexpected_file`: Liveness frames were sent without liveness_mode=active.
+             *     - `active_liveness_required`: The level needs active liveness (liveness_mode=active with frames).
+             *     - `challenge_required`: Get a liveness challenge before sending active-liveness frames.
+             *     - `corrupt_image`: An image could not be decoded.
+             *     - `image_too_large`: An image is larger than the pixel limits.
+             *     - `image_aspect_ratio`: An image is too narrow or too wide.
+             *     - `image_profile_too_large`: A PNG carries too much compressed metadata.
+             *     - `image_too_complex`: The engine could not analyse the images in time; send an ordinary photo or scan.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1440,7 +2190,12 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             *     - `too_many_uploads`: The tenant has too many uploads in flight; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1449,7 +2204,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1458,7 +2217,13 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             *     - `upload_capacity`: The server is receiving too many uploads; retry after `Retry-After` seconds.
+             *     - `engine_unavailable`: The verification engine restarted; retry the request.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1489,10 +2254,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "vs_01JD7R0YB4C6M2P8S1T3V5X7Z9",
+                     *           "status": "verified",
+                     *           "level": "t2",
+                     *           "url": null,
+                     *           "expires_at": "2026-12-02T10:00:00.000Z",
+                     *           "external_user_id": "user-4711",
+                     *           "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                     *           "case_id": "vc_01JD7Q3M8R2WQZ4X6B9N5T0KCE",
+                     *           "outcome": "approved",
+                     *           "reasons": [],
+                     *           "attempts": 1,
+                     *           "metadata": {
+                     *             "plan": "pro"
+                     *           },
+                     *           "redirect_uri": "https://app.example.com/kyc/done",
+                     *           "created_at": "2026-12-01T10:00:00.000Z",
+                     *           "updated_at": "2026-12-01T10:06:12.000Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["getVerificationSessions200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1501,7 +2297,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1510,7 +2310,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1519,16 +2323,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1537,7 +2336,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1546,7 +2349,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1569,6 +2376,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "level": "t2",
+                 *       "external_user_id": "user-4711",
+                 *       "redirect_uri": "https://app.example.com/kyc/done",
+                 *       "metadata": {
+                 *         "plan": "pro"
+                 *       },
+                 *       "locale": "en"
+                 *     }
+                 */
                 "application/json": components["schemas"]["postVerificationSessionsBody"];
             };
         };
@@ -1579,6 +2397,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vs_01JD7R0YB4C6M2P8S1T3V5X7Z9",
+                     *       "status": "created",
+                     *       "level": "t2",
+                     *       "url": "https://id.example.com/verify/s/vs_01JD7R0YB4C6M2P8S1T3V5X7Z9?t=Yk3Lq9v2",
+                     *       "expires_at": "2026-12-02T10:00:00.000Z",
+                     *       "external_user_id": "user-4711",
+                     *       "person_id": null,
+                     *       "case_id": null,
+                     *       "outcome": null,
+                     *       "reasons": [],
+                     *       "attempts": 0,
+                     *       "metadata": {
+                     *         "plan": "pro"
+                     *       },
+                     *       "redirect_uri": "https://app.example.com/kyc/done",
+                     *       "created_at": "2026-12-01T10:00:00.000Z",
+                     *       "updated_at": "2026-12-01T10:00:00.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerificationSession"];
                 };
             };
@@ -1588,10 +2428,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vs_01JD7R0YB4C6M2P8S1T3V5X7Z9",
+                     *       "status": "created",
+                     *       "level": "t2",
+                     *       "url": "https://id.example.com/verify/s/vs_01JD7R0YB4C6M2P8S1T3V5X7Z9?t=Yk3Lq9v2",
+                     *       "expires_at": "2026-12-02T10:00:00.000Z",
+                     *       "external_user_id": "user-4711",
+                     *       "person_id": null,
+                     *       "case_id": null,
+                     *       "outcome": null,
+                     *       "reasons": [],
+                     *       "attempts": 0,
+                     *       "metadata": {
+                     *         "plan": "pro"
+                     *       },
+                     *       "redirect_uri": "https://app.example.com/kyc/done",
+                     *       "created_at": "2026-12-01T10:00:00.000Z",
+                     *       "updated_at": "2026-12-01T10:00:00.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerificationSession"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             *     - `invalid_redirect_uri`: redirect_uri is not registered for this tenant.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1600,7 +2470,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1609,7 +2483,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1618,7 +2496,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1627,7 +2509,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1636,7 +2522,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1645,7 +2535,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Well-formed but unprocessable */
+            /**
+             * @description Well-formed but unprocessable. `error` is one of:
+             *
+             *     - `idempotency_key_reused`: This Idempotency-Key was used before with a different body.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1654,7 +2548,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1663,7 +2561,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1672,7 +2574,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1700,10 +2606,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vs_01JD7R0YB4C6M2P8S1T3V5X7Z9",
+                     *       "status": "verified",
+                     *       "level": "t2",
+                     *       "url": null,
+                     *       "expires_at": "2026-12-02T10:00:00.000Z",
+                     *       "external_user_id": "user-4711",
+                     *       "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                     *       "case_id": "vc_01JD7Q3M8R2WQZ4X6B9N5T0KCE",
+                     *       "outcome": "approved",
+                     *       "reasons": [],
+                     *       "attempts": 1,
+                     *       "metadata": {
+                     *         "plan": "pro"
+                     *       },
+                     *       "redirect_uri": "https://app.example.com/kyc/done",
+                     *       "created_at": "2026-12-01T10:00:00.000Z",
+                     *       "updated_at": "2026-12-01T10:06:12.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerificationSession"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1712,7 +2644,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1721,7 +2657,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1730,7 +2670,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +2683,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1748,7 +2696,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1757,7 +2709,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1785,10 +2741,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "vs_01JD7R0YB4C6M2P8S1T3V5X7Z9",
+                     *       "status": "canceled",
+                     *       "level": "t2",
+                     *       "url": null,
+                     *       "expires_at": "2026-12-02T10:00:00.000Z",
+                     *       "external_user_id": "user-4711",
+                     *       "person_id": null,
+                     *       "case_id": null,
+                     *       "outcome": null,
+                     *       "reasons": [],
+                     *       "attempts": 0,
+                     *       "metadata": {
+                     *         "plan": "pro"
+                     *       },
+                     *       "redirect_uri": "https://app.example.com/kyc/done",
+                     *       "created_at": "2026-12-01T10:00:00.000Z",
+                     *       "updated_at": "2026-12-01T10:03:00.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["VerificationSession"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1797,7 +2782,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1806,7 +2795,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1815,7 +2808,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,7 +2821,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the resource’s state */
+            /**
+             * @description Conflicts with the resource’s state. `error` is one of:
+             *
+             *     - `session_closed`: The session is finished (completed, expired or canceled).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1833,7 +2834,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1842,7 +2860,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1851,7 +2873,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1860,7 +2886,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1886,19 +2916,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "we_01JD7S2K9D3F5H7J9L1N3P5R7T",
+                     *           "url": "https://app.example.com/webhooks/kycport",
+                     *           "description": "Production listener",
+                     *           "events": [
+                     *             "verification.session.completed",
+                     *             "person.assurance.changed"
+                     *           ],
+                     *           "enabled": true,
+                     *           "disabled_reason": null,
+                     *           "previous_secret_expires_at": null,
+                     *           "created_at": "2026-12-01T09:00:00.000Z",
+                     *           "updated_at": "2026-12-01T09:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["getWebhooksEndpoints200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1907,7 +2953,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1916,16 +2966,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1934,7 +2979,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -1943,7 +2992,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1963,6 +3016,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://app.example.com/webhooks/kycport",
+                 *       "events": [
+                 *         "verification.session.completed",
+                 *         "person.assurance.changed"
+                 *       ],
+                 *       "description": "Production listener"
+                 *     }
+                 */
                 "application/json": components["schemas"]["postWebhooksEndpointsBody"];
             };
         };
@@ -1973,10 +3036,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "we_01JD7S2K9D3F5H7J9L1N3P5R7T",
+                     *       "url": "https://app.example.com/webhooks/kycport",
+                     *       "description": "Production listener",
+                     *       "events": [
+                     *         "verification.session.completed",
+                     *         "person.assurance.changed"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabled_reason": null,
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": "2026-12-01T09:00:00.000Z",
+                     *       "updated_at": "2026-12-01T09:00:00.000Z",
+                     *       "secret": "whsec_8G6snLj9KySEuSdxVqjp/BSl6n220TCC4s4PPiP/wdU=",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpointCreated"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             *     - `invalid_url`: The endpoint URL is not an allowed public https URL.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1985,7 +3074,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1994,7 +3087,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2003,16 +3100,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the resource’s state */
+            /**
+             * @description Conflicts with the resource’s state. `error` is one of:
+             *
+             *     - `limit_reached`: The tenant already has the maximum number of webhook endpoints.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,7 +3113,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2030,7 +3126,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2039,7 +3139,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2048,7 +3152,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2057,7 +3165,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2085,10 +3197,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "we_01JD7S2K9D3F5H7J9L1N3P5R7T",
+                     *       "url": "https://app.example.com/webhooks/kycport",
+                     *       "description": "Production listener",
+                     *       "events": [
+                     *         "verification.session.completed",
+                     *         "person.assurance.changed"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabled_reason": null,
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": "2026-12-01T09:00:00.000Z",
+                     *       "updated_at": "2026-12-01T09:00:00.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2097,7 +3230,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2106,7 +3243,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2115,7 +3256,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2124,7 +3269,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2133,7 +3282,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2142,7 +3295,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2171,7 +3328,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2180,7 +3341,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2189,7 +3354,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2198,7 +3367,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2207,7 +3380,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2216,7 +3393,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2225,7 +3406,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2247,6 +3432,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "enabled": false
+                 *     }
+                 */
                 "application/json": components["schemas"]["patchWebhooksEndpointsIdBody"];
             };
         };
@@ -2257,10 +3447,35 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "we_01JD7S2K9D3F5H7J9L1N3P5R7T",
+                     *       "url": "https://app.example.com/webhooks/kycport",
+                     *       "description": "Production listener",
+                     *       "events": [
+                     *         "verification.session.completed",
+                     *         "person.assurance.changed"
+                     *       ],
+                     *       "enabled": false,
+                     *       "disabled_reason": null,
+                     *       "previous_secret_expires_at": null,
+                     *       "created_at": "2026-12-01T09:00:00.000Z",
+                     *       "updated_at": "2026-12-01T11:00:00.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             *     - `invalid_url`: The endpoint URL is not an allowed public https URL.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2269,7 +3484,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2278,7 +3497,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2287,7 +3510,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2296,7 +3523,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2305,7 +3536,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2314,7 +3549,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2323,7 +3562,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2332,7 +3575,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2363,10 +3610,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "1042",
+                     *           "kind": "attempt",
+                     *           "webhook_id": "we_01JD7S2K9D3F5H7J9L1N3P5R7T",
+                     *           "event_id": "evt_01JD7T8W6Y4A2C0E8G6J4L2N0Q",
+                     *           "attempt": 1,
+                     *           "status_code": 200,
+                     *           "latency_ms": 84,
+                     *           "error": null,
+                     *           "next_retry_at": null,
+                     *           "created_at": "2026-12-01T11:05:00.000Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["getWebhooksEndpointsIdDeliveries200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2375,7 +3646,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2384,7 +3659,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2393,7 +3672,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2402,7 +3685,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2411,7 +3698,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,7 +3711,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2442,6 +3737,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "overlap_seconds": 86400
+                 *     }
+                 */
                 "application/json": components["schemas"]["postWebhooksEndpointsIdRotateSecretBody"];
             };
         };
@@ -2452,10 +3752,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "we_01JD7S2K9D3F5H7J9L1N3P5R7T",
+                     *       "secret": "whsec_80npmWrfm+vr30S423BxPcGbAfJYk9qaLJ8JpKsPqDc=",
+                     *       "previous_secret_expires_at": "2026-12-02T11:00:00.000Z",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["postWebhooksEndpointsIdRotateSecret200"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2464,7 +3779,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2473,7 +3792,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2482,7 +3805,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +3818,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2500,7 +3831,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2509,7 +3844,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2518,7 +3857,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2527,7 +3870,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2555,10 +3902,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event_id": "evt_01JD7T8W6Y4A2C0E8G6J4L2N0Q",
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["postWebhooksEndpointsIdTest202"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2567,7 +3924,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2576,7 +3937,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2585,7 +3950,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2594,7 +3963,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Conflicts with the resource’s state. `error` is one of:
+             *
+             *     - `endpoint_disabled`: The endpoint is disabled; enable it first.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2603,7 +3989,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2612,7 +4002,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,6 +4028,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "endpoint_id": "we_01JD7S2K9D3F5H7J9L1N3P5R7T"
+                 *     }
+                 */
                 "application/json": components["schemas"]["postWebhooksEventsEventIdRedeliverBody"];
             };
         };
@@ -2644,10 +4043,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "event_id": "evt_01JD7T8W6Y4A2C0E8G6J4L2N0Q",
+                     *       "webhook_ids": [
+                     *         "we_01JD7S2K9D3F5H7J9L1N3P5R7T"
+                     *       ],
+                     *       "livemode": true
+                     *     }
+                     */
                     "application/json": components["schemas"]["postWebhooksEventsEventIdRedeliver202"];
                 };
             };
-            /** @description The request is malformed or fails validation (`validation_failed`, …) */
+            /**
+             * @description The request is malformed or fails validation. `error` is one of:
+             *
+             *     - `validation_failed`: A path, query, header or body field is missing or invalid; `details` lists each problem.
+             *     - `invalid_json`: The body is not valid JSON.
+             *     - `json_too_deep`: The JSON body nests deeper than 32 levels.
+             *     - `bad_request`: The body could not be read (aborted, or shorter or longer than its Content-Length).
+             */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2656,7 +4071,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Missing or unknown API key (`unauthorized`) */
+            /**
+             * @description Missing or unknown API key. `error` is one of:
+             *
+             *     - `unauthorized`: No API key, or an unknown or revoked one (`Authorization: Bearer kp_…`).
+             */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2665,7 +4084,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The API key may not do this: it lacks the route’s scope (`insufficient_scope`), or the action is not a tenant’s (`review_forbidden`, …) */
+            /**
+             * @description The API key may not do this. `error` is one of:
+             *
+             *     - `insufficient_scope`: The API key lacks the scope this route needs; `details` names the required and granted scopes.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +4097,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found, or not this tenant’s (`not_found`) */
+            /**
+             * @description Not found, or not this tenant’s. `error` is one of:
+             *
+             *     - `not_found`: No such resource for this tenant (another tenant’s counts as none).
+             */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2683,7 +4110,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the resource’s state */
+            /**
+             * @description Conflicts with the resource’s state. `error` is one of:
+             *
+             *     - `endpoint_disabled`: The endpoint is disabled; enable it first.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2692,7 +4123,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too large */
+            /**
+             * @description Too large. `error` is one of:
+             *
+             *     - `payload_too_large`: The body, a file or the number of files is over its limit.
+             */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2701,7 +4136,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Unsupported media type */
+            /**
+             * @description Unsupported media type. `error` is one of:
+             *
+             *     - `unsupported_media_type`: The Content-Type (or charset, encoding, or an image’s real format) is not one the route accepts.
+             */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2710,7 +4149,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited; retry after `Retry-After` seconds (`rate_limited`) */
+            /**
+             * @description Rate limited; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `rate_limited`: Too many requests for this key; retry after `Retry-After` seconds.
+             */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2719,7 +4162,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A server error; the answer holds no internals, the log has the request id */
+            /**
+             * @description A server error; the answer holds no internals, the log has the request id. `error` is one of:
+             *
+             *     - `internal_error`: A server bug; the answer holds no internals, the server log has the request id.
+             */
             500: {
                 headers: {
                     [name: string]: unknown;
@@ -2728,7 +4175,11 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A dependency is unavailable; retry after `Retry-After` seconds */
+            /**
+             * @description Temporarily unavailable; retry after `Retry-After` seconds. `error` is one of:
+             *
+             *     - `service_unavailable`: The database or session store is unreachable for a moment; retry after `Retry-After` seconds.
+             */
             503: {
                 headers: {
                     [name: string]: unknown;
