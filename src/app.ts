@@ -12,6 +12,7 @@ import { branch, routerChain } from './http/branch.js';
 import { setResponseChecks } from './http/contract.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
+import { samplesRoutes } from './http/samples.js';
 import { openApiRoutes } from './http/openapi.js';
 import { packageVersion } from './paths.js';
 import { mountProvider } from './oidc/mount.js';
@@ -54,7 +55,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   // MCP for AI assistants at /mcp: the same key check, limits and services as the tenant API (mcp/http.ts).
   koa.use(mcpRoutes({ services, publicUrl: config.publicUrl, requireApiKey: auth }));
 
-  for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes())) koa.use(mw);
+  for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes(), samplesRoutes())) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
 
   // Browser-facing pages and the OIDC surface.

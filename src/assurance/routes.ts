@@ -43,7 +43,7 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
       use: [requireApiKey],
     },
     (ctx, { params }) =>
-      andThen(assurance.statusForTenant(ctx.state.tenantId, params.person_id), (status) => {
+      andThen(assurance.statusForTenant(ctx.state.tenantId, params.person_id, ctx.state.livemode), (status) => {
         ctx.set('Cache-Control', 'no-store');
         lookups?.count(ctx.state.tenantId); // in memory; the jobs flush it (usage/lookups.ts)
         sendJson(ctx, bodyOf(status));

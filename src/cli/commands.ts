@@ -46,12 +46,12 @@ export const commands: Record<string, Command> = {
       ),
   }),
   'apikey create': command({
-    usage: `apikey create --tenant ID [--name NAME] [--scope SCOPE…]  (scopes: ${API_SCOPES.join(', ')}; repeat --scope for several; default: all four)`,
+    usage: `apikey create --tenant ID [--name NAME] [--scope SCOPE…] [--test]  (scopes: ${API_SCOPES.join(', ')}; repeat --scope for several; default: all four; --test: a kp_test_ key for test mode)`,
     needsDb: true,
     parse(argv) {
-      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true } });
+      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true }, test: { type: 'boolean', default: false } });
       const scopes = scopeFlags(values.scope);
-      return { tenantId: required(values.tenant, 'tenant'), name: values.name, ...(scopes ? { scopes } : {}) };
+      return { tenantId: required(values.tenant, 'tenant'), name: values.name, ...(scopes ? { scopes } : {}), ...(values.test ? { test: true } : {}) };
     },
     run: (input, infra) => cliAudit(infra!).audited((trx) => createApiKey(trx, input), (r) => tenantAudit.apiKeyCreated(cliActor(), input.tenantId, r.id, input.name, r.scopes)),
   }),

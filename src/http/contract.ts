@@ -83,6 +83,39 @@ export type Auth = 'api_key' | 'access_token' | 'none';
 /** What the API-key guard leaves in Koa state for the scope check: the key's scopes (from its cached state). */
 export interface ScopedState {
   scopes?: readonly ApiScope[];
+  /** The key's mode (test keys: false), written into every success body (withLivemode). */
+  livemode?: boolean;
+}
+
+/** Every API-key success object says which mode answered it (issue 14 §6; Stripe's `livemode`). */
+export const livemodeField = z.boolean().describe('false when a test key (kp_test_…) made the request: test-mode data, never live assurance.');
+
+/** The declared success object schemas of an API-key route, with `livemode` (unless they already declare it). */
+function withLivemode(responses: Responses): Responses {
+  const out: Record<number, z.ZodType | null> = {};
+  for (const [status, schema] of Object.entries(responses)) {
+    const ok = Number(status) < 300 && schema instanceof z.ZodObject && !('livemode' in schema.shape);
+    out[Number(status)] = ok ? (schema as z.ZodObject).extend({ livemode: livemodeField }) : schema;
+  }
+  return out;
+}
+
+/**
+ * Writes the key's mode into the success body the handler left: the object itself and the objects of a list's
+ * `data` (each is an object of that mode); a body serialized ahead (sendJson) gets it spliced in as text.
+ */
+function stampLivemode(ctx: Koa.ParameterizedContext<ScopedState>): void {
+  const mode = ctx.state.livemode ?? true;
+  const body: unknown = ctx.body;
+  if (ctx.status >= 300 || body == null) return;
+  if (typeof body === 'string') {
+    if (body.startsWith('{') && ctx.response.is('json')) ctx.body = `{"livemode":${mode}${body === '{}' ? '' : ','}${body.slice(1)}`;
+    return;
+  }
+  if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) return;
+  const obj = body as Record<string, unknown>;
+  obj.livemode = mode;
+  if (Array.isArray(obj.data)) for (const item of obj.data) if (item && typeof item === 'object' && !Array.isArray(item)) (item as Record<string, unknown>).livemode = mode;
 }
 
 /** Refuses a key without `scope`: an array lookup over at most four entries, no await, no extra middleware layer. */
@@ -135,19 +168,29 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
         ...(spec.headers ? { headers: spec.headers } : {}),
         ...(spec.body ? { body: spec.body } : {}),
         bodyType: spec.bodyType ?? 'json',
-        responses: withImplied(spec, opts.auth),
+        responses: opts.auth === 'api_key' ? withLivemode(withImplied(spec, opts.auth)) : withImplied(spec, opts.auth),
       };
       list.push(contract);
       const read = reader(spec);
       // The scope is checked in the endpoint itself, after the route's own middleware (which may hold the API-key
       // guard, as the status route does) and before the input is validated; a multipart body is not read yet.
       const { scope } = spec;
-      const run: Koa.Middleware = scope
+      const plain: Koa.Middleware = scope
         ? (ctx) => {
             checkScope(ctx.state, scope);
             return handler(ctx, read(ctx)) as Promise<unknown>;
           }
         : (ctx) => handler(ctx, read(ctx)) as Promise<unknown>;
+      // API-key routes: the body says its mode. Synchronous handlers stay synchronous (the status hot path).
+      const run: Koa.Middleware =
+        opts.auth === 'api_key'
+          ? (ctx, next) => {
+              const out = plain(ctx, next) as unknown;
+              if (out instanceof Promise) return out.then(() => stampLivemode(ctx));
+              stampLivemode(ctx);
+              return out as Promise<void>;
+            }
+          : plain;
       const endpoint = check ? checked(run, contract) : run;
       router[spec.method](spec.path, ...(spec.use ?? []), endpoint);
     },

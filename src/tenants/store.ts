@@ -18,6 +18,8 @@ export interface ApiKeyRow {
   last4: string;
   /** Decoded from the space-separated column; the cached key state carries them to every request. */
   scopes: readonly ApiScope[];
+  /** false: a test key (kp_test_…), which sees and makes test-mode data only. */
+  livemode: boolean;
   created_at: Date;
   revoked_at: Date | null;
 }

@@ -36,6 +36,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
         metadata: body.metadata,
         locale: body.locale,
         idempotencyKey: headers['Idempotency-Key'],
+        livemode: ctx.state.livemode,
       });
       if (r.replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = r.created ? 201 : 200;
@@ -46,7 +47,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   api.route(
     { method: 'get', scope: 'sessions:write', path: '/', summary: "List the tenant's sessions, newest first", query: s.listSessionsQuery, responses: { 200: s.sessionListResponse, ...errors }, use: [noStore] },
     async (ctx, { query: q }) => {
-      const { rows, nextCursor } = await sessions.list({ tenantId: ctx.state.tenantId, status: q.status, externalUserId: q.external_user_id, limit: q.limit, cursor: q.cursor });
+      const { rows, nextCursor } = await sessions.list({ tenantId: ctx.state.tenantId, status: q.status, externalUserId: q.external_user_id, limit: q.limit, cursor: q.cursor, livemode: ctx.state.livemode });
       ctx.body = { data: rows.map((r) => presentSession(r)), next_cursor: nextCursor };
     },
   );
@@ -54,7 +55,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   api.route(
     { method: 'get', scope: 'sessions:write', path: '/:id', summary: 'Read a session; while the person can still act it carries a fresh single-use url', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors }, use: [noStore] },
     async (ctx, { params }) => {
-      const r = await sessions.get(ctx.state.tenantId, params.id);
+      const r = await sessions.get(ctx.state.tenantId, params.id, ctx.state.livemode);
       ctx.body = presentSession(r.row, r.url);
     },
   );
@@ -62,7 +63,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
   api.route(
     { method: 'post', scope: 'sessions:write', path: '/:id/cancel', summary: 'Cancel a session the person has not finished', params: s.sessionParams, responses: { 200: s.sessionResponse, ...errors, 409: errorResponse, 415: errorResponse }, use: [noStore, ...jsonOnly()] },
     async (ctx, { params }) => {
-      ctx.body = presentSession(await sessions.cancel(ctx.state.tenantId, params.id));
+      ctx.body = presentSession(await sessions.cancel(ctx.state.tenantId, params.id, ctx.state.livemode));
     },
   );
 
