@@ -94,8 +94,8 @@ export const livemodeField = z.boolean().describe('false when a test key (kp_tes
 function withLivemode(responses: Responses): Responses {
   const out: Record<number, z.ZodType | null> = {};
   for (const [status, schema] of Object.entries(responses)) {
-    const ok = Number(status) < 300 && schema instanceof z.ZodObject && !('livemode' in schema.shape);
-    out[Number(status)] = ok ? (schema as z.ZodObject).extend({ livemode: livemodeField }) : schema;
+    const object = Number(status) < 300 && schema instanceof z.ZodObject && !('livemode' in schema.shape) ? schema : undefined;
+    out[Number(status)] = object ? object.extend({ livemode: livemodeField }) : schema;
   }
   return out;
 }

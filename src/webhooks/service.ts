@@ -130,7 +130,6 @@ export async function listEndpoints(deps: ServiceDeps, tenant: TenantRef): Promi
 }
 
 export async function getEndpoint(deps: ServiceDeps, tenant: TenantRef, id: string): Promise<EndpointView> {
-  const { tenantId, livemode } = scopeOf(tenant);
   return view(await mustFind(deps, tenant, id), deps.clock.now());
 }
 
@@ -141,7 +140,7 @@ export async function updateEndpoint(
   patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null },
   actor: AuditActor,
 ): Promise<EndpointView> {
-  const { tenantId, livemode } = scopeOf(tenant);
+  const { tenantId } = scopeOf(tenant);
   const row = await mustFind(deps, tenant, id);
   const now = deps.clock.now();
   const change = {
@@ -180,7 +179,7 @@ export async function rotateSecret(
   actor: AuditActor,
   overlapMs = ROTATION_OVERLAP_MS,
 ): Promise<{ id: string; secret: string; previous_secret_expires_at: string | null }> {
-  const { tenantId, livemode } = scopeOf(tenant);
+  const { tenantId } = scopeOf(tenant);
   const row = await mustFind(deps, tenant, id);
   const now = deps.clock.now();
   const secret = generateSigningSecret();
@@ -198,7 +197,7 @@ export async function rotateSecret(
 }
 
 export async function sendTestEvent(deps: ServiceDeps, tenant: TenantRef, id: string): Promise<{ event_id: string }> {
-  const { tenantId, livemode } = scopeOf(tenant);
+  const { tenantId } = scopeOf(tenant);
   const row = await mustFind(deps, tenant, id);
   if (!row.enabled) throw new ConflictError('endpoint_disabled', 'The endpoint is disabled; enable it before sending a test event.');
   const { id: eventId } = await deps.db.knex.transaction((trx) =>

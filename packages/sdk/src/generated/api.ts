@@ -347,6 +347,8 @@ export interface components {
         };
         getVerificationCases200: {
             data: components["schemas"]["VerificationCase"][];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
         };
@@ -355,14 +357,20 @@ export interface components {
             challenge: string[];
             /** Format: date-time */
             issued_at: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         getVerificationSessions200: {
             data: components["schemas"]["VerificationSession"][];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
         };
         getWebhooksEndpoints200: {
             data: components["schemas"]["WebhookEndpoint"][];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         getWebhooksEndpointsIdDeliveries200: {
             data: {
@@ -374,10 +382,14 @@ export interface components {
                 id: string;
                 kind: string;
                 latency_ms: number | null;
+                /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+                livemode: boolean;
                 next_retry_at: string | null;
                 status_code: number | null;
                 webhook_id: string | null;
             }[];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Pass as `cursor` for the next (older) page; null on the last page. */
             next_cursor: string | null;
         };
@@ -394,6 +406,8 @@ export interface components {
             kyc_status: "verified" | "pending" | "rejected" | "unverified" | "expired";
             /** @enum {string} */
             kyc_tier: "t0" | "t1" | "t2" | "t3";
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             person_id: string;
             /** @description When the sanctions/PEP screening behind the approval ran; null when none ran. */
             screened_at: string | null;
@@ -418,6 +432,8 @@ export interface components {
             case_id: string;
             checks: components["schemas"]["CheckResult"][];
             human_verified: boolean;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @enum {string} */
             outcome: "approved" | "rejected" | "manual_review";
             reasons: {
@@ -442,6 +458,8 @@ export interface components {
                 frames: number;
                 selfie: boolean;
             };
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         postVerificationCasesIdUploadBody: {
             applicant_birthdate?: string;
@@ -500,6 +518,8 @@ export interface components {
         };
         postWebhooksEndpointsIdRotateSecret200: {
             id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Null when the rotation had no overlap (overlap_seconds 0). */
             previous_secret_expires_at: string | null;
             secret: string;
@@ -513,9 +533,13 @@ export interface components {
         };
         postWebhooksEndpointsIdTest202: {
             event_id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         postWebhooksEventsEventIdRedeliver202: {
             event_id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             webhook_ids: string[];
         };
         postWebhooksEventsEventIdRedeliverBody: {
@@ -554,6 +578,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             level: "t1" | "t2" | "t3";
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             liveness_challenge: string[] | null;
             person_id: string;
             review: {
@@ -581,6 +607,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             level: "t1" | "t2" | "t3";
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             metadata: {
                 [key: string]: string;
             } | null;
@@ -605,6 +633,8 @@ export interface components {
             enabled: boolean;
             events: string[];
             id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Until then the previous secret still signs (rotation overlap). */
             previous_secret_expires_at: string | null;
             /** Format: date-time */
@@ -619,6 +649,8 @@ export interface components {
             enabled: boolean;
             events: string[];
             id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Until then the previous secret still signs (rotation overlap). */
             previous_secret_expires_at: string | null;
             secret: string;
