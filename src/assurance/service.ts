@@ -1,7 +1,7 @@
 // The assurance domain's service: a tenant's read of a person's status (cached), the claims join, and the changes
 // a verification makes. Creation (persons/service.ts, in the person's transaction) and the expiry sweep (jobs.ts)
 // call lifecycle.ts and expiry.ts directly. Built once in compose.ts.
-import { testStatusForTenant } from './test-mode.js';
+import { testStatusForTenant, withTestAssurance } from './test-mode.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import type { Invalidations } from '../db/invalidations.js';
@@ -27,7 +27,7 @@ export interface AssuranceService {
    */
   statusForTenant(tenantId: string, subjectId: string, livemode?: boolean): MaybePromise<TenantStatus>;
   /** Account fields + effective assurance of a person (ID token, userinfo). */
-  claims: (personId: string) => Promise<AccountClaims | undefined>;
+  claims: (personId: string, testTenant?: string) => Promise<AccountClaims | undefined>;
   /** Drops the person's cached statuses in this process (a withdrawal: the next lookup must be a 404 at once). */
   forgetCached(personId: string): void;
   /** Applies a verification outcome inside the caller's transaction (row locked, event emitted there too). */
@@ -45,7 +45,10 @@ export function createAssuranceService(d: { db: Knex; clock: Clock; invalidation
         if (!row) throw new NotFoundError('Person');
         return statusOf(views, row, d.clock.now());
       }),
-    claims: (personId) => accountClaims(d.db, d.clock, personId, (sealed) => openClaims(d.claimsKey, personId, sealed)),
+    claims: async (personId, testTenant) => {
+      const live = await accountClaims(d.db, d.clock, personId, (sealed) => openClaims(d.claimsKey, personId, sealed));
+      return live && testTenant ? withTestAssurance(d.db, d.clock.now(), testTenant, live) : live;
+    },
     forgetCached: (personId) => cache.forget(personId),
     apply: (trx, personId, change, now, reason) => applyAssuranceChange(trx, personId, change, now, reason, (id, claims) => sealClaims(d.claimsKey, id, claims)),
   };

@@ -2,6 +2,7 @@
 // in its own table. The same rules as the live assurance (lifecycle.ts nextAssurance), but it never touches the
 // person's reusable assurance, other tenants never see it, and its changes are test events of that tenant only.
 import type { Queryable } from '../db/index.js';
+import type { AccountClaims } from './claims.js';
 import { NotFoundError } from '../http/errors.js';
 import { emitEvent } from '../webhooks/outbox.js';
 import { nextAssurance, type AssuranceChange } from './lifecycle.js';
@@ -43,7 +44,9 @@ export async function testStatusForTenant(db: Queryable, now: Date, tenantId: st
   return { person_id: sub, ...effectiveAssurance(await find(db, tenantId, subject.person_id), now) };
 }
 
-/** Claims for a test client's tokens: the tenant's test assurance, never the person's live one. */
-export async function testAssuranceOf(db: Queryable, now: Date, tenantId: string, personId: string) {
-  return effectiveAssurance(await find(db, tenantId, personId), now);
+/** A test client's claims: the account's fields with the tenant's test assurance; no verified_claims (no document kept). */
+export async function withTestAssurance(db: Queryable, now: Date, tenantId: string, live: AccountClaims): Promise<AccountClaims> {
+  const { verified: _live, ...account } = live;
+  const a = effectiveAssurance(await find(db, tenantId, live.sub), now);
+  return { ...account, kyc_status: a.kyc_status, kyc_tier: a.kyc_tier, aml_clear: a.aml_clear };
 }

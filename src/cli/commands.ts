@@ -26,7 +26,7 @@ export const commands: Record<string, Command> = {
     run: (name, infra) => cliAudit(infra!).audited((trx) => createTenant(trx, name), (r) => tenantAudit.tenantCreated(cliActor(), r.tenant_id, name)),
   }),
   'client create': command({
-    usage: 'client create --tenant ID --redirect-uri URI [--redirect-uri URI…] [--public] [--name NAME]',
+    usage: 'client create --tenant ID --redirect-uri URI [--redirect-uri URI…] [--public] [--name NAME] [--test]  (--test: a test client, its sign-ins carry test-mode assurance)',
     needsDb: true,
     parse(argv) {
       const { values } = flags(argv, {
@@ -34,10 +34,11 @@ export const commands: Record<string, Command> = {
         'redirect-uri': { type: 'string', multiple: true },
         public: { type: 'boolean', default: false },
         name: { type: 'string' },
+        test: { type: 'boolean', default: false },
       });
       const redirectUris = values['redirect-uri'] ?? [];
       if (redirectUris.length === 0) throw new UsageError('--redirect-uri is required (repeat it for several)');
-      return { tenantId: required(values.tenant, 'tenant'), redirectUris, public: Boolean(values.public), name: values.name };
+      return { tenantId: required(values.tenant, 'tenant'), redirectUris, public: Boolean(values.public), name: values.name, ...(values.test ? { test: true } : {}) };
     },
     run: (input, infra) =>
       cliAudit(infra!).audited(

@@ -75,7 +75,7 @@ function checkRedirectUris(list: string[], config: Pick<Config, 'isProduction'>)
 export async function createClient(
   db: Queryable,
   config: Pick<Config, 'isProduction'>,
-  input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string; postLogoutRedirectUris?: string[] },
+  input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string; postLogoutRedirectUris?: string[]; test?: boolean },
 ): Promise<{ client_id: string; client_secret?: string }> {
   await requireTenant(db, input.tenantId);
   const uris = checkRedirectUris(input.redirectUris, config);
@@ -92,8 +92,10 @@ export async function createClient(
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
     ...(secret ? { client_secret: hashSecret(secret) } : {}),
+    // A test client's sign-ins carry the tenant's test assurance in their claims, never the live one (oidc/).
+    ...(input.test ? { livemode: false } : {}),
   };
-  await tenantStore.insertClient(db, { client_id: clientId, tenant_id: input.tenantId, metadata });
+  await tenantStore.insertClient(db, { client_id: clientId, tenant_id: input.tenantId, metadata, livemode: !input.test });
   return { client_id: clientId, ...(secret ? { client_secret: secret } : {}) };
 }
 
@@ -116,6 +118,7 @@ function presentClient(c: { client_id: string; tenant_id: string; metadata: Reco
     redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
     post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
     public: m.token_endpoint_auth_method === 'none',
+    livemode: m.livemode !== false,
   };
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLists } from '../../../src/screening/index.js';
 import { buildWebhookParts, type WebhookParts } from '../../../src/webhooks/workers.js';
+import { Browser } from '../../support/browser.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { startReceiver, type Receiver } from '../../webhooks/support.js';
 import { api, form, setupTenant, signIn, type Api, type TenantCtx } from './support.js';
@@ -107,6 +108,15 @@ describe('acceptance 6: sandbox', () => {
     expect(changed).toContainEqual(expect.objectContaining({ person_id: person.sub, current: { status: 'verified', tier: 't2' } }));
   }, 120_000);
 
+  it('test sign-in: a test client carries the test assurance in its ID token; the live client the live one', async () => {
+    const testClient = await server.client(live.tenantId, { test: true });
+    const viaTest = await signIn(server, { ...live, client: testClient }, person);
+    expect(viaTest.sub).toBe(person.sub);
+    expect(viaTest.claims).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2', aml_clear: true });
+    expect(viaTest.claims).not.toHaveProperty('verified_claims');
+    expect((await signIn(server, live, person)).claims).toMatchObject({ kyc_status: 'unverified', kyc_tier: 't0' });
+  }, 60_000);
+
   it('live keys get 404 on test objects and test keys on live ones; a live case on a normal server still refuses the specimen', async () => {
     const liveCase = await (await liveApi.create({ person_id: person.sub, level: 't1' })).json();
     expect(liveCase).toMatchObject({ livemode: true });
@@ -119,6 +129,39 @@ describe('acceptance 6: sandbox', () => {
     expect(await (await liveApi.status(person.sub)).json()).toMatchObject({ kyc_status: 'rejected', livemode: true });
     expect(await (await testApi.status(person.sub)).json()).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2', livemode: false });
   }, 60_000);
+});
+
+describe('test-mode sessions', () => {
+  const newSession = async (key: string, externalUserId: string) => {
+    const res = await fetch(`${server.url}/api/v1/verification/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ level: 't2', redirect_uri: live.client.redirect_uri, external_user_id: externalUserId }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json()) as { id: string; url: string; livemode: boolean };
+  };
+  const sessions = (key: string, path = '') => fetch(`${server.url}/api/v1/verification/sessions${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+  it('a test key makes test sessions the live key cannot see (and the same external user may have one in each mode); the hosted pages show a test mode banner', async () => {
+    const t = await newSession(test.apiKey, 'user-1');
+    const l = await newSession(live.apiKey, 'user-1');
+    expect(t).toMatchObject({ livemode: false });
+    expect(l).toMatchObject({ livemode: true });
+    expect(t.id).not.toBe(l.id);
+    expect((await sessions(live.apiKey, `/${t.id}`)).status).toBe(404);
+    expect((await sessions(test.apiKey, `/${l.id}`)).status).toBe(404);
+    expect((await (await sessions(test.apiKey)).json()).data.map((x: { id: string }) => x.id)).toEqual([t.id]);
+
+    const page = async (s: { id: string; url: string }) => {
+      const b = new Browser();
+      await b.fetch(s.url);
+      return (await b.fetch(`${server.url}/verify/s/${s.id}`)).text();
+    };
+    const testPage = await page(t);
+    expect(testPage).toMatch(/<p class="test-banner" role="note"><strong>Test mode\.<\/strong>/);
+    expect(await page(l)).not.toContain('test-banner');
+  });
 });
 
 describe('the samples at /docs/samples', () => {
