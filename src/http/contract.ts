@@ -112,10 +112,14 @@ function stampLivemode(ctx: Koa.ParameterizedContext<ScopedState>): void {
     if (body.startsWith('{') && ctx.response.is('json')) ctx.body = `{"livemode":${mode}${body === '{}' ? '' : ','}${body.slice(1)}`;
     return;
   }
-  if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) return;
+  // Plain JSON objects only: not arrays, buffers or streams.
+  if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
+  // Copies, never writes into the handler's objects (they may be shared or frozen).
   const obj = body as Record<string, unknown>;
-  obj.livemode = mode;
-  if (Array.isArray(obj.data)) for (const item of obj.data) if (item && typeof item === 'object' && !Array.isArray(item)) (item as Record<string, unknown>).livemode = mode;
+  const data = Array.isArray(obj.data)
+    ? (obj.data as unknown[]).map((item) => (item && typeof item === 'object' && !Array.isArray(item) ? { ...item, livemode: mode } : item))
+    : obj.data;
+  ctx.body = { ...obj, ...(data === undefined ? {} : { data }), livemode: mode };
 }
 
 /** Refuses a key without `scope`: an array lookup over at most four entries, no await, no extra middleware layer. */
