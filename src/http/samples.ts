@@ -54,13 +54,13 @@ export function samplesRoutes(): Router {
 function samplesPage(m: SampleManifest): string {
   const rows = m.samples.map(
     (s) => html`<tr>
-  <th scope="row">${s.title}<br><small>${s.description}</small></th>
+  <td><strong>${s.title}</strong><br>${s.description}</td>
   <td><code>${s.level}</code></td>
-  <td>${(Object.keys(LABELS) as (keyof typeof LABELS)[]).flatMap((k) => {
-    const file = s.files[k];
-    return file ? [html`<a href="/samples/${file}"><img src="/samples/${file}" alt="${LABELS[k]}: ${s.title}" width="120" loading="lazy"></a> `] : [];
-  })}</td>
   <td><strong>${s.expected.outcome}</strong>${s.expected.reason ? html`<br><code>${s.expected.reason}</code>` : ''}</td>
+  <td class="samples">${(Object.keys(LABELS) as (keyof typeof LABELS)[]).flatMap((k) => {
+    const file = s.files[k];
+    return file ? [html`<a href="/samples/${file}"><img src="/samples/${file}" alt="${LABELS[k]}: ${s.title}" width="120" height="${k === 'selfie' ? 124 : 84}" loading="lazy"></a>`] : [];
+  })}</td>
 </tr>`,
   );
   return page(
@@ -70,7 +70,7 @@ engine decides: test mode only accepts the ICAO specimen documents (issuing stat
 bundled sample sanctions list instead of the imported lists. Nothing here changes anyone's live status.</p>
 <div class="table-wrap"><table class="data">
 <caption>Samples and the outcome they give in test mode</caption>
-<thead><tr><th scope="col">Sample</th><th scope="col">Level</th><th scope="col">Images</th><th scope="col">Expected outcome</th></tr></thead>
+<thead><tr><th scope="col">Sample</th><th scope="col">Level</th><th scope="col">Expected outcome</th><th scope="col">Images</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
