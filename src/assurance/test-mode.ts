@@ -50,3 +50,8 @@ export async function withTestAssurance(db: Queryable, now: Date, tenantId: stri
   const a = effectiveAssurance(await find(db, tenantId, live.sub), now);
   return { ...account, kyc_status: a.kyc_status, kyc_tier: a.kyc_tier, aml_clear: a.aml_clear };
 }
+
+/** The tenant's test assurance of a person goes when the person withdraws that tenant's access (privacy/). */
+export async function deleteTestAssurance(trx: Queryable, tenantId: string, personId: string): Promise<void> {
+  await trx('test_assurance').where({ tenant_id: tenantId, person_id: personId }).delete();
+}

@@ -184,3 +184,14 @@ describe('the samples at /docs/samples', () => {
     expect(img.headers.get('content-type')).toMatch(/image\/jpeg/);
   });
 });
+
+describe('withdrawal', () => {
+  // Last: it ends the person's access for the tenant the tests above share.
+  it("withdrawing a tenant's access takes its test assurance of the person too", async () => {
+    const personId = (await server.deps.db.knex('subjects').where({ tenant_id: live.tenantId, sub: person.sub }).first('person_id')).person_id as string;
+    expect(await server.deps.db.knex('test_assurance').where({ tenant_id: live.tenantId, person_id: personId })).toHaveLength(1);
+    expect(await server.services.privacy.withdraw(personId, live.tenantId)).toMatchObject({ withdrawn: true });
+    expect(await server.deps.db.knex('test_assurance').where({ tenant_id: live.tenantId, person_id: personId })).toHaveLength(0);
+    expect((await testApi.status(person.sub)).status).toBe(404);
+  });
+});
