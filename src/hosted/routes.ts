@@ -41,7 +41,7 @@ export interface HostedDeps {
   /** The tenant's first-party sign-in client for this flow (created on first use). */
   signInClient: (tenantId: string, redirectUri: string) => Promise<string>;
   /** The sign-in interaction's person and tenant (step-up), or undefined when it is unknown or has none. */
-  interaction: (uid: string) => Promise<{ accountId: string; tenantId: string; uiLocales?: string } | undefined>;
+  interaction: (uid: string) => Promise<{ accountId: string; tenantId: string; uiLocales?: string; livemode: boolean } | undefined>;
   publicUrl: string;
   csrfKey: Buffer;
   secureCookies: boolean;
@@ -279,7 +279,7 @@ export function hostedRoutes(d: HostedDeps): Router {
     const s = await stepUp(ctx, ctx.params.uid ?? '');
     headers(ctx);
     ctx.type = 'html';
-    ctx.body = stepUpPage(await pageCtx(ctx, s.found.tenantId, s.found.uiLocales), { uid: s.uid, level: s.level, csrf: s.csrf });
+    ctx.body = stepUpPage(await pageCtx(ctx, s.found.tenantId, s.found.uiLocales, s.found.livemode), { uid: s.uid, level: s.level, csrf: s.csrf });
   });
 
   router.post('/step-up/:uid', formBody(), async (ctx) => {
@@ -292,6 +292,7 @@ export function hostedRoutes(d: HostedDeps): Router {
       level: s.level,
       returnTo: new URL(`/interaction/${s.uid}/stepped-up`, d.publicUrl).toString(),
       locale,
+      livemode: s.found.livemode,
     });
     ctx.cookies.set(cookieName(row.id), browserSecret, { httpOnly: true, sameSite: 'lax', path: '/verify', secure: d.secureCookies, expires: row.expires_at, overwrite: true });
     ctx.status = 303;

@@ -193,7 +193,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       await grant.save();
       return grant;
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: stepUpPolicy((id) => failFast(() => accountClaims(id))) },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: stepUpPolicy((id, testTenant) => failFast(() => accountClaims(id, testTenant))) },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
       token: `${OIDC_PREFIX}/token`,

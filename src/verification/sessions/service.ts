@@ -340,7 +340,7 @@ export function createSessionService(d: SessionDeps) {
    * Step-up inside sign-in: a session for a person already signed in, bound to this browser and started, that
    * ends at `returnTo` (the interaction) instead of a tenant redirect_uri.
    */
-  async function openForPerson(input: { tenantId: string; personId: string; level: Level; returnTo: string; locale?: string }): Promise<{ row: SessionRow; browserSecret: string }> {
+  async function openForPerson(input: { tenantId: string; personId: string; level: Level; returnTo: string; locale?: string; livemode?: boolean }): Promise<{ row: SessionRow; browserSecret: string }> {
     await d.recordSubject(input.tenantId, input.personId);
     const { row } = await create({
       tenantId: input.tenantId,
@@ -349,6 +349,7 @@ export function createSessionService(d: SessionDeps) {
       redirectUri: input.returnTo,
       returnTo: input.returnTo,
       ...(input.locale ? { locale: input.locale } : {}),
+      livemode: input.livemode ?? true,
     });
     const browserSecret = crypto.randomBytes(32).toString('base64url');
     await sessionStore.update(d.db, row.id, { browser_hash: hash(browserSecret), updated_at: d.clock.now() });
