@@ -26,17 +26,28 @@ const DIR = path.join(packageRoot, 'public', 'samples');
 const TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.png': 'image/png', '.json': 'application/json; charset=utf-8' };
 const LABELS = { document: 'Document', document_back: 'Back side', selfie: 'Selfie' } as const;
 
-export function samplesRoutes(): Router {
-  const router = new Router();
+type Loaded = { files: Map<string, { body: Buffer; type: string }>; page: string };
+let loaded: Loaded | null | undefined;
+
+/** The manifest's files and the page, read once per process (null when the samples are not shipped). */
+function load(): Loaded | null {
+  if (loaded !== undefined) return loaded;
   const manifestFile = path.join(DIR, 'manifest.json');
-  if (!fs.existsSync(manifestFile)) return router;
+  if (!fs.existsSync(manifestFile)) return (loaded = null);
   const raw = fs.readFileSync(manifestFile);
   const manifest = manifestSchema.parse(JSON.parse(raw.toString('utf8')));
   const files = new Map<string, { body: Buffer; type: string }>([['manifest.json', { body: raw, type: TYPES['.json']! }]]);
   for (const s of manifest.samples) {
     for (const name of Object.values(s.files)) files.set(name, { body: fs.readFileSync(path.join(DIR, path.basename(name))), type: TYPES[path.extname(name)] ?? 'application/octet-stream' });
   }
-  const body = samplesPage(manifest);
+  return (loaded = { files, page: samplesPage(manifest) });
+}
+
+export function samplesRoutes(): Router {
+  const router = new Router();
+  const samples = load();
+  if (!samples) return router;
+  const { files, page: body } = samples;
   router.get('/samples/:name', (ctx) => {
     const file = files.get(ctx.params.name ?? '');
     if (!file) return;
