@@ -20,5 +20,6 @@ import { assuranceProvenance } from './20261203_assurance_0001_provenance.js';
 import { auditEntries } from './20261203_audit_0001_audit_entries.js';
 import { apiKeyScopes } from './20261203_tenants_0001_api_key_scopes.js';
 import { usageCounters } from './20261203_usage_0001_counters.js';
+import { sandboxLivemode } from './20261203_sandbox_0001_livemode.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes, usageCounters];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes, usageCounters, sandboxLivemode];

@@ -14,6 +14,7 @@ import { setResponseChecks } from './http/contract.js';
 import { healthRoutes } from './http/health.js';
 import { staticRoutes } from './http/static.js';
 import { guideRoutes } from './docs/routes.js';
+import { samplesRoutes } from './http/samples.js';
 import { openApiRoutes } from './http/openapi.js';
 import { apiDocsRoutes } from './http/api-docs.js';
 import { packageVersion } from './paths.js';
@@ -63,7 +64,7 @@ export function buildApp(infra: Infra, keys: KeyMaterial, services: Services): K
   // MCP for AI assistants at /mcp: the same key check, limits and services as the tenant API (mcp/http.ts).
   koa.use(mcpRoutes({ services, publicUrl: config.publicUrl, requireApiKey: auth }));
 
-  for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes(), guideRoutes(config.publicUrl), apiDocsRoutes(reference.documents))) koa.use(mw);
+  for (const mw of routerChain(healthRoutes({ db: infra.db.knex, redis: infra.redis }), staticRoutes(), guideRoutes(config.publicUrl), apiDocsRoutes(reference.documents), samplesRoutes())) koa.use(mw);
   koa.use(ipRateLimit(infra.apiLimiter, config.rateLimit.ipPerMinute));
 
   // Browser-facing pages and the OIDC surface.

@@ -48,9 +48,9 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
       use: [requireApiKey],
     },
     (ctx, { params }) =>
-      andThen(assurance.statusForTenant(ctx.state.tenantId, params.person_id), (status) => {
+      andThen(assurance.statusForTenant(ctx.state.tenantId, params.person_id, ctx.state.livemode), (status) => {
         ctx.set('Cache-Control', 'no-store');
-        lookups?.count(ctx.state.tenantId); // in memory; the jobs flush it (usage/lookups.ts)
+        if (ctx.state.livemode) lookups?.count(ctx.state.tenantId); // live only; in memory, the jobs flush it (usage/lookups.ts)
         sendJson(ctx, bodyOf(status));
       }),
   );

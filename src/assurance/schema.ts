@@ -1,5 +1,6 @@
 // zod schemas for the assurance API: the status lookup's path and its answer.
 import { z } from 'zod';
+import { livemodeField } from '../http/contract.js';
 import { KYC_STATUSES, KYC_TIERS } from './model.js';
 import { VERIFICATION_METHODS } from './provenance.js';
 
@@ -23,5 +24,6 @@ export const statusResponse = z
       .describe("How the verified assurance was reached: `auto` (the engine's checks) or `human` (the operator's reviewer); null when not verified or verified before provenance was recorded."),
     human_verified: z.boolean().describe('True when a reviewer of the operator approved it (verification_method `human`).'),
     screened_at: timestamp.describe('When the sanctions/PEP screening behind the approval ran; null when none ran.'),
+    livemode: livemodeField,
   })
   .meta({ id: 'KycStatus' });

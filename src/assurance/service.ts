@@ -1,6 +1,7 @@
 // The assurance domain's service: a tenant's read of a person's status (cached), the claims join, and the changes
 // a verification makes. Creation (persons/service.ts, in the person's transaction) and the expiry sweep (jobs.ts)
 // call lifecycle.ts and expiry.ts directly. Built once in compose.ts.
+import { testStatusForTenant, withTestAssurance } from './test-mode.js';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import type { Invalidations } from '../db/invalidations.js';
@@ -24,9 +25,9 @@ export interface AssuranceService {
    * The tenant's view: `subjectId` is the tenant's pairwise subject; unknown and foreign ids are both 404.
    * Synchronous on a cache hit (the status API's hot path).
    */
-  statusForTenant(tenantId: string, subjectId: string): MaybePromise<TenantStatus>;
+  statusForTenant(tenantId: string, subjectId: string, livemode?: boolean): MaybePromise<TenantStatus>;
   /** Account fields + effective assurance of a person (ID token, userinfo). */
-  claims: (personId: string) => Promise<AccountClaims | undefined>;
+  claims: (personId: string, testTenant?: string) => Promise<AccountClaims | undefined>;
   /** Drops the person's cached statuses in this process (a withdrawal: the next lookup must be a 404 at once). */
   forgetCached(personId: string): void;
   /** Applies a verification outcome inside the caller's transaction (row locked, event emitted there too). */
@@ -38,12 +39,16 @@ export function createAssuranceService(d: { db: Knex; clock: Clock; invalidation
   const cache = new StatusCache(d.db, d.invalidations);
   const views = new WeakMap<SubjectAssurance, { expired: boolean; status: TenantStatus }>();
   return {
-    statusForTenant: (tenantId, subjectId) =>
-      andThen(cache.find(tenantId, subjectId), (row) => {
+    // A test key reads the tenant's test assurance (test-mode.ts): uncached, never the person's live one.
+    statusForTenant: (tenantId, subjectId, livemode = true) =>
+      !livemode ? testStatusForTenant(d.db, d.clock.now(), tenantId, subjectId) : andThen(cache.find(tenantId, subjectId), (row) => {
         if (!row) throw new NotFoundError('Person');
         return statusOf(views, row, d.clock.now());
       }),
-    claims: (personId) => accountClaims(d.db, d.clock, personId, (sealed) => openClaims(d.claimsKey, personId, sealed)),
+    claims: async (personId, testTenant) => {
+      const live = await accountClaims(d.db, d.clock, personId, (sealed) => openClaims(d.claimsKey, personId, sealed));
+      return live && testTenant ? withTestAssurance(d.db, d.clock.now(), testTenant, live) : live;
+    },
     forgetCached: (personId) => cache.forget(personId),
     apply: (trx, personId, change, now, reason) => applyAssuranceChange(trx, personId, change, now, reason, (id, claims) => sealClaims(d.claimsKey, id, claims)),
   };

@@ -26,7 +26,7 @@ export const commands: Record<string, Command> = {
     run: (name, infra) => cliAudit(infra!).audited((trx) => createTenant(trx, name), (r) => tenantAudit.tenantCreated(cliActor(), r.tenant_id, name)),
   }),
   'client create': command({
-    usage: 'client create --tenant ID --redirect-uri URI [--redirect-uri URI…] [--public] [--name NAME]',
+    usage: 'client create --tenant ID --redirect-uri URI [--redirect-uri URI…] [--public] [--name NAME] [--test]  (--test: a test client, its sign-ins carry test-mode assurance)',
     needsDb: true,
     parse(argv) {
       const { values } = flags(argv, {
@@ -34,10 +34,11 @@ export const commands: Record<string, Command> = {
         'redirect-uri': { type: 'string', multiple: true },
         public: { type: 'boolean', default: false },
         name: { type: 'string' },
+        test: { type: 'boolean', default: false },
       });
       const redirectUris = values['redirect-uri'] ?? [];
       if (redirectUris.length === 0) throw new UsageError('--redirect-uri is required (repeat it for several)');
-      return { tenantId: required(values.tenant, 'tenant'), redirectUris, public: Boolean(values.public), name: values.name };
+      return { tenantId: required(values.tenant, 'tenant'), redirectUris, public: Boolean(values.public), name: values.name, ...(values.test ? { test: true } : {}) };
     },
     run: (input, infra) =>
       cliAudit(infra!).audited(
@@ -46,12 +47,12 @@ export const commands: Record<string, Command> = {
       ),
   }),
   'apikey create': command({
-    usage: `apikey create --tenant ID [--name NAME] [--scope SCOPE…]  (scopes: ${API_SCOPES.join(', ')}; repeat --scope for several; default: all four)`,
+    usage: `apikey create --tenant ID [--name NAME] [--scope SCOPE…] [--test]  (scopes: ${API_SCOPES.join(', ')}; repeat --scope for several; default: all four; --test: a kp_test_ key for test mode)`,
     needsDb: true,
     parse(argv) {
-      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true } });
+      const { values } = flags(argv, { tenant: { type: 'string' }, name: { type: 'string' }, scope: { type: 'string', multiple: true }, test: { type: 'boolean', default: false } });
       const scopes = scopeFlags(values.scope);
-      return { tenantId: required(values.tenant, 'tenant'), name: values.name, ...(scopes ? { scopes } : {}) };
+      return { tenantId: required(values.tenant, 'tenant'), name: values.name, ...(scopes ? { scopes } : {}), ...(values.test ? { test: true } : {}) };
     },
     run: (input, infra) => cliAudit(infra!).audited((trx) => createApiKey(trx, input), (r) => tenantAudit.apiKeyCreated(cliActor(), input.tenantId, r.id, input.name, r.scopes)),
   }),

@@ -41,7 +41,7 @@ export interface HostedDeps {
   /** The tenant's first-party sign-in client for this flow (created on first use). */
   signInClient: (tenantId: string, redirectUri: string) => Promise<string>;
   /** The sign-in interaction's person and tenant (step-up), or undefined when it is unknown or has none. */
-  interaction: (uid: string) => Promise<{ accountId: string; tenantId: string; uiLocales?: string } | undefined>;
+  interaction: (uid: string) => Promise<{ accountId: string; tenantId: string; uiLocales?: string; livemode: boolean } | undefined>;
   publicUrl: string;
   csrfKey: Buffer;
   secureCookies: boolean;
@@ -59,10 +59,11 @@ export function hostedRoutes(d: HostedDeps): Router {
   const router = new Router({ prefix: '/verify' });
   const csrfFor = (row: SessionRow, secret: string) => keyedHash(d.csrfKey, `verify:${row.id}:${secret}`);
 
-  async function pageCtx(ctx: Koa.Context, tenantId: string, sessionLocale?: string | null): Promise<PageCtx> {
+  /** `livemode` false: a test-mode session, whose every page carries the test mode banner. */
+  async function pageCtx(ctx: Koa.Context, tenantId: string, sessionLocale?: string | null, livemode = true): Promise<PageCtx> {
     const locale = pickLocale(typeof ctx.query.ui_locales === 'string' ? ctx.query.ui_locales : undefined, sessionLocale, ctx.get('Accept-Language'));
     const nonce = ctx.state.nonce as string;
-    return { t: translator(locale), locale, nonce, brand: { ...(await d.branding(tenantId)), tenantId } };
+    return { t: translator(locale), locale, nonce, brand: { ...(await d.branding(tenantId)), tenantId }, testMode: !livemode };
   }
 
   function headers(ctx: Koa.Context, formTargets: string[] = []) {
@@ -98,7 +99,7 @@ export function hostedRoutes(d: HostedDeps): Router {
         ctx.body = errorPage(e);
         return;
       }
-      const p = await pageCtx(ctx, tenantId, (ctx.state.row as SessionRow).locale);
+      const p = await pageCtx(ctx, tenantId, (ctx.state.row as SessionRow).locale, (ctx.state.row as SessionRow).livemode);
       send(ctx, layout(p, p.t('error.title'), html`<div class="notice error" role="alert">${e.message}</div><p class="actions"><a class="button" href="/verify/s/${(ctx.state.row as SessionRow).id}">${p.t('error.try_again')}</a></p>`), e.status);
     }
   });
@@ -110,7 +111,7 @@ export function hostedRoutes(d: HostedDeps): Router {
     if (!row) {
       const any = /^vs_[\w-]+$/.test(id) ? await d.sessions.byId(id) : undefined;
       if (!any) throw new NotFoundError('Verification');
-      send(ctx, message(await pageCtx(ctx, any.tenant_id, any.locale), 'browser.other.title', 'browser.other.body'), 403);
+      send(ctx, message(await pageCtx(ctx, any.tenant_id, any.locale, any.livemode), 'browser.other.title', 'browser.other.body'), 403);
       return undefined;
     }
     ctx.state.row = row;
@@ -138,7 +139,7 @@ export function hostedRoutes(d: HostedDeps): Router {
       ctx.body = `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${t('link.unknown.title')}</title><link rel="stylesheet" href="/static/styles.css"></head><body><main class="shell"><section class="card"><h1>${t('link.unknown.title')}</h1><p>${t('link.unknown.body')}</p></section></main></body></html>`;
       return;
     }
-    const p = await pageCtx(ctx, r.row.tenant_id, r.row.locale);
+    const p = await pageCtx(ctx, r.row.tenant_id, r.row.locale, r.row.livemode);
     const key = r.problem === 'finished' ? 'used' : r.problem === 'unknown' ? 'expired' : r.problem;
     send(ctx, message(p, `link.${key}.title`, `link.${key}.body`), 410);
   });
@@ -150,7 +151,7 @@ export function hostedRoutes(d: HostedDeps): Router {
   });
 
   async function showStep(ctx: Koa.Context, row: SessionRow, secret: string, error?: { step: Step; message: string; status: number; country?: string }) {
-    const p = await pageCtx(ctx, row.tenant_id, row.locale);
+    const p = await pageCtx(ctx, row.tenant_id, row.locale, row.livemode);
     const step = error?.step ?? nextStep(row);
     const csrf = csrfFor(row, secret);
     const retake = row.status === 'resubmission_requested' && row.reasons?.length ? retakeNotice(p, row.reasons) : undefined;
@@ -204,14 +205,14 @@ export function hostedRoutes(d: HostedDeps): Router {
     if (!b) return;
     const who = await d.currentSession(ctx);
     if (!who || ctx.query.error) {
-      const p = await pageCtx(ctx, b.row.tenant_id, b.row.locale);
+      const p = await pageCtx(ctx, b.row.tenant_id, b.row.locale, b.row.livemode);
       return send(ctx, layout(p, p.t('error.title'), html`<p>${p.t('error.sign_in_failed')}</p><p class="actions"><a class="button primary" href="/verify/s/${b.row.id}/sign-in">${p.t('error.try_again')}</a></p>`), 400, b.row);
     }
     try {
       await d.sessions.start(b.row.id, who.accountId);
     } catch (err) {
       if (toApiError(err).status !== 403) throw err;
-      const p = await pageCtx(ctx, b.row.tenant_id, b.row.locale);
+      const p = await pageCtx(ctx, b.row.tenant_id, b.row.locale, b.row.livemode);
       return send(ctx, message(p, 'error.title', 'error.wrong_person'), 403, b.row);
     }
     ctx.redirect(`/verify/s/${b.row.id}`);
@@ -227,7 +228,7 @@ export function hostedRoutes(d: HostedDeps): Router {
     checkCsrf(b.row, b.secret, body.csrf);
     const f = chooseForm.safeParse(body);
     if (!f.success) {
-      const p = await pageCtx(ctx, b.row.tenant_id, b.row.locale);
+      const p = await pageCtx(ctx, b.row.tenant_id, b.row.locale, b.row.livemode);
       return showStep(ctx, b.row, b.secret, { step: 'choose', message: p.t('choose.country_invalid'), status: 400, country: typeof body.country === 'string' ? body.country : undefined });
     }
     await d.sessions.choose(b.row.id, { documentType: f.data.document_type, country: f.data.country.toUpperCase() });
@@ -278,7 +279,7 @@ export function hostedRoutes(d: HostedDeps): Router {
     const s = await stepUp(ctx, ctx.params.uid ?? '');
     headers(ctx);
     ctx.type = 'html';
-    ctx.body = stepUpPage(await pageCtx(ctx, s.found.tenantId, s.found.uiLocales), { uid: s.uid, level: s.level, csrf: s.csrf });
+    ctx.body = stepUpPage(await pageCtx(ctx, s.found.tenantId, s.found.uiLocales, s.found.livemode), { uid: s.uid, level: s.level, csrf: s.csrf });
   });
 
   router.post('/step-up/:uid', formBody(), async (ctx) => {
@@ -291,6 +292,7 @@ export function hostedRoutes(d: HostedDeps): Router {
       level: s.level,
       returnTo: new URL(`/interaction/${s.uid}/stepped-up`, d.publicUrl).toString(),
       locale,
+      livemode: s.found.livemode,
     });
     ctx.cookies.set(cookieName(row.id), browserSecret, { httpOnly: true, sameSite: 'lax', path: '/verify', secure: d.secureCookies, expires: row.expires_at, overwrite: true });
     ctx.status = 303;

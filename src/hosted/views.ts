@@ -9,6 +9,8 @@ export interface PageCtx {
   locale: Locale;
   nonce: string;
   brand: Branding & { tenantId: string };
+  /** A test-mode session (made with a kp_test_ key): every page says so. */
+  testMode?: boolean;
 }
 
 const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
@@ -31,6 +33,7 @@ ${refreshS ? html`<noscript><meta http-equiv="refresh" content="${String(refresh
 <body>
 <main class="shell">
   <header class="brand">${b.hasLogo ? html`<img src="/verify/t/${b.tenantId}/logo" alt="" height="32">` : ''}<span>${b.name}</span></header>
+  ${p.testMode ? html`<p class="test-banner" role="note"><strong>${p.t('page.test_mode')}</strong> ${p.t('page.test_mode_body')}</p>` : ''}
   <section class="card">
     <p class="subtitle">${p.t('page.title')}</p>
     <h1>${title}</h1>

@@ -100,6 +100,43 @@ export type Auth = 'api_key' | 'access_token' | 'none';
 /** What the API-key guard leaves in Koa state for the scope check: the key's scopes (from its cached state). */
 export interface ScopedState {
   scopes?: readonly ApiScope[];
+  /** The key's mode (test keys: false), written into every success body (withLivemode). */
+  livemode?: boolean;
+}
+
+/** Every API-key success object says which mode answered it (issue 14 §6; Stripe's `livemode`). */
+export const livemodeField = z.boolean().describe('false when a test key (kp_test_…) made the request: test-mode data, never live assurance.');
+
+/** The declared success object schemas of an API-key route, with `livemode` (unless they already declare it). */
+function withLivemode(responses: Responses): Responses {
+  const out: Record<number, z.ZodType | null> = {};
+  for (const [status, schema] of Object.entries(responses)) {
+    const object = Number(status) < 300 && schema instanceof z.ZodObject && !('livemode' in schema.shape) ? schema : undefined;
+    out[Number(status)] = object ? object.extend({ livemode: livemodeField }) : schema;
+  }
+  return out;
+}
+
+/**
+ * Writes the key's mode into the success body the handler left: the object itself and the objects of a list's
+ * `data` (each is an object of that mode); a body serialized ahead (sendJson) gets it spliced in as text.
+ */
+function stampLivemode(ctx: Koa.ParameterizedContext<ScopedState>): void {
+  const mode = ctx.state.livemode ?? true;
+  const body: unknown = ctx.body;
+  if (ctx.status >= 300 || body == null) return;
+  if (typeof body === 'string') {
+    if (body.startsWith('{') && ctx.response.is('json')) ctx.body = `{"livemode":${mode}${body === '{}' ? '' : ','}${body.slice(1)}`;
+    return;
+  }
+  // Plain JSON objects only: not arrays, buffers or streams.
+  if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
+  // Copies, never writes into the handler's objects (they may be shared or frozen).
+  const obj = body as Record<string, unknown>;
+  const data = Array.isArray(obj.data)
+    ? (obj.data as unknown[]).map((item) => (item && typeof item === 'object' && !Array.isArray(item) ? { ...item, livemode: mode } : item))
+    : obj.data;
+  ctx.body = { ...obj, ...(data === undefined ? {} : { data }), livemode: mode };
 }
 
 /** Refuses a key without `scope`: an array lookup over at most four entries, no await, no extra middleware layer. */
@@ -139,6 +176,7 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
   return {
     route(spec, handler) {
       if (opts.auth === 'api_key' && !spec.scope) throw new Error(`${spec.method.toUpperCase()} ${prefix}${spec.path}: an API-key route must declare its scope`);
+      const implied = withImplied(spec, opts.auth);
       const contract: RouteContract = {
         method: spec.method,
         // As the router joins them: a prefix's '/' route is the prefix itself.
@@ -152,7 +190,8 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
         ...(spec.headers ? { headers: spec.headers } : {}),
         ...(spec.body ? { body: spec.body } : {}),
         bodyType: spec.bodyType ?? 'json',
-        ...withImplied(spec, opts.auth),
+        responses: opts.auth === 'api_key' ? withLivemode(implied.responses) : implied.responses,
+        errors: implied.errors,
         ...(spec.examples ? { examples: spec.examples } : {}),
       };
       list.push(contract);
@@ -160,12 +199,22 @@ export function contracts<S = Koa.DefaultState>(router: Router, opts: { auth: Au
       // The scope is checked in the endpoint itself, after the route's own middleware (which may hold the API-key
       // guard, as the status route does) and before the input is validated; a multipart body is not read yet.
       const { scope } = spec;
-      const run: Koa.Middleware = scope
+      const plain: Koa.Middleware = scope
         ? (ctx) => {
             checkScope(ctx.state, scope);
             return handler(ctx, read(ctx)) as Promise<unknown>;
           }
         : (ctx) => handler(ctx, read(ctx)) as Promise<unknown>;
+      // API-key routes: the body says its mode. Synchronous handlers stay synchronous (the status hot path).
+      const run: Koa.Middleware =
+        opts.auth === 'api_key'
+          ? (ctx, next) => {
+              const out = plain(ctx, next) as unknown;
+              if (out instanceof Promise) return out.then(() => stampLivemode(ctx));
+              stampLivemode(ctx);
+              return out as Promise<void>;
+            }
+          : plain;
       const endpoint = check ? checked(run, contract) : run;
       router[spec.method](spec.path, ...(spec.use ?? []), endpoint);
     },

@@ -36,7 +36,7 @@ export function mcpRoutes(d: { services: McpServices; publicUrl: string; require
   const serve = async (ctx: Koa.ParameterizedContext<TenantState>): Promise<void> => {
     await parse(ctx, async () => {
       if (!ctx.is('application/json')) throw new UnsupportedMediaTypeError('Send a JSON-RPC message (Content-Type: application/json).');
-      const caller: McpCaller = { tenantId: ctx.state.tenantId, apiKeyId: ctx.state.apiKeyId, scopes: ctx.state.scopes };
+      const caller: McpCaller = { tenantId: ctx.state.tenantId, apiKeyId: ctx.state.apiKeyId, scopes: ctx.state.scopes, livemode: ctx.state.livemode };
       const server = createMcpServer({ services: d.services, publicUrl: d.publicUrl, caller: () => caller });
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       try {

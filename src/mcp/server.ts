@@ -17,6 +17,8 @@ export interface McpCaller {
   tenantId: string;
   apiKeyId: string;
   scopes: readonly ApiScope[];
+  /** The key's mode: a test key's tools read and make test data only. */
+  livemode: boolean;
 }
 
 export interface McpServerDeps {
@@ -44,7 +46,7 @@ export function createMcpServer(d: McpServerDeps): McpServer {
         try {
           const caller = await d.caller();
           if (!caller.scopes.includes(t.scope)) throw new InsufficientScopeError(t.scope, caller.scopes);
-          const result = await t.run(d.services, caller.tenantId, args as never);
+          const result = await t.run(d.services, { tenantId: caller.tenantId, livemode: caller.livemode }, args as never);
           return { content: [{ type: 'text', text: t.text(result) }], structuredContent: result };
         } catch (err) {
           return toolError(err, t.name);

@@ -40,7 +40,7 @@ export async function serveStdio(config: Config, apiKey: string | undefined): Pr
     if (!row) throw new UnauthorizedError('The API key is invalid or revoked.');
     const counted = await infra.apiLimiter.hit([apiKeyLimit(row.id, config.rateLimit.apiPerMinute)]);
     if (!counted.allowed) throw new RateLimitedError(counted.retryAfter);
-    return { tenantId: row.tenant_id, apiKeyId: row.id, scopes: row.scopes };
+    return { tenantId: row.tenant_id, apiKeyId: row.id, scopes: row.scopes, livemode: row.livemode };
   }
 
   const server = createMcpServer({ services: services, publicUrl: config.publicUrl, caller });

@@ -33,9 +33,15 @@ export interface McpTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   readOnly: boolean;
   input: I;
   output: O;
-  run(services: McpServices, tenantId: string, input: z.output<I>): Promise<z.input<O>>;
+  /** `caller`: the key's tenant and mode (a test key's tools see test data only). */
+  run(services: McpServices, caller: McpTenant, input: z.output<I>): Promise<z.input<O>>;
   /** One short text rendering for clients that show text only (the structured content carries the rest). */
   text(result: z.output<O>): string;
+}
+
+export interface McpTenant {
+  tenantId: string;
+  livemode: boolean;
 }
 
 /** Types one tool's run and text against its own schemas; the list holds them as plain tools. */
@@ -68,8 +74,8 @@ export const TOOLS: readonly McpTool[] = [
     input: statusParams,
     output: statusResponse,
     // Exactly the route's fields (its schema's keys), whatever else the service's status carries.
-    async run(s, tenantId, { person_id }) {
-      const status: Record<string, unknown> = await s.assurance.statusForTenant(tenantId, person_id);
+    async run(s, { tenantId, livemode }, { person_id }) {
+      const status: Record<string, unknown> = { ...(await s.assurance.statusForTenant(tenantId, person_id, livemode)), livemode };
       return Object.fromEntries(Object.keys(statusResponse.shape).map((k) => [k, status[k]])) as z.input<typeof statusResponse>;
     },
     text: (r) => `${r.person_id}: ${r.kyc_status}, tier ${r.kyc_tier}${r.aml_clear === null ? '' : `, AML ${r.aml_clear ? 'clear' : 'not clear'}`}${r.expires_at ? `, expires ${r.expires_at}` : ''}`,
@@ -82,9 +88,10 @@ export const TOOLS: readonly McpTool[] = [
     readOnly: false,
     input: createSessionBody.extend({ idempotency_key: createSessionHeaders.shape['Idempotency-Key'] }),
     output: sessionResponse,
-    async run(s, tenantId, i) {
+    async run(s, { tenantId, livemode }, i) {
       const r = await s.sessions.create({
         tenantId,
+        livemode,
         level: i.level,
         externalUserId: i.external_user_id,
         personId: i.person_id,
@@ -105,8 +112,8 @@ export const TOOLS: readonly McpTool[] = [
     readOnly: true,
     input: sessionParams,
     output: sessionResponse,
-    async run(s, tenantId, { id }) {
-      const r = await s.sessions.get(tenantId, id);
+    async run(s, { tenantId, livemode }, { id }) {
+      const r = await s.sessions.get(tenantId, id, livemode);
       return presentSession(r.row, r.url);
     },
     text: (r) => `Session ${r.id} (${r.level}): ${r.status}${r.outcome ? `, outcome ${r.outcome}` : ''}${r.reasons.length ? ` (${r.reasons.join(', ')})` : ''}`,
@@ -119,8 +126,8 @@ export const TOOLS: readonly McpTool[] = [
     readOnly: true,
     input: caseListQuery,
     output: z.strictObject({ data: z.array(caseOutcome), next_cursor: z.string().nullable() }),
-    async run(s, tenantId, q) {
-      const { rows, nextCursor } = await s.cases.list({ tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
+    async run(s, { tenantId, livemode }, q) {
+      const { rows, nextCursor } = await s.cases.list({ tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor, livemode });
       return { data: rows.map((r) => outcomeOf(presentCase(r))), next_cursor: nextCursor };
     },
     text: (r) => (r.data.length ? r.data.map((c) => `${c.id} ${c.level} ${c.status}${c.outcome ? ` ${c.outcome}` : ''}${c.reasons.length ? ` (${c.reasons.join(', ')})` : ''}`).join('\n') : 'No cases.'),
@@ -133,7 +140,7 @@ export const TOOLS: readonly McpTool[] = [
     readOnly: true,
     input: z.strictObject({ endpoint_id: endpointParams.shape.id, ...attemptListQuery.shape }),
     output: attemptListResponse,
-    run: (s, tenantId, q) => s.webhooks.listAttempts(tenantId, q.endpoint_id, { limit: q.limit, before: q.cursor }),
+    run: (s, tenant, q) => s.webhooks.listAttempts(tenant, q.endpoint_id, { limit: q.limit, before: q.cursor }),
     text: (r) => (r.data.length ? r.data.map((a) => `${a.created_at} ${a.kind} ${a.event_id ?? ''} → ${a.status_code ?? a.error ?? 'pending'}`).join('\n') : 'No delivery attempts.'),
   }),
 ];

@@ -10,7 +10,7 @@ import { oidcArtifactKeys } from '../crypto/keys.js';
 import { clientIp } from '../http/client-ip.js';
 import type { KeyMaterial } from './keys.js';
 import { CLAIMS_CONFIG, SCOPES } from './claims.js';
-import { ClientCatalog, clientTenant } from './adapters/clients.js';
+import { ClientCatalog, clientTenant, testClientTenant } from './adapters/clients.js';
 import { artifactCodec } from './adapters/artifacts.js';
 import { postgresAccountArtifacts, postgresAdapterFactory } from './adapters/postgres.js';
 import { redisAccountArtifacts, redisAdapterFactory } from './adapters/redis.js';
@@ -61,8 +61,8 @@ export interface ProviderDeps {
   redis: Redis | undefined;
   clock: Clock;
   keys: KeyMaterial;
-  /** The person's claims (assurance service). */
-  claims: (personId: string) => Promise<AccountClaims | undefined>;
+  /** The person's claims (assurance service); with `testTenant`, that tenant's test assurance instead of the live one. */
+  claims: (personId: string, testTenant?: string) => Promise<AccountClaims | undefined>;
   /** The tenant's pairwise subject of a person (persons service). */
   pairwise: (tenantId: string, personId: string) => string;
 }
@@ -104,14 +104,15 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       if (!tenantId) throw new Error('client without tenant');
       return pairwise(tenantId, accountId);
     },
-    extraClientMetadata: { properties: ['tenant_id'] },
+    extraClientMetadata: { properties: ['tenant_id', 'livemode'] },
     scopes: [...SCOPES],
     claims: CLAIMS_CONFIG,
     conformIdTokenClaims: false,
     // Tiers as acr values: advertised in discovery (acr_values_supported); step-up in step-up.ts.
     acrValues: [...ACR_VALUES],
-    async findAccount(_ctx, id) {
-      const claims = await failFast(() => accountClaims(id));
+    async findAccount(ctx, id) {
+      const testTenant = testClientTenant(ctx.oidc.client);
+      const claims = await failFast(() => accountClaims(id, testTenant));
       if (!claims) return undefined;
       const { verified, ...plain } = claims;
       // `requested`: the claims parameter's members for this use, already cut to what the grant allows.
@@ -192,7 +193,7 @@ export function createProvider({ config, db, redis, clock, keys, claims: account
       await grant.save();
       return grant;
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: stepUpPolicy((id) => failFast(() => accountClaims(id))) },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: stepUpPolicy((id, testTenant) => failFast(() => accountClaims(id, testTenant))) },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
       token: `${OIDC_PREFIX}/token`,

@@ -2,7 +2,7 @@
 // a lower tier than the request's minimum (acr.ts), and every ID token's acr is the tier held at issuance.
 import Provider, { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountClaims } from '../assurance/claims.js';
-import { clientTenant } from './adapters/clients.js';
+import { clientTenant, testClientTenant } from './adapters/clients.js';
 import { heldTier, requestedTier, tierAcr, tierAtLeast } from './acr.js';
 
 /** The login prompt's reason when the person must step up; the interaction pages send them to /verify/step-up. */
@@ -18,7 +18,8 @@ export const STEP_UP_DECLINED = 'declined';
 /** OpenID Connect Unmet Authentication Requirements 1.0: an essential acr the OP could not meet. */
 export const UNMET = 'unmet_authentication_requirements';
 
-type Claims = (personId: string) => Promise<AccountClaims | undefined>;
+/** `testTenant`: a test client's tenant, whose test assurance is the tier held (sandbox). */
+type Claims = (personId: string, testTenant?: string) => Promise<AccountClaims | undefined>;
 
 /**
  * oidc-provider's default policy, with its exact-match essential-acr checks replaced by one tier check: tiers are
@@ -42,7 +43,7 @@ export function stepUpPolicy(claims: Claims): interactionPolicy.Prompt[] {
         if (wanted.tier === null) throw new errors.CustomOIDCProviderError(UNMET, 'none of the requested acr values is supported');
         const accountId = oidc.session?.accountId;
         if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // the no_session check signs them in first
-        const person = await claims(accountId);
+        const person = await claims(accountId, testClientTenant(oidc.client));
         if (!person || tierAtLeast(heldTier(person), wanted.tier)) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
         if (!wanted.essential) {
           // acr_values is voluntary: the person may continue below it, and prompt=none answers at the tier held.
@@ -90,12 +91,13 @@ export function acrFromHeldTier(provider: Provider): void {
 
 /** The signed-in person of a sign-in interaction and its client's tenant (the hosted step-up entry), if both exist. */
 export function interactionPerson(provider: Provider) {
-  return async (uid: string): Promise<{ accountId: string; tenantId: string; uiLocales?: string } | undefined> => {
+  return async (uid: string): Promise<{ accountId: string; tenantId: string; uiLocales?: string; livemode: boolean } | undefined> => {
     const i = await provider.Interaction.find(uid);
     const accountId = i?.result?.login?.accountId ?? i?.session?.accountId;
     const client = i && typeof i.params.client_id === 'string' ? await provider.Client.find(i.params.client_id) : undefined;
     const tenantId = clientTenant(client);
     if (!accountId || !tenantId) return undefined;
-    return { accountId, tenantId, ...(typeof i?.params.ui_locales === 'string' ? { uiLocales: i.params.ui_locales } : {}) };
+    // A test client's step-up is a test-mode session: its outcome moves the tenant's test assurance only.
+    return { accountId, tenantId, livemode: testClientTenant(client) === undefined, ...(typeof i?.params.ui_locales === 'string' ? { uiLocales: i.params.ui_locales } : {}) };
   };
 }

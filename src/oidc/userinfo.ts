@@ -11,7 +11,7 @@ import type { Clock } from '../clock.js';
 import { formBody } from '../http/body.js';
 import { contracts } from '../http/contract.js';
 import { outageOf, outages, RETRY_AFTER_SECONDS } from '../db/outage.js';
-import { clientTenant } from './adapters/clients.js';
+import { clientTenant, testClientTenant } from './adapters/clients.js';
 import { filterByScope } from './claims.js';
 import type { KeyMaterial } from './keys.js';
 import { OIDC_PREFIX, userinfoResource } from './provider.js';
@@ -38,7 +38,7 @@ export interface UserinfoDeps {
   /** verified_claims' trust_framework (config). */
   trustFramework: string;
   clock: Clock;
-  claims: (personId: string) => Promise<AccountClaims | undefined>;
+  claims: (personId: string, testTenant?: string) => Promise<AccountClaims | undefined>;
   findSubject: (tenantId: string, sub: string) => Promise<{ person_id: string; sub: string } | undefined>;
 }
 
@@ -70,7 +70,7 @@ export function userinfoRoutes({ provider, keys, issuer, trustFramework, clock, 
     const tenantId = clientTenant(client);
     const subject = tenantId ? await findSubject(tenantId, String(payload.sub)) : undefined;
     if (!subject || subject.person_id !== grant.accountId) throw new BearerError('invalid_token', 'unknown subject');
-    const claims = await accountClaims(subject.person_id);
+    const claims = await accountClaims(subject.person_id, testClientTenant(client));
     if (!claims) throw new BearerError('invalid_token', 'account no longer exists');
     // verified_claims asked for in the claims parameter's userinfo member (carried in the token, provider.ts) is
     // released only when the person consented to it (the grant holds the claim), like oidc-provider's own userinfo.

@@ -5,6 +5,7 @@
 // assurance, links, recovery codes, the verified-document registry entry), and the person's OIDC sessions and
 // grants (database or Redis). The cases' decision records stay without biometrics for RECORD_RETENTION_YEARS
 // (erased_at), then purgeExpiredRecords deletes them (jobs.ts). README "Your data" says the same.
+import { deleteTestAssurance } from '../assurance/test-mode.js';
 import type { Knex } from 'knex';
 import type { AccountClaims } from '../assurance/claims.js';
 import { effectiveAssurance } from '../assurance/model.js';
@@ -97,6 +98,8 @@ export function createPrivacyService(d: PrivacyDeps): PrivacyService {
       const now = d.clock.now();
       const sub = await db.transaction(async (trx) => {
         const gone = await personStore.deleteSubject(trx, tenantId, personId);
+        // The tenant's test-mode assurance of the person goes with its access.
+        await deleteTestAssurance(trx, tenantId, personId);
         if (gone) await emitEvent(trx, { tenantId, type: 'person.access.withdrawn', data: { person_id: gone, withdrawn_at: now.toISOString() }, at: now });
         if (gone) await d.audit.record(byPerson(personId, 'person.access_withdrawn', { tenant_id: tenantId }), trx);
         return gone;

@@ -39,6 +39,8 @@ export const reviewStore = {
       .leftJoin('review_claims as r', (j) => j.on('r.case_id', 'c.id').andOn('r.expires_at', '>', db.raw('?', [now])))
       .where('c.status', 'manual_review')
       .whereNull('c.erased_at')
+      // Test-mode cases (a tenant's kp_test_ key) are never the operator's work: they stay in manual_review.
+      .where('c.livemode', true)
       .orderByRaw('coalesce(c.decided_at, c.created_at) asc, c.id asc')
       .limit(limit)
       .select('c.id', 'c.tenant_id', 'c.level', 'c.decided_at', 'c.created_at', 'r.reviewer_id', 'r.expires_at as claim_expires_at'),

@@ -10,6 +10,7 @@ import { normalizeIsoDate } from './dates.js';
 import { ScreeningIndex, ScreeningIndexBuilder, type ListSummary } from './matcher.js';
 import { screeningThresholds as t } from './thresholds.js';
 import { combineScore, compareBirthDate, compareNationality } from './score.js';
+import { sampleScreeningIndex } from './sample-list.js';
 import * as store from './store.js';
 import type { Hit, ScreeningQuery, ScreeningResult } from './types.js';
 
@@ -56,6 +57,8 @@ export class ScreeningIndexHolder {
 export interface ScreeningService {
   /** The current index, rebuilt when the stored lists changed (imports by the CLI or another process). */
   currentIndex(): Promise<ScreeningIndex>;
+  /** Test mode's bundled sample list (sample-list.ts); never the imported lists. */
+  sampleIndex(): Promise<ScreeningIndex>;
 }
 
 /** The screening domain's service (compose.ts): checks the stored lists' signature before each use. */
@@ -74,6 +77,7 @@ export function createScreeningService(db: Database): ScreeningService {
       }
       return holder.get();
     },
+    sampleIndex: sampleScreeningIndex,
   };
 }
 

@@ -1,4 +1,4 @@
-// Tenant API-key authentication (Authorization: Bearer kp_live_…) plus the per-key and per-IP rate limits,
+// Tenant API-key authentication (Authorization: Bearer kp_live_… or kp_test_…) plus the per-key and per-IP rate limits,
 // counted together. Warm requests (key cached, limits counted in process) stay synchronous and allocate little:
 // a promise or closure per request is paid again in garbage collection at every request.
 import type Koa from 'koa';
@@ -17,6 +17,8 @@ export interface TenantState {
   apiKeyId: string;
   /** The key's scopes, from its cached row; each route's contract checks the one it needs (http/contract.ts). */
   scopes: readonly ApiScope[];
+  /** The key's mode: false for a test key (kp_test_…); every response says it (http/contract.ts). */
+  livemode: boolean;
   requestId: string;
 }
 
@@ -53,6 +55,7 @@ export function createApiKeyAuth(d: ApiKeyAuthDeps): Koa.Middleware {
     ctx.state.tenantId = key.tenant_id;
     ctx.state.apiKeyId = key.id;
     ctx.state.scopes = key.scopes;
+    ctx.state.livemode = key.livemode;
     return next();
   }
 

@@ -9,6 +9,8 @@ import { hashSecret, newId, randomToken } from '../ids.js';
 import { tenantStore, type ApiKeyRow } from './store.js';
 
 export const API_KEY_PREFIX = 'kp_live_';
+/** Test-mode keys (issue 14 §6): same API, test data only (cases, sessions, webhooks, a test assurance). */
+export const TEST_KEY_PREFIX = 'kp_test_';
 
 export async function createTenant(db: Queryable, name: string): Promise<{ tenant_id: string }> {
   const id = newId('ten');
@@ -73,7 +75,7 @@ function checkRedirectUris(list: string[], config: Pick<Config, 'isProduction'>)
 export async function createClient(
   db: Queryable,
   config: Pick<Config, 'isProduction'>,
-  input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string; postLogoutRedirectUris?: string[] },
+  input: { tenantId: string; redirectUris: string[]; public: boolean; name?: string; postLogoutRedirectUris?: string[]; test?: boolean },
 ): Promise<{ client_id: string; client_secret?: string }> {
   await requireTenant(db, input.tenantId);
   const uris = checkRedirectUris(input.redirectUris, config);
@@ -90,8 +92,10 @@ export async function createClient(
     grant_types: ['authorization_code', 'refresh_token'],
     token_endpoint_auth_method: input.public ? 'none' : 'client_secret_basic',
     ...(secret ? { client_secret: hashSecret(secret) } : {}),
+    // A test client's sign-ins carry the tenant's test assurance in their claims, never the live one (oidc/).
+    ...(input.test ? { livemode: false } : {}),
   };
-  await tenantStore.insertClient(db, { client_id: clientId, tenant_id: input.tenantId, metadata });
+  await tenantStore.insertClient(db, { client_id: clientId, tenant_id: input.tenantId, metadata, livemode: !input.test });
   return { client_id: clientId, ...(secret ? { client_secret: secret } : {}) };
 }
 
@@ -100,6 +104,8 @@ export interface CreateApiKeyInput {
   name?: string;
   /** Default: every scope (API_SCOPES). */
   scopes?: readonly ApiScope[];
+  /** A test key (kp_test_…): it sees and makes test-mode data only. Default: live. */
+  test?: boolean;
 }
 
 /** A client as an operator sees it: never the secret (only whether it has one). */
@@ -112,6 +118,7 @@ function presentClient(c: { client_id: string; tenant_id: string; metadata: Reco
     redirect_uris: (m.redirect_uris as string[] | undefined) ?? [],
     post_logout_redirect_uris: (m.post_logout_redirect_uris as string[] | undefined) ?? [],
     public: m.token_endpoint_auth_method === 'none',
+    livemode: m.livemode !== false,
   };
 }
 
@@ -147,11 +154,12 @@ export async function deleteClient(db: Queryable, clientId: string): Promise<{ c
   return { client_id: clientId, deleted: true };
 }
 
-export async function createApiKey(db: Queryable, input: CreateApiKeyInput): Promise<{ id: string; api_key: string; scopes: ApiScope[] }> {
+export async function createApiKey(db: Queryable, input: CreateApiKeyInput): Promise<{ id: string; api_key: string; scopes: ApiScope[]; livemode: boolean }> {
   await requireTenant(db, input.tenantId);
   if (input.scopes?.length === 0) throw new BadRequestError('invalid_scope', `An API key needs at least one scope (${API_SCOPES.join(', ')}).`);
   const scopes = API_SCOPES.filter((s) => (input.scopes ?? API_SCOPES).includes(s));
-  const key = API_KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
+  const livemode = !input.test;
+  const key = (livemode ? API_KEY_PREFIX : TEST_KEY_PREFIX) + crypto.randomBytes(24).toString('base64url');
   const id = newId('key');
   await tenantStore.insertApiKey(db, {
     id,
@@ -160,8 +168,9 @@ export async function createApiKey(db: Queryable, input: CreateApiKeyInput): Pro
     key_hash: hashSecret(key),
     last4: key.slice(-4),
     scopes,
+    livemode,
   });
-  return { id, api_key: key, scopes };
+  return { id, api_key: key, scopes, livemode };
 }
 
 /** A tenant's keys as an operator may see them: never the key or its hash. */
@@ -173,7 +182,7 @@ export type ClientListing = ReturnType<typeof presentClient>;
 export async function listApiKeys(db: Queryable, tenantId: string) {
   await requireTenant(db, tenantId);
   const rows = await tenantStore.listApiKeys(db, tenantId);
-  return rows.map((k) => ({ id: k.id, name: k.name, last4: k.last4, scopes: [...k.scopes], created_at: k.created_at.toISOString(), revoked_at: k.revoked_at?.toISOString() ?? null }));
+  return rows.map((k) => ({ id: k.id, name: k.name, last4: k.last4, scopes: [...k.scopes], livemode: k.livemode, created_at: k.created_at.toISOString(), revoked_at: k.revoked_at?.toISOString() ?? null }));
 }
 
 /** New name and/or scopes; every process caching the key drops it when the change commits (api_keys trigger). */
@@ -201,10 +210,12 @@ export async function revokeApiKey(db: Queryable, clock: Clock, id: string): Pro
 
 /** The tenant behind a presented key, or undefined for unknown/revoked keys (callers answer 401 alike). */
 export async function authenticateApiKey(db: Queryable, presented: string): Promise<ApiKeyRow | undefined> {
-  if (!presented.startsWith(API_KEY_PREFIX) || presented.length > 200) return undefined;
+  if (!(presented.startsWith(API_KEY_PREFIX) || presented.startsWith(TEST_KEY_PREFIX)) || presented.length > 200) return undefined;
   // The lookup is by hash, so timing reveals nothing about stored keys.
   const row = await tenantStore.findApiKeyByHash(db, hashSecret(presented));
   if (!row || row.revoked_at) return undefined;
+  // The prefix is part of the hashed key; a row whose mode disagrees with it is refused rather than trusted.
+  if (row.livemode !== presented.startsWith(API_KEY_PREFIX)) return undefined;
   return row;
 }
 

@@ -18,6 +18,8 @@ export interface ApiKeyRow {
   last4: string;
   /** Decoded from the space-separated column; the cached key state carries them to every request. */
   scopes: readonly ApiScope[];
+  /** false: a test key (kp_test_…), which sees and makes test-mode data only. */
+  livemode: boolean;
   created_at: Date;
   revoked_at: Date | null;
 }
@@ -50,7 +52,7 @@ export const tenantStore = {
   countCases: async (db: Queryable, tenantId: string): Promise<number> =>
     Number((await db('verification_cases').where({ tenant_id: tenantId }).count<{ n: number | string }[]>('* as n'))[0]!.n),
 
-  insertClient: (db: Queryable, row: { client_id: string; tenant_id: string; metadata: object }) =>
+  insertClient: (db: Queryable, row: { client_id: string; tenant_id: string; metadata: object; livemode?: boolean }) =>
     db('oidc_clients').insert({ ...row, metadata: JSON.stringify(row.metadata) }),
   /** Inserts the client, or replaces its metadata when it exists. */
   upsertClient: (db: Queryable, row: { client_id: string; tenant_id: string; metadata: object }) =>

@@ -1,5 +1,6 @@
 // A tenant's usage per month (console usage page and its CSV): verifications (cases opened), status lookups
 // (usage_counters, see lookups.ts) and webhook deliveries (deliveries created, whatever their outcome).
+import type { Knex } from 'knex';
 import type { Queryable } from '../db/index.js';
 import { monthOf, STATUS_LOOKUPS } from './lookups.js';
 
@@ -15,10 +16,12 @@ export async function usageByMonth(db: Queryable, tenantId: string, now: Date, m
   const list: string[] = [];
   for (let i = 0; i < months; i++) list.push(monthOf(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1))));
   const since = new Date(`${list[list.length - 1]}-01T00:00:00Z`);
-  const perMonth = async (table: string): Promise<Map<string, number>> => {
+  // Live usage only: test-mode cases and the deliveries of test events are not counted.
+  const perMonth = async (table: string, live: (q: Knex.QueryBuilder) => void): Promise<Map<string, number>> => {
     // Grouped in the database (PGlite and Postgres alike): one row per month, not one per case.
     const rows = await db(table)
       .where({ tenant_id: tenantId })
+      .where(live)
       .andWhere('created_at', '>=', since)
       .select<{ month: string; n: number | string }[]>(db.raw("to_char(created_at at time zone 'UTC', 'YYYY-MM') as month"), db.raw('count(*) as n'))
       .groupByRaw('1');
@@ -26,8 +29,8 @@ export async function usageByMonth(db: Queryable, tenantId: string, now: Date, m
     return m;
   };
   const [cases, deliveries, counters] = await Promise.all([
-    perMonth('verification_cases'),
-    perMonth('webhook_deliveries'),
+    perMonth('verification_cases', (q) => void q.where('livemode', true)),
+    perMonth('webhook_deliveries', (q) => void q.whereIn('event_id', db('webhook_events').where({ tenant_id: tenantId, livemode: true }).select('id'))),
     db('usage_counters').where({ tenant_id: tenantId, metric: STATUS_LOOKUPS }).whereIn('month', list).select<{ month: string; count: number | string }[]>('month', 'count'),
   ]);
   const lookups = new Map(counters.map((r) => [r.month, Number(r.count)]));

@@ -33,6 +33,8 @@ export interface EventEnvelope {
   type: string;
   created_at: string;
   tenant_id: string;
+  /** false: a test-mode event (a test key's data); only test endpoints receive it. */
+  livemode: boolean;
   data: Record<string, unknown>;
 }
 

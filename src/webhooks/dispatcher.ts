@@ -21,12 +21,13 @@ export interface DispatcherOptions extends RecorderOptions {
 }
 
 /** The JSON every receiver gets. */
-export function envelope(job: Pick<DeliveryJob, 'event_id' | 'event_type' | 'event_created_at' | 'tenant_id' | 'event_data'>): EventEnvelope {
+export function envelope(job: Pick<DeliveryJob, 'event_id' | 'event_type' | 'event_created_at' | 'tenant_id' | 'event_data' | 'event_livemode'>): EventEnvelope {
   return {
     id: job.event_id,
     type: job.event_type,
     created_at: job.event_created_at.toISOString(),
     tenant_id: job.tenant_id,
+    livemode: job.event_livemode,
     data: job.event_data,
   };
 }

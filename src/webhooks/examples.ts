@@ -2,7 +2,7 @@
 // checks them against each route's own schemas. `livemode` is added to every object response by the contract layer.
 import type { Examples } from '../http/contract.js';
 
-/** Object responses carry `livemode`; objects inside lists do not. */
+/** Object responses carry `livemode`, and so does each object of a list's `data`. */
 const live = <T extends object>(o: T) => ({ ...o, livemode: true });
 const endpoint = {
   id: 'we_01JD7S2K9D3F5H7J9L1N3P5R7T',
@@ -22,7 +22,7 @@ export const createEndpointExample: Examples = {
   request: { url: endpoint.url, events: endpoint.events, description: endpoint.description },
   responses: { 201: live({ ...endpoint, secret }) },
 };
-export const listEndpointsExample: Examples = { responses: { 200: { data: [endpoint], livemode: true } } };
+export const listEndpointsExample: Examples = { responses: { 200: { data: [live(endpoint)], livemode: true } } };
 export const getEndpointExample: Examples = { responses: { 200: live(endpoint) } };
 export const patchEndpointExample: Examples = { request: { enabled: false }, responses: { 200: live({ ...endpoint, enabled: false, updated_at: '2026-12-01T11:00:00.000Z' }) } };
 export const rotateSecretExample: Examples = {
@@ -45,6 +45,7 @@ export const deliveriesExample: Examples = {
           error: null,
           next_retry_at: null,
           created_at: '2026-12-01T11:05:00.000Z',
+          livemode: true,
         },
       ],
       next_cursor: null,

@@ -16,6 +16,8 @@ export interface EmitInput {
   endpointId?: string;
   /** Event time; defaults to the database's transaction time. */
   at?: Date;
+  /** false: a test-mode event, delivered to the tenant's test endpoints only. Default: live. */
+  livemode?: boolean;
 }
 
 const MAX_STRING = 4096;
@@ -62,7 +64,7 @@ export async function emitEvent(trx: Queryable, input: EmitInput): Promise<{ id:
   assertSafePayload(input.data);
   const id = newId('evt', 16);
   await webhookStore.insertEvents(trx, [
-    { id, tenant_id: input.tenantId, type: input.type, data: input.data, endpoint_id: input.endpointId ?? null, created_at: input.at },
+    { id, tenant_id: input.tenantId, type: input.type, data: input.data, endpoint_id: input.endpointId ?? null, created_at: input.at, livemode: input.livemode ?? true },
   ]);
   await notifyRelay(trx);
   return { id };

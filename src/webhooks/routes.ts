@@ -17,7 +17,8 @@ export function webhookRoutes(webhooks: WebhookService, requireApiKey: Koa.Middl
     ctx.set('Cache-Control', 'no-store');
     await next();
   });
-  const tenant = (ctx: { state: { tenantId: string } }) => ctx.state.tenantId;
+  // The tenant in the key's mode: a test key sees and makes test endpoints only.
+  const tenant = (ctx: { state: { tenantId: string; livemode?: boolean } }) => ({ tenantId: ctx.state.tenantId, livemode: ctx.state.livemode ?? true });
   // Who changed an endpoint, for the tenant's audit trail: the API key the request came with.
   const byKey = (ctx: { state: { apiKeyId: string } }) => ({ type: 'api_key' as const, id: ctx.state.apiKeyId });
   const api = contracts(router, { auth: 'api_key' });

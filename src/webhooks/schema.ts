@@ -1,5 +1,6 @@
 // zod schemas for the webhook endpoints API: what a tenant sends and what it gets back.
 import { z } from 'zod';
+import { livemodeField } from '../http/contract.js';
 import { ALL_EVENTS, EVENT_TYPES } from './catalog.js';
 
 const id = (prefix: string) => z.string().max(100).regex(new RegExp(`^${prefix}_[\\w-]+$`), 'invalid id');
@@ -41,6 +42,7 @@ const endpointFields = {
   previous_secret_expires_at: timestamp.nullable().describe('Until then the previous secret still signs (rotation overlap).'),
   created_at: timestamp,
   updated_at: timestamp,
+  livemode: livemodeField,
 };
 export const endpointResponse = z.strictObject(endpointFields).meta({ id: 'WebhookEndpoint' });
 /** Creation is the one time the signing secret is shown. */
@@ -65,6 +67,7 @@ export const attemptListResponse = z.strictObject({
       error: z.string().nullable(),
       next_retry_at: timestamp.nullable(),
       created_at: timestamp,
+      livemode: livemodeField,
     }),
   ),
   next_cursor: z.string().nullable().describe('Pass as `cursor` for the next (older) page; null on the last page.'),

@@ -40,6 +40,10 @@ const endpointEntry = (tenantId: string, actor: AuditActor, action: string, id: 
   ...(details ? { details } : {}),
 });
 
+/** Whose endpoints: a tenant id (live, as the console and CLI pass it) or a tenant in a mode (the API's key). */
+export type TenantRef = string | Readonly<{ tenantId: string; livemode: boolean }>;
+const scopeOf = (t: TenantRef) => (typeof t === 'string' ? { tenantId: t, livemode: true } : t);
+
 export interface EndpointView {
   id: string;
   url: string;
@@ -50,6 +54,7 @@ export interface EndpointView {
   previous_secret_expires_at: string | null;
   created_at: string;
   updated_at: string;
+  livemode: boolean;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -66,6 +71,7 @@ function view(row: EndpointRow, now: Date): EndpointView {
     previous_secret_expires_at: prevValid ? iso(row.previous_secret_expires_at) : null,
     created_at: iso(row.created_at)!,
     updated_at: iso(row.updated_at)!,
+    livemode: row.livemode,
   };
 }
 
@@ -77,18 +83,20 @@ function checkUrl(deps: ServiceDeps, url: string): string {
 
 const normaliseEvents = (events: string[]) => (events.includes(ALL_EVENTS) ? [ALL_EVENTS] : [...new Set(events)].sort());
 
-async function mustFind(deps: ServiceDeps, tenantId: string, id: string): Promise<EndpointRow> {
-  const row = await webhookStore.findEndpoint(deps.db.knex, tenantId, id);
+async function mustFind(deps: ServiceDeps, tenant: TenantRef, id: string): Promise<EndpointRow> {
+  const { tenantId, livemode } = scopeOf(tenant);
+  const row = await webhookStore.findEndpoint(deps.db.knex, tenantId, id, livemode);
   if (!row) throw new NotFoundError('Webhook endpoint');
   return row;
 }
 
 export async function createEndpoint(
   deps: ServiceDeps,
-  tenantId: string,
+  tenant: TenantRef,
   input: { url: string; events: string[]; description?: string | null },
   actor: AuditActor,
 ): Promise<EndpointView & { secret: string }> {
+  const { tenantId, livemode } = scopeOf(tenant);
   const url = checkUrl(deps, input.url);
   if ((await webhookStore.countEndpoints(deps.db.knex, tenantId)) >= MAX_ENDPOINTS_PER_TENANT) {
     throw new ConflictError('limit_reached', `A tenant can have at most ${MAX_ENDPOINTS_PER_TENANT} webhook endpoints.`);
@@ -101,6 +109,7 @@ export async function createEndpoint(
     await webhookStore.insertEndpoint(trx, {
       id,
       tenant_id: tenantId,
+      livemode,
       url,
       description: input.description ?? null,
       events,
@@ -111,26 +120,28 @@ export async function createEndpoint(
     });
     await deps.audit.record(endpointEntry(tenantId, actor, 'created', id, { url, events }), trx);
   });
-  return { ...view(await mustFind(deps, tenantId, id), now), secret };
+  return { ...view(await mustFind(deps, tenant, id), now), secret };
 }
 
-export async function listEndpoints(deps: ServiceDeps, tenantId: string): Promise<EndpointView[]> {
+export async function listEndpoints(deps: ServiceDeps, tenant: TenantRef): Promise<EndpointView[]> {
+  const { tenantId, livemode } = scopeOf(tenant);
   const now = deps.clock.now();
-  return (await webhookStore.listEndpoints(deps.db.knex, tenantId)).map((r) => view(r, now));
+  return (await webhookStore.listEndpoints(deps.db.knex, tenantId, livemode)).map((r) => view(r, now));
 }
 
-export async function getEndpoint(deps: ServiceDeps, tenantId: string, id: string): Promise<EndpointView> {
-  return view(await mustFind(deps, tenantId, id), deps.clock.now());
+export async function getEndpoint(deps: ServiceDeps, tenant: TenantRef, id: string): Promise<EndpointView> {
+  return view(await mustFind(deps, tenant, id), deps.clock.now());
 }
 
 export async function updateEndpoint(
   deps: ServiceDeps,
-  tenantId: string,
+  tenant: TenantRef,
   id: string,
   patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null },
   actor: AuditActor,
 ): Promise<EndpointView> {
-  const row = await mustFind(deps, tenantId, id);
+  const { tenantId } = scopeOf(tenant);
+  const row = await mustFind(deps, tenant, id);
   const now = deps.clock.now();
   const change = {
     ...(patch.url !== undefined ? { url: checkUrl(deps, patch.url) } : {}),
@@ -146,12 +157,13 @@ export async function updateEndpoint(
     const { description, ...shown } = change;
     await deps.audit.record(endpointEntry(tenantId, actor, 'updated', row.id, { ...shown, ...(description !== undefined ? { description_changed: true } : {}) }), trx);
   });
-  return getEndpoint(deps, tenantId, id);
+  return getEndpoint(deps, tenant, id);
 }
 
-export async function deleteEndpoint(deps: ServiceDeps, tenantId: string, id: string, actor: AuditActor): Promise<void> {
+export async function deleteEndpoint(deps: ServiceDeps, tenant: TenantRef, id: string, actor: AuditActor): Promise<void> {
+  const { tenantId, livemode } = scopeOf(tenant);
   await deps.db.knex.transaction(async (trx) => {
-    if ((await webhookStore.deleteEndpoint(trx, tenantId, id)) === 0) throw new NotFoundError('Webhook endpoint');
+    if ((await webhookStore.deleteEndpoint(trx, tenantId, id, livemode)) === 0) throw new NotFoundError('Webhook endpoint');
     await deps.audit.record(endpointEntry(tenantId, actor, 'deleted', id), trx);
   });
 }
@@ -162,12 +174,13 @@ export async function deleteEndpoint(deps: ServiceDeps, tenantId: string, id: st
  */
 export async function rotateSecret(
   deps: ServiceDeps,
-  tenantId: string,
+  tenant: TenantRef,
   id: string,
   actor: AuditActor,
   overlapMs = ROTATION_OVERLAP_MS,
 ): Promise<{ id: string; secret: string; previous_secret_expires_at: string | null }> {
-  const row = await mustFind(deps, tenantId, id);
+  const { tenantId } = scopeOf(tenant);
+  const row = await mustFind(deps, tenant, id);
   const now = deps.clock.now();
   const secret = generateSigningSecret();
   const expires = overlapMs > 0 ? new Date(now.getTime() + overlapMs) : null;
@@ -183,11 +196,12 @@ export async function rotateSecret(
   return { id: row.id, secret, previous_secret_expires_at: expires ? expires.toISOString() : null };
 }
 
-export async function sendTestEvent(deps: ServiceDeps, tenantId: string, id: string): Promise<{ event_id: string }> {
-  const row = await mustFind(deps, tenantId, id);
+export async function sendTestEvent(deps: ServiceDeps, tenant: TenantRef, id: string): Promise<{ event_id: string }> {
+  const { tenantId } = scopeOf(tenant);
+  const row = await mustFind(deps, tenant, id);
   if (!row.enabled) throw new ConflictError('endpoint_disabled', 'The endpoint is disabled; enable it before sending a test event.');
   const { id: eventId } = await deps.db.knex.transaction((trx) =>
-    emitEvent(trx, { tenantId, type: 'webhook.test', data: { endpoint_id: row.id, message: 'This is a test event from KYCPort.' }, endpointId: row.id }),
+    emitEvent(trx, { tenantId, type: 'webhook.test', data: { endpoint_id: row.id, message: 'This is a test event from KYCPort.' }, endpointId: row.id, livemode: row.livemode }),
   );
   return { event_id: eventId };
 }
@@ -203,15 +217,17 @@ export interface AttemptView {
   error: string | null;
   next_retry_at: string | null;
   created_at: string;
+  livemode: boolean;
 }
 
 export async function listAttempts(
   deps: ServiceDeps,
-  tenantId: string,
+  tenant: TenantRef,
   endpointId: string,
   page: { limit: number; before?: number },
 ): Promise<{ data: AttemptView[]; next_cursor: string | null }> {
-  await mustFind(deps, tenantId, endpointId);
+  const { tenantId, livemode } = scopeOf(tenant);
+  await mustFind(deps, tenant, endpointId);
   const rows: AttemptRow[] = await webhookStore.listAttempts(deps.db.knex, tenantId, endpointId, page.limit, page.before);
   return {
     data: rows.map((r) => ({
@@ -225,6 +241,7 @@ export async function listAttempts(
       error: r.error,
       next_retry_at: iso(r.next_retry_at),
       created_at: iso(r.created_at)!,
+      livemode,
     })),
     next_cursor: rows.length === page.limit ? String(rows[rows.length - 1]!.id) : null,
   };
@@ -233,16 +250,17 @@ export async function listAttempts(
 /** Sends an event again: to one endpoint, or to every enabled endpoint that had it or subscribes to it now. */
 export async function redeliverEvent(
   deps: ServiceDeps,
-  tenantId: string,
+  tenant: TenantRef,
   eventId: string,
   opts: { endpointId?: string } = {},
 ): Promise<{ event_id: string; webhook_ids: string[] }> {
+  const { tenantId, livemode } = scopeOf(tenant);
   const now = deps.clock.now();
   const ids = await deps.db.knex.transaction(async (trx) => {
     const event = await webhookStore.findEvent(trx, tenantId, eventId);
-    if (!event) throw new NotFoundError('Event');
-    if (opts.endpointId && !(await webhookStore.findEndpoint(trx, tenantId, opts.endpointId))) throw new NotFoundError('Webhook endpoint');
-    const endpoints = (await webhookStore.listEndpoints(trx, tenantId)).filter((e) => e.enabled && (!opts.endpointId || e.id === opts.endpointId));
+    if (event?.livemode !== livemode) throw new NotFoundError('Event');
+    if (opts.endpointId && !(await webhookStore.findEndpoint(trx, tenantId, opts.endpointId, livemode))) throw new NotFoundError('Webhook endpoint');
+    const endpoints = (await webhookStore.listEndpoints(trx, tenantId, livemode)).filter((e) => e.enabled && (!opts.endpointId || e.id === opts.endpointId));
     const existing = new Map((await webhookStore.deliveriesOfEvent(trx, eventId)).map((d) => [d.endpoint_id, d.id]));
     const targets = endpoints.filter(
       (e) =>
@@ -269,15 +287,15 @@ export type WebhookService = ReturnType<typeof createWebhookService>;
 /** The endpoint administration above, bound to its dependencies once (compose.ts). */
 export function createWebhookService(deps: ServiceDeps) {
   return {
-    createEndpoint: (tenantId: string, input: { url: string; events: string[]; description?: string | null }, actor: AuditActor) => createEndpoint(deps, tenantId, input, actor),
-    listEndpoints: (tenantId: string) => listEndpoints(deps, tenantId),
-    getEndpoint: (tenantId: string, id: string) => getEndpoint(deps, tenantId, id),
-    updateEndpoint: (tenantId: string, id: string, patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null }, actor: AuditActor) =>
-      updateEndpoint(deps, tenantId, id, patch, actor),
-    deleteEndpoint: (tenantId: string, id: string, actor: AuditActor) => deleteEndpoint(deps, tenantId, id, actor),
-    rotateSecret: (tenantId: string, id: string, actor: AuditActor, overlapMs?: number) => rotateSecret(deps, tenantId, id, actor, overlapMs),
-    sendTestEvent: (tenantId: string, id: string) => sendTestEvent(deps, tenantId, id),
-    listAttempts: (tenantId: string, endpointId: string, page: { limit: number; before?: number }) => listAttempts(deps, tenantId, endpointId, page),
-    redeliverEvent: (tenantId: string, eventId: string, opts: { endpointId?: string } = {}) => redeliverEvent(deps, tenantId, eventId, opts),
+    createEndpoint: (tenant: TenantRef, input: { url: string; events: string[]; description?: string | null }, actor: AuditActor) => createEndpoint(deps, tenant, input, actor),
+    listEndpoints: (tenant: TenantRef) => listEndpoints(deps, tenant),
+    getEndpoint: (tenant: TenantRef, id: string) => getEndpoint(deps, tenant, id),
+    updateEndpoint: (tenant: TenantRef, id: string, patch: { url?: string; events?: string[]; enabled?: boolean; description?: string | null }, actor: AuditActor) =>
+      updateEndpoint(deps, tenant, id, patch, actor),
+    deleteEndpoint: (tenant: TenantRef, id: string, actor: AuditActor) => deleteEndpoint(deps, tenant, id, actor),
+    rotateSecret: (tenant: TenantRef, id: string, actor: AuditActor, overlapMs?: number) => rotateSecret(deps, tenant, id, actor, overlapMs),
+    sendTestEvent: (tenant: TenantRef, id: string) => sendTestEvent(deps, tenant, id),
+    listAttempts: (tenant: TenantRef, endpointId: string, page: { limit: number; before?: number }) => listAttempts(deps, tenant, endpointId, page),
+    redeliverEvent: (tenant: TenantRef, eventId: string, opts: { endpointId?: string } = {}) => redeliverEvent(deps, tenant, eventId, opts),
   };
 }

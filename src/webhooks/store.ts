@@ -17,6 +17,8 @@ export interface EndpointRow {
   failing_since: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** false: a test endpoint (a test key made it); it receives test events only. */
+  livemode: boolean;
 }
 
 export interface EventRow {
@@ -25,6 +27,7 @@ export interface EventRow {
   type: string;
   data: Record<string, unknown>;
   endpoint_id: string | null;
+  livemode: boolean;
   created_at: Date;
   relayed_at: Date | null;
 }
@@ -52,6 +55,8 @@ export interface DeliveryJob {
   event_type: string;
   event_data: Record<string, unknown>;
   event_created_at: Date;
+  /** false: a test-mode event (its payload says so). */
+  event_livemode: boolean;
   endpoint_id: string;
   url: string;
   enabled: boolean;
@@ -117,7 +122,7 @@ export const webhookStore = {
   // Outbox
   insertEvents: (
     db: Queryable,
-    rows: { id: string; tenant_id: string; type: string; data: Record<string, unknown>; endpoint_id: string | null; created_at?: Date }[],
+    rows: { id: string; tenant_id: string; type: string; data: Record<string, unknown>; endpoint_id: string | null; created_at?: Date; livemode?: boolean }[],
   ) =>
     insertChunked(
       db,
@@ -139,7 +144,7 @@ export const webhookStore = {
   relayBatch: async (db: Queryable, limit: number, now: Date): Promise<{ events: number; ids: string[] }> => {
     const res = await db.raw<{ rows: { events: number; ids: unknown }[] }>(
       `with evs as (
-         select id, tenant_id, type, endpoint_id from webhook_events
+         select id, tenant_id, type, endpoint_id, livemode from webhook_events
          where relayed_at is null order by created_at limit ? for update skip locked
        ), marked as (
          update webhook_events e set relayed_at = ? from evs where e.id = evs.id returning e.id
@@ -147,7 +152,7 @@ export const webhookStore = {
          insert into webhook_deliveries (id, event_id, endpoint_id, tenant_id, status, attempts, next_attempt_at, created_at)
          select 'msg_' || left(translate(encode(sha256(convert_to(evs.id || ':' || w.id, 'UTF8')), 'base64'), '+/', '-_'), 24),
                 evs.id, w.id, evs.tenant_id, 'pending', 0, ?, ?
-         from evs join webhook_endpoints w on w.tenant_id = evs.tenant_id and w.enabled
+         from evs join webhook_endpoints w on w.tenant_id = evs.tenant_id and w.livemode = evs.livemode and w.enabled
          where (evs.endpoint_id is not null and w.id = evs.endpoint_id)
             or (evs.endpoint_id is null and (w.events @> to_jsonb(evs.type) or w.events @> '"*"'::jsonb))
          on conflict (event_id, endpoint_id) do nothing
@@ -191,6 +196,7 @@ export const webhookStore = {
         'e.type as event_type',
         'e.data as event_data',
         'e.created_at as event_created_at',
+        'e.livemode as event_livemode',
         'd.endpoint_id',
         'w.url',
         'w.enabled',
@@ -277,14 +283,14 @@ export const webhookStore = {
   // Endpoints
   insertEndpoint: (db: Queryable, row: Omit<EndpointRow, 'failing_since' | 'disabled_reason' | 'previous_secret_enc' | 'previous_secret_expires_at'>) =>
     db('webhook_endpoints').insert({ ...row, events: eventsColumn.encode(row.events) }),
-  listEndpoints: async (db: Queryable, tenantId: string): Promise<EndpointRow[]> =>
-    ((await db('webhook_endpoints').where({ tenant_id: tenantId }).orderBy('created_at').orderBy('id')) as Raw<EndpointRow, 'events'>[]).map(decodeEndpoint),
+  listEndpoints: async (db: Queryable, tenantId: string, livemode?: boolean): Promise<EndpointRow[]> =>
+    ((await db('webhook_endpoints').where({ tenant_id: tenantId, ...(livemode === undefined ? {} : { livemode }) }).orderBy('created_at').orderBy('id')) as Raw<EndpointRow, 'events'>[]).map(decodeEndpoint),
   countEndpoints: async (db: Queryable, tenantId: string): Promise<number> => {
     const row = await db('webhook_endpoints').where({ tenant_id: tenantId }).count({ n: '*' }).first();
     return Number(row?.n ?? 0);
   },
-  findEndpoint: async (db: Queryable, tenantId: string, id: string): Promise<EndpointRow | undefined> => {
-    const row = await db<Raw<EndpointRow, 'events'>>('webhook_endpoints').where({ tenant_id: tenantId, id }).first();
+  findEndpoint: async (db: Queryable, tenantId: string, id: string, livemode?: boolean): Promise<EndpointRow | undefined> => {
+    const row = await db<Raw<EndpointRow, 'events'>>('webhook_endpoints').where({ tenant_id: tenantId, id, ...(livemode === undefined ? {} : { livemode }) }).first();
     return row && decodeEndpoint(row);
   },
   updateEndpoint: (db: Queryable, id: string, patch: Partial<Omit<EndpointRow, 'id' | 'tenant_id'>>) =>
@@ -292,8 +298,8 @@ export const webhookStore = {
       .where({ id })
       .update({ ...patch, ...(patch.events ? { events: eventsColumn.encode(patch.events) } : {}) }),
   /** Returns the number deleted (via RETURNING: the PGlite driver reports no row counts). */
-  deleteEndpoint: async (db: Queryable, tenantId: string, id: string): Promise<number> =>
-    (await db('webhook_endpoints').where({ tenant_id: tenantId, id }).delete().returning('id')).length,
+  deleteEndpoint: async (db: Queryable, tenantId: string, id: string, livemode = true): Promise<number> =>
+    (await db('webhook_endpoints').where({ tenant_id: tenantId, id, livemode }).delete().returning('id')).length,
   endpointsByIds: async (db: Queryable, ids: string[]): Promise<EndpointRow[]> =>
     ((await db('webhook_endpoints').whereIn('id', ids)) as Raw<EndpointRow, 'events'>[]).map(decodeEndpoint),
 

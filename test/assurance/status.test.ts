@@ -54,6 +54,7 @@ describe('status API', () => {
         'human_verified',
         'kyc_status',
         'kyc_tier',
+        'livemode',
         'person_id',
         'screened_at',
         'verification_method',
@@ -69,6 +70,7 @@ describe('status API', () => {
         verification_method: null,
         human_verified: false,
         screened_at: null,
+        livemode: true,
       });
     }
   });

@@ -104,19 +104,27 @@ describe('kycport CLI', () => {
       const { id, api_key } = narrow.out as { id: string; api_key: string };
       // Listed with their scopes and last four characters, never the key.
       const listed = await cli('apikey', 'list', '--tenant', tenantId);
-      expect(listed.out).toEqual({ data: [{ id, name: null, last4: api_key.slice(-4), scopes: ['status:read', 'cases:write'], created_at: expect.any(String), revoked_at: null }] });
+      expect(listed.out).toEqual({ data: [{ id, name: null, last4: api_key.slice(-4), scopes: ['status:read', 'cases:write'], livemode: true, created_at: expect.any(String), revoked_at: null }] });
       expect(JSON.stringify(listed.out)).not.toContain(api_key);
       expect((await cli('apikey', 'update', '--id', id, '--scope', 'status:read', '--name', 'reader')).out).toEqual({ id, name: 'reader', scopes: ['status:read'] });
       expect((await cli('apikey', 'update', '--id', id)).code).toBe(2);
       expect(await cli('apikey', 'delete', '--id', id)).toMatchObject({ code: 0, out: { id, deleted: true } });
       expect((await cli('apikey', 'list', '--tenant', tenantId)).out).toEqual({ data: [] });
+      // --test: a kp_test_ key for test mode, listed as such.
+      const testKey = (await cli('apikey', 'create', '--tenant', tenantId, '--test')).out as { id: string; api_key: string; livemode: boolean };
+      expect(testKey).toMatchObject({ api_key: expect.stringMatching(/^kp_test_[\w-]{32}$/), livemode: false });
+      expect((await cli('apikey', 'list', '--tenant', tenantId)).out).toMatchObject({ data: [{ id: testKey.id, livemode: false }] });
+      expect(await cli('apikey', 'delete', '--id', testKey.id)).toMatchObject({ code: 0 });
 
       expect(await cli('tenant', 'update', '--id', tenantId, '--name', 'New Name')).toMatchObject({ code: 0, out: { id: tenantId, name: 'New Name' } });
       expect((await cli('tenant', 'list')).out).toMatchObject({ data: expect.arrayContaining([expect.objectContaining({ id: tenantId, name: 'New Name' })]) });
 
       const { client_id } = (await cli('client', 'create', '--tenant', tenantId, '--redirect-uri', 'https://rp.example/cb', '--name', 'Web')).out as { client_id: string };
       const updated = await cli('client', 'update', '--id', client_id, '--redirect-uri', 'https://rp.example/new', '--name', 'Web 2');
-      expect(updated.out).toEqual({ client_id, tenant_id: tenantId, name: 'Web 2', redirect_uris: ['https://rp.example/new'], post_logout_redirect_uris: [], public: false });
+      expect(updated.out).toEqual({ client_id, tenant_id: tenantId, name: 'Web 2', redirect_uris: ['https://rp.example/new'], post_logout_redirect_uris: [], public: false, livemode: true });
+      const testClient = (await cli('client', 'create', '--tenant', tenantId, '--redirect-uri', 'https://rp.example/test', '--test')).out as { client_id: string };
+      expect((await cli('client', 'list', '--tenant', tenantId)).out).toMatchObject({ data: expect.arrayContaining([expect.objectContaining({ client_id: testClient.client_id, livemode: false })]) });
+      expect(await cli('client', 'delete', '--id', testClient.client_id)).toMatchObject({ code: 0 });
       expect((await cli('client', 'update', '--id', client_id, '--redirect-uri', 'https://a.example/x', '--redirect-uri', 'https://b.example/x')).code).toBe(2);
       expect((await cli('client', 'list', '--tenant', tenantId)).out).toEqual({ data: [updated.out] });
 
@@ -134,7 +142,10 @@ describe('kycport CLI', () => {
 
       // Each change is on the audit trail, by the CLI's OS user: the tenant's own chain, the operator's for the tenant.
       const trail = (await db('audit_entries').where({ chain: tenantId }).orderBy('seq')) as { action: string; actor_type: string }[];
-      expect(trail.map((e) => e.action)).toEqual(['api_key.created', 'api_key.updated', 'api_key.deleted', 'client.created', 'client.updated', 'client.deleted']);
+      expect(trail.map((e) => e.action)).toEqual([
+        'api_key.created', 'api_key.updated', 'api_key.deleted', 'api_key.created', 'api_key.deleted',
+        'client.created', 'client.updated', 'client.created', 'client.deleted', 'client.deleted',
+      ]);
       expect(new Set(trail.map((e) => e.actor_type))).toEqual(new Set(['cli']));
       const operator = (await db('audit_entries').where({ chain: 'operator', object_id: tenantId }).orderBy('seq')) as { action: string }[];
       expect(operator.map((e) => e.action)).toEqual(['tenant.created', 'tenant.updated', 'tenant.deleted']);

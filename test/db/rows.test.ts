@@ -89,7 +89,7 @@ describe('stored rows', () => {
     const tenantId = await srv.tenant();
     await webhookStore.insertEndpoint(srv.deps.db.knex, {
       id: 'we_rows1', tenant_id: tenantId, url: 'http://127.0.0.1:9/', description: null, events: ['*'], enabled: true,
-      secret_enc: srv.deps.webhookSecrets.seal('whsec_x', 'we_rows1'), created_at: new Date(), updated_at: new Date(),
+      secret_enc: srv.deps.webhookSecrets.seal('whsec_x', 'we_rows1'), created_at: new Date(), updated_at: new Date(), livemode: true,
     });
     expect((await webhookStore.findEndpoint(srv.deps.db.knex, tenantId, 'we_rows1'))!.events).toEqual(['*']);
     await srv.deps.db.knex('webhook_endpoints').where({ id: 'we_rows1' }).update({ events: JSON.stringify({ not: 'a list' }) });

@@ -268,7 +268,7 @@ describe('registry', () => {
     expect(z.toJSONSchema(errorResponse)).toMatchObject({ $ref: '#/$defs/Error' });
     expect(walk(status.responses[200]!, 'output')).toMatchObject({
       type: 'object',
-      required: ['person_id', 'kyc_status', 'kyc_tier', 'aml_clear', 'verified_at', 'expires_at', 'verification_method', 'human_verified', 'screened_at'],
+      required: ['person_id', 'kyc_status', 'kyc_tier', 'aml_clear', 'verified_at', 'expires_at', 'verification_method', 'human_verified', 'screened_at', 'livemode'],
       properties: { kyc_status: { enum: ['verified', 'pending', 'rejected', 'unverified', 'expired'] }, human_verified: { type: 'boolean' } },
     });
   });

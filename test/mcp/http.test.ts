@@ -98,6 +98,21 @@ describe('MCP over streamable HTTP', () => {
     expect((invalid.content as { text: string }[])[0]!.text).toMatch(/level/);
   });
 
+  it('a test key (kp_test_) works in test mode: its sessions and status say livemode false, and the live key cannot read them', async () => {
+    const test = await connect((await server.apiKey(tenantA, undefined, { test: true })).api_key);
+    try {
+      const { redirect_uri } = await server.client(tenantA);
+      const created = await test.callTool({ name: 'create_verification_session', arguments: { level: 't1', redirect_uri } });
+      const session = created.structuredContent as { id: string; livemode: boolean };
+      expect(session.livemode).toBe(false);
+      expect(errorOf(await client.callTool({ name: 'get_verification_session', arguments: { id: session.id } })).error).toBe('not_found');
+      const status = await test.callTool({ name: 'get_person_status', arguments: { person_id: await subjectOf(tenantA) } });
+      expect(status.structuredContent).toMatchObject({ kyc_status: 'unverified', livemode: false });
+    } finally {
+      await test.close();
+    }
+  });
+
   it('lists cases by outcome only: no document data', async () => {
     const sub = await subjectOf(tenantA);
     const opened = await server.services.cases.create({ tenantId: tenantA, personId: sub, level: 't1' });

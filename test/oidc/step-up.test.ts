@@ -270,3 +270,29 @@ describe('step-up with an essential acr claim', () => {
     expect((await walk(browser, strict.req.url.href, q)).url.searchParams.get('error')).toBe('login_required');
   });
 });
+
+describe('a test client (test mode)', () => {
+  it("the tier held is the tenant's test assurance (not the live one), and its step-up opens a test-mode session with the banner", async () => {
+    const testClient = await server.client(tenantId, { test: true });
+    const testKey = (await server.apiKey(tenantId, undefined, { test: true })).api_key;
+    const p = await server.person();
+    // Verified live at t2 (as the cases above make it): the live client needs no step-up, the test client does.
+    await server.deps.db.knex('assurance').where({ person_id: p.id }).update({ status: 'verified', tier: 't2', aml_clear: true, verified_at: new Date(), expires_at: new Date(Date.now() + 86_400_000) });
+    const viaLive = await start(client, { acr_values: T(2) });
+    const liveStop = await walk(new Browser(), viaLive.req.url.href, p);
+    expect(liveStop.kind).toBe('callback');
+    expect((await tokens(viaLive.config, viaLive.req, liveStop.url)).claims()).toMatchObject({ acr: T(2), kyc_tier: 't2' });
+    const browser = new Browser();
+    const { req } = await start(testClient, { acr_values: T(2) });
+    const uid = stepUpUid(await walk(browser, req.url.href, p), 't2');
+    const intro = await browser.fetch(`${server.url}/verify/step-up/${uid}?level=t2`);
+    const page = await intro.text();
+    expect(page).toContain('class="test-banner"');
+    const entered = await browser.fetch(`${server.url}/verify/step-up/${uid}?level=t2`, { form: { csrf: csrfOf(page) } });
+    expect(entered.status).toBe(303);
+    const sessionId = /\/verify\/s\/(vs_[\w-]+)$/.exec(entered.headers.get('location')!)![1]!;
+    const read = (key: string) => fetch(`${server.url}/api/v1/verification/sessions/${sessionId}`, { headers: { authorization: `Bearer ${key}` } });
+    expect(await (await read(testKey)).json()).toMatchObject({ id: sessionId, livemode: false });
+    expect((await read((await server.apiKey(tenantId)).api_key)).status).toBe(404);
+  });
+});

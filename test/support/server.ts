@@ -20,9 +20,9 @@ export interface TestServer {
   services: Services;
   keys: KeyMaterial;
   tenant(name?: string): Promise<string>;
-  client(tenantId: string, opts?: { public?: boolean; redirectUri?: string; name?: string | null }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
-  /** Default: every scope. */
-  apiKey(tenantId: string, scopes?: readonly ApiScope[]): Promise<{ id: string; api_key: string; scopes: ApiScope[] }>;
+  client(tenantId: string, opts?: { public?: boolean; redirectUri?: string; name?: string | null; test?: boolean }): Promise<{ client_id: string; client_secret?: string; redirect_uri: string }>;
+  /** Default: every scope, live. `test`: a kp_test_ key. */
+  apiKey(tenantId: string, scopes?: readonly ApiScope[], opts?: { test?: boolean }): Promise<{ id: string; api_key: string; scopes: ApiScope[]; livemode: boolean }>;
   person(email?: string, password?: string): Promise<{ id: string; email: string; password: string }>;
   /** Like a process restart on the same port and database: reloads keys, rebuilds the app. */
   restart(): Promise<void>;
@@ -64,10 +64,10 @@ export async function startTestServer(opts: { env?: Record<string, string>; cloc
     tenant: async (name = `Tenant ${++counter}`) => (await createTenant(db, name)).tenant_id,
     async client(tenantId, o = {}) {
       const redirectUri = o.redirectUri ?? 'http://127.0.0.1:9/callback';
-      const c = await createClient(db, deps.config, { tenantId, redirectUris: [redirectUri], public: Boolean(o.public), name: o.name === null ? undefined : (o.name ?? `App ${++counter}`) });
+      const c = await createClient(db, deps.config, { tenantId, redirectUris: [redirectUri], public: Boolean(o.public), name: o.name === null ? undefined : (o.name ?? `App ${++counter}`), ...(o.test ? { test: true } : {}) });
       return { ...c, redirect_uri: redirectUri };
     },
-    apiKey: (tenantId, scopes) => createApiKey(db, { tenantId, ...(scopes ? { scopes } : {}) }),
+    apiKey: (tenantId, scopes, o = {}) => createApiKey(db, { tenantId, ...(scopes ? { scopes } : {}), ...(o.test ? { test: true } : {}) }),
     async person(email = `person${++counter}.${Date.now()}@example.com`, password = 'correct horse battery') {
       const { id } = await createPerson(db, { email, password, emailVerified: true });
       return { id, email, password };

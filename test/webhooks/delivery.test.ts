@@ -54,7 +54,7 @@ describe('signed deliveries', () => {
       const isB = r.headers['webhook-signature'] && r.body.includes(b.tenantId);
       const payload = new Webhook(isB ? secrets[epB.id]! : secrets[epA.id]!).verify(r.body, r.headers) as Record<string, any>;
       expect(r.headers['webhook-id']).toMatch(/^msg_/);
-      expect(Object.keys(payload).sort()).toEqual(['created_at', 'data', 'id', 'tenant_id', 'type']);
+      expect(Object.keys(payload).sort()).toEqual(['created_at', 'data', 'id', 'livemode', 'tenant_id', 'type']);
       if (payload.type === 'person.assurance.changed') {
         // The tenant's pairwise id, never the internal person id.
         expect(payload.data.person_id).toBe(subs[payload.tenant_id]);

@@ -13,6 +13,8 @@ export interface WebhookEvent<D = Record<string, unknown>> {
   type: WebhookEventType | (string & {});
   created_at: string;
   tenant_id: string;
+  /** false: a test-mode event (made with a `kp_test_` key); only test endpoints receive them. */
+  livemode: boolean;
   data: D;
 }
 

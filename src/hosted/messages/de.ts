@@ -6,6 +6,8 @@ export const de: Record<MessageKey, string> = {
   ...clientDe,
   'page.title': 'Identität bestätigen',
   'page.for': 'für {tenant}',
+  'page.test_mode': 'Testmodus.',
+  'page.test_mode_body': 'Dies ist eine Testprüfung: Verwenden Sie die Beispieldokumente; Ihr tatsächlicher Prüfstatus ändert sich dadurch nicht.',
   'page.footer': 'Ihre Fotos werden von KYCPort geprüft und nur so lange aufbewahrt, wie das Gesetz es verlangt.',
   'field.error': 'Bitte prüfen Sie dieses Feld.',
   'sign_in.title': 'Anmelden, um fortzufahren',

@@ -5,6 +5,8 @@ export const en = {
   ...clientEn,
   'page.title': 'Verify your identity',
   'page.for': 'for {tenant}',
+  'page.test_mode': 'Test mode.',
+  'page.test_mode_body': 'This is a test verification: use the sample documents; nothing here changes your real verification status.',
   'page.footer': 'Your photos are checked by KYCPort and kept only as long as the law requires.',
   'field.error': 'Please check this field.',
   'sign_in.title': 'Sign in to continue',

@@ -21,6 +21,11 @@ export class ClientCatalog {
   }
 }
 
+/** The tenant of a test client (metadata `livemode: false`), whose sign-ins carry its test assurance; else undefined. */
+export function testClientTenant(client: object | undefined): string | undefined {
+  return client && 'livemode' in client && client.livemode === false ? clientTenant(client) : undefined;
+}
+
 /** The tenant a loaded oidc-provider Client belongs to (our extra metadata `tenant_id`, not in its types). */
 export function clientTenant(client: object | undefined): string | undefined {
   const id = client && 'tenant_id' in client ? client.tenant_id : undefined;

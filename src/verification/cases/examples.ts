@@ -49,7 +49,7 @@ const decidedCase = {
 };
 
 export const createCaseExample: Examples = { request: { person_id: person, level: 't2' }, responses: { 201: live(openCase) } };
-export const listCasesExample: Examples = { responses: { 200: { data: [decidedCase], next_cursor: null, livemode: true } } };
+export const listCasesExample: Examples = { responses: { 200: { data: [live(decidedCase)], next_cursor: null, livemode: true } } };
 export const getCaseExample: Examples = { responses: { 200: live(decidedCase) } };
 export const uploadExample: Examples = {
   // Files by name: the parts of the multipart body (test/http/openapi.test.ts checks them as files).

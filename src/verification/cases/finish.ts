@@ -9,6 +9,7 @@ import { thresholds } from '../thresholds.js';
 import type { CaseContext } from './context.js';
 import { decisionEvent } from './events.js';
 import type { Decision, Level, ReviewOutcome } from './model.js';
+import { moveAssurance } from './mode.js';
 import { caseProvenance, type ApprovalSource } from './provenance.js';
 import { openPrivate, sealPrivate, type PrivateCaseData } from './sealed.js';
 import { caseStore, documentRegistry, type CaseRow } from './store.js';
@@ -35,6 +36,12 @@ async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, no
   // A review can clear a screening hit (false), never an absent screening (null).
   if (a.level !== 't1' && a.amlClear === null) {
     throw new ConflictError('screening_required', `A ${a.level} approval requires a sanctions/PEP screening result; screening did not run for this case.`);
+  }
+  if (!row.livemode) {
+    // Test mode: the tenant's test assurance only; the document registry and face dedup hold live identities.
+    const { provenance } = caseProvenance(row, a);
+    await moveAssurance(trx, ctx, row, { kind: 'approved', tier: a.level, amlClear: a.amlClear, expiresAt: approvalExpiry(now, row.extraction?.mrz?.expiry_date), provenance, claims: null }, now, 'verification_approved');
+    return;
   }
   if (row.document_fingerprint) {
     await documentRegistry.claim(trx, { fingerprint: row.document_fingerprint, person_id: row.person_id, case_id: row.id, verified_at: now });
@@ -89,9 +96,9 @@ export async function finishCase(
       const source = { method: 'auto' as const, checks: decision.checks, screenedAt: d.amlClear === null ? null : now };
       await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding, ...source }, now);
     }
-    else await ctx.assurance.apply(trx, row.person_id, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
+    else await moveAssurance(trx, ctx, row, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
     await ctx.onOutcome?.(trx, { id: row.id, outcome: decision.outcome, reasons: decision.reasons, reviewed: false });
-    await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now });
+    await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now, livemode: row.livemode });
   });
   // Read-your-writes in this process: its cached status must not wait for the trigger's NOTIFY to arrive.
   ctx.assurance.forgetCached(row.person_id);
@@ -162,7 +169,7 @@ export async function finishReview(ctx: CaseContext, actor: StaffActor, id: stri
       const screenedAt = screened && automated.decided_at ? new Date(automated.decided_at) : null;
       await approve(trx, ctx, row, { level: row.level, amlClear, embedding: priv?.embedding ?? null, method: 'human', checks: automated.checks, screenedAt }, now);
     } else if (d.outcome === 'rejected') {
-      await ctx.assurance.apply(trx, row.person_id, { kind: 'rejected' }, now, 'verification_rejected');
+      await moveAssurance(trx, ctx, row, { kind: 'rejected' }, now, 'verification_rejected');
     }
     // A resubmission leaves the person's assurance as the manual review left it (in progress): a new attempt follows.
     const caseOutcome = d.outcome === 'approved' ? 'approved' : 'rejected';
@@ -184,6 +191,7 @@ export async function finishReview(ctx: CaseContext, actor: StaffActor, id: stri
       type: 'verification.case.reviewed',
       data: decisionEvent({ ...row, status: caseOutcome }, { ...automated, outcome: caseOutcome, human_verified: true }),
       at: now,
+      livemode: row.livemode,
     });
     return false;
   });

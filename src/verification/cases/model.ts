@@ -144,6 +144,7 @@ export function presentCase(row: CaseRow, files?: FileRow[]): Record<string, unk
     decided_at: iso(row.decided_at),
     document: row.extraction ?? null,
     liveness_challenge: row.challenge ?? null,
+    livemode: row.livemode,
     ...(files ? { files: summariseFiles(files, row.purged_at) } : {}),
     decision: decision
       ? {

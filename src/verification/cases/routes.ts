@@ -57,7 +57,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       use: [noStore, ...jsonOnly()],
     },
     async (ctx, { body, headers }) => {
-      const { row, replayed } = await cases.create({ tenantId: ctx.state.tenantId, personId: body.person_id, level: body.level, idempotencyKey: headers['Idempotency-Key'] });
+      const { row, replayed } = await cases.create({ tenantId: ctx.state.tenantId, personId: body.person_id, level: body.level, idempotencyKey: headers['Idempotency-Key'], livemode: ctx.state.livemode });
       if (replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = 201;
       ctx.body = presentCase(row);
@@ -78,7 +78,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       use: [noStore],
     },
     async (ctx, { query: q }) => {
-      const { rows, nextCursor } = await cases.list({ tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor });
+      const { rows, nextCursor } = await cases.list({ tenantId: ctx.state.tenantId, status: q.status, personId: q.person_id, limit: q.limit, cursor: q.cursor, livemode: ctx.state.livemode });
       ctx.body = { data: rows.map((r) => presentCase(r)), next_cursor: nextCursor };
     },
   );
@@ -97,7 +97,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       use: [noStore],
     },
     async (ctx, { params }) => {
-      const { row, files } = await cases.get(ctx.state.tenantId, params.id);
+      const { row, files } = await cases.get(ctx.state.tenantId, params.id, ctx.state.livemode);
       ctx.body = presentCase(row, files);
     },
   );
@@ -131,7 +131,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
     },
     async (ctx, { params }) => {
       // The case is checked first, so a closed or foreign case is refused before its body is read.
-      const row = await cases.openForUpload(ctx.state.tenantId, params.id);
+      const row = await cases.openForUpload(ctx.state.tenantId, params.id, ctx.state.livemode);
       // Held until answered: the tenant's upload slot and the body's share of the process's in-flight budget.
       const admission = cases.admitUpload(ctx.state.tenantId, ctx.req);
       try {
@@ -157,7 +157,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       use: [noStore],
     },
     async (ctx, { params }) => {
-      ctx.body = await cases.challenge(ctx.state.tenantId, params.id);
+      ctx.body = await cases.challenge(ctx.state.tenantId, params.id, ctx.state.livemode);
     },
   );
 
@@ -177,7 +177,7 @@ export function verificationRoutes(cases: CaseService, requireApiKey: Koa.Middle
       use: [noStore, ...jsonOnly()],
     },
     async (ctx, { params }) => {
-      const row = await cases.decide(ctx.state.tenantId, params.id);
+      const row = await cases.decide(ctx.state.tenantId, params.id, ctx.state.livemode);
       const d = presentCase(row).decision as Record<string, unknown>;
       ctx.body = { case_id: row.id, status: row.status, ...d };
     },

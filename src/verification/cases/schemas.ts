@@ -1,5 +1,6 @@
 // zod schemas for the case API. Strict objects: an unknown key is a 400, not silently ignored.
 import { z } from 'zod';
+import { livemodeField } from '../../http/contract.js';
 import { thresholds } from '../thresholds.js';
 import { CASE_STATUSES, checkResultFields, LEVELS } from './model.js';
 import type { MultipartLimits } from './multipart.js';
@@ -118,6 +119,7 @@ export const caseResponse = z
       .describe('Which uploads the case holds (single-case reads only).'),
     decision: z.strictObject(decisionFields).nullable(),
     review: z.strictObject({ outcome: z.enum(['approved', 'rejected', 'resubmission_requested']), reason: z.string(), reviewed_at: timestamp }).nullable(),
+    livemode: livemodeField,
   })
   .meta({ id: 'VerificationCase' });
 

@@ -27,17 +27,17 @@ export function createCaseService(ctx: CaseContext) {
   const intake = new UploadIntake(ctx.uploadTemp, ctx.uploadLimits, UPLOAD_LIMITS);
   return {
     create: (input: CreateInput) => createCase(ctx, input),
-    get: (tenantId: string, id: string) => getCase(ctx, tenantId, id),
+    get: (tenantId: string, id: string, livemode = true) => getCase(ctx, tenantId, id, livemode),
     list: (q: ListInput) => listCases(ctx, q),
-    challenge: (tenantId: string, id: string) => issueChallenge(ctx, tenantId, id),
+    challenge: (tenantId: string, id: string, livemode = true) => issueChallenge(ctx, tenantId, id, livemode),
     /** The open case an upload is for (404/409 before the route reads the body). */
-    openForUpload: (tenantId: string, id: string) => openForUpload(ctx, tenantId, id),
+    openForUpload: (tenantId: string, id: string, livemode = true) => openForUpload(ctx, tenantId, id, livemode),
     /** A tenant slot and an in-flight reservation for one upload body (429/503 when full); release when answered. */
     admitUpload: (tenantId: string, req: IncomingMessage) => intake.admit(tenantId, req),
     /** Receives the multipart body via sealed temporary files (408 when it stalls). */
     receiveUpload: (req: IncomingMessage, rules: MultipartRules) => intake.receive(req, rules),
     upload: (row: CaseRow, body: UploadBody) => uploadToCase(ctx, row, body),
-    decide: (tenantId: string, id: string) => decideCase(ctx, tenantId, id),
+    decide: (tenantId: string, id: string, livemode = true) => decideCase(ctx, tenantId, id, livemode),
     /** A staff reviewer's decision (review/ service: claims, reason codes, notes, four eyes). */
     review: (actor: StaffActor, id: string, d: ReviewerDecision, hooks: ReviewHooks) => finishReview(ctx, actor, id, d, hooks),
     /** Deletes uploads past DOCUMENT_RETENTION_DAYS (jobs.ts runs it hourly). */
@@ -50,6 +50,8 @@ export interface CreateInput {
   personId: string;
   level: Level;
   idempotencyKey?: string;
+  /** false: a test-mode case (a test key). Default: live. */
+  livemode?: boolean;
 }
 
 const requestHash = (i: CreateInput) => crypto.createHash('sha256').update(JSON.stringify([i.personId, i.level])).digest('base64url');
@@ -64,8 +66,9 @@ function replay(existing: CaseRow, hash: string): { row: CaseRow; replayed: true
 export async function createCase(ctx: CaseContext, input: CreateInput): Promise<{ row: CaseRow; replayed: boolean }> {
   const db = ctx.db;
   const hash = requestHash(input);
+  const livemode = input.livemode ?? true;
   if (input.idempotencyKey) {
-    const existing = await caseStore.findByIdempotencyKey(db, input.tenantId, input.idempotencyKey);
+    const existing = await caseStore.findByIdempotencyKey(db, input.tenantId, input.idempotencyKey, livemode);
     if (existing) return replay(existing, hash);
   }
   const subject = await personStore.findSubject(db, input.tenantId, input.personId);
@@ -80,18 +83,19 @@ export async function createCase(ctx: CaseContext, input: CreateInput): Promise<
     status: 'open' as const,
     idempotency_key: input.idempotencyKey ?? null,
     request_hash: input.idempotencyKey ? hash : null,
+    livemode,
     created_at: now,
     updated_at: now,
   };
   try {
     await db.transaction(async (trx) => {
       await caseStore.insert(trx, row);
-      await emitEvent(trx, { tenantId: input.tenantId, type: 'verification.case.created', data: caseEvent(row), at: now });
+      await emitEvent(trx, { tenantId: input.tenantId, type: 'verification.case.created', data: caseEvent(row), at: now, livemode });
     });
   } catch (err) {
     // Two requests racing with one key: the loser replays the winner's case.
     if (input.idempotencyKey && (err as { code?: string }).code === '23505') {
-      const existing = await caseStore.findByIdempotencyKey(db, input.tenantId, input.idempotencyKey);
+      const existing = await caseStore.findByIdempotencyKey(db, input.tenantId, input.idempotencyKey, livemode);
       if (existing) return replay(existing, hash);
     }
     throw err;
@@ -99,8 +103,8 @@ export async function createCase(ctx: CaseContext, input: CreateInput): Promise<
   return { row: (await caseStore.find(db, input.tenantId, row.id))!, replayed: false };
 }
 
-export async function getCase(ctx: CaseContext, tenantId: string, id: string): Promise<{ row: CaseRow; files: FileRow[] }> {
-  const row = await caseStore.find(ctx.db, tenantId, id);
+export async function getCase(ctx: CaseContext, tenantId: string, id: string, livemode: boolean): Promise<{ row: CaseRow; files: FileRow[] }> {
+  const row = await caseStore.find(ctx.db, tenantId, id, livemode);
   if (!row) throw new NotFoundError('Verification case');
   return { row, files: await fileStore.forCase(ctx.db, id) };
 }
@@ -111,12 +115,13 @@ export interface ListInput {
   personId?: string;
   limit: number;
   cursor?: string;
+  livemode?: boolean;
 }
 
 export async function listCases(ctx: CaseContext, q: ListInput): Promise<{ rows: CaseRow[]; nextCursor: string | null }> {
   const after = q.cursor ? cursor.decode(q.cursor) : undefined;
   // Fetch one extra row to know whether there is a next page without a count query.
-  const rows = await caseStore.list(ctx.db, { tenantId: q.tenantId, status: q.status, sub: q.personId, limit: q.limit + 1, after });
+  const rows = await caseStore.list(ctx.db, { tenantId: q.tenantId, livemode: q.livemode ?? true, status: q.status, sub: q.personId, limit: q.limit + 1, after });
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: rows.length > q.limit && last ? cursor.encode(last) : null };
@@ -125,10 +130,10 @@ export async function listCases(ctx: CaseContext, q: ListInput): Promise<{ rows:
 const cursor = cursorCodec(/^vc_[\w-]+$/);
 
 /** A fresh random head-turn sequence, stored on the case; the decide step checks frames against it. */
-export async function issueChallenge(ctx: CaseContext, tenantId: string, id: string): Promise<{ challenge: string[]; issued_at: string }> {
+export async function issueChallenge(ctx: CaseContext, tenantId: string, id: string, livemode: boolean): Promise<{ challenge: string[]; issued_at: string }> {
   return ctx.db.transaction(async (trx) => {
     const row = await caseStore.findForUpdate(trx, tenantId, id);
-    if (!row) throw new NotFoundError('Verification case');
+    if (row?.livemode !== livemode) throw new NotFoundError('Verification case');
     if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; no new challenge can be issued.`);
     const challenge = createChallenge();
     const now = ctx.clock.now();

@@ -43,6 +43,8 @@ export interface CaseRow {
   purged_at: Date | null;
   /** Set when the person was erased: the row is kept, without biometrics, as the decision record (privacy/). */
   erased_at: Date | null;
+  /** false: a test-mode case (a test key made it); it moves the tenant's test assurance, never the person's. */
+  livemode: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -62,6 +64,7 @@ export interface FileRow {
 
 export interface ListQuery {
   tenantId: string;
+  livemode: boolean;
   status?: CaseStatus;
   sub?: string;
   limit: number;
@@ -105,19 +108,20 @@ export const caseStore = {
   insert: (db: Queryable, row: Omit<CaseRow, 'extraction' | 'private_enc' | 'document_fingerprint' | 'uploaded_at' | 'decision' | 'outcome' | 'risk_level' | 'human_verified' | 'decided_at' | 'review' | 'reviewed_at' | 'purged_at' | 'erased_at' | 'challenge' | 'challenge_issued_at'>) =>
     db('verification_cases').insert(row),
 
-  find: async (db: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
-    decodeOne(await db<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, id }).first()),
+  /** `livemode` given: only a case of that mode (a key of the other mode gets 404). */
+  find: async (db: Queryable, tenantId: string, id: string, livemode?: boolean): Promise<CaseRow | undefined> =>
+    decodeOne(await db<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, id, ...(livemode === undefined ? {} : { livemode }) }).first()),
 
   findForUpdate: async (trx: Queryable, tenantId: string, id: string): Promise<CaseRow | undefined> =>
     decodeOne(await trx<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, id }).forUpdate().first()),
 
   findById: async (db: Queryable, id: string): Promise<CaseRow | undefined> => decodeOne(await db<RawCaseRow>('verification_cases').where({ id }).first()),
 
-  findByIdempotencyKey: async (db: Queryable, tenantId: string, key: string): Promise<CaseRow | undefined> =>
-    decodeOne(await db<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, idempotency_key: key }).first()),
+  findByIdempotencyKey: async (db: Queryable, tenantId: string, key: string, livemode: boolean): Promise<CaseRow | undefined> =>
+    decodeOne(await db<RawCaseRow>('verification_cases').where({ tenant_id: tenantId, idempotency_key: key, livemode }).first()),
 
   async list(db: Queryable, q: ListQuery): Promise<CaseRow[]> {
-    const query = db<RawCaseRow>('verification_cases').where({ tenant_id: q.tenantId });
+    const query = db<RawCaseRow>('verification_cases').where({ tenant_id: q.tenantId, livemode: q.livemode });
     if (q.status) query.andWhere({ status: q.status });
     if (q.sub) query.andWhere({ sub: q.sub });
     if (q.after) query.andWhereRaw('(created_at, id) < (?, ?)', [q.after.createdAt, q.after.id]);
@@ -129,7 +133,7 @@ export const caseStore = {
 
   /** The person's latest approved case (for duplicate reasons). */
   latestApproved: (db: Queryable, personId: string): Promise<Pick<CaseRow, 'id' | 'tenant_id'> | undefined> =>
-    db('verification_cases').where({ person_id: personId, status: 'approved' }).orderBy('decided_at', 'desc').first('id', 'tenant_id'),
+    db('verification_cases').where({ person_id: personId, status: 'approved', livemode: true }).orderBy('decided_at', 'desc').first('id', 'tenant_id'),
 
   /** Cases whose uploads are due for deletion: final decision (review, else automated) or, never decided, last upload before `before`. */
   dueForPurge: (db: Queryable, before: Date, limit: number): Promise<Pick<CaseRow, 'id'>[]> =>
@@ -148,7 +152,7 @@ export const caseStore = {
   latestApprovedFull: async (db: Queryable, personId: string): Promise<CaseRow | undefined> =>
     decodeOne(
       await db<RawCaseRow>('verification_cases')
-        .where({ person_id: personId, status: 'approved' })
+        .where({ person_id: personId, status: 'approved', livemode: true })
         .orderByRaw('coalesce(reviewed_at, decided_at) desc nulls last')
         .first(),
     ),

@@ -13,6 +13,7 @@ import { publicExtraction } from './extraction.js';
 import { inspectImage, type ImageInfo } from './images.js';
 import { sealPrivate, type PrivateCaseData } from './sealed.js';
 import { specimenCheck } from './specimen.js';
+import { moveAssurance } from './mode.js';
 import { uploadFields, type UploadFields } from './schemas.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
 
@@ -48,8 +49,8 @@ function applicantOf(f: UploadFields): ApplicantData | undefined {
 }
 
 /** The case an upload is for; refused (404/409) before the route reads the body. */
-export async function openForUpload(ctx: CaseContext, tenantId: string, id: string): Promise<CaseRow> {
-  const row = await caseStore.find(ctx.db, tenantId, id);
+export async function openForUpload(ctx: CaseContext, tenantId: string, id: string, livemode: boolean): Promise<CaseRow> {
+  const row = await caseStore.find(ctx.db, tenantId, id, livemode);
   if (!row) throw new NotFoundError('Verification case');
   if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; uploads are closed.`);
   return row;
@@ -89,7 +90,8 @@ export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadB
   const applicant = applicantOf(fields);
   const analysis = await ctx.engines.analyzeDocument({ front: document, ...(back ? { back } : {}), ...(applicant ? { applicant } : {}), now });
   // Outside sandbox mode a specimen fails here, with the document's other checks, and the decision rejects it.
-  const specimen = ctx.sandbox ? null : specimenCheck(analysis);
+  // Test-mode cases accept specimens on any server; a live case only on a SANDBOX_MODE server.
+  const specimen = ctx.sandbox || !row.livemode ? null : specimenCheck(analysis);
   const extraction = publicExtraction(specimen ? { ...analysis, checks: [...analysis.checks, specimen] } : analysis);
   const fingerprint = analysis.documentKey ? documentFingerprint(ctx.keys.fingerprint, analysis.documentKey) : null;
   const sealed: PrivateCaseData = { livenessMode: fields.liveness_mode, ...(applicant ? { applicant } : {}) };
@@ -115,12 +117,13 @@ export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadB
         uploaded_at: now,
         updated_at: now,
       });
-      await ctx.assurance.apply(trx, row.person_id, { kind: 'in_progress' }, now, 'verification_in_progress');
+      await moveAssurance(trx, ctx, row, { kind: 'in_progress' }, now, 'verification_in_progress');
       await emitEvent(trx, {
         tenantId,
         type: 'verification.case.uploaded',
         data: caseEvent(locked, { document_type: analysis.documentType, files: rows.length }),
         at: now,
+        livemode: row.livemode,
       });
       return old;
     });

@@ -36,6 +36,6 @@ export const createSessionExample: Examples = {
   request: { level: 't2', external_user_id: 'user-4711', redirect_uri: 'https://app.example.com/kyc/done', metadata: { plan: 'pro' }, locale: 'en' },
   responses: { 201: live(created), 200: live(created) },
 };
-export const listSessionsExample: Examples = { responses: { 200: { data: [verified], next_cursor: null, livemode: true } } };
+export const listSessionsExample: Examples = { responses: { 200: { data: [live(verified)], next_cursor: null, livemode: true } } };
 export const getSessionExample: Examples = { responses: { 200: live(verified) } };
 export const cancelSessionExample: Examples = { responses: { 200: live({ ...created, status: 'canceled', url: null, updated_at: '2026-12-01T10:03:00.000Z' }) } };

@@ -63,6 +63,7 @@ export interface SessionView {
   redirect_uri: string;
   created_at: string;
   updated_at: string;
+  livemode: boolean;
 }
 
 export function presentSession(row: SessionRow, url: string | null = null): SessionView {
@@ -82,6 +83,7 @@ export function presentSession(row: SessionRow, url: string | null = null): Sess
     redirect_uri: row.redirect_uri,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
+    livemode: row.livemode,
   };
 }
 

@@ -42,6 +42,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
         metadata: body.metadata,
         locale: body.locale,
         idempotencyKey: headers['Idempotency-Key'],
+        livemode: ctx.state.livemode,
       });
       if (r.replayed) ctx.set('Idempotent-Replayed', 'true');
       ctx.status = r.created ? 201 : 200;
@@ -62,7 +63,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
       use: [noStore],
     },
     async (ctx, { query: q }) => {
-      const { rows, nextCursor } = await sessions.list({ tenantId: ctx.state.tenantId, status: q.status, externalUserId: q.external_user_id, limit: q.limit, cursor: q.cursor });
+      const { rows, nextCursor } = await sessions.list({ tenantId: ctx.state.tenantId, status: q.status, externalUserId: q.external_user_id, limit: q.limit, cursor: q.cursor, livemode: ctx.state.livemode });
       ctx.body = { data: rows.map((r) => presentSession(r)), next_cursor: nextCursor };
     },
   );
@@ -81,7 +82,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
       use: [noStore],
     },
     async (ctx, { params }) => {
-      const r = await sessions.get(ctx.state.tenantId, params.id);
+      const r = await sessions.get(ctx.state.tenantId, params.id, ctx.state.livemode);
       ctx.body = presentSession(r.row, r.url);
     },
   );
@@ -100,7 +101,7 @@ export function sessionRoutes(sessions: SessionService, requireApiKey: Koa.Middl
       use: [noStore, ...jsonOnly()],
     },
     async (ctx, { params }) => {
-      ctx.body = presentSession(await sessions.cancel(ctx.state.tenantId, params.id));
+      ctx.body = presentSession(await sessions.cancel(ctx.state.tenantId, params.id, ctx.state.livemode));
     },
   );
 

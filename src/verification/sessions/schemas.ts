@@ -1,5 +1,6 @@
 // zod schemas for the sessions API. Strict objects: an unknown key is a 400, not silently ignored.
 import { z } from 'zod';
+import { livemodeField } from '../../http/contract.js';
 import { LEVELS } from '../cases/model.js';
 import { idempotencyKey, subject } from '../cases/schemas.js';
 import { pageQuery } from '../../http/pages.js';
@@ -47,6 +48,7 @@ export const sessionResponse = z
     redirect_uri: z.string(),
     created_at: timestamp,
     updated_at: timestamp,
+    livemode: livemodeField,
   })
   .meta({ id: 'VerificationSession' });
 

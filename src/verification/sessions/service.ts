@@ -50,6 +50,8 @@ export interface CreateSessionInput {
   metadata?: Record<string, string>;
   locale?: string;
   idempotencyKey?: string;
+  /** false: a test-mode session (a test key). Default: live. */
+  livemode?: boolean;
   /** Step-up: where the browser goes at the end instead of redirect_uri (not part of the tenant API). */
   returnTo?: string;
 }
@@ -88,7 +90,7 @@ export function createSessionService(d: SessionDeps) {
   async function move(trx: Trx, row: SessionRow, type: EventType, fields: Omit<SessionUpdate, 'updated_at'>, now: Date, extra: Record<string, unknown> = {}): Promise<SessionRow> {
     const next: SessionRow = { ...row, ...fields, updated_at: now };
     await sessionStore.update(trx, row.id, { ...fields, updated_at: now });
-    await emitEvent(trx, { tenantId: row.tenant_id, type, data: sessionEvent(next, extra), at: now });
+    await emitEvent(trx, { tenantId: row.tenant_id, type, data: sessionEvent(next, extra), at: now, livemode: row.livemode });
     return next;
   }
 
@@ -102,8 +104,9 @@ export function createSessionService(d: SessionDeps) {
 
   async function create(input: CreateSessionInput): Promise<Issued & { created: boolean; replayed: boolean }> {
     const reqHash = requestHash(input);
+    const livemode = input.livemode ?? true;
     if (input.idempotencyKey) {
-      const existing = await sessionStore.findByIdempotencyKey(d.db, input.tenantId, input.idempotencyKey);
+      const existing = await sessionStore.findByIdempotencyKey(d.db, input.tenantId, input.idempotencyKey, livemode);
       if (existing) {
         if (existing.request_hash !== reqHash) throw new UnprocessableError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
         return { ...(await withLink(existing)), created: true, replayed: true };
@@ -119,7 +122,7 @@ export function createSessionService(d: SessionDeps) {
       person = { person_id: found.person_id, sub: input.personId };
     }
     if (input.externalUserId) {
-      const open = await sessionStore.findOpen(d.db, input.tenantId, input.externalUserId, input.level);
+      const open = await sessionStore.findOpen(d.db, input.tenantId, input.externalUserId, input.level, livemode);
       if (open) return { ...(await withLink(open)), created: false, replayed: false };
     }
     const now = d.clock.now();
@@ -146,21 +149,22 @@ export function createSessionService(d: SessionDeps) {
       idempotency_key: input.idempotencyKey ?? null,
       request_hash: input.idempotencyKey ? reqHash : null,
       expires_at: new Date(now.getTime() + LINK_TTL_MS),
+      livemode,
       created_at: now,
       updated_at: now,
     };
     try {
       return await d.db.transaction(async (trx) => {
         await sessionStore.insert(trx, row);
-        await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.session.created', data: sessionEvent(row), at: now });
+        await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.session.created', data: sessionEvent(row), at: now, livemode });
         return { ...(await issueLink(trx, row, now)), created: true, replayed: false };
       });
     } catch (err) {
       if ((err as { code?: string }).code !== '23505') throw err;
       // A race with the same Idempotency-Key, or with another create for the same external user and level.
       const winner =
-        (input.idempotencyKey && (await sessionStore.findByIdempotencyKey(d.db, input.tenantId, input.idempotencyKey))) ||
-        (input.externalUserId && (await sessionStore.findOpen(d.db, input.tenantId, input.externalUserId, input.level)));
+        (input.idempotencyKey && (await sessionStore.findByIdempotencyKey(d.db, input.tenantId, input.idempotencyKey, livemode))) ||
+        (input.externalUserId && (await sessionStore.findOpen(d.db, input.tenantId, input.externalUserId, input.level, livemode)));
       if (!winner) throw err;
       return { ...(await withLink(winner)), created: false, replayed: Boolean(input.idempotencyKey && winner.idempotency_key === input.idempotencyKey) };
     }
@@ -172,22 +176,22 @@ export function createSessionService(d: SessionDeps) {
     return issueLink(d.db, row, d.clock.now());
   }
 
-  async function get(tenantId: string, id: string): Promise<Issued> {
-    const row = await sessionStore.find(d.db, tenantId, id);
+  async function get(tenantId: string, id: string, livemode = true): Promise<Issued> {
+    const row = await sessionStore.find(d.db, tenantId, id, livemode);
     if (!row) throw new NotFoundError('Verification session');
     return withLink(row);
   }
 
-  async function list(q: { tenantId: string; status?: SessionStatus; externalUserId?: string; limit: number; cursor?: string }) {
+  async function list(q: { tenantId: string; status?: SessionStatus; externalUserId?: string; limit: number; cursor?: string; livemode?: boolean }) {
     const after = q.cursor ? cursor.decode(q.cursor) : undefined;
-    const rows = await sessionStore.list(d.db, { tenantId: q.tenantId, status: q.status, externalUserId: q.externalUserId, limit: q.limit + 1, after });
+    const rows = await sessionStore.list(d.db, { tenantId: q.tenantId, livemode: q.livemode ?? true, status: q.status, externalUserId: q.externalUserId, limit: q.limit + 1, after });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return { rows: page, nextCursor: rows.length > q.limit && last ? cursor.encode(last) : null };
   }
 
-  async function cancel(tenantId: string, id: string): Promise<SessionRow> {
-    const found = await sessionStore.find(d.db, tenantId, id);
+  async function cancel(tenantId: string, id: string, livemode = true): Promise<SessionRow> {
+    const found = await sessionStore.find(d.db, tenantId, id, livemode);
     if (!found) throw new NotFoundError('Verification session');
     const row = await locked(id, async (trx, row) => {
       if (row.status === 'canceled') return row;
@@ -274,17 +278,17 @@ export function createSessionService(d: SessionDeps) {
   async function attemptCase(row: SessionRow): Promise<string> {
     if (!row.sub) throw new ConflictError('not_started', 'Sign in before capturing.');
     if (row.case_id) {
-      const { row: c } = await d.cases.get(row.tenant_id, row.case_id);
+      const { row: c } = await d.cases.get(row.tenant_id, row.case_id, row.livemode);
       if (c.status === 'open') return c.id;
     }
-    const { row: c } = await d.cases.create({ tenantId: row.tenant_id, personId: row.sub, level: row.level });
+    const { row: c } = await d.cases.create({ tenantId: row.tenant_id, personId: row.sub, level: row.level, livemode: row.livemode });
     await sessionStore.update(d.db, row.id, { case_id: c.id, updated_at: d.clock.now() });
     return c.id;
   }
 
   /** t3: the head-turn challenge of this attempt's case. */
   async function challenge(row: SessionRow) {
-    return d.cases.challenge(row.tenant_id, await attemptCase(row));
+    return d.cases.challenge(row.tenant_id, await attemptCase(row), row.livemode);
   }
 
   /** Stores the attempt's images through the case (bad images are the case API's 4xx), then marks it processing. */
@@ -292,7 +296,7 @@ export function createSessionService(d: SessionDeps) {
     const row = await sessionStore.findById(d.db, id);
     if (!row || !isActive(row.status) || row.status === 'created') throw new ConflictError('session_closed', 'This verification takes no captures now.');
     const caseId = await attemptCase(row);
-    await d.cases.upload(await d.cases.openForUpload(row.tenant_id, caseId), body);
+    await d.cases.upload(await d.cases.openForUpload(row.tenant_id, caseId, row.livemode), body);
     return locked(id, (trx, r) => {
       if (!isActive(r.status)) throw new ConflictError('session_closed', `The session is ${r.status}.`);
       return move(trx, r, 'verification.session.submitted', { status: 'processing', case_id: caseId, attempts: r.attempts + 1, outcome: null, reasons: null }, d.clock.now());
@@ -304,7 +308,7 @@ export function createSessionService(d: SessionDeps) {
     const row = await sessionStore.findById(d.db, id);
     if (row?.status !== 'processing' || !row.case_id) throw new ConflictError('not_processing', 'Nothing to process.');
     try {
-      await d.cases.decide(row.tenant_id, row.case_id);
+      await d.cases.decide(row.tenant_id, row.case_id, row.livemode);
     } catch (err) {
       log.warn('verification session: deciding the attempt failed', { session_id: id, err: err instanceof Error ? err.message : String(err) });
       await locked(id, async (trx, r) => {
@@ -336,7 +340,7 @@ export function createSessionService(d: SessionDeps) {
    * Step-up inside sign-in: a session for a person already signed in, bound to this browser and started, that
    * ends at `returnTo` (the interaction) instead of a tenant redirect_uri.
    */
-  async function openForPerson(input: { tenantId: string; personId: string; level: Level; returnTo: string; locale?: string }): Promise<{ row: SessionRow; browserSecret: string }> {
+  async function openForPerson(input: { tenantId: string; personId: string; level: Level; returnTo: string; locale?: string; livemode?: boolean }): Promise<{ row: SessionRow; browserSecret: string }> {
     await d.recordSubject(input.tenantId, input.personId);
     const { row } = await create({
       tenantId: input.tenantId,
@@ -345,6 +349,7 @@ export function createSessionService(d: SessionDeps) {
       redirectUri: input.returnTo,
       returnTo: input.returnTo,
       ...(input.locale ? { locale: input.locale } : {}),
+      livemode: input.livemode ?? true,
     });
     const browserSecret = crypto.randomBytes(32).toString('base64url');
     await sessionStore.update(d.db, row.id, { browser_hash: hash(browserSecret), updated_at: d.clock.now() });

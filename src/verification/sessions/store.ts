@@ -30,6 +30,8 @@ export interface SessionRow {
   idempotency_key: string | null;
   request_hash: string | null;
   expires_at: Date;
+  /** false: a test-mode session (a test key made it); its cases are test cases, the hosted pages say so. */
+  livemode: boolean;
   created_at: Date;
   updated_at: Date;
 }
@@ -62,6 +64,7 @@ function encode(fields: Partial<SessionRow>): Record<string, unknown> {
 
 export interface SessionListQuery {
   tenantId: string;
+  livemode: boolean;
   status?: SessionStatus;
   externalUserId?: string;
   limit: number;
@@ -72,17 +75,17 @@ const table = (db: Queryable) => db<RawRow>('verification_sessions');
 
 export const sessionStore = {
   insert: (db: Queryable, row: SessionRow) => db('verification_sessions').insert(encode(row)),
-  find: async (db: Queryable, tenantId: string, id: string) => decodeOne(await table(db).where({ tenant_id: tenantId, id }).first()),
+  find: async (db: Queryable, tenantId: string, id: string, livemode: boolean) => decodeOne(await table(db).where({ tenant_id: tenantId, id, livemode }).first()),
   findById: async (db: Queryable, id: string) => decodeOne(await table(db).where({ id }).first()),
   findByIdForUpdate: async (trx: Queryable, id: string) => decodeOne(await table(trx).where({ id }).forUpdate().first()),
   findByCase: async (trx: Queryable, caseId: string) => decodeOne(await table(trx).where({ case_id: caseId }).forUpdate().first()),
-  findByIdempotencyKey: async (db: Queryable, tenantId: string, key: string) =>
-    decodeOne(await table(db).where({ tenant_id: tenantId, idempotency_key: key }).first()),
-  findOpen: async (db: Queryable, tenantId: string, externalUserId: string, level: Level) =>
-    decodeOne(await table(db).where({ tenant_id: tenantId, external_user_id: externalUserId, level }).whereIn('status', OPEN).first()),
+  findByIdempotencyKey: async (db: Queryable, tenantId: string, key: string, livemode: boolean) =>
+    decodeOne(await table(db).where({ tenant_id: tenantId, idempotency_key: key, livemode }).first()),
+  findOpen: async (db: Queryable, tenantId: string, externalUserId: string, level: Level, livemode: boolean) =>
+    decodeOne(await table(db).where({ tenant_id: tenantId, external_user_id: externalUserId, level, livemode }).whereIn('status', OPEN).first()),
 
   async list(db: Queryable, q: SessionListQuery): Promise<SessionRow[]> {
-    const query = table(db).where({ tenant_id: q.tenantId });
+    const query = table(db).where({ tenant_id: q.tenantId, livemode: q.livemode });
     if (q.status) query.andWhere({ status: q.status });
     if (q.externalUserId) query.andWhere({ external_user_id: q.externalUserId });
     if (q.after) query.andWhereRaw('(created_at, id) < (?, ?)', [q.after.createdAt, q.after.id]);

@@ -483,6 +483,8 @@ export interface components {
         };
         getVerificationCases200: {
             data: components["schemas"]["VerificationCase"][];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
         };
@@ -491,14 +493,20 @@ export interface components {
             challenge: string[];
             /** Format: date-time */
             issued_at: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         getVerificationSessions200: {
             data: components["schemas"]["VerificationSession"][];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor: string | null;
         };
         getWebhooksEndpoints200: {
             data: components["schemas"]["WebhookEndpoint"][];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         getWebhooksEndpointsIdDeliveries200: {
             data: {
@@ -510,10 +518,14 @@ export interface components {
                 id: string;
                 kind: string;
                 latency_ms: number | null;
+                /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+                livemode: boolean;
                 next_retry_at: string | null;
                 status_code: number | null;
                 webhook_id: string | null;
             }[];
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Pass as `cursor` for the next (older) page; null on the last page. */
             next_cursor: string | null;
         };
@@ -530,6 +542,8 @@ export interface components {
             kyc_status: "verified" | "pending" | "rejected" | "unverified" | "expired";
             /** @enum {string} */
             kyc_tier: "t0" | "t1" | "t2" | "t3";
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             person_id: string;
             /** @description When the sanctions/PEP screening behind the approval ran; null when none ran. */
             screened_at: string | null;
@@ -554,6 +568,8 @@ export interface components {
             case_id: string;
             checks: components["schemas"]["CheckResult"][];
             human_verified: boolean;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @enum {string} */
             outcome: "approved" | "rejected" | "manual_review";
             reasons: {
@@ -578,6 +594,8 @@ export interface components {
                 frames: number;
                 selfie: boolean;
             };
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         postVerificationCasesIdUploadBody: {
             applicant_birthdate?: string;
@@ -636,6 +654,8 @@ export interface components {
         };
         postWebhooksEndpointsIdRotateSecret200: {
             id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Null when the rotation had no overlap (overlap_seconds 0). */
             previous_secret_expires_at: string | null;
             secret: string;
@@ -649,9 +669,13 @@ export interface components {
         };
         postWebhooksEndpointsIdTest202: {
             event_id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
         };
         postWebhooksEventsEventIdRedeliver202: {
             event_id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             webhook_ids: string[];
         };
         postWebhooksEventsEventIdRedeliverBody: {
@@ -690,6 +714,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             level: "t1" | "t2" | "t3";
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             liveness_challenge: string[] | null;
             person_id: string;
             review: {
@@ -717,6 +743,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             level: "t1" | "t2" | "t3";
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             metadata: {
                 [key: string]: string;
             } | null;
@@ -741,6 +769,8 @@ export interface components {
             enabled: boolean;
             events: string[];
             id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Until then the previous secret still signs (rotation overlap). */
             previous_secret_expires_at: string | null;
             /** Format: date-time */
@@ -755,6 +785,8 @@ export interface components {
             enabled: boolean;
             events: string[];
             id: string;
+            /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
+            livemode: boolean;
             /** @description Until then the previous secret still signs (rotation overlap). */
             previous_secret_expires_at: string | null;
             secret: string;
@@ -1064,7 +1096,8 @@ export interface operations {
                      *             "selfie": true,
                      *             "frames": 0,
                      *             "purged_at": null
-                     *           }
+                     *           },
+                     *           "livemode": true
                      *         }
                      *       ],
                      *       "next_cursor": null,
@@ -2274,7 +2307,8 @@ export interface operations {
                      *           },
                      *           "redirect_uri": "https://app.example.com/kyc/done",
                      *           "created_at": "2026-12-01T10:00:00.000Z",
-                     *           "updated_at": "2026-12-01T10:06:12.000Z"
+                     *           "updated_at": "2026-12-01T10:06:12.000Z",
+                     *           "livemode": true
                      *         }
                      *       ],
                      *       "next_cursor": null,
@@ -2931,7 +2965,8 @@ export interface operations {
                      *           "disabled_reason": null,
                      *           "previous_secret_expires_at": null,
                      *           "created_at": "2026-12-01T09:00:00.000Z",
-                     *           "updated_at": "2026-12-01T09:00:00.000Z"
+                     *           "updated_at": "2026-12-01T09:00:00.000Z",
+                     *           "livemode": true
                      *         }
                      *       ],
                      *       "livemode": true
@@ -3623,7 +3658,8 @@ export interface operations {
                      *           "latency_ms": 84,
                      *           "error": null,
                      *           "next_retry_at": null,
-                     *           "created_at": "2026-12-01T11:05:00.000Z"
+                     *           "created_at": "2026-12-01T11:05:00.000Z",
+                     *           "livemode": true
                      *         }
                      *       ],
                      *       "next_cursor": null,
