@@ -13,6 +13,7 @@ import { tenantStore } from '../tenants/store.js';
 import { auditCommands, cliActor, cliAudit } from './audit.js';
 import { listsCommands } from './lists.js';
 import { manageCommands, scopeFlags } from './manage.js';
+import { sandboxCommands } from './sandbox.js';
 import { staffCommands } from './staff.js';
 import { tenantCommands } from './tenant.js';
 
@@ -121,5 +122,6 @@ export const commands: Record<string, Command> = {
   ...tenantCommands,
   ...manageCommands,
   ...staffCommands,
+  ...sandboxCommands,
   ...auditCommands,
 };

@@ -168,6 +168,19 @@ describe('kycport CLI', () => {
     expect((await kycport('tenant', 'branding', '--tenant', tenantId, '--accent-color', 'blue')).code).toBe(2);
   });
 
+  it('sandbox create: a tenant, a kp_test_ key, a person with a generated password, /docs/samples as a redirect URI', async () => {
+    const r = await kycport('sandbox', 'create', '--name', 'Try it');
+    expect(r).toMatchObject({
+      code: 0,
+      out: { tenant_id: expect.stringMatching(/^ten_/), api_key: expect.stringMatching(/^kp_test_/), livemode: false, person: { email: expect.stringMatching(/^sandbox-[0-9a-f]{8}@example\.test$/) }, redirect_uri: 'http://localhost:3000/docs/samples' },
+    });
+    const out = r.out as { tenant_id: string; person: { password: string } };
+    expect(out.person.password.length).toBeGreaterThanOrEqual(16);
+    expect(await kycport('tenant', 'redirect-uris', 'list', '--tenant', out.tenant_id)).toMatchObject({ out: { redirect_uris: ['http://localhost:3000/docs/samples'] } });
+    expect((await kycport('apikey', 'list', '--tenant', out.tenant_id)).out).toMatchObject({ data: [{ name: 'sandbox' }] });
+    expect((await kycport('sandbox', 'create', '--email', 'not-an-address')).code).toBe(2);
+  });
+
   it('turns two-step sign-in off for a person who lost the device and the codes, and mails them', async () => {
     const off = await kycport('person', 'two-step-off', '--email', 'Lost.Phone@example.com');
     expect(off).toMatchObject({ code: 0, out: { person_id: locked.id, email: locked.email, was_on: true } });
