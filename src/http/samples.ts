@@ -26,7 +26,7 @@ const DIR = path.join(packageRoot, 'public', 'samples');
 const TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.png': 'image/png', '.json': 'application/json; charset=utf-8' };
 const LABELS = { document: 'Document', document_back: 'Back side', selfie: 'Selfie' } as const;
 
-type Loaded = { files: Map<string, { body: Buffer; type: string }>; page: string };
+type Loaded = { files: Map<string, { body: Buffer; type: string }>; manifest: SampleManifest; page: string };
 let loaded: Loaded | null | undefined;
 
 /** The manifest's files and the page, read once per process (null when the samples are not shipped). */
@@ -40,14 +40,14 @@ function load(): Loaded | null {
   for (const s of manifest.samples) {
     for (const name of Object.values(s.files)) files.set(name, { body: fs.readFileSync(path.join(DIR, path.basename(name))), type: TYPES[path.extname(name)] ?? 'application/octet-stream' });
   }
-  return (loaded = { files, page: samplesPage(manifest) });
+  return (loaded = { files, manifest, page: samplesPage(manifest) });
 }
 
 export function samplesRoutes(): Router {
   const router = new Router();
   const samples = load();
   if (!samples) return router;
-  const { files, page: body } = samples;
+  const { files, manifest, page: body } = samples;
   router.get('/samples/:name', (ctx) => {
     const file = files.get(ctx.params.name ?? '');
     if (!file) return;
@@ -55,14 +55,17 @@ export function samplesRoutes(): Router {
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = file.body;
   });
+  // A sandbox session (`kycport sandbox create`) comes back here: say what came back, and that it is only a hint.
+  const back = z.object({ session_id: z.string().regex(/^vs_[\w-]{1,64}$/), status: z.string().regex(/^[a-z_]{1,32}$/) });
   router.get('/docs/samples', (ctx) => {
+    const returned = back.safeParse(ctx.query);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = body;
+    ctx.body = returned.success ? samplesPage(manifest, returned.data) : body;
   });
   return router;
 }
 
-function samplesPage(m: SampleManifest): string {
+function samplesPage(m: SampleManifest, returned?: { session_id: string; status: string }): string {
   const rows = m.samples.map(
     (s) => html`<tr>
   <td><strong>${s.title}</strong><br>${s.description}</td>
@@ -76,10 +79,12 @@ function samplesPage(m: SampleManifest): string {
   );
   return page(
     'Test mode samples',
-    html`<p>Upload these with a test key (<code>kp_test_…</code>) to a case or a test-mode hosted session at the level shown. The real
+    html`${returned ? html`<p class="notice info" role="status">Session <code>${returned.session_id}</code> came back with status <strong>${returned.status}</strong>. That is a hint
+for the browser only: your server reads the session with <code>GET /api/v1/verification/sessions/${returned.session_id}</code> (or its
+webhook).</p>` : ''}<p>Upload these with a test key (<code>kp_test_…</code>) to a case or a test-mode hosted session at the level shown. The real
 engine decides: test mode only accepts the ICAO specimen documents (issuing state <code>UTO</code>) and screens against a small
 bundled sample sanctions list instead of the imported lists. Nothing here changes anyone's live status.</p>
-<div class="table-wrap"><table class="data">
+<div class="table-wrap" tabindex="0"><table class="data">
 <caption>Samples and the outcome they give in test mode</caption>
 <thead><tr><th scope="col">Sample</th><th scope="col">Level</th><th scope="col">Expected outcome</th><th scope="col">Images</th></tr></thead>
 <tbody>

@@ -49,6 +49,12 @@ describe.skipIf(!present)('test mode pages', () => {
     expect((await page.goto(`${server.url}/docs/samples`))!.status()).toBe(200);
     await expect.poll(() => page.locator('table img').evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete))).toBe(true);
     await check(page, 'docs-samples');
+    // Where a sandbox session's browser comes back: the status it brought, said to be only a hint.
+    await page.goto(`${server.url}/docs/samples?session_id=vs_abc123&status=verified`);
+    expect(await page.getByRole('status').innerText()).toMatch(/Session vs_abc123 came back with status verified\. That is a hint/);
+    await check(page, 'docs-samples-returned');
+    await page.goto(`${server.url}/docs/samples?session_id=<b>x</b>&status=verified`);
+    expect(await page.getByRole('status').count()).toBe(0);
 
     const tenantId = await server.tenant('Sandbox Bank');
     const client = await server.client(tenantId);

@@ -1,7 +1,7 @@
 // Issue 14 §7: llms.txt in the llmstxt.org layout (an H1, a blockquote, notes without headings, then H2 lists of
 // links), every link served by this server, llms-full.txt holding the notes and every linked document, and the
 // topics an integrator needs first (CLI bootstrap, webhook destinations, refresh-token reuse, t2 needs screening,
-// the SDK and the MCP server).
+// the sandbox, the SDK and the MCP server).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -66,6 +66,7 @@ describe('llms.txt and llms-full.txt', () => {
       'WEBHOOK_ALLOW_HOSTS', 'destination_refused', // refused webhook destinations, loopback in development
       'revokes the\n  whole grant', // refresh-token reuse detection
       'screening_unavailable', // t2 needs screening
+      'kp_test_', 'livemode', 'sandbox create', '/docs/samples', // the sandbox
       '@kycport/sdk', 'verifyWebhook', '/mcp', 'kycport mcp', // the SDK and the MCP server
     ]) expect(llms, topic).toContain(topic);
   });
