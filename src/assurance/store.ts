@@ -77,3 +77,20 @@ export const assuranceStore = {
     if (rows.length) await db('assurance_expiry_notices').insert(rows);
   },
 };
+
+const TEST_COLUMNS = ['person_id', 'status', 'tier', 'aml_clear', 'verified_at', 'expires_at', 'verification_method', 'screened_at'];
+
+/** Test mode's assurance: one row per (tenant, person), never the person's reusable one (test-mode.ts). */
+export const testAssuranceStore = {
+  find: (db: Queryable, tenantId: string, personId: string, lock = false): Promise<AssuranceRow | undefined> => {
+    const q = db('test_assurance').where({ tenant_id: tenantId, person_id: personId });
+    return (lock ? q.forUpdate() : q).first(...TEST_COLUMNS);
+  },
+  insert: (db: Queryable, tenantId: string, row: AssuranceRow & { updated_at: Date }) => db('test_assurance').insert({ ...row, tenant_id: tenantId }),
+  update: (db: Queryable, tenantId: string, personId: string, row: Omit<AssuranceRow, 'person_id'> & { updated_at: Date }) =>
+    db('test_assurance').where({ tenant_id: tenantId, person_id: personId }).update(row),
+  delete: (db: Queryable, tenantId: string, personId: string) => db('test_assurance').where({ tenant_id: tenantId, person_id: personId }).delete(),
+  /** The person behind a tenant's subject. */
+  personOf: async (db: Queryable, tenantId: string, sub: string): Promise<string | undefined> =>
+    (await db('subjects').where({ tenant_id: tenantId, sub }).first<{ person_id: string } | undefined>('person_id'))?.person_id,
+};
