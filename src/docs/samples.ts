@@ -5,7 +5,7 @@ import path from 'node:path';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
-import { html, page } from './html.js';
+import { html, page } from '../http/html.js';
 
 const manifestSchema = z.object({
   source: z.string(),

@@ -1,10 +1,10 @@
-// GET /docs/api: the API reference, rendered on the server from the OpenAPI document (openapi.ts) into the project's
+// GET /docs/api: the API reference, rendered on the server from the OpenAPI document (http/openapi.ts) into the project's
 // page shell: no client script, no third-party renderer. Operations grouped by tag, each with its scope,
 // parameters, request body, responses with their error codes, and examples; the schemas they name at the end.
 import Router from '@koa/router';
-import { Html, html, page } from './html.js';
-import type { ApiDocuments } from './openapi.js';
-import { OPENAPI_PATH, POSTMAN_PATH } from './openapi.js';
+import { Html, html, page } from '../http/html.js';
+import type { ApiDocuments } from '../http/openapi.js';
+import { OPENAPI_PATH, POSTMAN_PATH } from '../http/openapi.js';
 
 export const API_DOCS_PATH = '/docs/api';
 
