@@ -1,6 +1,7 @@
 // The SDK against a live server (issue 14 §3, acceptance 3): generated types in step with the served document,
-// status lookups, sessions, a case uploaded from a Buffer and a stream and decided by the real engines, webhook
-// endpoints, and real deliveries verified with verifyWebhook. One server for the file.
+// status lookups, sessions, a case uploaded from a Buffer and a stream and decided by the real engines (live, and
+// in test mode with the shipped sample images), webhook endpoints, and real deliveries verified with
+// verifyWebhook. One server for the file.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KycPort, KycPortError, verifyWebhook, WebhookVerificationError, type WebhookEvent } from '../../packages/sdk/src/index.js';
@@ -139,5 +140,21 @@ describe('cases and webhooks', () => {
     const [decided] = events('verification.case.decided');
     const event = await verifyWebhook<{ case_id?: string; id?: string }>(decided!.body, new Headers(decided!.headers), endpoint.secret);
     expect(JSON.stringify(event.data)).toContain(created.id);
+  });
+
+  it('test mode: a kp_test_ key uploads the shipped samples (passport as a Buffer, selfie as a Blob): approved at t2, livemode false, its webhook verifies', async () => {
+    const samples = (file: string) => fs.readFileSync(new URL(`../../public/samples/${file}`, import.meta.url));
+    const testKyc = new KycPort({ baseUrl: server.url, apiKey: (await server.apiKey(tenant.tenantId, undefined, { test: true })).api_key });
+    const hook = await testKyc.webhooks.endpoints.create({ url: `${receiver.url}?mode=test`, events: ['verification.case.decided'] });
+    const created = await testKyc.cases.create({ person_id: person.sub, level: 't2' });
+    expect(created).toMatchObject({ status: 'open', livemode: false });
+    await testKyc.cases.upload(created.id, { document: samples('passport-valid.jpg'), selfie: new Blob([new Uint8Array(samples('selfie-match.jpg'))]) });
+    expect(await testKyc.cases.decide(created.id)).toMatchObject({ outcome: 'approved', automation_tier: 't2', livemode: false });
+    expect(await testKyc.status.get(person.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2', livemode: false });
+    await deliver();
+    const delivered = events('verification.case.decided').filter((d) => d.path.includes('mode=test'));
+    expect(delivered).toHaveLength(1);
+    const event = await verifyWebhook<{ case_id?: string }>(delivered[0]!.body, new Headers(delivered[0]!.headers), hook.secret);
+    expect(event).toMatchObject({ livemode: false, data: { case_id: created.id } });
   });
 });
