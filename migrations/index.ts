@@ -21,5 +21,6 @@ import { auditEntries } from './20261203_audit_0001_audit_entries.js';
 import { apiKeyScopes } from './20261203_tenants_0001_api_key_scopes.js';
 import { usageCounters } from './20261203_usage_0001_counters.js';
 import { sandboxLivemode } from './20261203_sandbox_0001_livemode.js';
+import { personNotify } from './20261203_assurance_0002_person_notify.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes, usageCounters, sandboxLivemode];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes, usageCounters, sandboxLivemode, personNotify];

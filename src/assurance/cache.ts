@@ -1,10 +1,12 @@
-// The status API's hot path: (tenant, sub) → assurance row, cached in process and dropped when the assurance
-// row changes (trigger NOTIFY, delivered on commit). Expiry is applied at read time, so it needs no event.
-// Unknown subjects are not cached: a person who just signed in to a tenant is visible at once.
+// The hot paths' rows, cached in process and dropped when the row changes (trigger NOTIFY, delivered on commit).
+// Expiry is applied at read time, so it needs no event. Unknown subjects and persons are not cached: a person who
+// just signed up, or just signed in to a tenant, is visible at once.
+// - the status API: (tenant, sub) → assurance row;
+// - the token endpoint and userinfo: person → account fields with assurance and provenance (claims.ts).
 import { InvalidatingCache } from '../db/cache.js';
 import type { Invalidations } from '../db/invalidations.js';
 import type { Queryable } from '../db/index.js';
-import { assuranceStore, type SubjectAssuranceRow } from './store.js';
+import { assuranceStore, type PersonAssuranceRow, type SubjectAssuranceRow } from './store.js';
 
 export type SubjectAssurance = SubjectAssuranceRow;
 
@@ -26,6 +28,26 @@ export class StatusCache {
     return this.cache.peek(key) ?? this.cache.load(key, async () => {
       const row = await assuranceStore.findBySubject(this.db, tenantId, sub);
       return row && { value: row, tag: row.person_id };
+    });
+  }
+}
+
+export class ClaimsCache {
+  private readonly cache: InvalidatingCache<PersonAssuranceRow>;
+
+  constructor(private readonly db: Queryable, invalidations: Invalidations) {
+    // The person's claim fields (email, name) and their assurance: either change drops the entry.
+    this.cache = new InvalidatingCache(invalidations, ['assurance', 'person'], 30_000);
+  }
+
+  forget(personId: string): void {
+    this.cache.invalidate(personId);
+  }
+
+  find(personId: string): Promise<PersonAssuranceRow | undefined> {
+    return this.cache.load(personId, async () => {
+      const row = await assuranceStore.findPersonWithAssurance(this.db, personId);
+      return row && { value: row, tag: personId };
     });
   }
 }

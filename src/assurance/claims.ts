@@ -1,11 +1,9 @@
-// The claims a person's account offers: account fields plus the effective assurance, read in one join. The ID
-// token, our userinfo and the token endpoint all use this one function; oidc/claims.ts filters it by scope, and
+// The claims a person's account offers: account fields plus the effective assurance, from the row read in one
+// join (cached, cache.ts ClaimsCache). The ID token, our userinfo and the token endpoint all use this one function; oidc/claims.ts filters it by scope, and
 // oidc/verified-claims.ts builds verified_claims from `verified` when a relying party asks for it.
-import type { Clock } from '../clock.js';
-import type { Queryable } from '../db/index.js';
 import { effectiveAssurance, type AssuranceRow, type KycTier } from './model.js';
 import type { DocumentClaims, ProvenanceCheck, ProvenanceDocument, VerificationMethod } from './provenance.js';
-import { assuranceStore } from './store.js';
+import type { PersonAssuranceRow } from './store.js';
 
 /** A verified, unexpired assurance with its provenance: what verified_claims is made of. */
 export interface VerifiedRecord {
@@ -31,16 +29,9 @@ export interface AccountClaims {
   verified?: VerifiedRecord;
 }
 
-/** All claims of a person (`sub` = internal id; oidc-provider and userinfo map it to the pairwise value). */
-export async function accountClaims(
-  db: Queryable,
-  clock: Clock,
-  personId: string,
-  open: (sealed: string) => DocumentClaims,
-): Promise<AccountClaims | undefined> {
-  const person = await assuranceStore.findPersonWithAssurance(db, personId);
-  if (!person) return undefined;
-  const a = effectiveAssurance(person.status ? ({ ...person, person_id: person.id } as AssuranceRow) : undefined, clock.now());
+/** All claims of a person at `now` (`sub` = internal id; oidc-provider and userinfo map it to the pairwise value). */
+export function accountClaims(person: PersonAssuranceRow, now: Date, open: (sealed: string) => DocumentClaims): AccountClaims {
+  const a = effectiveAssurance(person.status ? ({ ...person, person_id: person.id } as AssuranceRow) : undefined, now);
   const p = person.provenance;
   const verified: VerifiedRecord | undefined =
     a.kyc_status === 'verified' && p && person.verified_at && person.verification_method && person.tier

@@ -8,7 +8,7 @@ import type { Invalidations } from '../db/invalidations.js';
 import type { Queryable } from '../db/index.js';
 import { NotFoundError } from '../http/errors.js';
 import { andThen, type MaybePromise } from '../maybe-promise.js';
-import { StatusCache, type SubjectAssurance } from './cache.js';
+import { ClaimsCache, StatusCache, type SubjectAssurance } from './cache.js';
 import { accountClaims, type AccountClaims } from './claims.js';
 import { applyAssuranceChange, type AssuranceChange } from './lifecycle.js';
 import { effectiveAssurance, isExpired, type Assurance } from './model.js';
@@ -37,6 +37,7 @@ export interface AssuranceService {
 /** `claimsKey` seals the document claims kept with a verified assurance (the document encryption key). */
 export function createAssuranceService(d: { db: Knex; clock: Clock; invalidations: Invalidations; claimsKey: Buffer }): AssuranceService {
   const cache = new StatusCache(d.db, d.invalidations);
+  const claimsCache = new ClaimsCache(d.db, d.invalidations);
   const views = new WeakMap<SubjectAssurance, { expired: boolean; status: TenantStatus }>();
   return {
     // A test key reads the tenant's test assurance (test-mode.ts): uncached, never the person's live one.
@@ -46,10 +47,15 @@ export function createAssuranceService(d: { db: Knex; clock: Clock; invalidation
         return statusOf(views, row, d.clock.now());
       }),
     claims: async (personId, testTenant) => {
-      const live = await accountClaims(d.db, d.clock, personId, (sealed) => openClaims(d.claimsKey, personId, sealed));
-      return live && testTenant ? withTestAssurance(d.db, d.clock.now(), testTenant, live) : live;
+      const row = await claimsCache.find(personId);
+      if (!row) return undefined;
+      const live = accountClaims(row, d.clock.now(), (sealed) => openClaims(d.claimsKey, personId, sealed));
+      return testTenant ? withTestAssurance(d.db, d.clock.now(), testTenant, live) : live;
     },
-    forgetCached: (personId) => cache.forget(personId),
+    forgetCached: (personId) => {
+      cache.forget(personId);
+      claimsCache.forget(personId);
+    },
     apply: (trx, personId, change, now, reason) => applyAssuranceChange(trx, personId, change, now, reason, (id, claims) => sealClaims(d.claimsKey, id, claims)),
   };
 }

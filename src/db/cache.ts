@@ -11,11 +11,11 @@ export class InvalidatingCache<V> {
 
   constructor(
     private readonly invalidations: Invalidations,
-    kind: InvalidationKind,
+    kinds: InvalidationKind | readonly InvalidationKind[],
     private readonly ttlMs: number,
     private readonly max = 50_000,
   ) {
-    invalidations.on(kind, (tag) => this.invalidate(tag));
+    for (const kind of typeof kinds === 'string' ? [kinds] : kinds) invalidations.on(kind, (tag) => this.invalidate(tag));
   }
 
   /** A fresh cached value, synchronously (hot paths skip a promise per lookup). */

@@ -4,7 +4,7 @@
 // or a changed status could be served from memory after another process committed the change.
 import type { Database } from './index.js';
 
-export type InvalidationKind = 'assurance' | 'apikey';
+export type InvalidationKind = 'assurance' | 'apikey' | 'person';
 
 /** How long a heartbeat keeps caches trusted: a change committed elsewhere is honoured within this time. */
 export const TRUST_MS = 1_000;
