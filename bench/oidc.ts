@@ -264,7 +264,7 @@ export async function run(only?: 'tokens' | 'status'): Promise<BenchRow[]> {
             note:
               `target ≥ 0.60×; batches of ${BATCH} alternate between the servers; both: authorization code + PKCE S256, client_secret_basic, ${formats} (checked in this run); ` +
               `codes, sessions and grants in ${kind === 'postgres' ? 'Redis' : 'the process’s own PGlite'} through KYCPort’s adapter. ` +
-              `Differences: KYCPort also reads the account’s claims from ${kind === 'postgres' ? 'Postgres' : 'PGlite'}, looks the client up through its catalog, runs its middleware (request id, headers, IP rate limit), signs with node:crypto and adds pairwise subjects, auth_time and a grant-id claim; ` +
+              `Differences: KYCPort also reads the account’s claims (from ${kind === 'postgres' ? 'Postgres' : 'PGlite'} through its invalidated per-person cache, which the authorization step fills here as in a real sign-in), looks the client up through its catalog, runs its middleware (request id, headers, IP rate limit), signs with node:crypto and adds pairwise subjects, auth_time and a grant-id claim; ` +
               'the baseline has a static client, signs through jose (oidc-provider’s default) and returns fixed claims',
           });
         }
