@@ -237,7 +237,7 @@ export function openApiRoutes(routers: Router[], info: DocumentInfo): { router: 
   const built = (json: JsonSchema) => ({ json, text: JSON.stringify(json) });
   const documents: ApiDocuments = {
     document: () => (doc ??= built(openApiDocument([...routers.flatMap((r) => routeContracts(r)), ...routeContracts(router)], info))).json,
-    collection: () => (collection ??= built(postmanCollection(documents.document() as unknown as Parameters<typeof postmanCollection>[0]))).json,
+    collection: () => (collection ??= built(postmanCollection(documents.document() as Parameters<typeof postmanCollection>[0]))).json,
   };
   api.route(
     {

@@ -28,12 +28,13 @@ interface Operation {
   requestBody?: { content: Record<string, Media> };
   responses: Record<string, { description: string; content?: Record<string, Media> }>;
 }
-interface Document {
+// A type alias, not an interface: the generated document (a JSON object) converts to it without a double cast.
+type Document = {
   info: { title: string; description?: string; version: string };
   servers: { url: string }[];
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Json> };
-}
+};
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content' };
 
