@@ -12,12 +12,14 @@ import type { LookupCounter } from '../usage/lookups.js';
 export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.Middleware, lookups?: Pick<LookupCounter, 'count'>): Router {
   const router = new Router({ prefix: '/api/v1/kyc' });
   const api = contracts<TenantState>(router, { auth: 'api_key' });
-  // The service hands out one frozen status per cached row, so its body is serialized once, not per lookup.
+  // The service hands out one frozen status per cached row, so its body is serialized once, not per lookup; with
+  // its `livemode` (a status object belongs to one mode), which the contract layer then leaves as it is.
   const bodies = new WeakMap<TenantStatus, string>();
-  const bodyOf = (status: TenantStatus): string => {
+  const bodyOf = (status: TenantStatus, livemode: boolean): string => {
     let body = bodies.get(status);
     if (body === undefined) {
       body = JSON.stringify({
+        livemode,
         person_id: status.person_id,
         kyc_status: status.kyc_status,
         kyc_tier: status.kyc_tier,
@@ -51,7 +53,7 @@ export function assuranceRoutes(assurance: AssuranceService, requireApiKey: Koa.
       andThen(assurance.statusForTenant(ctx.state.tenantId, params.person_id, ctx.state.livemode), (status) => {
         ctx.set('Cache-Control', 'no-store');
         if (ctx.state.livemode) lookups?.count(ctx.state.tenantId); // live only; in memory, the jobs flush it (usage/lookups.ts)
-        sendJson(ctx, bodyOf(status));
+        sendJson(ctx, bodyOf(status, ctx.state.livemode));
       }),
   );
   return router;

@@ -126,7 +126,8 @@ function stampLivemode(ctx: Koa.ParameterizedContext<ScopedState>): void {
   const body: unknown = ctx.body;
   if (ctx.status >= 300 || body == null) return;
   if (typeof body === 'string') {
-    if (body.startsWith('{') && ctx.response.is('json')) ctx.body = `{"livemode":${mode}${body === '{}' ? '' : ','}${body.slice(1)}`;
+    // A body serialized with its mode already (the status API's memoized bodies) is left as it is.
+    if (!body.startsWith('{"livemode":') && body.startsWith('{') && ctx.response.is('json')) ctx.body = `{"livemode":${mode}${body === '{}' ? '' : ','}${body.slice(1)}`;
     return;
   }
   // Plain JSON objects only: not arrays, buffers or streams.
