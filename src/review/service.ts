@@ -8,11 +8,12 @@ import type { SecretBox } from '../crypto/seal.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import type { FaceDedup } from '../verification/dedup-adapter.js';
+import { duplicateThreshold } from '../verification/dedup/index.js';
 import { thresholds } from '../verification/thresholds.js';
 import type { UploadStore } from '../verification/cases/files.js';
 import type { ReviewResult, StaffActor } from '../verification/cases/finish.js';
 import type { ReviewOutcome } from '../verification/cases/model.js';
-import { openPrivate } from '../verification/cases/sealed.js';
+import { keptFace, openPrivate } from '../verification/cases/sealed.js';
 import type { CaseService } from '../verification/cases/service.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from '../verification/cases/store.js';
 import { isReasonFor } from './reasons.js';
@@ -218,10 +219,10 @@ export function createReviewService(d: ReviewDeps) {
   /** Verified faces like this case's selfie (the descriptor is kept sealed while the case waits for review). */
   async function candidates(row: CaseRow): Promise<Candidate[]> {
     if (row.status !== 'manual_review' || !row.private_enc) return [];
-    const embedding = openPrivate(d.caseKey, row.id, row.private_enc).embedding;
-    if (!embedding) return [];
-    const matches = (await d.dedup.search(embedding, thresholds.dedup.searchK)).filter(
-      (m) => m.personId !== row.person_id && m.caseId && m.similarity >= thresholds.dedup.candidate,
+    const face = keptFace(openPrivate(d.caseKey, row.id, row.private_enc));
+    if (!face) return [];
+    const matches = (await d.dedup.search(face.descriptor, face.embedding, thresholds.dedup.searchK)).filter(
+      (m) => m.personId !== row.person_id && m.caseId && m.similarity >= duplicateThreshold(),
     );
     return Promise.all(matches.map(async (m) => ({ caseId: m.caseId!, similarity: m.similarity, files: await fileStore.forCase(d.db, m.caseId!) })));
   }

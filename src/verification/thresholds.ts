@@ -56,13 +56,9 @@ export const thresholds = {
   },
   // dedup/ — 1:N search
   dedup: {
-    // "Strong match to a different person": far above every impostor pair measured by bench/calibrate-face.ts
-    // (max 0.612 photo-vs-photo, 0.686 document-vs-photo) and above the genuine median (0.65); only near-identical
-    // captures of one face reach it.
-    strongMatch: 0.8,
-    // Possible duplicate worth a human look: no held-out photo impostor reached 0.65 (document impostors: 0.26%).
-    candidate: 0.65,
-    // Neighbours returned per search.
+    // Neighbours returned per search. A selfie is flagged possible_duplicate when one of them, of another person,
+    // scores at or above the 1:1 review threshold (dedup/index.ts duplicateThreshold): what 1:1 would not reject,
+    // 1:N must not pass silently.
     searchK: 5,
   },
   // screening/ — sanctions & PEP name matching (owned and defined in src/screening/thresholds.ts)
@@ -112,7 +108,6 @@ export const thresholds = {
       t2: ['face.document_portrait', 'face.selfie_single_face', 'face.match', 'liveness.passive', 'screening.sanctions_pep'],
       t3: ['liveness.active'],
     },
-    // 1:N dedup acts on thresholds.dedup.strongMatch (cosine similarity of selfie descriptors).
     // An approval is valid for this long, or until the document expires if that is sooner.
     maxValidityDays: 365,
   },

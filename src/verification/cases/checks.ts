@@ -11,7 +11,7 @@ import type { CaseContext } from './context.js';
 import { decide } from './decision.js';
 import { screeningSubject } from './extraction.js';
 import { finishCase } from './finish.js';
-import type { Decision } from './model.js';
+import type { Decision, FaceTemplate } from './model.js';
 import { screeningCheck } from './screening-check.js';
 import { openPrivate } from './sealed.js';
 import { caseStore, documentRegistry, fileStore, type CaseRow } from './store.js';
@@ -39,8 +39,8 @@ async function registryCheck(ctx: CaseContext, row: CaseRow): Promise<CheckResul
 }
 
 /** The shared dedup check, plus which verified case the duplicate is when the calling tenant may see it. */
-async function faceDedupCheck(ctx: CaseContext, row: CaseRow, embedding: number[]): Promise<CheckResult> {
-  const matches = await ctx.dedup.search(embedding, thresholds.dedup.searchK);
+async function faceDedupCheck(ctx: CaseContext, row: CaseRow, face: FaceTemplate): Promise<CheckResult> {
+  const matches = await ctx.dedup.search(face.descriptor, face.embedding, thresholds.dedup.searchK);
   const check = dedupCheck(matches, row.person_id);
   const best = matches.find((m) => m.personId !== row.person_id);
   if (check.passed || !best) return check;
@@ -68,7 +68,7 @@ export async function decideCase(ctx: CaseContext, tenantId: string, id: string,
   const { document, selfie, frames, priv } = await loadInputs(ctx, row);
 
   const checks: CheckResult[] = [...(row.extraction?.checks ?? [])];
-  let embedding: number[] | null = null;
+  let face: FaceTemplate | null = null;
   if (row.level !== 't1' && selfie) {
     const active = priv?.livenessMode === 'active' && row.challenge;
     const faces = await ctx.engines.analyzeFaces({
@@ -78,7 +78,7 @@ export async function decideCase(ctx: CaseContext, tenantId: string, id: string,
       fit: FIT,
     });
     checks.push(...faces.checks);
-    embedding = faces.embedding;
+    face = faces.embedding && faces.descriptor ? { descriptor: faces.descriptor, embedding: faces.embedding } : null;
   }
 
   // Screening: required from t2; at t1 it runs when lists are loaded and counts only if it was performed.
@@ -94,8 +94,8 @@ export async function decideCase(ctx: CaseContext, tenantId: string, id: string,
   // The registry and 1:N dedup hold live identities: a test case neither reads nor joins them (finish.ts).
   const registry = row.livemode ? await registryCheck(ctx, row) : null;
   if (registry) checks.push(registry);
-  if (embedding && row.livemode) checks.push(await faceDedupCheck(ctx, row, embedding));
+  if (face && row.livemode) checks.push(await faceDedupCheck(ctx, row, face));
 
   const decision: Decision = decide(row.level, checks);
-  return finishCase(ctx, row, { decision, amlClear, embedding });
+  return finishCase(ctx, row, { decision, amlClear, face });
 }

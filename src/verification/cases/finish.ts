@@ -8,10 +8,10 @@ import { emitEvent } from '../../webhooks/outbox.js';
 import { thresholds } from '../thresholds.js';
 import type { CaseContext } from './context.js';
 import { decisionEvent } from './events.js';
-import type { Decision, Level, ReviewOutcome } from './model.js';
+import type { Decision, FaceTemplate, Level, ReviewOutcome } from './model.js';
 import { moveAssurance } from './mode.js';
 import { caseProvenance, type ApprovalSource } from './provenance.js';
-import { openPrivate, sealPrivate, type PrivateCaseData } from './sealed.js';
+import { keptFace, openPrivate, sealPrivate, type PrivateCaseData } from './sealed.js';
 import { caseStore, documentRegistry, type CaseRow } from './store.js';
 
 const DAY_MS = 86_400_000;
@@ -27,7 +27,7 @@ export function approvalExpiry(now: Date, documentExpiry: string | null | undefi
 interface Approval extends ApprovalSource {
   level: Level;
   amlClear: boolean | null;
-  embedding: number[] | null;
+  face: FaceTemplate | null;
 }
 
 async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, now: Date): Promise<void> {
@@ -59,14 +59,14 @@ async function approve(trx: Trx, ctx: CaseContext, row: CaseRow, a: Approval, no
     now,
     'verification_approved',
   );
-  if (a.embedding) await ctx.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, embedding: a.embedding });
+  if (a.face) await ctx.dedup.enroll(trx, { personId: row.person_id, caseId: row.id, ...a.face });
 }
 
 /** Automated decision: the case must still be open and unchanged since the inputs were read. */
 export async function finishCase(
   ctx: CaseContext,
   row: CaseRow,
-  d: { decision: Decision; amlClear: boolean | null; embedding: number[] | null },
+  d: { decision: Decision; amlClear: boolean | null; face: FaceTemplate | null },
 ): Promise<CaseRow> {
   const now = ctx.clock.now();
   const { decision } = d;
@@ -76,10 +76,10 @@ export async function finishCase(
       throw new ConflictError('case_changed', 'The case changed while it was being decided; decide again.');
     }
     let privateEnc = locked.private_enc;
-    if (decision.outcome === 'manual_review' && d.embedding && privateEnc) {
+    if (decision.outcome === 'manual_review' && d.face && privateEnc) {
       // Kept sealed until the review, so an approval can enroll the face; removed at review or by retention.
       const priv = openPrivate(ctx.keys.encryption, row.id, privateEnc);
-      privateEnc = sealPrivate(ctx.keys.encryption, row.id, { ...priv, embedding: d.embedding });
+      privateEnc = sealPrivate(ctx.keys.encryption, row.id, { ...priv, ...d.face });
     }
     await caseStore.update(trx, row.id, {
       status: decision.outcome,
@@ -94,7 +94,7 @@ export async function finishCase(
     if (decision.outcome === 'approved') {
       // Screening runs in the decide call that finishes here (checks.ts), so it ran now when it gave a result.
       const source = { method: 'auto' as const, checks: decision.checks, screenedAt: d.amlClear === null ? null : now };
-      await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, embedding: d.embedding, ...source }, now);
+      await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, face: d.face, ...source }, now);
     }
     else await moveAssurance(trx, ctx, row, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
     await ctx.onOutcome?.(trx, { id: row.id, outcome: decision.outcome, reasons: decision.reasons, reviewed: false });
@@ -163,17 +163,18 @@ export async function finishReview(ctx: CaseContext, actor: StaffActor, id: stri
     await hooks.record(trx, row, true);
     const priv = row.private_enc ? openPrivate(ctx.keys.encryption, row.id, row.private_enc) : null;
     if (d.outcome === 'approved') {
-      if (!priv?.embedding && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
+      const kept = keptFace(priv);
+      if (!kept && row.level !== 't1') log.info('review approval without a retained face descriptor; not enrolled for dedup', { case_id: row.id });
       // The reviewer cleared any screening hit; t1 needs no screening and keeps what ran (or null).
       const amlClear = screened ? true : null;
       const screenedAt = screened && automated.decided_at ? new Date(automated.decided_at) : null;
-      await approve(trx, ctx, row, { level: row.level, amlClear, embedding: priv?.embedding ?? null, method: 'human', checks: automated.checks, screenedAt }, now);
+      await approve(trx, ctx, row, { level: row.level, amlClear, face: kept, method: 'human', checks: automated.checks, screenedAt }, now);
     } else if (d.outcome === 'rejected') {
       await moveAssurance(trx, ctx, row, { kind: 'rejected' }, now, 'verification_rejected');
     }
     // A resubmission leaves the person's assurance as the manual review left it (in progress): a new attempt follows.
     const caseOutcome = d.outcome === 'approved' ? 'approved' : 'rejected';
-    const { embedding: _drop, ...rest } = priv ?? ({} as PrivateCaseData);
+    const { embedding: _drop, descriptor: _model, ...rest } = priv ?? ({} as PrivateCaseData);
     await caseStore.update(trx, row.id, {
       status: caseOutcome,
       outcome: caseOutcome,

@@ -51,6 +51,12 @@ export interface Review {
 }
 
 /** The document analysis as stored and shown (extraction.ts builds it); personal MRZ fields go at retention. */
+/** A selfie's face descriptor and the model that made it (descriptors of different models never compare). */
+export interface FaceTemplate {
+  descriptor: string;
+  embedding: number[];
+}
+
 export interface Extraction {
   type: string | null;
   mrz: {

@@ -3,12 +3,16 @@
 import { z } from 'zod';
 import { openJson, sealJson } from '../../crypto/seal.js';
 import type { ApplicantData } from '../engine/document/analyze.js';
+import { LEGACY_DESCRIPTOR } from '../dedup/types.js';
+import type { FaceTemplate } from './model.js';
 
 export interface PrivateCaseData {
   livenessMode: 'passive' | 'active';
   applicant?: ApplicantData;
   /** Selfie descriptor of a case waiting for review, so an approval can enroll it for dedup. */
   embedding?: number[];
+  /** The model that made `embedding` (absent in cases sealed before descriptors were named: LEGACY_DESCRIPTOR). */
+  descriptor?: string;
 }
 
 const applicantData = z.object({
@@ -24,7 +28,13 @@ const privateCaseData: z.ZodType<PrivateCaseData> = z.object({
   livenessMode: z.enum(['passive', 'active']),
   applicant: applicantData.optional(),
   embedding: z.array(z.number()).optional(),
+  descriptor: z.string().optional(),
 });
+
+/** The kept selfie template of a case waiting for review, if any. */
+export function keptFace(priv: PrivateCaseData | null | undefined): FaceTemplate | null {
+  return priv?.embedding ? { descriptor: priv.descriptor ?? LEGACY_DESCRIPTOR, embedding: priv.embedding } : null;
+}
 
 /** Binds the sealed blob to its case: a blob copied to another case does not open. */
 export const privateAad = (caseId: string) => `case-private:${caseId}`;

@@ -1,10 +1,11 @@
 // Opens the DedupIndex, and turns search results into the dedup check.
-import type { Database } from '../../db/index.js';
+import type { Database, Queryable } from '../../db/index.js';
 import type { CheckResult } from '../engine/types.js';
 import { thresholds } from '../thresholds.js';
 import { SketchDedupIndex, type SketchIndexOptions } from './sketch-index.js';
 import { templateBox } from './templates.js';
-import type { DedupIndex, DedupMatch } from './types.js';
+import { insertTemplate } from './store.js';
+import { checkEmbedding, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
 
 export { EMBEDDING_DIM, DedupInputError, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
 export { SketchDedupIndex } from './sketch-index.js';
@@ -19,37 +20,42 @@ export function openDedupIndex(db: Database, key: Buffer, opts: SketchIndexOptio
 }
 
 /**
+ * Stores a face for a descriptor whose index this process has not opened (opening reads outside `trx`, which the
+ * embedded database's single connection cannot do mid-transaction). The sketch is left for the loader to store.
+ */
+export async function enrollUnindexed(trx: Queryable, key: Buffer, descriptor: string, e: Enrollment): Promise<void> {
+  const template = templateBox(key).seal(e.personId, checkEmbedding(e.embedding));
+  await insertTemplate(trx, { personId: e.personId, caseId: e.caseId, descriptor, template, sketch: null });
+}
+
+/**
+ * The similarity at which an enrolled face of another person is flagged: the 1:1 review threshold. A score that
+ * 1:1 would accept or send to review as "possibly the same person" must raise the same question in 1:N.
+ */
+export const duplicateThreshold = (): number => thresholds.face.matchThreshold;
+
+/**
  * "Is this face already enrolled for a different person?" Matches of the same person (re-verification) are ignored.
  * Other persons' ids never go into the result: the check is returned to tenants. `candidates` counts the other
- * persons among the nearest neighbours that reach `dedup.candidate`, for a reviewer's eye.
+ * persons among the nearest neighbours at or above the threshold, for a reviewer's eye.
  */
 export function dedupCheck(matches: DedupMatch[], personId: string): CheckResult {
-  const { strongMatch, candidate } = thresholds.dedup;
+  const threshold = duplicateThreshold();
   const others = matches.filter((m) => m.personId !== personId);
   const top = others[0]?.similarity ?? null;
-  const candidates = others.filter((m) => m.similarity >= candidate).length;
+  const candidates = new Set(others.filter((m) => m.similarity >= threshold).map((m) => m.personId)).size;
   const score = top === null ? null : Math.round(top * 1000) / 1000;
-  const details = { candidates, candidate_threshold: candidate };
-  if (top !== null && top >= strongMatch) {
+  const details = { candidates };
+  if (top !== null && top >= threshold) {
     return {
       name: 'face.dedup',
       passed: false,
       score,
-      threshold: strongMatch,
+      threshold,
       code: 'possible_duplicate',
-      reason: `The selfie strongly matches another verified person (similarity ${score} ≥ ${strongMatch}).`,
+      reason: `The selfie matches another verified person as closely as a face match that would not be rejected (similarity ${score} ≥ ${threshold}); a reviewer should compare them.`,
       details,
     };
   }
-  return {
-    name: 'face.dedup',
-    passed: true,
-    score,
-    threshold: strongMatch,
-    reason:
-      candidates > 0
-        ? `No strong match to another verified person; ${candidates} weaker candidate(s) ≥ ${candidate} for review.`
-        : 'No strong match to another verified person.',
-    details,
-  };
+  return { name: 'face.dedup', passed: true, score, threshold, reason: 'No other verified person matches the selfie.', details };
 }

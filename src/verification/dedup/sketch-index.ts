@@ -20,7 +20,7 @@ import { sketchOf } from './sketch.js';
 import { SketchSet, type SketchSetOptions } from './sketch-set.js';
 import { deleteByPerson, firstTemplates, hasRows, insertTemplate, plainRows, readMean, sealRows, sketchesAfter, storeMean, storeSketches, templatesById } from './store.js';
 import type { TemplateBox } from './templates.js';
-import { checkEmbedding, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
+import { checkEmbedding, LEGACY_DESCRIPTOR, type DedupIndex, type DedupMatch, type Enrollment } from './types.js';
 
 /** Rows are read this many at a time (about 200 bytes each with a stored sketch, 4 KB when the template is read). */
 const BATCH = 2000;
@@ -37,6 +37,8 @@ const GAP_TTL_MS = 10 * 60_000;
 export const RERANK = 64;
 
 export interface SketchIndexOptions {
+  /** The descriptor whose templates this index holds (default: LEGACY_DESCRIPTOR). */
+  descriptor?: string;
   /** Enrolled rows before the centring mean is fixed (centering.ts; tests lower it). */
   minRowsForMean?: number;
   rerank?: number;
@@ -47,6 +49,7 @@ export interface SketchIndexOptions {
 
 export class SketchDedupIndex implements DedupIndex {
   readonly kind = 'sketch' as const;
+  readonly descriptor: string;
   private readonly set: SketchSet;
   private highWater = 0;
   private readonly gaps = new Map<number, number>(); // id → first noticed (ms)
@@ -63,6 +66,7 @@ export class SketchDedupIndex implements DedupIndex {
     private readonly box: TemplateBox,
     opts: SketchIndexOptions,
   ) {
+    this.descriptor = opts.descriptor ?? LEGACY_DESCRIPTOR;
     this.minRowsForMean = opts.minRowsForMean ?? MIN_ROWS_FOR_MEAN;
     this.rerank = opts.rerank ?? RERANK;
     this.now = opts.now ?? Date.now;
@@ -104,7 +108,7 @@ export class SketchDedupIndex implements DedupIndex {
     // for the loader to store.
     const embedding = checkEmbedding(e.embedding);
     const sketch = this.mean ? this.box.sealSketch(e.personId, sketchOf(embedding, this.mean)) : null;
-    await insertTemplate(trx, { personId: e.personId, caseId: e.caseId, template: this.box.seal(e.personId, embedding), sketch });
+    await insertTemplate(trx, { personId: e.personId, caseId: e.caseId, descriptor: this.descriptor, template: this.box.seal(e.personId, embedding), sketch });
   }
 
   async search(embedding: ArrayLike<number>, k: number): Promise<DedupMatch[]> {
@@ -162,12 +166,12 @@ export class SketchDedupIndex implements DedupIndex {
 
   private async load(): Promise<void> {
     if (!this.mean) {
-      let mean = await readMean(this.db);
-      if (!mean && (await hasRows(this.db, this.minRowsForMean))) {
+      let mean = await readMean(this.db, this.descriptor);
+      if (!mean && (await hasRows(this.db, this.descriptor, this.minRowsForMean))) {
         // The first process to get here fixes the mean; the others (and later starts) read the same row.
-        const first = await firstTemplates(this.db, this.minRowsForMean);
-        await storeMean(this.db, meanOf(first.map((f) => this.box.open(f.personId, f.template))), this.minRowsForMean);
-        mean = await readMean(this.db);
+        const first = await firstTemplates(this.db, this.descriptor, this.minRowsForMean);
+        await storeMean(this.db, this.descriptor, meanOf(first.map((f) => this.box.open(f.personId, f.template))), this.minRowsForMean);
+        mean = await readMean(this.db, this.descriptor);
       }
       if (mean) this.adopt(mean);
     }
@@ -188,7 +192,7 @@ export class SketchDedupIndex implements DedupIndex {
     let gapIds = [...this.gaps.keys()];
     for (;;) {
       // Without the mean, stored (centred) sketches do not fit: every template is opened and sketched raw.
-      const rows = await sketchesAfter(this.db, this.highWater, BATCH, gapIds, !this.mean);
+      const rows = await sketchesAfter(this.db, this.descriptor, this.highWater, BATCH, gapIds, !this.mean);
       gapIds = [];
       if (rows.length === 0) return;
       const computed: Array<{ id: number; sketch: Buffer }> = [];

@@ -1,4 +1,4 @@
-// face_embeddings and face_dedup_mean queries. A face is stored sealed in `template` (templates.ts) and its search
+// face_embeddings and face_dedup_mean queries, per descriptor (the model that made the template). A face is stored sealed in `template` (templates.ts) and its search
 // sketch sealed in `sketch` (null until some process knows the centring mean); `embedding` (vector(1024) with
 // pgvector, real[] without) only holds rows of releases before 0070 until the index seals them.
 import type { Queryable } from '../../db/index.js';
@@ -6,9 +6,9 @@ import type { Queryable } from '../../db/index.js';
 const TABLE = 'face_embeddings';
 const MEAN_TABLE = 'face_dedup_mean';
 
-export async function insertTemplate(q: Queryable, row: { personId: string; caseId: string | null; template: Buffer; sketch: Buffer | null }): Promise<number> {
+export async function insertTemplate(q: Queryable, row: { personId: string; caseId: string | null; descriptor: string; template: Buffer; sketch: Buffer | null }): Promise<number> {
   const [inserted] = await q(TABLE)
-    .insert({ person_id: row.personId, case_id: row.caseId, template: row.template, sketch: row.sketch })
+    .insert({ person_id: row.personId, case_id: row.caseId, descriptor: row.descriptor, template: row.template, sketch: row.sketch })
     .returning<{ id: number }[]>('id');
   return Number(inserted!.id);
 }
@@ -39,10 +39,10 @@ const toSealed = (r: SealedRow): SealedFace => ({ id: Number(r.id), personId: r.
 export type SketchRow = { id: number; personId: string } & ({ sketch: Uint8Array; template: null } | { sketch: null; template: Uint8Array });
 
 /**
- * Rows with id > after (or the listed ids), in id order, at most `limit`. The sealed template (about 4 KB) is read
+ * The descriptor's rows with id > after (or the listed ids), in id order, at most `limit`. The sealed template (about 4 KB) is read
  * only for rows without a stored sketch, or for every row when `templates` is set; otherwise a row is about 200 bytes.
  */
-export async function sketchesAfter(q: Queryable, after: number, limit: number, alsoIds: number[], templates: boolean): Promise<SketchRow[]> {
+export async function sketchesAfter(q: Queryable, descriptor: string, after: number, limit: number, alsoIds: number[], templates: boolean): Promise<SketchRow[]> {
   const rows = await q(TABLE)
     .select<Array<{ id: number | string; person_id: string; sketch: Uint8Array | null; template: Uint8Array | null }>>(
       'id',
@@ -50,6 +50,7 @@ export async function sketchesAfter(q: Queryable, after: number, limit: number, 
       templates ? q.raw('null::bytea as sketch') : 'sketch',
       templates ? 'template' : q.raw('case when sketch is null then template end as template'),
     )
+    .where({ descriptor })
     .whereNotNull('template')
     .andWhere((w) => void w.where('id', '>', after).orWhereIn('id', alsoIds))
     .orderBy('id')
@@ -74,15 +75,15 @@ export async function templatesById(q: Queryable, ids: number[]): Promise<Map<nu
   return new Map(rows.map((r) => [Number(r.id), toSealed(r)]));
 }
 
-/** The sealed templates of the `n` lowest ids: the rows the centring mean is computed from. */
-export async function firstTemplates(q: Queryable, n: number): Promise<SealedFace[]> {
-  const rows = await q(TABLE).select<SealedRow[]>(...sealedColumns).whereNotNull('template').orderBy('id').limit(n);
+/** The descriptor's sealed templates of the `n` lowest ids: the rows its centring mean is computed from. */
+export async function firstTemplates(q: Queryable, descriptor: string, n: number): Promise<SealedFace[]> {
+  const rows = await q(TABLE).select<SealedRow[]>(...sealedColumns).where({ descriptor }).whereNotNull('template').orderBy('id').limit(n);
   return rows.map(toSealed);
 }
 
-/** Whether at least `n` rows are enrolled (without counting them all). */
-export async function hasRows(q: Queryable, n: number): Promise<boolean> {
-  return (await q(TABLE).select('id').whereNotNull('template').orderBy('id').offset(n - 1).limit(1)).length > 0;
+/** Whether at least `n` rows of the descriptor are enrolled (without counting them all). */
+export async function hasRows(q: Queryable, descriptor: string, n: number): Promise<boolean> {
+  return (await q(TABLE).select('id').where({ descriptor }).whereNotNull('template').orderBy('id').offset(n - 1).limit(1)).length > 0;
 }
 
 /** Rows written before templates were sealed (0070): their plain descriptors, at most `limit`. */
@@ -103,17 +104,17 @@ export async function sealRows(q: Queryable, rows: Array<{ id: number; template:
   await q.raw(`update ${TABLE} as f set template = v.template, embedding = null from (values ${values}) as v(id, template) where f.id = v.id`, rows.flatMap((r) => [r.id, r.template]));
 }
 
-/** The centring mean every process sketches with, once some process has fixed it. */
-export async function readMean(q: Queryable): Promise<Float32Array | undefined> {
-  const row = await q(MEAN_TABLE).select<{ m: Uint8Array }[]>(q.raw('array_send(mean) as m')).where({ id: 1 }).first();
+/** The descriptor's centring mean every process sketches with, once some process has fixed it. */
+export async function readMean(q: Queryable, descriptor: string): Promise<Float32Array | undefined> {
+  const row = await q(MEAN_TABLE).select<{ m: Uint8Array }[]>(q.raw('array_send(mean) as m')).where({ descriptor }).first();
   return row ? decodeFloat4Array(row.m) : undefined;
 }
 
 /** Fixes the mean unless another process already did (then theirs stays: read it back with readMean). */
-export async function storeMean(q: Queryable, mean: Float32Array, fromRows: number): Promise<void> {
+export async function storeMean(q: Queryable, descriptor: string, mean: Float32Array, fromRows: number): Promise<void> {
   await q(MEAN_TABLE)
-    .insert({ id: 1, mean: Array.from(mean), from_rows: fromRows })
-    .onConflict('id')
+    .insert({ descriptor, mean: Array.from(mean), from_rows: fromRows })
+    .onConflict('descriptor')
     .ignore();
 }
 

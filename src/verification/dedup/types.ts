@@ -1,8 +1,14 @@
 // 1:N face search over enrolled (approved) persons.
 import type { Queryable } from '../../db/index.js';
 
-/** faceres descriptor length; every enrolled and searched embedding has it. */
+/**
+ * Stored descriptor length. Shorter descriptors (other models) are zero-padded to it, which leaves cosine
+ * similarities unchanged and lets one sketch and template format serve every model.
+ */
 export const EMBEDDING_DIM = 1024;
+
+/** The descriptor of every template enrolled before templates named theirs (migration 20261203_dedup_0001). */
+export const LEGACY_DESCRIPTOR = 'human-faceres+flip';
 
 export interface Enrollment {
   personId: string;
@@ -18,8 +24,10 @@ export interface DedupMatch {
   similarity: number;
 }
 
+/** One descriptor's enrolled faces: templates of other descriptors are not comparable and never searched. */
 export interface DedupIndex {
   readonly kind: 'pgvector' | 'sketch';
+  readonly descriptor: string;
   /** Store an approved person's embedding inside the caller's transaction. */
   enroll(trx: Queryable, e: Enrollment): Promise<void>;
   /** The k most similar enrolled embeddings, most similar first. */
@@ -34,9 +42,11 @@ export interface DedupIndex {
 
 export class DedupInputError extends Error {}
 
+/** The embedding as a stored descriptor: finite, at most EMBEDDING_DIM long, zero-padded to it. */
 export function checkEmbedding(e: ArrayLike<number>): Float32Array {
-  if (e.length !== EMBEDDING_DIM) throw new DedupInputError(`embedding must have ${EMBEDDING_DIM} dimensions, got ${e.length}`);
-  const v = Float32Array.from(e);
+  if (e.length === 0 || e.length > EMBEDDING_DIM) throw new DedupInputError(`embedding must have 1 to ${EMBEDDING_DIM} dimensions, got ${e.length}`);
+  const v = new Float32Array(EMBEDDING_DIM);
+  for (let i = 0; i < e.length; i++) v[i] = e[i]!;
   if (!v.every(Number.isFinite)) throw new DedupInputError('embedding contains non-finite values');
   return v;
 }

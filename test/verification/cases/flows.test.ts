@@ -211,7 +211,7 @@ describe('approval and what it unlocks', () => {
     const dup = decision.reasons.find((r: { code: string }) => r.code === 'possible_duplicate');
     expect(dup).toMatchObject({ code: 'possible_duplicate', case_id: x.caseId });
     const check = decision.checks.find((c: { name: string }) => c.name === 'face.dedup');
-    expect(check).toMatchObject({ passed: false, code: 'possible_duplicate', details: { case_id: x.caseId, candidate_threshold: 0.65 } });
+    expect(check).toMatchObject({ passed: false, code: 'possible_duplicate', details: { case_id: x.caseId } });
     expect(check.details.candidates).toBeGreaterThanOrEqual(1);
     expect(check.reason).toContain(`verified case is ${x.caseId}`);
   });

@@ -5,8 +5,9 @@
 // Embeddings are synthetic unit vectors: a near-duplicate is the enrolled vector plus small noise (cosine ≈ 0.95).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseKeys } from '../../../src/crypto/keys.js';
-import { dedupCheck, EMBEDDING_DIM, openDedupIndex, SketchDedupIndex, templateBox, type DedupIndex } from '../../../src/verification/dedup/index.js';
-import { thresholds } from '../../../src/verification/thresholds.js';
+import { dedupCheck, duplicateThreshold, EMBEDDING_DIM, openDedupIndex, SketchDedupIndex, templateBox, type DedupIndex } from '../../../src/verification/dedup/index.js';
+import { createFaceDedup } from '../../../src/verification/dedup-adapter.js';
+import { LEGACY_DESCRIPTOR } from '../../../src/verification/dedup/types.js';
 import { createTestDeps, type TestDeps } from '../../support/deps.js';
 
 function rng(seed: number): () => number {
@@ -60,14 +61,14 @@ describe.each(impls)('%s index', (_kind, open) => {
 
     const hits = await index.search(nearDuplicate(aliceFace), 3);
     expect(hits[0]).toMatchObject({ personId: alice, caseId: 'case_a' });
-    expect(hits[0]!.similarity).toBeGreaterThan(thresholds.dedup.strongMatch);
+    expect(hits[0]!.similarity).toBeGreaterThan(duplicateThreshold());
     const check = dedupCheck(hits, await person());
     expect(check).toMatchObject({ passed: false, code: 'possible_duplicate' });
     expect(JSON.stringify(check)).not.toContain(alice); // never leaks another person's id
     expect(dedupCheck(hits, alice).passed).toBe(true); // re-verification of the same person
 
     const unrelated = await index.search(randomFace(), 3);
-    expect(unrelated[0]!.similarity).toBeLessThan(thresholds.dedup.candidate);
+    expect(unrelated[0]!.similarity).toBeLessThan(duplicateThreshold());
     expect(dedupCheck(unrelated, await person())).toMatchObject({ passed: true });
 
     await index.remove(alice);
@@ -75,8 +76,29 @@ describe.each(impls)('%s index', (_kind, open) => {
     await index.remove(bob);
   });
 
-  it('rejects embeddings of the wrong size', async () => {
+  it('rejects embeddings longer than 1024 dimensions or empty', async () => {
     const index = await open();
-    await expect(index.search(new Float32Array(10), 1)).rejects.toThrow(/1024 dimensions/);
+    await expect(index.search(new Float32Array(EMBEDDING_DIM + 1), 1)).rejects.toThrow(/1 to 1024 dimensions/);
+    await expect(index.search(new Float32Array(0), 1)).rejects.toThrow(/1 to 1024 dimensions/);
+  });
+});
+
+describe('descriptors (createFaceDedup)', () => {
+  it('searches only the templates of the same descriptor; shorter descriptors are zero-padded', async () => {
+    const dedup = createFaceDedup(deps.db, key());
+    const small = (v: Float32Array) => unit(Array.from(v.subarray(0, 128)));
+    const face = randomFace();
+    const [a, b] = [await person(), await person()];
+    await deps.db.knex.transaction(async (trx) => {
+      await dedup.enroll(trx, { personId: a, caseId: 'case_128', descriptor: 'test-128d', embedding: small(face) });
+      await dedup.enroll(trx, { personId: b, caseId: 'case_1024', descriptor: LEGACY_DESCRIPTOR, embedding: face });
+    });
+    const [hit] = await dedup.search('test-128d', small(nearDuplicate(face, 0.05)), 1);
+    expect(hit).toMatchObject({ personId: a, caseId: 'case_128' });
+    expect(hit!.similarity).toBeGreaterThan(0.95);
+    // Another model's template of the same face is not comparable, so never returned.
+    expect((await dedup.search(LEGACY_DESCRIPTOR, face, 5)).map((m) => m.personId)).not.toContain(a);
+    expect((await dedup.search('test-128d', small(face), 5)).map((m) => m.personId)).not.toContain(b);
+    await deps.db.knex('persons').whereIn('id', [a, b]).delete();
   });
 });

@@ -1,13 +1,13 @@
 // The in-process sketch index over sealed face templates on a real database (every database: PGlite, Postgres).
 // Faces are synthetic, face-like descriptors (test/verification/dedup/faces.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dedupCheck } from '../../../src/verification/dedup/index.js';
+import { dedupCheck, duplicateThreshold } from '../../../src/verification/dedup/index.js';
 import { SketchDedupIndex } from '../../../src/verification/dedup/sketch-index.js';
 import { caseKeys } from '../../../src/crypto/keys.js';
 import { templateBox, type TemplateBox } from '../../../src/verification/dedup/templates.js';
 import { sketchOf } from '../../../src/verification/dedup/sketch.js';
 import { decodeFloat4Array } from '../../../src/verification/dedup/store.js';
-import { thresholds } from '../../../src/verification/thresholds.js';
+import { LEGACY_DESCRIPTOR } from '../../../src/verification/dedup/types.js';
 import { createTestDeps, type TestDeps } from '../../support/deps.js';
 import { atCosine, face } from './faces.js';
 
@@ -48,7 +48,7 @@ async function enrollFaces(index: SketchDedupIndex, from: number, count: number)
 
 /** A row written without going through this index, as another process would. */
 async function insertSealed(personId: string, embedding: Float32Array, id?: number): Promise<void> {
-  await deps.db.knex('face_embeddings').insert({ ...(id ? { id } : {}), person_id: personId, template: box.seal(personId, embedding) });
+  await deps.db.knex('face_embeddings').insert({ ...(id ? { id } : {}), person_id: personId, descriptor: LEGACY_DESCRIPTOR, template: box.seal(personId, embedding) });
 }
 
 /** A row as a release before 0070 wrote it: the descriptor in plain (vector or real[]), no template. */
@@ -57,7 +57,7 @@ async function insertPlain(personId: string, embedding: Float32Array): Promise<v
     `select udt_name from information_schema.columns where table_name = 'face_embeddings' and column_name = 'embedding' and table_schema = current_schema()`,
   );
   const value = rows[0]!.udt_name === 'vector' ? deps.db.knex.raw('?::vector', [`[${Array.from(embedding).join(',')}]`]) : Array.from(embedding);
-  await deps.db.knex('face_embeddings').insert({ person_id: personId, embedding: value });
+  await deps.db.knex('face_embeddings').insert({ person_id: personId, descriptor: LEGACY_DESCRIPTOR, embedding: value });
 }
 
 const storedMean = async () => {
@@ -134,25 +134,26 @@ describe('sketch index', () => {
   });
 
   // Seals and sketches 1,800 faces, then opens 2,000 sealed sketches: a loaded 2-core machine needs time.
-  it('finds a re-enrolment among 2,000 unrelated faces at 0.70, at exactly strongMatch and at candidate', { timeout: 300_000 }, async () => {
+  it('finds a re-enrolment among 2,000 unrelated faces at 0.70 and at exactly the duplicate threshold', { timeout: 300_000 }, async () => {
     const bulk = await open();
     await enrollFaces(bulk, MIN_ROWS + 51, 2000 - enrolled.size);
     // No re-rank slack: the Hamming ranking alone must put the duplicate first among 2,000.
     const index = await open(1);
     expect(index.size).toBe(2000);
-    const { strongMatch, candidate } = thresholds.dedup;
+    const flagAt = duplicateThreshold();
     const targets = [...enrolled.keys()].filter((_, i) => i % 100 === 7);
     for (const [j, personId] of targets.entries()) {
-      for (const c of [0.7, strongMatch, candidate]) {
+      for (const c of [0.7, flagAt]) {
         const [top] = await index.search(atCosine(enrolled.get(personId)!, c, 100 + j), 5);
         expect(top?.personId).toBe(personId);
         expect(top!.similarity).toBeCloseTo(c, 4);
       }
     }
-    const atStrong = await index.search(atCosine(enrolled.get(targets[0]!)!, strongMatch + 1e-4, 3), 5);
-    expect(dedupCheck(atStrong, 'per_someone_else')).toMatchObject({ passed: false, code: 'possible_duplicate' });
-    const atCandidate = await index.search(atCosine(enrolled.get(targets[1]!)!, candidate + 1e-4, 4), 5);
-    expect(dedupCheck(atCandidate, 'per_someone_else')).toMatchObject({ passed: true, details: { candidates: 1 } });
+    const atThreshold = await index.search(atCosine(enrolled.get(targets[0]!)!, flagAt + 1e-4, 3), 5);
+    expect(dedupCheck(atThreshold, 'per_someone_else')).toMatchObject({ passed: false, code: 'possible_duplicate', details: { candidates: 1 } });
+    const below = await index.search(atCosine(enrolled.get(targets[1]!)!, flagAt - 0.01, 4), 5);
+    expect(below[0]?.personId).toBe(targets[1]);
+    expect(dedupCheck(below, 'per_someone_else')).toMatchObject({ passed: true, details: { candidates: 0 } });
   });
 
   it('loads only the sealed sketches at start, and finds a re-enrolled face with them', { timeout: 300_000 }, async () => {

@@ -25,6 +25,8 @@ export interface FaceAnalysis {
   similarity: number | null;
   /** Selfie descriptor (L2-normalised) for 1:N dedup; plain numbers so it crosses a thread boundary. */
   embedding: number[] | null;
+  /** The model that made `embedding` (descriptors of different models never compare). */
+  descriptor: string | null;
   checks: CheckResult[];
 }
 
@@ -97,6 +99,7 @@ export async function analyzeFaces(raw: FaceAnalysisInput): Promise<FaceAnalysis
     selfieFaceCount,
     similarity,
     embedding: embedding ? Array.from(embedding) : null,
+    descriptor: embedding ? 'human-faceres+flip' : null,
     checks,
   };
 }
