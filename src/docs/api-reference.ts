@@ -4,45 +4,16 @@
 import Router from '@koa/router';
 import { Html, html, page } from '../http/html.js';
 import type { ApiDocuments } from '../http/openapi.js';
+import type { OpenApiDocument, OpenApiMedia, OpenApiOperation, OpenApiParameter, OpenApiSchema } from '../http/openapi-types.js';
 import { OPENAPI_PATH, POSTMAN_PATH } from '../http/openapi.js';
 
 export const API_DOCS_PATH = '/docs/api';
 
-type Schema = Record<string, unknown>;
-interface Parameter {
-  name: string;
-  in: string;
-  required: boolean;
-  description?: string;
-  schema: Schema;
-}
-interface Media {
-  schema: Schema;
-  example?: unknown;
-  examples?: Record<string, { value: unknown }>;
-}
-interface Response {
-  description: string;
-  'x-error-codes'?: string[];
-  content?: Record<string, Media>;
-}
-interface Operation {
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  security: Record<string, string[]>[];
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, Media> };
-  responses: Record<string, Response>;
-}
-// A type alias, not an interface: the generated document (a JSON object) converts to it without a double cast.
-type Document = {
-  info: { title: string; version: string; description?: string };
-  externalDocs?: { url: string; description?: string };
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, { description?: string }> };
-};
+type Schema = OpenApiSchema;
+type Parameter = OpenApiParameter;
+type Media = OpenApiMedia;
+type Operation = OpenApiOperation;
+type Document = OpenApiDocument;
 
 const COMPONENT = '#/components/schemas/';
 
@@ -94,7 +65,7 @@ function fields(s: Schema, caption: string): Html {
 
 /** The schema a media type names: the component it points at (with a link), or the inline one. */
 function mediaSchema(doc: Document, media: Media, caption: string): Html {
-  const ref = media.schema.$ref as string | undefined;
+  const ref = media.schema.$ref;
   if (!ref) return fields(media.schema, caption);
   const name = ref.slice(COMPONENT.length);
   return html`<p>${caption}: ${schemaLink(name)}</p>${fields(doc.components.schemas[name] ?? {}, `${name} fields`)}`;
@@ -165,7 +136,7 @@ export function apiDocsRoutes(documents: ApiDocuments): Router {
   const router = new Router();
   let body: string | undefined;
   router.get(API_DOCS_PATH, (ctx) => {
-    body ??= renderApiDocs(documents.document() as Document);
+    body ??= renderApiDocs(documents.document() as OpenApiDocument);
     ctx.type = 'html';
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = body;

@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { contracts, routeContracts, sendJson, type RouteContract } from './contract.js';
 import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+import type { OpenApiDocument } from './openapi-types.js';
 import { POSTMAN_SCHEMA, postmanCollection } from './postman.js';
 import { SCOPE_DESCRIPTIONS } from './scopes.js';
 
@@ -237,7 +238,7 @@ export function openApiRoutes(routers: Router[], info: DocumentInfo): { router: 
   const built = (json: JsonSchema) => ({ json, text: JSON.stringify(json) });
   const documents: ApiDocuments = {
     document: () => (doc ??= built(openApiDocument([...routers.flatMap((r) => routeContracts(r)), ...routeContracts(router)], info))).json,
-    collection: () => (collection ??= built(postmanCollection(documents.document() as Parameters<typeof postmanCollection>[0]))).json,
+    collection: () => (collection ??= built(postmanCollection(documents.document() as OpenApiDocument))).json,
   };
   api.route(
     {

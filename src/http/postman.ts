@@ -3,38 +3,15 @@
 // collection's bearer auth reading `{{apiKey}}`. `{{baseUrl}}` starts as the server's public URL. Postman and
 // Insomnia both import this format.
 
+import type { OpenApiDocument, OpenApiMedia, OpenApiOperation } from './openapi-types.js';
+
 export const POSTMAN_SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
 
 type Json = Record<string, unknown>;
 
-interface Parameter {
-  name: string;
-  in: 'path' | 'query' | 'header';
-  required: boolean;
-  description?: string;
-  schema?: Json;
-}
-interface Media {
-  schema?: { $ref?: string };
-  example?: unknown;
-}
-interface Operation {
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  security: Record<string, string[]>[];
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, Media> };
-  responses: Record<string, { description: string; content?: Record<string, Media> }>;
-}
-// A type alias, not an interface: the generated document (a JSON object) converts to it without a double cast.
-type Document = {
-  info: { title: string; description?: string; version: string };
-  servers: { url: string }[];
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Json> };
-};
+type Media = OpenApiMedia;
+type Operation = OpenApiOperation;
+type Document = OpenApiDocument;
 
 const STATUS_TEXT: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content' };
 

@@ -20,9 +20,11 @@ beforeAll(async () => {
   await importListFile(server.deps.db, FTM_FIXTURE);
   const load = (id: string) => personA.find((s) => s.id === id)!.load();
   // Person A: the document portrait is the webcam photo, selfies are DIFFERENT photos of him.
-  [selfies.a, selfies.a2, selfies.group] = await Promise.all([
+  [selfies.a, selfies.a2, selfies.fresh, selfies.again, selfies.group] = await Promise.all([
     load('grid-0-6'),
     load('grid-0-4'),
+    load('grid-0-9'),
+    load('grid-0-2'),
     import('sharp').then(({ default: sharp }) => sharp(demoSamples(1)[0]!.source.path).resize({ width: 1280 }).jpeg().toBuffer()),
   ]);
   await server.services.warmup();
@@ -214,6 +216,30 @@ describe('approval and what it unlocks', () => {
     expect(check).toMatchObject({ passed: false, code: 'possible_duplicate', details: { case_id: x.caseId } });
     expect(check.details.candidates).toBeGreaterThanOrEqual(1);
     expect(check.reason).toContain(`verified case is ${x.caseId}`);
+  });
+
+  // The scenario of issue 13: a verified person opens a second identity with a second document (other name, other
+  // number, a portrait photo of them never enrolled) and a fresh selfie (also never enrolled).
+  it('a returning face with a second document and fresh photos, on a second account → manual_review (possible_duplicate) naming the first case', async () => {
+    const second = await passportOf({ portrait: 'personA_closeup', fields: { surname: 'Novak', givenNames: 'Petr', birthDate: '1979-04-02' } });
+    const { sub, decision } = await run('t2', second.image, selfies.fresh);
+    expect(sub).not.toBe(x.sub);
+    expect(decision.outcome).toBe('manual_review');
+    expect(decision.reasons.find((r: { code: string }) => r.code === 'possible_duplicate')).toMatchObject({ case_id: x.caseId });
+    expect(codes(decision)).not.toContain('face_mismatch');
+    expect(await kyc(sub)).toMatchObject({ kyc_status: 'pending' });
+  });
+
+  it('the same person re-verifying with a two-sided ID card and a different photo → approved, not flagged against their own enrolment', async () => {
+    const card = await generateIdCard({ portrait: 'personA_closeup', fields: { documentNumber: 'IDX778899' } });
+    const caseId = await newCase(a, x.sub, 't2');
+    const up = await a.upload(caseId, form({ document: card.front, documentBack: card.back, selfie: selfies.again }));
+    expect(up.status, await up.clone().text()).toBe(200);
+    const d = await (await a.decide(caseId)).json();
+    expect(d.outcome, JSON.stringify(d.reasons)).toBe('approved');
+    const dedup = d.checks.find((c: { name: string }) => c.name === 'face.dedup');
+    expect(dedup).toMatchObject({ passed: true, details: { candidates: 0 } });
+    expect(await kyc(x.sub)).toMatchObject({ kyc_status: 'verified', kyc_tier: 't2' });
   });
 
   it('the same document for another person → rejected (document_already_verified), never a second identity', async () => {
