@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { packageRoot } from '../paths.js';
 import { html, page } from '../http/html.js';
+import { serveFiles, type MemoryFile } from '../http/static.js';
 
 const manifestSchema = z.object({
   source: z.string(),
@@ -26,7 +27,7 @@ const DIR = path.join(packageRoot, 'public', 'samples');
 const TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.png': 'image/png', '.json': 'application/json; charset=utf-8' };
 const LABELS = { document: 'Document', document_back: 'Back side', selfie: 'Selfie' } as const;
 
-type Loaded = { files: Map<string, { body: Buffer; type: string }>; manifest: SampleManifest; page: string };
+type Loaded = { files: Map<string, MemoryFile>; manifest: SampleManifest; page: string };
 let loaded: Loaded | null | undefined;
 
 /** The manifest's files and the page, read once per process (null when the samples are not shipped). */
@@ -36,7 +37,7 @@ function load(): Loaded | null {
   if (!fs.existsSync(manifestFile)) return (loaded = null);
   const raw = fs.readFileSync(manifestFile);
   const manifest = manifestSchema.parse(JSON.parse(raw.toString('utf8')));
-  const files = new Map<string, { body: Buffer; type: string }>([['manifest.json', { body: raw, type: TYPES['.json']! }]]);
+  const files = new Map<string, MemoryFile>([['manifest.json', { body: raw, type: TYPES['.json']! }]]);
   for (const s of manifest.samples) {
     for (const name of Object.values(s.files)) files.set(name, { body: fs.readFileSync(path.join(DIR, path.basename(name))), type: TYPES[path.extname(name)] ?? 'application/octet-stream' });
   }
@@ -48,13 +49,7 @@ export function samplesRoutes(): Router {
   const samples = load();
   if (!samples) return router;
   const { files, manifest, page: body } = samples;
-  router.get('/samples/:name', (ctx) => {
-    const file = files.get(ctx.params.name ?? '');
-    if (!file) return;
-    ctx.type = file.type;
-    ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.body = file.body;
-  });
+  router.get('/samples/:name', serveFiles(files));
   // A sandbox session (`kycport sandbox create`) comes back here: say what came back, and that it is only a hint.
   const back = z.object({ session_id: z.string().regex(/^vs_[\w-]{1,64}$/), status: z.string().regex(/^[a-z_]{1,32}$/) });
   router.get('/docs/samples', (ctx) => {

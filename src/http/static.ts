@@ -2,25 +2,33 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import Router from '@koa/router';
+import Router, { type RouterMiddleware } from '@koa/router';
 import { packageRoot as root } from '../paths.js';
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.js': 'text/javascript; charset=utf-8' };
 
-export function staticRoutes(): Router {
-  const router = new Router();
-  const publicDir = path.join(root, 'public');
-  const files = new Map<string, { body: Buffer; type: string }>();
-  for (const name of fs.existsSync(publicDir) ? fs.readdirSync(publicDir) : []) {
-    const type = TYPES[path.extname(name)];
-    if (type) files.set(name, { body: fs.readFileSync(path.join(publicDir, name)), type });
-  }
-  router.get('/static/:name', (ctx) => {
+/** A file read into memory at start. */
+export type MemoryFile = { body: Buffer; type: string };
+
+/** GET handler for `/…/:name` answering from `files` (anything else falls through to a 404). */
+export function serveFiles(files: ReadonlyMap<string, MemoryFile>): RouterMiddleware {
+  return (ctx) => {
     const file = files.get(ctx.params.name ?? '');
     if (!file) return;
     ctx.type = file.type;
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = file.body;
-  });
+  };
+}
+
+export function staticRoutes(): Router {
+  const router = new Router();
+  const publicDir = path.join(root, 'public');
+  const files = new Map<string, MemoryFile>();
+  for (const name of fs.existsSync(publicDir) ? fs.readdirSync(publicDir) : []) {
+    const type = TYPES[path.extname(name)];
+    if (type) files.set(name, { body: fs.readFileSync(path.join(publicDir, name)), type });
+  }
+  router.get('/static/:name', serveFiles(files));
   const hosted = hostedAssets();
   router.get('/assets/hosted/:name', (ctx) => {
     const file = hosted(ctx.params.name ?? '');
