@@ -26,13 +26,20 @@ export const RETAKE_CODES: readonly RetakeCode[] = ['blurred', 'glare', 'low_res
 const RETAKE = new Set<string>(RETAKE_CODES);
 // Follow-on codes that come with a capture problem (a step that could not run, t3's human step): neutral.
 const NEUTRAL = new Set(['not_performed', 'human_review_required']);
+// A blurred, glared or too small photo makes the OCR misread the MRZ: garbled characters fail the format and the
+// check digits, and the expiry can't be read. On such a photo these say nothing about the document, so they follow
+// the capture problem; on a photo that passed the quality checks they stay fraud signals (a tampered digit is
+// rejected). A tampered document sent blurred gets retakes, never an approval: its last attempt is rejected.
+const QUALITY = new Set(['blurred', 'glare', 'low_resolution']);
+const MISREAD = new Set(['mrz_format', 'check_digit_mismatch', 'expiry_unreadable']);
 
 export const isRetakeCode = (code: string): code is RetakeCode => RETAKE.has(code);
 
 /** True when the reasons are only things a retake fixes (and at least one of them). */
 export function retakeFixes(reasons: readonly Pick<Reason, 'code'>[]): boolean {
   const codes = reasons.map((r) => r.code);
-  return codes.some((c) => RETAKE.has(c)) && codes.every((c) => RETAKE.has(c) || NEUTRAL.has(c));
+  const poorPhoto = codes.some((c) => QUALITY.has(c));
+  return codes.some((c) => RETAKE.has(c)) && codes.every((c) => RETAKE.has(c) || NEUTRAL.has(c) || (poorPhoto && MISREAD.has(c)));
 }
 
 /** The retake codes among the reasons: what the person is told to fix. */
