@@ -22,6 +22,7 @@ import { apiKeyScopes } from './20261203_tenants_0001_api_key_scopes.js';
 import { usageCounters } from './20261203_usage_0001_counters.js';
 import { sandboxLivemode } from './20261203_sandbox_0001_livemode.js';
 import { personNotify } from './20261203_assurance_0002_person_notify.js';
+import { caseRetakes } from './20261203_cases_0001_retakes.js';
 import { dedupDescriptor } from './20261203_dedup_0001_descriptor.js';
 
-export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes, usageCounters, sandboxLivemode, personNotify, dedupDescriptor];
+export const migrations: Migration[] = [core, invalidation, webhooks, screening, verification, faces, faceSketches, emailTokens, oidcHashedIds, faceTemplatesSealed, signInAddresses, faceSketchesSealed, totp, erasure, verificationSessions, consoleStaff, assuranceProvenance, auditEntries, apiKeyScopes, usageCounters, sandboxLivemode, personNotify, caseRetakes, dedupDescriptor];

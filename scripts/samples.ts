@@ -20,7 +20,7 @@ export interface SampleManifest {
     description: string;
     level: 't1' | 't2';
     files: { document: string; document_back?: string; selfie?: string };
-    expected: { outcome: 'approved' | 'rejected' | 'manual_review'; reason?: string };
+    expected: { outcome: 'approved' | 'rejected' | 'manual_review' | 'resubmission_requested'; reason?: string };
   }[];
 }
 
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       { name: 'impostor_selfie', title: 'Impostor selfie', description: 'The valid passport with a selfie of someone else.', level: 't2', files: { document: 'passport-valid.jpg', selfie: 'selfie-impostor.jpg' }, expected: { outcome: 'rejected', reason: 'face_mismatch' } },
       { name: 'sanctioned_name', title: 'Sanctioned name', description: "A passport in the name of Drago Vukasinov, who is on test mode's sample sanctions list: a possible match goes to the operator's reviewers.", level: 't2', files: { document: 'passport-sanctioned.jpg', selfie: 'selfie-match.jpg' }, expected: { outcome: 'manual_review', reason: 'sanctions_match' } },
       { name: 'id_card', title: 'Two-sided ID card', description: 'A specimen TD1 identity card: the MRZ is on the back.', level: 't1', files: { document: 'id-card-front.jpg', document_back: 'id-card-back.jpg' }, expected: { outcome: 'approved' } },
+      { name: 'id_card_front_only', title: 'ID card, front only', description: 'The same ID card without its back: a capture problem, so the case asks for a retake (upload the back to the same case) instead of rejecting.', level: 't1', files: { document: 'id-card-front.jpg' }, expected: { outcome: 'resubmission_requested', reason: 'mrz_missing_back' } },
     ],
   };
   fs.writeFileSync(path.join(OUT, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -259,6 +259,6 @@ export function consoleRoutes(d: ConsoleDeps): Router {
 const FLASH: Record<string, string> = {
   approved: 'The case was approved.',
   rejected: 'The case was rejected.',
-  resubmission_requested: 'A resubmission was requested.',
+  resubmission_requested: 'A resubmission was requested: the case waits for new captures (rejected instead when it was its last attempt).',
   held: 'Your approval is recorded; the case now waits for a second reviewer.',
 };

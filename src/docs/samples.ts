@@ -17,7 +17,7 @@ const manifestSchema = z.object({
       description: z.string(),
       level: z.enum(['t1', 't2']),
       files: z.object({ document: z.string(), document_back: z.string().optional(), selfie: z.string().optional() }),
-      expected: z.object({ outcome: z.enum(['approved', 'rejected', 'manual_review']), reason: z.string().optional() }),
+      expected: z.object({ outcome: z.enum(['approved', 'rejected', 'manual_review', 'resubmission_requested']), reason: z.string().optional() }),
     }),
   ),
 });

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AssuranceService } from '../assurance/service.js';
 import { statusParams, statusResponse } from '../assurance/schema.js';
-import { presentCase } from '../verification/cases/model.js';
+import { OUTCOMES, presentCase } from '../verification/cases/model.js';
 import { caseResponse, listQuery as caseListQuery } from '../verification/cases/schemas.js';
 import type { CaseService } from '../verification/cases/service.js';
 import { presentSession } from '../verification/sessions/model.js';
@@ -50,7 +50,7 @@ const tool = <I extends z.ZodObject, O extends z.ZodObject>(t: McpTool<I, O>): M
 /** A case as an assistant may see it: these fields of the API's case, its outcome and the reason codes. */
 const CASE_FIELDS = { id: true, person_id: true, level: true, status: true, created_at: true, updated_at: true, decided_at: true } as const;
 const caseOutcome = caseResponse.pick(CASE_FIELDS).extend({
-  outcome: z.enum(['approved', 'rejected', 'manual_review']).nullable(),
+  outcome: z.enum(OUTCOMES).nullable(),
   risk_level: z.enum(['low', 'medium', 'high']).nullable(),
   human_verified: z.boolean().nullable(),
   reasons: z.array(z.string()).describe('Reason codes of the decision.'),

@@ -1,8 +1,10 @@
 // The reason codes of a reviewer's decision (issue 12 §2). A decision's reason code is public: the tenant sees it
 // on the case (`review.reason`) and in webhooks; the reviewer's note is private to the operator (review_decisions,
-// sealed). Resubmission codes are the hosted flow's retake codes, so the person is told what to capture again in
-// words the hosted pages already have (hosted/messages `retake.*`).
+// sealed). Resubmission codes are exactly the retake codes (verification/cases/retake.ts), so the case reopens with
+// the same instruction an automated retake gives, and the person is told what to capture again in words the hosted
+// pages already have (hosted/messages `retake.*`).
 import type { ReviewOutcome } from '../verification/cases/model.js';
+import type { RetakeCode } from '../verification/cases/retake.js';
 
 export const REASON_CODES = {
   approved: {
@@ -30,7 +32,7 @@ export const REASON_CODES = {
     no_face: 'No usable face in the selfie.',
     multiple_faces: 'More than one face in the selfie.',
     unreadable_image: 'A photo cannot be read.',
-  },
+  } satisfies Record<RetakeCode, string>,
 } as const satisfies Record<ReviewOutcome, Record<string, string>>;
 
 export const isReasonFor = (outcome: ReviewOutcome, code: string): boolean => Object.hasOwn(REASON_CODES[outcome], code);

@@ -32,6 +32,13 @@ export interface QueueRow {
   claim_expires_at: Date | null;
 }
 
+/**
+ * A final decision after a held approval ends that round: a resubmission reopens the case for new captures, and an
+ * approval of the old photos must not count towards four eyes on the new ones.
+ */
+const laterFinal = (db: Queryable) =>
+  db('review_decisions as f').whereRaw('f.case_id = review_decisions.case_id and f.final and f.decided_at >= review_decisions.decided_at');
+
 export const reviewStore = {
   /** Cases waiting for a reviewer, oldest first (by when they entered review), with their live claim if any. */
   queue: (db: Queryable, now: Date, limit: number): Promise<QueueRow[]> =>
@@ -68,11 +75,11 @@ export const reviewStore = {
 
   /** Approvals held for a second reviewer (non-final approvals; a final decision closes the case). */
   pendingApprovers: (db: Queryable, caseId: string): Promise<string[]> =>
-    db('review_decisions').where({ case_id: caseId, outcome: 'approved', final: false }).distinct().pluck('reviewer_id'),
+    db('review_decisions').where({ case_id: caseId, outcome: 'approved', final: false }).whereNotExists(laterFinal(db)).distinct().pluck('reviewer_id'),
 
   /** Cases of `ids` with a held approval: the queue marks them "awaiting a second reviewer". */
   awaitingSecond: (db: Queryable, ids: string[]): Promise<string[]> =>
-    ids.length ? db('review_decisions').whereIn('case_id', ids).where({ outcome: 'approved', final: false }).distinct().pluck('case_id') : Promise.resolve([]),
+    ids.length ? db('review_decisions').whereIn('case_id', ids).where({ outcome: 'approved', final: false }).whereNotExists(laterFinal(db)).distinct().pluck('case_id') : Promise.resolve([]),
 
   decisionsOf: (db: Queryable, caseId: string): Promise<DecisionRow[]> => db('review_decisions').where({ case_id: caseId }).orderBy('decided_at'),
 };

@@ -4,6 +4,7 @@ export const EVENT_TYPES = [
   'verification.case.uploaded',
   'verification.case.decided',
   'verification.case.reviewed',
+  'verification.case.resubmission_requested',
   'verification.session.created',
   'verification.session.started',
   'verification.session.submitted',

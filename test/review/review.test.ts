@@ -99,7 +99,7 @@ describe('review service', () => {
     expect(rows.map((r) => [r.reviewer_id, r.final])).toEqual([[r1.personId, false], [r2.personId, true]]);
   });
 
-  it('a second reviewer can reject a t3 held for four eyes; a resubmission closes the attempt with a retake code', async () => {
+  it('a second reviewer can reject a t3 held for four eyes; a resubmission reopens the case for a retake with its instruction', async () => {
     const review = server.services.review;
     const c = await seedReviewCase(server, { tenantId, level: 't3', amlClear: true });
     await review.decide(r1, c.caseId, { outcome: 'approved', reasonCode: 'documents_verified', note: 'ok' });
@@ -109,9 +109,33 @@ describe('review service', () => {
     const again = await seedReviewCase(server, { tenantId, level: 't2', amlClear: true });
     await expect(review.decide(r1, again.caseId, { outcome: 'resubmission_requested', reasonCode: 'face_mismatch', note: 'x' })).rejects.toMatchObject({ status: 400 });
     const r = await review.decide(r1, again.caseId, { outcome: 'resubmission_requested', reasonCode: 'glare', note: 'Glare over the MRZ.' });
-    expect(r.row).toMatchObject({ status: 'rejected', review: { outcome: 'resubmission_requested', reason: 'glare' } });
+    expect(r.row).toMatchObject({ status: 'resubmission_requested', outcome: 'resubmission_requested', review: { outcome: 'resubmission_requested', reason: 'glare' } });
+    expect(await caseJson(again.caseId)).toMatchObject({
+      status: 'resubmission_requested',
+      attempts_left: 2,
+      review: { outcome: 'resubmission_requested', reason: 'glare', instruction: expect.stringMatching(/without glare/) },
+    });
     // The person's status stays as the review left it (in progress) until the new attempt is decided.
     expect(await status(again.sub)).toMatchObject({ kyc_status: 'pending' });
+    const events = await server.deps.db.knex('webhook_events').where({ tenant_id: tenantId }).whereLike('type', 'verification.case.%');
+    const mine = events.filter((e: { data: { case_id: string } }) => e.data.case_id === again.caseId);
+    expect(mine.map((e: { type: string }) => e.type)).toContain('verification.case.resubmission_requested');
+  });
+
+  it('a resubmission on the last attempt is a rejection; an approval held before a resubmission does not count for the retake', async () => {
+    const review = server.services.review;
+    const last = await seedReviewCase(server, { tenantId, level: 't2', amlClear: true });
+    await server.deps.db.knex('verification_cases').where({ id: last.caseId }).update({ attempts: 3 });
+    const r = await review.decide(r1, last.caseId, { outcome: 'resubmission_requested', reasonCode: 'blurred', note: 'Still blurred.' });
+    expect(r.row).toMatchObject({ status: 'rejected', review: { outcome: 'resubmission_requested' } });
+    expect(await status(last.sub)).toMatchObject({ kyc_status: 'rejected' });
+
+    const c = await seedReviewCase(server, { tenantId, level: 't3', amlClear: true });
+    await review.decide(r1, c.caseId, { outcome: 'approved', reasonCode: 'documents_verified', note: 'ok' });
+    await review.decide(r2, c.caseId, { outcome: 'resubmission_requested', reasonCode: 'glare', note: 'Glare over the portrait.' });
+    // The retake reaches review again (as a decided attempt leaves it): four eyes start over on the new captures.
+    await server.deps.db.knex('verification_cases').where({ id: c.caseId }).update({ status: 'manual_review', outcome: 'manual_review' });
+    expect(await review.decide(r1, c.caseId, { outcome: 'approved', reasonCode: 'documents_verified', note: 'New photos fine.' })).toMatchObject({ awaitingSecondReviewer: true });
   });
 
   it('a resubmission request sends the hosted session back to the person with what to retake', async () => {

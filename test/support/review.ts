@@ -68,6 +68,7 @@ export async function seedReviewCase(server: TestServer, o: { tenantId: string; 
       risk_level: 'medium',
       decision,
       decided_at: now,
+      attempts: 1,
       uploaded_at: now,
       extraction: {
         type: 'passport',

@@ -13,6 +13,7 @@ import { screeningSubject } from './extraction.js';
 import { finishCase } from './finish.js';
 import type { Decision, FaceTemplate } from './model.js';
 import { screeningCheck } from './screening-check.js';
+import { retakeOutcome } from './retake.js';
 import { openPrivate } from './sealed.js';
 import { caseStore, documentRegistry, fileStore, type CaseRow } from './store.js';
 
@@ -63,6 +64,7 @@ const FIT = { face: 1024, frames: 640 };
 export async function decideCase(ctx: CaseContext, tenantId: string, id: string, livemode: boolean) {
   const row = await caseStore.find(ctx.db, tenantId, id, livemode);
   if (!row) throw new NotFoundError('Verification case');
+  if (row.status === 'resubmission_requested') throw new ConflictError('retake_required', 'A resubmission was requested: upload the new captures before deciding again.');
   if (row.status !== 'open') throw new ConflictError('case_closed', `The case is already ${row.status}.`);
   if (!row.uploaded_at) throw new ConflictError('not_uploaded', 'Upload the document (and selfie) before deciding.');
   const { document, selfie, frames, priv } = await loadInputs(ctx, row);
@@ -96,6 +98,7 @@ export async function decideCase(ctx: CaseContext, tenantId: string, id: string,
   if (registry) checks.push(registry);
   if (face && row.livemode) checks.push(await faceDedupCheck(ctx, row, face));
 
-  const decision: Decision = decide(row.level, checks);
+  // Capture problems only: a resubmission while attempts are left (this decision is attempt row.attempts + 1).
+  const decision: Decision = retakeOutcome(decide(row.level, checks), row.attempts + 1);
   return finishCase(ctx, row, { decision, amlClear, face });
 }

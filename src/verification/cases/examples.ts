@@ -28,6 +28,8 @@ const openCase = {
   person_id: person,
   level: 't2',
   status: 'open',
+  attempts: 0,
+  attempts_left: 3,
   created_at: '2026-12-01T10:00:00.000Z',
   updated_at: '2026-12-01T10:00:00.000Z',
   uploaded_at: null,
@@ -40,6 +42,8 @@ const openCase = {
 const decidedCase = {
   ...openCase,
   status: 'approved',
+  attempts: 1,
+  attempts_left: 0,
   updated_at: '2026-12-01T10:02:41.000Z',
   uploaded_at: '2026-12-01T10:01:12.000Z',
   decided_at: '2026-12-01T10:02:41.000Z',
@@ -48,8 +52,27 @@ const decidedCase = {
   decision,
 };
 
+/** A first attempt with glare on the document: the person is asked for a retake, the case takes a new upload. */
+const glare = { name: 'document.quality_glare', passed: false, score: 0.31, threshold: 0.12, code: 'glare', reason: 'Glare covers part of the document.' };
+const retakeCase = {
+  ...decidedCase,
+  id: 'vc_01JD7R0B3F8KQ2V5N7C4X9M1ZD',
+  status: 'resubmission_requested',
+  attempts: 1,
+  attempts_left: 2,
+  document: { ...document, checks: [check, glare] },
+  decision: {
+    ...decision,
+    outcome: 'resubmission_requested',
+    risk_level: 'medium',
+    automation_tier: 't0',
+    checks: [check, glare],
+    reasons: [{ code: 'glare', message: glare.reason, check: glare.name, instruction: 'Retake the photo of the document in even light without glare or reflections on it.' }],
+  },
+};
+
 export const createCaseExample: Examples = { request: { person_id: person, level: 't2' }, responses: { 201: live(openCase) } };
-export const listCasesExample: Examples = { responses: { 200: { data: [live(decidedCase)], next_cursor: null, livemode: true } } };
+export const listCasesExample: Examples = { responses: { 200: { data: [live(decidedCase), live(retakeCase)], next_cursor: null, livemode: true } } };
 export const getCaseExample: Examples = { responses: { 200: live(decidedCase) } };
 export const uploadExample: Examples = {
   // Files by name: the parts of the multipart body (test/http/openapi.test.ts checks them as files).

@@ -7,10 +7,11 @@ import { log } from '../../log.js';
 import { emitEvent } from '../../webhooks/outbox.js';
 import { thresholds } from '../thresholds.js';
 import type { CaseContext } from './context.js';
-import { decisionEvent } from './events.js';
-import type { Decision, FaceTemplate, Level, ReviewOutcome } from './model.js';
+import { decisionEvent, resubmissionEvent } from './events.js';
+import type { Decision, FaceTemplate, Level, Outcome, ReviewOutcome } from './model.js';
 import { moveAssurance } from './mode.js';
 import { caseProvenance, type ApprovalSource } from './provenance.js';
+import { instructionFor, MAX_ATTEMPTS } from './retake.js';
 import { keptFace, openPrivate, sealPrivate, type PrivateCaseData } from './sealed.js';
 import { caseStore, documentRegistry, type CaseRow } from './store.js';
 
@@ -88,6 +89,7 @@ export async function finishCase(
       risk_level: decision.risk_level,
       human_verified: false,
       decided_at: now,
+      attempts: locked.attempts + 1,
       private_enc: privateEnc,
       updated_at: now,
     });
@@ -96,9 +98,13 @@ export async function finishCase(
       const source = { method: 'auto' as const, checks: decision.checks, screenedAt: d.amlClear === null ? null : now };
       await approve(trx, ctx, locked, { level: row.level, amlClear: d.amlClear, face: d.face, ...source }, now);
     }
+    // manual_review and resubmission_requested leave the person in progress: a reviewer or a retake follows.
     else await moveAssurance(trx, ctx, row, { kind: decision.outcome === 'rejected' ? 'rejected' : 'in_progress' }, now, `verification_${decision.outcome}`);
     await ctx.onOutcome?.(trx, { id: row.id, outcome: decision.outcome, reasons: decision.reasons, reviewed: false });
-    await emitEvent(trx, { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent({ ...row, status: decision.outcome }, decision), at: now, livemode: row.livemode });
+    const facts = { ...row, status: decision.outcome, attempts: locked.attempts + 1 };
+    await emitEvent(trx, decision.outcome === 'resubmission_requested'
+      ? { tenantId: row.tenant_id, type: 'verification.case.resubmission_requested', data: resubmissionEvent(facts, decision), at: now, livemode: row.livemode }
+      : { tenantId: row.tenant_id, type: 'verification.case.decided', data: decisionEvent(facts, decision), at: now, livemode: row.livemode });
   });
   // Read-your-writes in this process: its cached status must not wait for the trigger's NOTIFY to arrive.
   ctx.assurance.forgetCached(row.person_id);
@@ -131,7 +137,7 @@ export type ReviewResult = { row: CaseRow; awaitingSecondReviewer: boolean };
 /**
  * Human review of a manual_review case: the case is loaded once, locked, inside the transaction. A t3 approval
  * is held until enough different reviewers approved it (four eyes); a rejection or a resubmission request by
- * any reviewer is final. A t2+ approval needs a screening that ran: a reviewer may clear a hit (the approval
+ * any reviewer ends the review (a resubmission reopens the case for a retake while attempts are left). A t2+ approval needs a screening that ran: a reviewer may clear a hit (the approval
  * records the person as screened clear), never a screening that is absent.
  */
 export async function finishReview(ctx: CaseContext, actor: StaffActor, id: string, d: ReviewerDecision, hooks: ReviewHooks): Promise<ReviewResult> {
@@ -169,34 +175,58 @@ export async function finishReview(ctx: CaseContext, actor: StaffActor, id: stri
       const amlClear = screened ? true : null;
       const screenedAt = screened && automated.decided_at ? new Date(automated.decided_at) : null;
       await approve(trx, ctx, row, { level: row.level, amlClear, face: kept, method: 'human', checks: automated.checks, screenedAt }, now);
-    } else if (d.outcome === 'rejected') {
-      await moveAssurance(trx, ctx, row, { kind: 'rejected' }, now, 'verification_rejected');
     }
-    // A resubmission leaves the person's assurance as the manual review left it (in progress): a new attempt follows.
-    const caseOutcome = d.outcome === 'approved' ? 'approved' : 'rejected';
+    // A resubmission request reopens the case for a retake while attempts are left; on the last attempt it is a
+    // rejection (the review record keeps what the reviewer asked for).
+    const retake = d.outcome === 'resubmission_requested' && row.attempts < MAX_ATTEMPTS;
+    const caseOutcome: Outcome = d.outcome === 'approved' ? 'approved' : retake ? 'resubmission_requested' : 'rejected';
+    // A retake leaves the person's assurance as the manual review left it (in progress): a new attempt follows.
+    if (caseOutcome === 'rejected') await moveAssurance(trx, ctx, row, { kind: 'rejected' }, now, 'verification_rejected');
+    const instruction = d.outcome === 'resubmission_requested' ? instructionFor({ code: d.reasonCode }) : undefined;
     const { embedding: _drop, descriptor: _model, ...rest } = priv ?? ({} as PrivateCaseData);
     await caseStore.update(trx, row.id, {
       status: caseOutcome,
       outcome: caseOutcome,
       human_verified: true,
-      review: { outcome: d.outcome, reason: d.reasonCode, reviewed_at: now.toISOString() },
+      review: { outcome: d.outcome, reason: d.reasonCode, reviewed_at: now.toISOString(), ...(instruction ? { instruction } : {}) },
       reviewed_at: now,
       private_enc: priv ? sealPrivate(ctx.keys.encryption, row.id, rest) : null,
       updated_at: now,
     });
     const resubmit = d.outcome === 'resubmission_requested';
-    const reasons = resubmit ? [{ code: d.reasonCode, message: 'A reviewer asked for new captures.' }] : automated.reasons;
+    const reasons = resubmit ? [{ code: d.reasonCode, message: 'A reviewer asked for new captures.', ...(instruction ? { instruction } : {}) }] : automated.reasons;
     await ctx.onOutcome?.(trx, { id: row.id, outcome: caseOutcome, reasons, reviewed: true, resubmit });
-    await emitEvent(trx, {
-      tenantId,
-      type: 'verification.case.reviewed',
-      data: decisionEvent({ ...row, status: caseOutcome }, { ...automated, outcome: caseOutcome, human_verified: true }),
-      at: now,
-      livemode: row.livemode,
-    });
+    const facts = { ...row, status: caseOutcome };
+    const reviewed = { ...automated, outcome: caseOutcome, human_verified: true, reasons };
+    await emitEvent(trx, retake
+      ? { tenantId, type: 'verification.case.resubmission_requested', data: resubmissionEvent(facts, reviewed), at: now, livemode: row.livemode }
+      : { tenantId, type: 'verification.case.reviewed', data: decisionEvent(facts, { ...automated, outcome: caseOutcome, human_verified: true }), at: now, livemode: row.livemode });
     return false;
   });
   const done = (await caseStore.find(ctx.db, tenantId, id))!;
   ctx.assurance.forgetCached(done.person_id);
   return { row: done, awaitingSecondReviewer: held };
+}
+
+/**
+ * Closes a case that waits for a retake because the retake went to another case (a hosted session's next attempt):
+ * `rejected`, its capture reasons kept and a `retaken` reason naming the new case. The person's assurance is not
+ * touched: the new case is their attempt now. Not a decision, so no session follows it; the tenant gets the case's
+ * final `verification.case.decided`.
+ */
+export async function supersedeCase(ctx: CaseContext, tenantId: string, id: string, byCaseId: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db.transaction(async (trx) => {
+    const row = await caseStore.findForUpdate(trx, tenantId, id);
+    if (row?.status !== 'resubmission_requested' || !row.decision) return;
+    const reasons = [...row.decision.reasons, { code: 'retaken', message: `The captures were taken again in case ${byCaseId}.`, case_id: byCaseId }];
+    await caseStore.update(trx, id, { status: 'rejected', outcome: 'rejected', decision: { ...row.decision, reasons }, updated_at: now });
+    await emitEvent(trx, {
+      tenantId,
+      type: 'verification.case.decided',
+      data: decisionEvent({ ...row, status: 'rejected' }, { ...row.decision, outcome: 'rejected', reasons }),
+      at: now,
+      livemode: row.livemode,
+    });
+  });
 }

@@ -3,13 +3,19 @@
 import { z } from 'zod';
 import type { ChallengeStep } from '../engine/liveness/challenge.js';
 import type { CheckResult } from '../engine/types.js';
+import { MAX_ATTEMPTS } from './retake.js';
 import type { CaseRow, FileRow } from './store.js';
 
 export const LEVELS = ['t1', 't2', 't3'] as const;
 export type Level = (typeof LEVELS)[number];
-export const CASE_STATUSES = ['open', 'manual_review', 'approved', 'rejected'] as const;
+// resubmission_requested: the last attempt failed only on capture problems (retake.ts); the case takes a new
+// upload, which opens it again for the next attempt. approved and rejected are final.
+export const CASE_STATUSES = ['open', 'resubmission_requested', 'manual_review', 'approved', 'rejected'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
-export type Outcome = 'approved' | 'rejected' | 'manual_review';
+export const OUTCOMES = ['approved', 'rejected', 'manual_review', 'resubmission_requested'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+/** A case in these statuses takes an upload (a resubmission_requested one: the retake of the next attempt). */
+export const UPLOADABLE: readonly CaseStatus[] = ['open', 'resubmission_requested'];
 export type RiskLevel = 'low' | 'medium' | 'high';
 
 export interface Reason {
@@ -21,6 +27,8 @@ export interface Reason {
   case_id?: string;
   /** For possible_duplicate across tenants: the other case exists but is not this tenant's to see. */
   other_tenant?: boolean;
+  /** For a resubmission: what the person must capture again, a stable text per code (retake.ts). */
+  instruction?: string;
 }
 
 export interface Decision {
@@ -39,7 +47,7 @@ export interface StoredDecision extends Decision {
   aml_clear?: boolean | null;
 }
 
-/** A reviewer's decision; a resubmission request closes this attempt's case (rejected) and asks for new captures. */
+/** A reviewer's decision; a resubmission request asks for new captures in the same case (while attempts are left). */
 export const REVIEW_OUTCOMES = ['approved', 'rejected', 'resubmission_requested'] as const;
 export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
 
@@ -48,6 +56,8 @@ export interface Review {
   /** The public reason code (review/reasons.ts); the reviewer's note is never here. */
   reason: string;
   reviewed_at: string;
+  /** A resubmission request: what the person must capture again (retake.ts). */
+  instruction?: string;
 }
 
 /** The document analysis as stored and shown (extraction.ts builds it); personal MRZ fields go at retention. */
@@ -121,19 +131,19 @@ export const extractionSchema: z.ZodType<Extraction> = z.looseObject({
 });
 
 export const decisionSchema: z.ZodType<StoredDecision> = z.looseObject({
-  outcome: z.enum(['approved', 'rejected', 'manual_review']),
+  outcome: z.enum(OUTCOMES),
   risk_level: z.enum(['low', 'medium', 'high']),
   human_verified: z.boolean(),
   automation_tier: z.enum(['t0', 't1', 't2']),
   checks: z.array(checkResultSchema),
   reasons: z.array(
-    z.looseObject({ code: z.string(), message: z.string(), check: z.string().optional(), case_id: z.string().optional(), other_tenant: z.boolean().optional() }),
+    z.looseObject({ code: z.string(), message: z.string(), check: z.string().optional(), case_id: z.string().optional(), other_tenant: z.boolean().optional(), instruction: z.string().optional() }),
   ),
   decided_at: z.string().optional(),
   aml_clear: z.boolean().nullable().optional(),
 });
 
-export const reviewSchema: z.ZodType<Review> = z.looseObject({ outcome: z.enum(REVIEW_OUTCOMES), reason: z.string(), reviewed_at: z.string() });
+export const reviewSchema: z.ZodType<Review> = z.looseObject({ outcome: z.enum(REVIEW_OUTCOMES), reason: z.string(), reviewed_at: z.string(), instruction: z.string().optional() });
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -144,6 +154,8 @@ export function presentCase(row: CaseRow, files?: FileRow[]): Record<string, unk
     person_id: row.sub,
     level: row.level,
     status: row.status,
+    attempts: row.attempts,
+    attempts_left: UPLOADABLE.includes(row.status) ? Math.max(0, MAX_ATTEMPTS - row.attempts) : 0,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
     uploaded_at: iso(row.uploaded_at),

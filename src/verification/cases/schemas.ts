@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { livemodeField } from '../../http/contract.js';
 import { thresholds } from '../thresholds.js';
-import { CASE_STATUSES, checkResultFields, LEVELS } from './model.js';
+import { CASE_STATUSES, checkResultFields, LEVELS, OUTCOMES, REVIEW_OUTCOMES } from './model.js';
 import type { MultipartLimits } from './multipart.js';
 import { pageQuery } from '../../http/pages.js';
 
@@ -84,10 +84,13 @@ const reason = z.strictObject({
   check: z.string().optional(),
   case_id: z.string().optional(),
   other_tenant: z.boolean().optional(),
+  instruction: z.string().optional().describe('With outcome resubmission_requested: what the person must capture again, a stable text per code.'),
 });
 
 const decisionFields = {
-  outcome: z.enum(['approved', 'rejected', 'manual_review']),
+  outcome: z
+    .enum(OUTCOMES)
+    .describe('`resubmission_requested`: the attempt failed only on capture problems (each reason says what to retake); upload the new captures to the same case, then decide again. The third attempt with capture problems is `rejected`.'),
   risk_level: z.enum(['low', 'medium', 'high']),
   human_verified: z.boolean(),
   automation_tier: z.enum(['t0', 't1', 't2']),
@@ -101,6 +104,8 @@ export const caseResponse = z
     person_id: z.string(),
     level: z.enum(LEVELS),
     status: z.enum(CASE_STATUSES),
+    attempts: z.number().int().describe('Decided attempts so far (at most 3: a retake after `resubmission_requested` is the next one).'),
+    attempts_left: z.number().int().describe('Attempts this case still takes; 0 once it is in manual_review or final.'),
     created_at: timestamp,
     updated_at: timestamp,
     uploaded_at: timestamp.nullable(),
@@ -118,7 +123,9 @@ export const caseResponse = z
       .optional()
       .describe('Which uploads the case holds (single-case reads only).'),
     decision: z.strictObject(decisionFields).nullable(),
-    review: z.strictObject({ outcome: z.enum(['approved', 'rejected', 'resubmission_requested']), reason: z.string(), reviewed_at: timestamp }).nullable(),
+    review: z
+      .strictObject({ outcome: z.enum(REVIEW_OUTCOMES), reason: z.string(), reviewed_at: timestamp, instruction: z.string().optional() })
+      .nullable(),
     livemode: livemodeField,
   })
   .meta({ id: 'VerificationCase' });

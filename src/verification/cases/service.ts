@@ -11,8 +11,8 @@ import { createChallenge } from '../engine/liveness/challenge.js';
 import { decideCase } from './checks.js';
 import type { CaseContext } from './context.js';
 import { caseEvent } from './events.js';
-import { finishReview, type ReviewerDecision, type ReviewHooks, type StaffActor } from './finish.js';
-import type { CaseStatus, Level } from './model.js';
+import { finishReview, supersedeCase, type ReviewerDecision, type ReviewHooks, type StaffActor } from './finish.js';
+import { UPLOADABLE, type CaseStatus, type Level } from './model.js';
 import { purgeExpiredUploads } from './retention.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
 import { openForUpload, uploadToCase, type UploadBody } from './upload.js';
@@ -40,6 +40,8 @@ export function createCaseService(ctx: CaseContext) {
     decide: (tenantId: string, id: string, livemode = true) => decideCase(ctx, tenantId, id, livemode),
     /** A staff reviewer's decision (review/ service: claims, reason codes, notes, four eyes). */
     review: (actor: StaffActor, id: string, d: ReviewerDecision, hooks: ReviewHooks) => finishReview(ctx, actor, id, d, hooks),
+    /** A hosted session's retake went to a new case: the one that asked for it is closed (sessions/service.ts). */
+    supersede: (tenantId: string, id: string, byCaseId: string) => supersedeCase(ctx, tenantId, id, byCaseId),
     /** Deletes uploads past DOCUMENT_RETENTION_DAYS (jobs.ts runs it hourly). */
     purgeExpiredUploads: () => purgeExpiredUploads(ctx),
   };
@@ -52,6 +54,11 @@ export interface CreateInput {
   idempotencyKey?: string;
   /** false: a test-mode case (a test key). Default: live. */
   livemode?: boolean;
+  /**
+   * Attempts already used elsewhere: a hosted session opens one case per attempt, and its next case continues the
+   * count, so the third attempt with capture problems is rejected there too. Not part of the tenant API.
+   */
+  priorAttempts?: number;
 }
 
 const requestHash = (i: CreateInput) => crypto.createHash('sha256').update(JSON.stringify([i.personId, i.level])).digest('base64url');
@@ -81,6 +88,7 @@ export async function createCase(ctx: CaseContext, input: CreateInput): Promise<
     sub: subject.sub,
     level: input.level,
     status: 'open' as const,
+    attempts: input.priorAttempts ?? 0,
     idempotency_key: input.idempotencyKey ?? null,
     request_hash: input.idempotencyKey ? hash : null,
     livemode,
@@ -134,7 +142,7 @@ export async function issueChallenge(ctx: CaseContext, tenantId: string, id: str
   return ctx.db.transaction(async (trx) => {
     const row = await caseStore.findForUpdate(trx, tenantId, id);
     if (row?.livemode !== livemode) throw new NotFoundError('Verification case');
-    if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; no new challenge can be issued.`);
+    if (!UPLOADABLE.includes(row.status)) throw new ConflictError('case_closed', `The case is ${row.status}; no new challenge can be issued.`);
     const challenge = createChallenge();
     const now = ctx.clock.now();
     await caseStore.update(trx, id, { challenge, challenge_issued_at: now, updated_at: now });

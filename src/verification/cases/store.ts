@@ -38,6 +38,8 @@ export interface CaseRow {
   risk_level: RiskLevel | null;
   human_verified: boolean;
   decided_at: Date | null;
+  /** Decided attempts (retake.ts MAX_ATTEMPTS); a retake upload after resubmission_requested starts the next. */
+  attempts: number;
   review: Review | null;
   reviewed_at: Date | null;
   purged_at: Date | null;
@@ -105,7 +107,7 @@ function encodeUpdate(fields: CaseUpdate): Record<string, unknown> {
 }
 
 export const caseStore = {
-  insert: (db: Queryable, row: Omit<CaseRow, 'extraction' | 'private_enc' | 'document_fingerprint' | 'uploaded_at' | 'decision' | 'outcome' | 'risk_level' | 'human_verified' | 'decided_at' | 'review' | 'reviewed_at' | 'purged_at' | 'erased_at' | 'challenge' | 'challenge_issued_at'>) =>
+  insert: (db: Queryable, row: Omit<CaseRow, 'extraction' | 'private_enc' | 'document_fingerprint' | 'uploaded_at' | 'decision' | 'outcome' | 'risk_level' | 'human_verified' | 'decided_at' | 'review' | 'reviewed_at' | 'purged_at' | 'erased_at' | 'challenge' | 'challenge_issued_at' | 'attempts'> & { attempts?: number }) =>
     db('verification_cases').insert(row),
 
   /** `livemode` given: only a case of that mode (a key of the other mode gets 404). */

@@ -15,6 +15,7 @@ import { sealPrivate, type PrivateCaseData } from './sealed.js';
 import { specimenCheck } from './specimen.js';
 import { moveAssurance } from './mode.js';
 import { uploadFields, type UploadFields } from './schemas.js';
+import { UPLOADABLE } from './model.js';
 import { caseStore, fileStore, type CaseRow, type FileRow } from './store.js';
 
 /** The parsed multipart body: files by field name (in arrival order) and text fields. */
@@ -52,19 +53,36 @@ function applicantOf(f: UploadFields): ApplicantData | undefined {
 export async function openForUpload(ctx: CaseContext, tenantId: string, id: string, livemode: boolean): Promise<CaseRow> {
   const row = await caseStore.find(ctx.db, tenantId, id, livemode);
   if (!row) throw new NotFoundError('Verification case');
-  if (row.status !== 'open') throw new ConflictError('case_closed', `The case is ${row.status}; uploads are closed.`);
+  if (!UPLOADABLE.includes(row.status)) throw new ConflictError('case_closed', `The case is ${row.status}; uploads are closed.`);
   return row;
+}
+
+/**
+ * A retake (the case is resubmission_requested) may send only the captures that failed: every image kind it does
+ * not send is taken from the stored attempt, so the new attempt is judged on one complete set of photos.
+ */
+async function withStoredCaptures(ctx: CaseContext, row: CaseRow, files: Map<string, Buffer[]>): Promise<Map<string, Buffer[]>> {
+  if (row.status !== 'resubmission_requested') return files;
+  const stored = await fileStore.forCase(ctx.db, row.id);
+  const out = new Map(files);
+  for (const [field, kind] of [['document', 'document'], ['document_back', 'document_back'], ['selfie', 'selfie'], ['frames', 'frame']] as const) {
+    if (out.get(field)?.length) continue;
+    const kept = stored.filter((f) => f.kind === kind);
+    if (kept.length) out.set(field, await Promise.all(kept.map((f) => ctx.uploads.read(f.storage_path))));
+  }
+  return out;
 }
 
 export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadBody) {
   const tenantId = row.tenant_id;
   const fields = parse(uploadFields, Object.fromEntries(body.fields), 'upload fields');
+  const files = await withStoredCaptures(ctx, row, body.files);
 
   const needsSelfie = row.level !== 't1';
-  const document = one(body.files, 'document', true)!;
-  const back = one(body.files, 'document_back', false);
-  const selfie = one(body.files, 'selfie', needsSelfie, ` for level ${row.level}`);
-  const frames = body.files.get('frames') ?? [];
+  const document = one(files, 'document', true)!;
+  const back = one(files, 'document_back', false);
+  const selfie = one(files, 'selfie', needsSelfie, ` for level ${row.level}`);
+  const frames = files.get('frames') ?? [];
   if (row.level === 't3' && fields.liveness_mode !== 'active') {
     throw new UnprocessableError('active_liveness_required', 'Level t3 needs liveness_mode=active with frames.');
   }
@@ -106,7 +124,8 @@ export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadB
     }
     const replaced = await ctx.db.transaction(async (trx) => {
       const locked = await caseStore.findForUpdate(trx, tenantId, row.id);
-      if (locked?.status !== 'open') throw new ConflictError('case_closed', 'The case was decided while the upload was processed.');
+      if (!locked || !UPLOADABLE.includes(locked.status)) throw new ConflictError('case_closed', 'The case was decided while the upload was processed.');
+      if (locked.status !== row.status) throw new ConflictError('case_changed', 'The case changed while the upload was processed; upload again.');
       const old = await fileStore.forCase(trx, row.id);
       await fileStore.deleteForCase(trx, row.id);
       await fileStore.insert(trx, rows);
@@ -116,6 +135,11 @@ export async function uploadToCase(ctx: CaseContext, row: CaseRow, body: UploadB
         document_fingerprint: fingerprint,
         uploaded_at: now,
         updated_at: now,
+        // A retake opens the next attempt: the previous attempt's decision went out in its webhook; the case now
+        // waits for a new one.
+        ...(locked.status === 'resubmission_requested'
+          ? { status: 'open' as const, decision: null, outcome: null, risk_level: null, human_verified: false, decided_at: null, review: null, reviewed_at: null }
+          : {}),
       });
       await moveAssurance(trx, ctx, row, { kind: 'in_progress' }, now, 'verification_in_progress');
       await emitEvent(trx, {

@@ -1,6 +1,7 @@
-// Session vocabulary: statuses and the moves between them, which case outcomes a retake can fix, and the
-// tenant-facing shape of a session (pairwise person_id, reason codes only — never case details or images).
-import type { Level, Reason } from '../cases/model.js';
+// Session vocabulary: statuses and the moves between them, and the tenant-facing shape of a session (pairwise
+// person_id, reason codes only — never case details or images). Which failures a retake fixes, and how many
+// attempts there are, is the case's (cases/retake.ts): a session follows its attempt's case outcome.
+import type { Level } from '../cases/model.js';
 import type { SessionRow } from './store.js';
 
 export const SESSION_STATUSES = [
@@ -25,25 +26,8 @@ export const FINAL: readonly SessionStatus[] = ['verified', 'rejected', 'expired
 export const isActive = (s: SessionStatus) => ACTIVE.includes(s);
 export const isFinal = (s: SessionStatus) => FINAL.includes(s);
 
-/** At most this many captures per session; a retake problem on the last one is a rejection. */
-export const MAX_ATTEMPTS = 3;
 /** A link (the session's `url`) lives this long; each fresh link moves the session's expiry with it. */
 export const LINK_TTL_MS = 24 * 3600 * 1000;
-
-// Capture problems a new photo fixes. Everything else that fails (check digits, an expired or already verified
-// document, a face mismatch, screening hits) is a fraud signal or a fact about the person: never a retake.
-const RETAKE = new Set(['blurred', 'glare', 'low_resolution', 'mrz_not_found', 'mrz_missing_back', 'no_face', 'multiple_faces', 'unreadable_image']);
-// Follow-on codes that come with a capture problem (a step that could not run, t3's human step): neutral.
-const NEUTRAL = new Set(['not_performed', 'human_review_required']);
-
-/** True when the case failed only on things a retake fixes (and at least one of them). */
-export function retakeFixes(reasons: readonly Pick<Reason, 'code'>[]): boolean {
-  const codes = reasons.map((r) => r.code);
-  return codes.some((c) => RETAKE.has(c)) && codes.every((c) => RETAKE.has(c) || NEUTRAL.has(c));
-}
-
-/** The retake codes among a case's reasons: what the person is told to fix. */
-export const retakeCodes = (reasons: readonly Pick<Reason, 'code'>[]): string[] => [...new Set(reasons.map((r) => r.code).filter((c) => RETAKE.has(c)))];
 
 export type SessionOutcome = 'approved' | 'rejected' | 'manual_review';
 

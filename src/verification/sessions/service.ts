@@ -19,14 +19,15 @@ import type { UploadStore } from '../cases/files.js';
 import type { ImageLimits } from '../cases/images.js';
 import type { UploadBody } from '../cases/upload.js';
 import { captures } from './captures.js';
-import { isActive, LINK_TTL_MS, MAX_ATTEMPTS, retakeCodes, retakeFixes, sessionEvent, ACTIVE, type SessionStatus } from './model.js';
+import { MAX_ATTEMPTS, retakeCodes } from '../cases/retake.js';
+import { isActive, LINK_TTL_MS, sessionEvent, ACTIVE, type SessionStatus } from './model.js';
 import { redirectUriStore } from '../../tenants/redirect-uris.js';
 import { linkStore, sessionStore, stagedOf, stuckProcessing, type DocumentType, type SessionRow, type SessionUpdate, type StageField } from './store.js';
 
 export interface SessionDeps {
   db: Knex;
   clock: Clock;
-  cases: Pick<CaseService, 'create' | 'get' | 'openForUpload' | 'upload' | 'decide' | 'challenge'>;
+  cases: Pick<CaseService, 'create' | 'get' | 'openForUpload' | 'upload' | 'decide' | 'challenge' | 'supersede'>;
   /** The tenant's pairwise subject of a person, recorded (persons service). */
   recordSubject: (tenantId: string, personId: string) => Promise<unknown>;
   pairwise: (tenantId: string, personId: string) => string;
@@ -274,15 +275,18 @@ export function createSessionService(d: SessionDeps) {
     });
   }
 
-  /** This attempt's open case (a new one when there is none). */
+  /**
+   * This attempt's open case (a new one when there is none). One case per attempt: the case of an attempt that
+   * asked for a retake is closed as superseded by the new one, which continues its attempt count (cases/retake.ts
+   * decides when capture problems stop being a retake, for the case and so for the session).
+   */
   async function attemptCase(row: SessionRow): Promise<string> {
     if (!row.sub) throw new ConflictError('not_started', 'Sign in before capturing.');
-    if (row.case_id) {
-      const { row: c } = await d.cases.get(row.tenant_id, row.case_id, row.livemode);
-      if (c.status === 'open') return c.id;
-    }
-    const { row: c } = await d.cases.create({ tenantId: row.tenant_id, personId: row.sub, level: row.level, livemode: row.livemode });
+    const previous = row.case_id ? (await d.cases.get(row.tenant_id, row.case_id, row.livemode)).row : undefined;
+    if (previous?.status === 'open') return previous.id;
+    const { row: c } = await d.cases.create({ tenantId: row.tenant_id, personId: row.sub, level: row.level, livemode: row.livemode, priorAttempts: row.attempts });
     await sessionStore.update(d.db, row.id, { case_id: c.id, updated_at: d.clock.now() });
+    if (previous?.status === 'resubmission_requested') await d.cases.supersede(previous.tenant_id, previous.id, c.id);
     return c.id;
   }
 
@@ -325,13 +329,13 @@ export function createSessionService(d: SessionDeps) {
     if (!row || (row.status !== 'processing' && row.status !== 'manual_review')) return;
     const now = d.clock.now();
     const codes = c.reasons.map((r) => r.code);
-    // A reviewer's resubmission request (its reason code is a retake code) is handled like an automated retake.
-    if (c.outcome !== 'approved' && (c.resubmit || (!c.reviewed && retakeFixes(c.reasons))) && row.attempts < MAX_ATTEMPTS) {
+    // The case asked for a retake (automated, or a reviewer's request) with attempts left: back to the person.
+    if (c.outcome === 'resubmission_requested') {
       const fix = retakeCodes(c.reasons);
-      await move(trx, row, 'verification.session.resubmission_requested', { status: 'resubmission_requested', outcome: null, reasons: fix, document_type: null }, now, { reasons: fix, attempts_left: MAX_ATTEMPTS - row.attempts });
+      await move(trx, row, 'verification.session.resubmission_requested', { status: 'resubmission_requested', outcome: null, reasons: fix, document_type: null }, now, { reasons: fix, attempts_left: Math.max(0, MAX_ATTEMPTS - row.attempts) });
       return;
     }
-    const outcome = c.outcome === 'manual_review' ? 'manual_review' : c.outcome;
+    const outcome = c.outcome;
     const status: SessionStatus = outcome === 'approved' ? 'verified' : outcome === 'rejected' ? 'rejected' : 'manual_review';
     await move(trx, row, 'verification.session.completed', { status, outcome, reasons: codes }, now, { outcome, reasons: codes });
   }

@@ -5,12 +5,50 @@ import type { CheckResult } from '../../../src/verification/engine/types.js';
 import { nextAssurance } from '../../../src/assurance/lifecycle.js';
 import { decide, requiredChecks } from '../../../src/verification/cases/decision.js';
 import { approvalExpiry } from '../../../src/verification/cases/finish.js';
+import { retakeOutcome } from '../../../src/verification/cases/retake.js';
 import { assertNoVerdict, isVerdictKey } from '../../../src/verification/cases/guard.js';
 
 const pass = (name: string, extra: Partial<CheckResult> = {}): CheckResult => ({ name, passed: true, score: 1, threshold: 1, reason: 'ok', ...extra });
 const fail = (name: string, code: string, extra: Partial<CheckResult> = {}): CheckResult => ({ name, passed: false, score: 0, threshold: 1, reason: code, code, ...extra });
 const allPassing = (level: 't1' | 't2' | 't3') => requiredChecks(level).map((n) => pass(n, n.startsWith('liveness.') ? { advisory: true } : {}));
 const replace = (checks: CheckResult[], c: CheckResult) => checks.map((x) => (x.name === c.name ? c : x));
+
+describe('retakeOutcome', () => {
+  const t1 = (...failed: CheckResult[]) => failed.reduce((c, f) => replace(c, f), allPassing('t1'));
+  const outcome = (d: ReturnType<typeof decide>, attempt = 1) => retakeOutcome(d, attempt).outcome;
+
+  it('capture problems alone ask for a retake with an instruction, until the last attempt', () => {
+    const blur = decide('t1', t1(fail('document.quality_blur', 'blurred')));
+    expect(retakeOutcome(blur, 1)).toMatchObject({ outcome: 'resubmission_requested', reasons: [{ code: 'blurred', instruction: expect.any(String) }] });
+    expect(outcome(blur, 2)).toBe('resubmission_requested');
+    expect(retakeOutcome(blur, 3)).toMatchObject({ outcome: 'rejected', reasons: [{ code: 'blurred' }] });
+    // No MRZ: the steps after it could not run; they follow the capture problem.
+    const noMrz = decide('t1', t1(fail('document.mrz_read', 'mrz_not_found'), fail('document.expiry', 'not_performed'), fail('document.mrz_check_digits', 'not_performed')));
+    expect(noMrz.outcome).toBe('rejected');
+    expect(outcome(noMrz)).toBe('resubmission_requested');
+    const selfie = decide('t2', replace(allPassing('t2'), fail('face.selfie_single_face', 'no_face')));
+    expect(retakeOutcome(selfie, 1).reasons.find((r) => r.code === 'no_face')!.instruction).toMatch(/selfie/);
+    const portrait = decide('t2', replace(allPassing('t2'), fail('face.document_portrait', 'no_face')));
+    expect(retakeOutcome(portrait, 1).reasons.find((r) => r.code === 'no_face')!.instruction).toMatch(/portrait/);
+  });
+
+  it('a misread MRZ follows a poor photo, and is a fraud signal on a good one', () => {
+    const misread = [fail('document.mrz_check_digits', 'check_digit_mismatch'), fail('document.expiry', 'expiry_unreadable')];
+    expect(outcome(decide('t1', t1(fail('document.quality_blur', 'blurred'), ...misread)))).toBe('resubmission_requested');
+    expect(outcome(decide('t1', t1(...misread)))).toBe('rejected');
+  });
+
+  it('fraud signals and facts about the person are never a retake', () => {
+    for (const [name, code] of [['face.match', 'face_mismatch'], ['document.expiry', 'document_expired'], ['screening.sanctions_pep', 'sanctions_match']] as const) {
+      const d = decide('t2', replace(replace(allPassing('t2'), fail('document.quality_glare', 'glare')), fail(name, code)));
+      expect(outcome(d)).toBe(d.outcome);
+      expect(outcome(d)).not.toBe('resubmission_requested');
+    }
+    const dup = decide('t2', [...replace(allPassing('t2'), fail('document.quality_glare', 'glare')), fail('face.dedup', 'possible_duplicate')]);
+    expect(outcome(dup)).toBe('manual_review');
+    expect(outcome(decide('t1', allPassing('t1')))).toBe('approved');
+  });
+});
 
 describe('decide', () => {
   it('approves t1 and t2 when every required check passes, with low risk', () => {

@@ -65,14 +65,14 @@ const codes = (d: Record<string, any>) => d.reasons.map((r: { code: string }) =>
 const kyc = async (sub: string) => (await a.status(sub)).json();
 
 describe('rejections and reviews', () => {
-  it('TD1 ID card: both sides → approved t1; the front alone → rejected (mrz_missing_back); one decide wins a race', async () => {
+  it('TD1 ID card: both sides → approved t1; the front alone → a retake (mrz_missing_back); one decide wins a race', async () => {
     const card = await generateIdCard({ portrait: 'personA_webcam', fields: { documentNumber: 'IDC123456' } });
     const sub = (await subject(server, t)).sub;
     const frontOnly = await newCase(a, sub, 't1');
     expect((await a.upload(frontOnly, form({ document: card.front }))).status).toBe(200);
-    const rejected = await (await a.decide(frontOnly)).json();
-    expect(rejected.outcome).toBe('rejected');
-    expect(codes(rejected)).toContain('mrz_missing_back');
+    const retake = await (await a.decide(frontOnly)).json();
+    expect(retake.outcome).toBe('resubmission_requested');
+    expect(codes(retake)).toContain('mrz_missing_back');
 
     const both = await newCase(a, sub, 't1');
     const up = await a.upload(both, form({ document: card.front, documentBack: card.back }));
@@ -112,10 +112,10 @@ describe('rejections and reviews', () => {
     expect(decision.checks.find((c: { name: string }) => c.name === 'face.match')).toMatchObject({ passed: false });
   });
 
-  it('two faces in the selfie → rejected (multiple_faces)', async () => {
+  it('two faces in the selfie → a retake (multiple_faces), not a rejection', async () => {
     const doc = await passportOf();
     const { decision } = await run('t2', doc.image, selfies.group);
-    expect(decision.outcome).toBe('rejected');
+    expect(decision.outcome).toBe('resubmission_requested');
     expect(codes(decision)).toContain('multiple_faces');
   });
 

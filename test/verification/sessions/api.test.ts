@@ -203,6 +203,10 @@ describe('a session through the hosted flow service', () => {
     expect(retake).toMatchObject({ status: 'resubmission_requested', outcome: null, attempts: 1 });
     expect(retake.reasons).toContain('mrz_missing_back');
     const firstCase = (await server.deps.db.knex('verification_sessions').where({ id: s.id }).first()).case_id as string;
+    // While the retake is open the person is in progress, never rejected; the case waits for new captures.
+    const pending = await fetch(`${server.url}/api/v1/kyc/${retake.person_id}/status`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+    expect(await pending.json()).toMatchObject({ kyc_status: 'pending' });
+    expect(await server.deps.db.knex('verification_cases').where({ id: firstCase }).first()).toMatchObject({ status: 'resubmission_requested', attempts: 1 });
 
     clock.advance(1000);
     await sessions.submit(s.id, upload({ document: card.front, document_back: card.back }));
@@ -213,6 +217,9 @@ describe('a session through the hosted flow service', () => {
     // One case per attempt: the first keeps its own decision.
     const cases = await server.deps.db.knex('verification_cases').where({ sub: done.person_id }).orderBy('created_at');
     expect(cases.map((c: { id: string; status: string }) => [c.id === firstCase, c.status])).toEqual([[true, 'rejected'], [false, 'approved']]);
+    // The first attempt's case was closed by the retake's case, which continued the attempt count.
+    expect(cases[0].decision.reasons.at(-1)).toMatchObject({ code: 'retaken', case_id: cases[1].id });
+    expect(cases[1].attempts).toBe(2);
     const status = await fetch(`${server.url}/api/v1/kyc/${done.person_id}/status`, { headers: { authorization: `Bearer ${t.apiKey}` } });
     expect(await status.json()).toMatchObject({ kyc_status: 'verified', kyc_tier: 't1' });
 

@@ -123,8 +123,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run the checks on the uploads and decide (approve, reject or send to manual review)
-         * @description Runs the face, liveness, duplicate and screening checks on the uploads and decides. `approved` updates the person's assurance (every tenant they use sees the new tier); `manual_review` goes to the operator's reviewers and the outcome arrives later (case, status API, `verification.case.reviewed` webhook). The body is empty or `{}`.
+         * Run the checks on the uploads and decide (approve, reject, ask for a retake or send to manual review)
+         * @description Runs the face, liveness, duplicate and screening checks on the uploads and decides. `approved` updates the person's assurance (every tenant they use sees the new tier); `manual_review` goes to the operator's reviewers and the outcome arrives later (case, status API, `verification.case.reviewed` webhook). `resubmission_requested` means the attempt failed only on capture problems (blur, glare, low resolution, no readable MRZ, the back of an ID card missing, no face or several faces on the selfie): each reason carries the `instruction` for the person, the case stays open for a new upload and the person's status stays in progress; the third attempt with capture problems is `rejected`. Fraud signals (a face mismatch, an expired document, bad check digits, screening hits, duplicates) are never a retake. The body is empty or `{}`.
          *
          *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
          */
@@ -190,7 +190,7 @@ export interface paths {
         put?: never;
         /**
          * Upload the document, selfie and liveness frames; the document is analysed before the answer
-         * @description A `multipart/form-data` body with the images (JPEG, PNG or WebP, checked by content; 10 MB each, 64 MB in all) and optional applicant fields the document is compared with. The answer holds the document extraction; call decide next. A t3 case needs active liveness: get a challenge first and send the frames with `liveness_mode=active`.
+         * @description A `multipart/form-data` body with the images (JPEG, PNG or WebP, checked by content; 10 MB each, 64 MB in all) and optional applicant fields the document is compared with. The answer holds the document extraction; call decide next. A t3 case needs active liveness: get a challenge first and send the frames with `liveness_mode=active`. A case in `resubmission_requested` takes the retake here: send the captures its reasons name (each reason's `instruction` says what to do); the images you leave out are kept from the previous attempt (send the text fields again), and the case is `open` again for the next decide.
          *
          *     Needs an API key with the `cases:write` scope (open, upload to, read and decide verification cases).
          */
@@ -554,7 +554,7 @@ export interface components {
         patchWebhooksEndpointsIdBody: {
             description?: string | null;
             enabled?: boolean;
-            events?: ("verification.case.created" | "verification.case.uploaded" | "verification.case.decided" | "verification.case.reviewed" | "verification.session.created" | "verification.session.started" | "verification.session.submitted" | "verification.session.resubmission_requested" | "verification.session.completed" | "verification.session.expired" | "verification.session.canceled" | "person.assurance.changed" | "person.assurance.expired" | "person.access.withdrawn" | "person.deleted" | "webhook.endpoint.disabled" | "webhook.test" | "*")[];
+            events?: ("verification.case.created" | "verification.case.uploaded" | "verification.case.decided" | "verification.case.reviewed" | "verification.case.resubmission_requested" | "verification.session.created" | "verification.session.started" | "verification.session.submitted" | "verification.session.resubmission_requested" | "verification.session.completed" | "verification.session.expired" | "verification.session.canceled" | "person.assurance.changed" | "person.assurance.expired" | "person.access.withdrawn" | "person.deleted" | "webhook.endpoint.disabled" | "webhook.test" | "*")[];
             url?: string;
         };
         postVerificationCasesBody: {
@@ -570,19 +570,24 @@ export interface components {
             human_verified: boolean;
             /** @description false when a test key (kp_test_…) made the request: test-mode data, never live assurance. */
             livemode: boolean;
-            /** @enum {string} */
-            outcome: "approved" | "rejected" | "manual_review";
+            /**
+             * @description `resubmission_requested`: the attempt failed only on capture problems (each reason says what to retake); upload the new captures to the same case, then decide again. The third attempt with capture problems is `rejected`.
+             * @enum {string}
+             */
+            outcome: "approved" | "rejected" | "manual_review" | "resubmission_requested";
             reasons: {
                 case_id?: string;
                 check?: string;
                 code: string;
+                /** @description With outcome resubmission_requested: what the person must capture again, a stable text per code. */
+                instruction?: string;
                 message: string;
                 other_tenant?: boolean;
             }[];
             /** @enum {string} */
             risk_level: "low" | "medium" | "high";
             /** @enum {string} */
-            status: "open" | "manual_review" | "approved" | "rejected";
+            status: "open" | "resubmission_requested" | "manual_review" | "approved" | "rejected";
         };
         postVerificationCasesIdDecideBody: Record<string, never>;
         postVerificationCasesIdUpload200: {
@@ -649,7 +654,7 @@ export interface components {
         };
         postWebhooksEndpointsBody: {
             description?: string | null;
-            events: ("verification.case.created" | "verification.case.uploaded" | "verification.case.decided" | "verification.case.reviewed" | "verification.session.created" | "verification.session.started" | "verification.session.submitted" | "verification.session.resubmission_requested" | "verification.session.completed" | "verification.session.expired" | "verification.session.canceled" | "person.assurance.changed" | "person.assurance.expired" | "person.access.withdrawn" | "person.deleted" | "webhook.endpoint.disabled" | "webhook.test" | "*")[];
+            events: ("verification.case.created" | "verification.case.uploaded" | "verification.case.decided" | "verification.case.reviewed" | "verification.case.resubmission_requested" | "verification.session.created" | "verification.session.started" | "verification.session.submitted" | "verification.session.resubmission_requested" | "verification.session.completed" | "verification.session.expired" | "verification.session.canceled" | "person.assurance.changed" | "person.assurance.expired" | "person.access.withdrawn" | "person.deleted" | "webhook.endpoint.disabled" | "webhook.test" | "*")[];
             url: string;
         };
         postWebhooksEndpointsIdRotateSecret200: {
@@ -682,6 +687,10 @@ export interface components {
             endpoint_id?: string;
         };
         VerificationCase: {
+            /** @description Decided attempts so far (at most 3: a retake after `resubmission_requested` is the next one). */
+            attempts: number;
+            /** @description Attempts this case still takes; 0 once it is in manual_review or final. */
+            attempts_left: number;
             /** Format: date-time */
             created_at: string;
             decided_at: string | null;
@@ -690,12 +699,17 @@ export interface components {
                 automation_tier: "t0" | "t1" | "t2";
                 checks: components["schemas"]["CheckResult"][];
                 human_verified: boolean;
-                /** @enum {string} */
-                outcome: "approved" | "rejected" | "manual_review";
+                /**
+                 * @description `resubmission_requested`: the attempt failed only on capture problems (each reason says what to retake); upload the new captures to the same case, then decide again. The third attempt with capture problems is `rejected`.
+                 * @enum {string}
+                 */
+                outcome: "approved" | "rejected" | "manual_review" | "resubmission_requested";
                 reasons: {
                     case_id?: string;
                     check?: string;
                     code: string;
+                    /** @description With outcome resubmission_requested: what the person must capture again, a stable text per code. */
+                    instruction?: string;
                     message: string;
                     other_tenant?: boolean;
                 }[];
@@ -719,6 +733,7 @@ export interface components {
             liveness_challenge: string[] | null;
             person_id: string;
             review: {
+                instruction?: string;
                 /** @enum {string} */
                 outcome: "approved" | "rejected" | "resubmission_requested";
                 reason: string;
@@ -726,7 +741,7 @@ export interface components {
                 reviewed_at: string;
             } | null;
             /** @enum {string} */
-            status: "open" | "manual_review" | "approved" | "rejected";
+            status: "open" | "resubmission_requested" | "manual_review" | "approved" | "rejected";
             /** Format: date-time */
             updated_at: string;
             uploaded_at: string | null;
@@ -1003,7 +1018,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 person_id?: string;
-                status?: "open" | "manual_review" | "approved" | "rejected";
+                status?: "open" | "resubmission_requested" | "manual_review" | "approved" | "rejected";
             };
             header?: never;
             path?: never;
@@ -1025,6 +1040,8 @@ export interface operations {
                      *           "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
                      *           "level": "t2",
                      *           "status": "approved",
+                     *           "attempts": 1,
+                     *           "attempts_left": 0,
                      *           "created_at": "2026-12-01T10:00:00.000Z",
                      *           "updated_at": "2026-12-01T10:02:41.000Z",
                      *           "uploaded_at": "2026-12-01T10:01:12.000Z",
@@ -1088,6 +1105,103 @@ export interface operations {
                      *               }
                      *             ],
                      *             "reasons": []
+                     *           },
+                     *           "review": null,
+                     *           "files": {
+                     *             "document": true,
+                     *             "document_back": false,
+                     *             "selfie": true,
+                     *             "frames": 0,
+                     *             "purged_at": null
+                     *           },
+                     *           "livemode": true
+                     *         },
+                     *         {
+                     *           "id": "vc_01JD7R0B3F8KQ2V5N7C4X9M1ZD",
+                     *           "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
+                     *           "level": "t2",
+                     *           "status": "resubmission_requested",
+                     *           "attempts": 1,
+                     *           "attempts_left": 2,
+                     *           "created_at": "2026-12-01T10:00:00.000Z",
+                     *           "updated_at": "2026-12-01T10:02:41.000Z",
+                     *           "uploaded_at": "2026-12-01T10:01:12.000Z",
+                     *           "decided_at": "2026-12-01T10:02:41.000Z",
+                     *           "document": {
+                     *             "type": "passport",
+                     *             "mrz": {
+                     *               "format": "TD3",
+                     *               "issuing_state": "D",
+                     *               "document_number": "C01X•••••",
+                     *               "expiry_date": "2031-08-14"
+                     *             },
+                     *             "check_digits": [
+                     *               {
+                     *                 "field": "document_number",
+                     *                 "valid": true
+                     *               },
+                     *               {
+                     *                 "field": "birth_date",
+                     *                 "valid": true
+                     *               },
+                     *               {
+                     *                 "field": "expiry_date",
+                     *                 "valid": true
+                     *               }
+                     *             ],
+                     *             "quality": {
+                     *               "sharpness": 0.82,
+                     *               "glare": 0.03
+                     *             },
+                     *             "checks": [
+                     *               {
+                     *                 "name": "document_mrz_check_digits",
+                     *                 "passed": true,
+                     *                 "score": 1,
+                     *                 "threshold": 1,
+                     *                 "reason": "All MRZ check digits are valid."
+                     *               },
+                     *               {
+                     *                 "name": "document.quality_glare",
+                     *                 "passed": false,
+                     *                 "score": 0.31,
+                     *                 "threshold": 0.12,
+                     *                 "code": "glare",
+                     *                 "reason": "Glare covers part of the document."
+                     *               }
+                     *             ]
+                     *           },
+                     *           "liveness_challenge": null,
+                     *           "decision": {
+                     *             "outcome": "resubmission_requested",
+                     *             "risk_level": "medium",
+                     *             "human_verified": false,
+                     *             "automation_tier": "t0",
+                     *             "checks": [
+                     *               {
+                     *                 "name": "document_mrz_check_digits",
+                     *                 "passed": true,
+                     *                 "score": 1,
+                     *                 "threshold": 1,
+                     *                 "reason": "All MRZ check digits are valid."
+                     *               },
+                     *               {
+                     *                 "name": "document.quality_glare",
+                     *                 "passed": false,
+                     *                 "score": 0.31,
+                     *                 "threshold": 0.12,
+                     *                 "code": "glare",
+                     *                 "reason": "Glare covers part of the document."
+                     *               }
+                     *             ],
+                     *             "reasons": [
+                     *               {
+                     *                 "code": "glare",
+                     *                 "message": "Glare covers part of the document.",
+                     *                 "check": "document.quality_glare",
+                     *                 "instruction": "Retake the photo of the document in even light without glare or reflections on it."
+                     *               }
+                     *             ]
                      *           },
                      *           "review": null,
                      *           "files": {
@@ -1222,6 +1336,8 @@ export interface operations {
                      *       "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
                      *       "level": "t2",
                      *       "status": "open",
+                     *       "attempts": 0,
+                     *       "attempts_left": 3,
                      *       "created_at": "2026-12-01T10:00:00.000Z",
                      *       "updated_at": "2026-12-01T10:00:00.000Z",
                      *       "uploaded_at": null,
@@ -1395,6 +1511,8 @@ export interface operations {
                      *       "person_id": "Q2x1cZk3Tn8w0aLh5VJq1A",
                      *       "level": "t2",
                      *       "status": "approved",
+                     *       "attempts": 1,
+                     *       "attempts_left": 0,
                      *       "created_at": "2026-12-01T10:00:00.000Z",
                      *       "updated_at": "2026-12-01T10:02:41.000Z",
                      *       "uploaded_at": "2026-12-01T10:01:12.000Z",
@@ -1681,10 +1799,11 @@ export interface operations {
              *
              *     - `case_closed`: The case is already decided or closed.
              *     - `not_uploaded`: Upload the document (and selfie) before deciding.
+             *     - `retake_required`: A resubmission was requested: upload the new captures (the retake) before deciding again.
              *     - `uploads_missing`: The case has no stored document (not uploaded, or purged).
              *     - `screening_required`: The level needs a sanctions/PEP screening result before it can be approved.
              *     - `document_already_verified`: This document already backs another verified person.
-             *     - `case_changed`: The case changed while it was being decided; read it again.
+             *     - `case_changed`: The case changed while it was being decided or uploaded to; read it again.
              */
             409: {
                 headers: {
@@ -2166,6 +2285,7 @@ export interface operations {
              * @description Conflicts with the resource’s state. `error` is one of:
              *
              *     - `case_closed`: The case is already decided or closed.
+             *     - `case_changed`: The case changed while it was being decided or uploaded to; read it again.
              */
             409: {
                 headers: {
