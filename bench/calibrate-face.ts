@@ -2,8 +2,8 @@
 //
 // Built-in (no arguments): the engine's descriptor (FACE_DESCRIPTOR, default in descriptors/setting.ts) on the
 // calibration set of bench/face-descriptors.ts (sample photos + generated documents, tuning/held-out split):
-//   approve = the lowest threshold with FAR ≤ 0.1% on held-out impostor pairs (photo and document pairs together);
-//   review  = the highest threshold with FRR ≤ 5% on held-out genuine pairs (photo and document pairs together).
+//   approve = the lowest 0.01 step with FAR ≤ 0.1% on each held-out impostor set (photo pairs, document pairs);
+//   review  = the highest 0.01 step with FRR ≤ 5% on each held-out genuine set.
 // Prints JSON; the figures go into src/verification/thresholds.ts and docs/face-checks.md.
 //
 // Operator (--operator DIR --out FILE): the configured descriptor (FACE_* variables, e.g. an ONNX model) on the
@@ -32,10 +32,12 @@ export async function calibrateBuiltIn() {
   if (!model) throw new Error(`built-in calibration covers the built-in descriptors; for ${setting.kind} use --operator`);
   const { result, scores } = await evaluate([model]);
   const s = scores[model]!;
-  const genuine = [...s.photoHeldOut!.genuine, ...s.documentHeldOut!.genuine];
-  const impostor = [...s.photoHeldOut!.impostor, ...s.documentHeldOut!.impostor];
-  const approve = approveThreshold(impostor, DEFAULT_RULE.maxFar);
-  const review = Math.min(approve, reviewThreshold(genuine, DEFAULT_RULE.maxFrr));
+  // Each held-out set (photo pairs, document pairs) must meet the rule on its own; 0.01 steps.
+  const sets = [s.photoHeldOut!, s.documentHeldOut!];
+  const approve = Math.max(...sets.map((x) => Math.ceil(approveThreshold(x.impostor, DEFAULT_RULE.maxFar) * 100 - 1e-9) / 100));
+  const review = Math.min(approve, ...sets.map((x) => Math.floor(reviewThreshold(x.genuine, DEFAULT_RULE.maxFrr) * 100 + 1e-9) / 100));
+  const genuine = sets.flatMap((x) => x.genuine);
+  const impostor = sets.flatMap((x) => x.impostor);
   const at = (set: { genuine: number[]; impostor: number[] }, t: number) => {
     const r = rocAt(set.genuine, set.impostor, t);
     return { far: r.far, frr: r.frr, genuine: set.genuine.length, impostor: set.impostor.length };

@@ -45,8 +45,8 @@ export const thresholds = {
     // approve: the lowest 0.01 step with FAR ≤ 0.1% on each held-out impostor set, i.e. above every held-out impostor
     //   (max 0.612 photo, 0.648 document): 0 of 1341 accepted, which only bounds FAR < 0.5% (0.4% on documents) at
     //   95%. FRR there: photo 47% (17/36), document 64% (46/72) — most genuine cases go to review.
-    // review: the highest 0.01 step with FRR ≤ 5% on each held-out genuine set: document FRR 4.2% (3/72), photo 0%
-    //   (0/36); FAR at review 9.8% photo / 11% document pairs (those go to a person, not to approval). The 1:N dedup
+    // review: the highest 0.01 step with FRR ≤ 5% on each held-out genuine set: document FRR 2.8% (2/72), photo 0%
+    //   (0/36); FAR at review 11.5% photo / 12.4% document pairs (those go to a person, not to approval). The 1:N dedup
     //   flags at review, so it finds ≥ 95% of these re-enrolments.
     match: { approve: 0.65, review: 0.49 },
     // Same rule for the alternative built-in faceapi-resnet34 (FACE_DESCRIPTOR): held-out approve ≥ max impostor
