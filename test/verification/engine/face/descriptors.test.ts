@@ -11,7 +11,11 @@ import { buildThresholdFile } from '../../../../src/verification/engine/face/des
 import { DEFAULT_DESCRIPTOR } from '../../../../src/verification/engine/face/descriptors/setting.js';
 import { readThresholdFile } from '../../../../src/verification/engine/face/descriptors/threshold-file.js';
 import { toInput } from '../../../../src/verification/engine/face/descriptors/onnx.js';
-import { faceMatchCheck } from '../../../../src/verification/engine/face/match.js';
+import { createDescriptor } from '../../../../src/verification/engine/face/descriptors/index.js';
+import { detectFaces } from '../../../../src/verification/engine/face/detect.js';
+import { decodeRgb } from '../../../../src/verification/engine/face/image.js';
+import { cosine, faceMatchCheck } from '../../../../src/verification/engine/face/match.js';
+import { gridCell } from './samples.js';
 
 const onnxEnv = {
   FACE_DESCRIPTOR: 'onnx',
@@ -106,4 +110,20 @@ describe('ONNX input preparation', () => {
     const nhwc = toInput(crop, { mean: [10, 20, 30], std: [1, 1, 1], channelOrder: 'rgb', layout: 'nhwc' });
     expect(Array.from(nhwc)).toEqual([0, 0, 0, 30, 30, 30]);
   });
+});
+
+describe('built-in descriptors', () => {
+  it('face-api ResNet-34 embeds the engine-detected face as a normalised 128-d vector, its mirror image nearly the same', async () => {
+    const d = await createDescriptor({ kind: 'faceapi-resnet34' });
+    expect({ id: d.id, dimensions: d.dimensions }).toEqual({ id: 'faceapi-resnet34', dimensions: 128 });
+    const img = await decodeRgb(await gridCell(0, 1)());
+    const face = (await detectFaces(img)).faces[0]!;
+    const e = await d.embed(img, face);
+    expect(e).toHaveLength(128);
+    expect(Math.hypot(...e!)).toBeCloseTo(1, 4);
+    const other = await decodeRgb(await gridCell(3, 5)());
+    const e2 = await d.embed(other, (await detectFaces(other)).faces[0]!);
+    expect(cosine(e!, e!)).toBeCloseTo(1, 6);
+    expect(cosine(e!, e2!)).toBeLessThan(0.99);
+  }, 120_000);
 });

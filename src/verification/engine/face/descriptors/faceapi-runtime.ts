@@ -12,14 +12,29 @@ export type FaceApi = typeof FaceApiTypes;
 
 const require = createRequire(import.meta.url);
 const UMBRELLA = path.join(path.dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'kycport-tfjs-umbrella.js');
-const faceApiRoot = path.dirname(require.resolve('@vladmandic/face-api/package.json'));
-export const faceApiModels = path.join(faceApiRoot, 'model');
+
+/** face-api is a development dependency (its demo photos are test data): resolved only when this descriptor is chosen. */
+function faceApiRoot(): string {
+  try {
+    return path.dirname(require.resolve('@vladmandic/face-api/package.json'));
+  } catch {
+    throw new Error('FACE_DESCRIPTOR=faceapi-resnet34 needs the @vladmandic/face-api package (npm install @vladmandic/face-api)');
+  }
+}
 const wasmDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 
 type Resolve = (this: unknown, request: string, ...rest: unknown[]) => string;
 
-function requireFaceApi(): FaceApi {
-  require('@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops');
+async function requireFaceApi(): Promise<FaceApi> {
+  // Chained tensor methods (t.as3D() …) are registered on tfjs-core's global Tensor class by this module, as the
+  // umbrella would. It is an ES module with extensionless and directory imports: tsx's require loads it, Node's
+  // plain import does not; under vite (the tests) only import does.
+  const chained = '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
+  try {
+    require(chained);
+  } catch {
+    await import(chained);
+  }
   const umbrella = new Module(UMBRELLA);
   umbrella.filename = UMBRELLA;
   umbrella.loaded = true;
@@ -31,7 +46,7 @@ function requireFaceApi(): FaceApi {
   };
   Reflect.set(Module, '_resolveFilename', redirect);
   try {
-    return require(path.join(faceApiRoot, 'dist', 'face-api.node-wasm.js')) as FaceApi;
+    return require(path.join(faceApiRoot(), 'dist', 'face-api.node-wasm.js')) as FaceApi;
   } finally {
     Reflect.set(Module, '_resolveFilename', original);
   }
@@ -42,13 +57,14 @@ let loading: Promise<FaceApi> | undefined;
 /** face-api with its landmark and recognition nets loaded (plus the SSD detector when asked, for benches). */
 export function loadFaceApi(withDetector = false): Promise<FaceApi> {
   loading ??= (async () => {
-    const api = requireFaceApi();
+    const api = await requireFaceApi();
     // face-api runs on this tfjs-core instance (the umbrella above), so the backend is set here.
     setWasmPaths(`${wasmDir}${path.sep}`);
     await tf.setBackend('wasm');
     await tf.ready();
-    await api.nets.faceLandmark68Net.loadFromDisk(faceApiModels);
-    await api.nets.faceRecognitionNet.loadFromDisk(faceApiModels);
+    const models = path.join(faceApiRoot(), 'model');
+    await api.nets.faceLandmark68Net.loadFromDisk(models);
+    await api.nets.faceRecognitionNet.loadFromDisk(models);
     return api;
   })();
   loading.catch(() => {
@@ -56,7 +72,7 @@ export function loadFaceApi(withDetector = false): Promise<FaceApi> {
   });
   return withDetector
     ? loading.then(async (api) => {
-        if (!api.nets.ssdMobilenetv1.isLoaded) await api.nets.ssdMobilenetv1.loadFromDisk(faceApiModels);
+        if (!api.nets.ssdMobilenetv1.isLoaded) await api.nets.ssdMobilenetv1.loadFromDisk(path.join(faceApiRoot(), 'model'));
         return api;
       })
     : loading;
