@@ -1,168 +1,110 @@
-// Calibrates the face-match threshold on the sample images shipped with @vladmandic/human and face-api.
-// Run: npx tsx bench/calibrate-face.ts   (prints a JSON report; the numbers go into docs/face-checks.md)
-// Genuine pairs = two different photos of person A; impostor pairs = person A vs someone else, or two different
-// women of the face-api demo photos. Images are split into a tuning half and a held-out report half; the
-// threshold is chosen on tuning pairs only and FAR/FRR are reported on held-out pairs only.
+// Face-match thresholds from labelled pairs.
+//
+// Built-in (no arguments): the engine's descriptor (FACE_DESCRIPTOR, default in descriptors/setting.ts) on the
+// calibration set of bench/face-descriptors.ts (sample photos + generated documents, tuning/held-out split):
+//   approve = the lowest 0.01 step with FAR ≤ 0.1% on each held-out impostor set (photo pairs, document pairs);
+//   review  = the highest 0.01 step with FRR ≤ 5% on each held-out genuine set.
+// Prints JSON; the figures go into src/verification/thresholds.ts and docs/face-checks.md.
+//
+// Operator (--operator DIR --out FILE): the configured descriptor (FACE_* variables, e.g. an ONNX model) on the
+// operator's own photos: DIR/<identity>/<image>, one sub-folder per person; files whose name starts with
+// "document" are document images (or crops of the printed portrait). Genuine pairs = two different images of one
+// identity (document vs photo and photo vs photo), impostor pairs = images of two identities. Writes the threshold
+// file the engine reads (FACE_ONNX_THRESHOLDS), with the ROC it came from.
+// Run: nice -n 19 npx tsx bench/calibrate-face.ts [--operator DIR --out FILE]
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { detectFaces, embedWithFlip } from '../src/verification/engine/face/detect.js';
+import { loadConfig } from '../src/config.js';
+import { buildThresholdFile, DEFAULT_RULE, approveThreshold, reviewThreshold } from '../src/verification/engine/face/descriptors/calibrate.js';
+import { createDescriptor } from '../src/verification/engine/face/descriptors/index.js';
+import { detectFaces } from '../src/verification/engine/face/detect.js';
 import { decodeRgb } from '../src/verification/engine/face/image.js';
 import { cosine } from '../src/verification/engine/face/match.js';
-import { generateIdCard, generatePassport, type Portrait } from '../test/support/documents/index.js';
-import { demoSamples, gridOthers, personA, type Sample } from '../test/verification/engine/face/samples.js';
+import { evaluate } from './face-descriptors.js';
+import { frrAtFar, rocAt } from './lib/roc.js';
 
-export interface Distribution {
-  n: number;
-  min: number;
-  p5: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
+const BENCH_NAME: Record<string, string> = { 'human-faceres': 'faceres', 'faceapi-resnet34': 'faceapi' };
 
-export function distribution(scores: number[]): Distribution {
-  const s = [...scores].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.round(p * (s.length - 1))))] ?? NaN;
-  const r = (n: number) => Math.round(n * 1000) / 1000;
-  return { n: s.length, min: r(s[0] ?? NaN), p5: r(q(0.05)), p50: r(q(0.5)), p95: r(q(0.95)), max: r(s.at(-1) ?? NaN) };
-}
-
-interface Embedded {
-  id: string;
-  person: string;
-  embedding: Float32Array;
-}
-
-/** The production descriptor: largest face, flip-averaged (embedWithFlip). */
-async function embed(bytes: Buffer): Promise<Float32Array | null> {
-  const img = await decodeRgb(bytes);
-  const face = (await detectFaces(img)).faces[0];
-  return face ? embedWithFlip(img, face) : null;
-}
-
-async function embedAll(samples: Sample[], skipped: string[]): Promise<Embedded[]> {
-  const out: Embedded[] = [];
-  for (const s of samples) {
-    const embedding = await embed(await s.load());
-    if (!embedding) skipped.push(s.id);
-    else out.push({ id: s.id, person: s.person, embedding });
-  }
-  return out;
-}
-
-function pairs(a: Embedded[], b: Embedded[] | null, same: boolean): number[] {
-  const scores: number[] = [];
-  const right = b ?? a;
-  a.forEach((x, i) => {
-    right.forEach((y, j) => {
-      if (b === null && j <= i) return;
-      if ((x.person === y.person) === same) scores.push(cosine(x.embedding, y.embedding));
-    });
-  });
-  return scores;
-}
-
-/**
- * Threshold rule: the lowest threshold (0.01 steps) with at most 1% false accepts on the tuning impostors.
- * (Zero tuning false accepts would reject most genuine pairs with this descriptor: see the report.)
- */
-export function pickThreshold(impostor: number[], maxFar = 0.01): number {
-  for (let t = 0; t <= 100; t++) {
-    if (rate(impostor, (s) => s >= t / 100) <= maxFar) return t / 100;
-  }
-  return 1;
-}
-
-function rate(scores: number[], pred: (s: number) => boolean): number {
-  return scores.filter(pred).length / scores.length;
-}
-
-export async function calibrate() {
-  const skipped: string[] = [];
-  const a = await embedAll(personA, skipped);
-  const others = await embedAll(gridOthers, skipped);
-  const demo = await embedAll([1, 2, 3, 4, 5, 6].flatMap(demoSamples), skipped);
-  const aTune = a.filter((_, i) => i % 2 === 1);
-  const aReport = a.filter((_, i) => i % 2 === 0);
-  const col = (e: Embedded) => Number(e.id.split('-')[2]);
-  const oTune = others.filter((e) => col(e) % 2 === 0);
-  const oReport = others.filter((e) => col(e) % 2 === 1);
-  const photo = (e: Embedded) => Number(e.id.slice(4, 5));
-  const dTune = demo.filter((e) => photo(e) <= 3);
-  const dReport = demo.filter((e) => photo(e) >= 4);
-
-  const tune = {
-    genuine: [...pairs(aTune, null, true), ...pairs(dTune, null, true)],
-    impostor: [...pairs(aTune, [...oTune, ...dTune], false), ...pairs(dTune, null, false)],
+export async function calibrateBuiltIn() {
+  const setting = loadConfig(process.env).verification.faceDescriptor;
+  const model = BENCH_NAME[setting.kind];
+  if (!model) throw new Error(`built-in calibration covers the built-in descriptors; for ${setting.kind} use --operator`);
+  const { result, scores } = await evaluate([model]);
+  const s = scores[model]!;
+  // Each held-out set (photo pairs, document pairs) must meet the rule on its own; 0.01 steps.
+  const sets = [s.photoHeldOut!, s.documentHeldOut!];
+  const approve = Math.max(...sets.map((x) => Math.ceil(approveThreshold(x.impostor, DEFAULT_RULE.maxFar) * 100 - 1e-9) / 100));
+  const review = Math.min(approve, ...sets.map((x) => Math.floor(reviewThreshold(x.genuine, DEFAULT_RULE.maxFrr) * 100 + 1e-9) / 100));
+  const genuine = sets.flatMap((x) => x.genuine);
+  const impostor = sets.flatMap((x) => x.impostor);
+  const at = (set: { genuine: number[]; impostor: number[] }, t: number) => {
+    const r = rocAt(set.genuine, set.impostor, t);
+    return { far: r.far, frr: r.frr, genuine: set.genuine.length, impostor: set.impostor.length };
   };
-  const report = {
-    genuine: pairs(aReport, null, true),
-    impostor: [...pairs(aReport, [...oReport, ...dReport], false), ...pairs(dReport, null, false)],
-  };
-  const threshold = pickThreshold(tune.impostor);
-  const onDocument = await documentPairs(personA.filter((_, i) => i % 2 === 0), aReport, dReport);
   return {
-    images: { personA: a.length, gridOthers: others.length, demoFaces: demo.length, skipped },
-    threshold,
-    tuning: { genuine: distribution(tune.genuine), impostor: distribution(tune.impostor) },
-    heldOut: {
-      genuine: distribution(report.genuine),
-      impostor: distribution(report.impostor),
-      far: rate(report.impostor, (s) => s >= threshold),
-      frr: rate(report.genuine, (s) => s < threshold),
-    },
-    onDocument: {
-      genuine: distribution(onDocument.genuine),
-      impostor: distribution(onDocument.impostor),
-      far: rate(onDocument.impostor, (s) => s >= threshold),
-      frr: rate(onDocument.genuine, (s) => s < threshold),
-      documentsWithoutPortrait: onDocument.missed,
-    },
-    // Held-out FAR/FRR at other thresholds, for the decision owner.
-    sweep: [0.5, 0.55, 0.6, 0.65, 0.7].map((t) => ({
-      threshold: t,
-      far: rate(report.impostor, (s) => s >= t),
-      frr: rate(report.genuine, (s) => s < t),
-      documentFar: rate(onDocument.impostor, (s) => s >= t),
-      documentFrr: rate(onDocument.genuine, (s) => s < t),
-    })),
-    allImpostorMax: Math.max(...tune.impostor, ...report.impostor),
+    descriptor: setting.kind,
+    approve,
+    review,
+    heldOut: { genuine: genuine.length, impostor: impostor.length, frrAtFar01: frrAtFar({ genuine, impostor }, 0.001) },
+    atApprove: { photo: at(s.photoHeldOut!, approve), document: at(s.documentHeldOut!, approve) },
+    atReview: { photo: at(s.photoHeldOut!, review), document: at(s.documentHeldOut!, review) },
+    bench: result[model],
   };
 }
 
-function portraitOf(s: Sample): Portrait {
-  const c = s.source.crop;
-  const crop = { left: Math.round(c.left), top: Math.round(c.top), width: Math.round(c.width), height: Math.round(c.height) };
-  return { person: 'A', path: s.source.path, crop, note: s.id };
-}
-
-/**
- * Person A's held-out photos printed in the portrait box of generated ID cards (TD1, 1000 px wide) and passports
- * (TD3, 1500 px), compared with his OTHER held-out photos as selfies; impostors: the same documents vs the
- * held-out demo women, and documents of the demo women vs person A's photos.
- */
-async function documentPairs(samples: Sample[], aReport: Embedded[], dReport: Embedded[]) {
-  const genuine: number[] = [];
-  const impostor: number[] = [];
-  let missed = 0;
-  const docs: Array<{ id: string; person: string; embedding: Float32Array }> = [];
-  const sources = [...samples, ...[4, 5, 6].flatMap(demoSamples)];
-  for (const [n, s] of sources.entries()) {
-    const portrait = portraitOf(s);
-    const image = n % 2 === 0 ? (await generateIdCard({ portrait, seed: n })).front : (await generatePassport({ portrait, seed: n })).image;
-    const embedding = await embed(image);
-    if (!embedding) missed++;
-    else docs.push({ id: s.id, person: s.person, embedding });
-  }
-  for (const d of docs) {
-    for (const e of [...aReport, ...dReport]) {
-      if (e.id === d.id) continue; // never the same photo on both sides
-      (e.person === d.person ? genuine : impostor).push(cosine(d.embedding, e.embedding));
+async function operatorScores(dir: string) {
+  const setting = loadConfig(process.env).verification.faceDescriptor;
+  // An ONNX descriptor needs a threshold file to start; calibration is what writes it, so use a placeholder.
+  const descriptor =
+    setting.kind === 'onnx'
+      ? await createDescriptor({ ...setting, thresholdsPath: await placeholderThresholds(`onnx:${setting.name}`) })
+      : await createDescriptor(setting);
+  const items: Array<{ person: string; file: string; document: boolean; e: Float32Array }> = [];
+  const skipped: string[] = [];
+  for (const person of (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    for (const file of (await fs.readdir(path.join(dir, person))).sort()) {
+      if (!/\.(jpe?g|png|webp)$/i.test(file)) continue;
+      const img = await decodeRgb(await fs.readFile(path.join(dir, person, file)));
+      const face = (await detectFaces(img)).faces[0];
+      const e = face ? await descriptor.embed(img, face) : null;
+      if (e) items.push({ person, file, document: file.toLowerCase().startsWith('document'), e });
+      else skipped.push(`${person}/${file}`);
     }
   }
-  return { genuine, impostor, missed };
+  const genuine: number[] = [];
+  const impostor: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      const a = items[i]!;
+      const b = items[j]!;
+      if (a.document && b.document) continue; // KYC compares a document with a live photo
+      (a.person === b.person ? genuine : impostor).push(cosine(a.e, b.e));
+    }
+  }
+  return { descriptor: descriptor.id, genuine, impostor, identities: new Set(items.map((i) => i.person)).size, skipped };
+}
+
+async function placeholderThresholds(id: string): Promise<string> {
+  const file = path.join(await fs.mkdtemp(path.join((await import('node:os')).tmpdir(), 'kp-cal-')), 'placeholder.json');
+  await fs.writeFile(file, JSON.stringify(buildThresholdFile(id, { genuine: [1], impostor: [-1], identities: 0 })));
+  return file;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = await calibrate();
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const arg = (flag: string) => {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const dir = arg('--operator');
+  if (dir) {
+    const out = arg('--out');
+    if (!out) throw new Error('--operator needs --out <threshold file>');
+    const s = await operatorScores(dir);
+    const file = buildThresholdFile(s.descriptor, s);
+    await fs.writeFile(out, `${JSON.stringify(file, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ out, approve: file.approve, review: file.review, rule: file.rule, skipped: s.skipped }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${JSON.stringify(await calibrateBuiltIn(), null, 2)}\n`);
+  }
 }

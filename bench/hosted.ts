@@ -126,7 +126,7 @@ export async function run(): Promise<BenchRow[]> {
     await createClient(kp.db, { isProduction: false }, { tenantId: tenant.tenant_id, redirectUris: [redirectUri], public: false });
     const person = { email: `hosted.${Date.now()}@example.com`, password: 'correct horse battery' };
     await createPerson(kp.db, { ...person, emailVerified: true });
-    const selfie = await sharp(await personA.find((s) => s.id === 'grid-0-6')!.load()).jpeg({ quality: 92 }).toBuffer();
+    const selfie = await sharp(await personA.find((s) => s.id === 'grid-0-15')!.load()).jpeg({ quality: 92 }).toBuffer();
     const passport = (await generatePassport({ portrait: 'personA_webcam' })).image;
     // Every session belongs to one person (re-verifications), so they take the approval path, not the duplicate one.
     const c: Ctx = { kp, auth: { authorization: `Bearer ${key.api_key}` }, redirectUri, person, passport, selfie, pages: new Map() };

@@ -71,7 +71,7 @@ export async function run(): Promise<BenchRow[]> {
     await importListFile(db, FTM_FIXTURE).finally(() => db.close());
     const tenant = await createTenant(kp.db, 'Bench Bank');
     const key = await createApiKey(kp.db, { tenantId: tenant.tenant_id });
-    const selfie = await sharp(await personA.find((s) => s.id === 'grid-0-6')!.load()).jpeg({ quality: 92 }).toBuffer();
+    const selfie = await sharp(await personA.find((s) => s.id === 'grid-0-15')!.load()).jpeg({ quality: 92 }).toBuffer();
     const c: Ctx = { kp, tenantId: tenant.tenant_id, auth: { authorization: `Bearer ${key.api_key}` }, selfie, passport: (await generatePassport({ portrait: 'personA_webcam' })).image, n: 0 };
 
     // Sequential decide latency, after warm-up decides (first inference per worker is slower).

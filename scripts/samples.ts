@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const jpeg = (png: Buffer) => sharp(png).jpeg({ quality: 90 }).toBuffer();
 
   await write('passport-valid.jpg', jpeg((await passport({})).image));
-  await write('selfie-match.jpg', jpeg(await gridCell(0, 6)()));
+  await write('selfie-match.jpg', jpeg(await gridCell(0, 15)()));
   await write('passport-expired.jpg', jpeg((await passport({ fields: { issueDate: '2011-04-16', expiryDate: '2021-04-15' } })).image));
   await write('passport-tampered-mrz.jpg', jpeg((await passport({ tamper: { birthDate: '1984-08-12' } })).image));
   await write(

@@ -113,6 +113,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     busyShare: config.verification.busyShare,
     taskTimeoutMs: config.verification.taskTimeoutMs,
     maxInputPixels: config.uploads.image.maxPixels,
+    faceDescriptor: config.verification.faceDescriptor,
     engines: opts.engines,
   });
   // Face templates are sealed with the document encryption key, like the images they come from.

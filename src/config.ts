@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_DESCRIPTOR, descriptorSettingSchema, type DescriptorSetting } from './verification/engine/face/descriptors/setting.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -96,6 +97,18 @@ const schema = z.object({
   // The trust_framework named in verified_claims (OpenID Connect for Identity Assurance): the operator's rules.
   // Default: a URI under PUBLIC_URL, so two deployments never claim the same framework by accident.
   TRUST_FRAMEWORK: z.string().min(1).max(300).regex(/^\S+$/, 'must not contain spaces').optional(),
+  // Face descriptor of the engine (docs/face-checks.md): human-faceres (default), faceapi-resnet34, or onnx = the
+  // operator's own ArcFace-class model run with onnxruntime-node (which the operator installs), with its
+  // preprocessing and the threshold file bench/calibrate-face.ts --operator wrote from their labelled pairs.
+  FACE_DESCRIPTOR: z.enum(['faceapi-resnet34', 'human-faceres', 'onnx']).optional(),
+  FACE_ONNX_NAME: z.string().optional(),
+  FACE_ONNX_MODEL: z.string().optional(),
+  FACE_ONNX_INPUT_SIZE: z.coerce.number().int().optional(),
+  FACE_ONNX_MEAN: z.string().default('127.5,127.5,127.5'),
+  FACE_ONNX_STD: z.string().default('127.5,127.5,127.5'),
+  FACE_ONNX_CHANNELS: z.enum(['rgb', 'bgr']).default('rgb'),
+  FACE_ONNX_LAYOUT: z.enum(['nchw', 'nhwc']).default('nchw'),
+  FACE_ONNX_THRESHOLDS: z.string().optional(),
   // HTTP server processes (node:cluster). More than 1 needs Postgres: PGlite belongs to one process.
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
@@ -137,7 +150,7 @@ export type Config = Readonly<{
     concurrency: number;
     retentionDays: number;
   }>;
-  verification: Readonly<{ workers: number; busyShare: number; taskTimeoutMs: number }>;
+  verification: Readonly<{ workers: number; busyShare: number; taskTimeoutMs: number; faceDescriptor: DescriptorSetting }>;
   uploads: Readonly<{
     image: Readonly<{ maxSide: number; maxPixels: number; maxAspect: number }>;
     inflightMaxBytes: number;
@@ -158,6 +171,31 @@ export type TrustProxy =
 
 export class ConfigError extends Error {}
 
+const triple = (v: string) => v.split(',').map((x) => Number(x.trim()));
+
+/** FACE_* variables → the engine's descriptor setting, validated by its own schema (descriptors/setting.ts). */
+function faceDescriptor(e: z.infer<typeof schema>): DescriptorSetting | string {
+  if (e.FACE_DESCRIPTOR !== 'onnx') return e.FACE_DESCRIPTOR ? { kind: e.FACE_DESCRIPTOR } : DEFAULT_DESCRIPTOR;
+  const parsed = descriptorSettingSchema.safeParse({
+    kind: 'onnx',
+    name: e.FACE_ONNX_NAME,
+    modelPath: e.FACE_ONNX_MODEL,
+    inputSize: e.FACE_ONNX_INPUT_SIZE,
+    mean: triple(e.FACE_ONNX_MEAN),
+    std: triple(e.FACE_ONNX_STD),
+    channelOrder: e.FACE_ONNX_CHANNELS,
+    layout: e.FACE_ONNX_LAYOUT,
+    thresholdsPath: e.FACE_ONNX_THRESHOLDS,
+  });
+  const env: Record<string, string> = {
+    name: 'FACE_ONNX_NAME', modelPath: 'FACE_ONNX_MODEL', inputSize: 'FACE_ONNX_INPUT_SIZE', mean: 'FACE_ONNX_MEAN',
+    std: 'FACE_ONNX_STD', thresholdsPath: 'FACE_ONNX_THRESHOLDS',
+  };
+  return parsed.success
+    ? parsed.data
+    : parsed.error.issues.map((i) => `  ${env[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`).join('\n');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings mean "unset" (a blank line in .env or compose file).
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -174,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.WEB_CONCURRENCY > 1 && !e.DATABASE_URL) {
     throw new ConfigError('Invalid configuration:\n  WEB_CONCURRENCY: more than 1 process needs DATABASE_URL (the embedded database belongs to one process)');
   }
+  const descriptor = faceDescriptor(e);
+  if (typeof descriptor === 'string') throw new ConfigError(`Invalid configuration (FACE_DESCRIPTOR=onnx):\n${descriptor}`);
   if (isProduction && !e.SECRET_KEY) {
     throw new ConfigError('Invalid configuration:\n  SECRET_KEY: required in production');
   }
@@ -220,7 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.WEBHOOK_CONCURRENCY,
       retentionDays: e.WEBHOOK_RETENTION_DAYS,
     }),
-    verification: Object.freeze({ workers: e.VERIFICATION_WORKERS, busyShare: e.VERIFICATION_BUSY_SHARE, taskTimeoutMs: e.VERIFICATION_TASK_TIMEOUT_MS }),
+    verification: Object.freeze({ workers: e.VERIFICATION_WORKERS, busyShare: e.VERIFICATION_BUSY_SHARE, taskTimeoutMs: e.VERIFICATION_TASK_TIMEOUT_MS, faceDescriptor: descriptor }),
     uploads: Object.freeze({
       image: Object.freeze({ maxSide: e.UPLOAD_IMAGE_MAX_SIDE, maxPixels: e.UPLOAD_IMAGE_MAX_PIXELS, maxAspect: e.UPLOAD_IMAGE_MAX_ASPECT }),
       inflightMaxBytes: e.UPLOAD_INFLIGHT_MAX_MB * 1_048_576,

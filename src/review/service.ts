@@ -8,7 +8,6 @@ import type { SecretBox } from '../crypto/seal.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { newId } from '../ids.js';
 import type { FaceDedup } from '../verification/dedup-adapter.js';
-import { duplicateThreshold } from '../verification/dedup/index.js';
 import { thresholds } from '../verification/thresholds.js';
 import type { UploadStore } from '../verification/cases/files.js';
 import type { ReviewResult, StaffActor } from '../verification/cases/finish.js';
@@ -222,7 +221,7 @@ export function createReviewService(d: ReviewDeps) {
     const face = keptFace(openPrivate(d.caseKey, row.id, row.private_enc));
     if (!face) return [];
     const matches = (await d.dedup.search(face.descriptor, face.embedding, thresholds.dedup.searchK)).filter(
-      (m) => m.personId !== row.person_id && m.caseId && m.similarity >= duplicateThreshold(),
+      (m) => m.personId !== row.person_id && m.caseId && m.similarity >= face.reviewThreshold,
     );
     return Promise.all(matches.map(async (m) => ({ caseId: m.caseId!, similarity: m.similarity, files: await fileStore.forCase(d.db, m.caseId!) })));
   }

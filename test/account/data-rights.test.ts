@@ -96,7 +96,7 @@ describe('reuse with consent (acceptance 3)', () => {
 
   it('verified at A through the case API; B sees nothing before consent, then verified/t2 with no new capture', async () => {
     const subA = (await signIn(A)).claims.sub;
-    const selfie = await personA.find((s) => s.id === 'grid-0-6')!.load();
+    const selfie = await personA.find((s) => s.id === 'grid-0-15')!.load();
     const doc = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: DOC_NUMBER } });
     caseId = await newCase(A.api, subA, 't2');
     expect((await A.api.upload(caseId, form({ document: doc.image, selfie }))).status).toBe(200);

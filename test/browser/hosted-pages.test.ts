@@ -256,7 +256,7 @@ describe.runIf(runBrowserTests)('hosted verification pages in Chromium, upload f
     const problems: string[] = [];
     const [passport, selfie] = await Promise.all([
       generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'PGS7654333' } }),
-      personA.find((x) => x.id === 'grid-0-4')!.load(),
+      personA.find((x) => x.id === 'grid-0-15')!.load(),
     ]);
     const context = await newContext(problems);
     const page = await context.newPage();

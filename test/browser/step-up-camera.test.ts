@@ -40,7 +40,7 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   const passport = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'STP2468013' } });
   country = passport.fields.issuingState;
-  const selfie = await personA.find((x) => x.id === 'grid-0-4')!.load();
+  const selfie = await personA.find((x) => x.id === 'grid-0-15')!.load();
   // Each camera's frame has its picture's own size (even sides, as 4:2:0 needs): nothing is letterboxed or scaled
   // on the way in, so what the engines judge is what the capture script made of a camera frame.
   const even = (n: number) => n - (n % 2);

@@ -126,7 +126,7 @@ describe('the example BFF', () => {
     await importListFile(server.deps.db, FTM_FIXTURE);
     const c = await kyc.cases.create({ person_id: sub, level: 't2' });
     const passport = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'S12345671' } });
-    await kyc.cases.upload(c.id, { document: passport.image, selfie: await personA.find((s) => s.id === 'grid-0-6')!.load() });
+    await kyc.cases.upload(c.id, { document: passport.image, selfie: await personA.find((s) => s.id === 'grid-0-15')!.load() });
     expect(await kyc.cases.decide(c.id)).toMatchObject({ outcome: 'approved' });
 
     const done = await walk(`${server.url}/interaction/${m![1]}/stepped-up`);

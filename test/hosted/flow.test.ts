@@ -175,7 +175,7 @@ describe('hosted verification pages', () => {
 
   it('t2: passport and selfie through the upload fallback → verified', async () => {
     const passport = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'HOS7654321' } });
-    const selfie = await personA.find((x) => x.id === 'grid-0-4')!.load();
+    const selfie = await personA.find((x) => x.id === 'grid-0-15')!.load();
     await importListFile(server.deps.db, FTM_FIXTURE); // t2 needs sanctions screening
     const s = await newSession({ level: 't2' });
     const b = new Browser();
@@ -201,7 +201,7 @@ describe('hosted verification pages', () => {
 
   it('t3: after the document and the selfie, the head-turn step carries the engine\'s challenge and takes several frames', async () => {
     const passport = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'HOS7654333' } });
-    const selfie = await personA.find((x) => x.id === 'grid-0-4')!.load();
+    const selfie = await personA.find((x) => x.id === 'grid-0-15')!.load();
     const s = await newSession({ level: 't3' });
     const b = new Browser();
     await b.fetch(s.url);

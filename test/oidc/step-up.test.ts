@@ -177,7 +177,7 @@ describe('step-up with acr_values (voluntary)', () => {
     // The verification happens elsewhere (the hosted flow); here the tenant's back-end runs it through the case API.
     const doc = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'S12345671' } });
     const caseId = await newCase(a, sub, 't2');
-    const up = await a.upload(caseId, form({ document: doc.image, selfie: await personA.find((s) => s.id === 'grid-0-6')!.load() }));
+    const up = await a.upload(caseId, form({ document: doc.image, selfie: await personA.find((s) => s.id === 'grid-0-15')!.load() }));
     expect(up.status, await up.clone().text()).toBe(200);
     const decided = await a.decide(caseId);
     expect(decided.status, await decided.clone().text()).toBe(200);

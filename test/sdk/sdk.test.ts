@@ -127,7 +127,7 @@ describe('cases and webhooks', () => {
     expect(sent.findLast((r) => r.url.endsWith('/api/v1/verification/cases'))!.headers.get('idempotency-key')).toBeTruthy();
 
     const passport = await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'S12345671' } });
-    const selfie = await personA.find((s) => s.id === 'grid-0-6')!.load();
+    const selfie = await personA.find((s) => s.id === 'grid-0-15')!.load();
     const uploaded = await kyc.cases.upload(created.id, { document: passport.image, selfie: new Blob([new Uint8Array(selfie)]).stream() });
     expect(uploaded).toBeTruthy();
     const decision = await kyc.cases.decide(created.id);

@@ -42,7 +42,7 @@ async function registryCheck(ctx: CaseContext, row: CaseRow): Promise<CheckResul
 /** The shared dedup check, plus which verified case the duplicate is when the calling tenant may see it. */
 async function faceDedupCheck(ctx: CaseContext, row: CaseRow, face: FaceTemplate): Promise<CheckResult> {
   const matches = await ctx.dedup.search(face.descriptor, face.embedding, thresholds.dedup.searchK);
-  const check = dedupCheck(matches, row.person_id);
+  const check = dedupCheck(matches, row.person_id, face.reviewThreshold);
   const best = matches.find((m) => m.personId !== row.person_id);
   if (check.passed || !best) return check;
   const other = (best.caseId ? await caseStore.findById(ctx.db, best.caseId) : undefined) ?? (await caseStore.latestApproved(ctx.db, best.personId));
@@ -80,7 +80,7 @@ export async function decideCase(ctx: CaseContext, tenantId: string, id: string,
       fit: FIT,
     });
     checks.push(...faces.checks);
-    face = faces.embedding && faces.descriptor ? { descriptor: faces.descriptor, embedding: faces.embedding } : null;
+    face = faces.embedding && faces.descriptor && faces.reviewThreshold !== null ? { descriptor: faces.descriptor, embedding: faces.embedding, reviewThreshold: faces.reviewThreshold } : null;
   }
 
   // Screening: required from t2; at t1 it runs when lists are loaded and counts only if it was performed.

@@ -183,7 +183,7 @@ export async function finishReview(ctx: CaseContext, actor: StaffActor, id: stri
     // A retake leaves the person's assurance as the manual review left it (in progress): a new attempt follows.
     if (caseOutcome === 'rejected') await moveAssurance(trx, ctx, row, { kind: 'rejected' }, now, 'verification_rejected');
     const instruction = d.outcome === 'resubmission_requested' ? instructionFor({ code: d.reasonCode }) : undefined;
-    const { embedding: _drop, descriptor: _model, ...rest } = priv ?? ({} as PrivateCaseData);
+    const { embedding: _drop, descriptor: _model, reviewThreshold: _flagAt, ...rest } = priv ?? ({} as PrivateCaseData);
     await caseStore.update(trx, row.id, {
       status: caseOutcome,
       outcome: caseOutcome,

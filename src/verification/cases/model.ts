@@ -65,6 +65,8 @@ export interface Review {
 export interface FaceTemplate {
   descriptor: string;
   embedding: number[];
+  /** The descriptor's face.match review threshold, at which 1:N flags another person's face. */
+  reviewThreshold: number;
 }
 
 export interface Extraction {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { openJson, sealJson } from '../../crypto/seal.js';
 import type { ApplicantData } from '../engine/document/analyze.js';
 import { LEGACY_DESCRIPTOR } from '../dedup/types.js';
+import { thresholds } from '../thresholds.js';
 import type { FaceTemplate } from './model.js';
 
 export interface PrivateCaseData {
@@ -13,6 +14,8 @@ export interface PrivateCaseData {
   embedding?: number[];
   /** The model that made `embedding` (absent in cases sealed before descriptors were named: LEGACY_DESCRIPTOR). */
   descriptor?: string;
+  /** Its face.match review threshold (absent before: the default descriptor's). */
+  reviewThreshold?: number;
 }
 
 const applicantData = z.object({
@@ -29,11 +32,13 @@ const privateCaseData: z.ZodType<PrivateCaseData> = z.object({
   applicant: applicantData.optional(),
   embedding: z.array(z.number()).optional(),
   descriptor: z.string().optional(),
+  reviewThreshold: z.number().optional(),
 });
 
 /** The kept selfie template of a case waiting for review, if any. */
 export function keptFace(priv: PrivateCaseData | null | undefined): FaceTemplate | null {
-  return priv?.embedding ? { descriptor: priv.descriptor ?? LEGACY_DESCRIPTOR, embedding: priv.embedding } : null;
+  if (!priv?.embedding) return null;
+  return { descriptor: priv.descriptor ?? LEGACY_DESCRIPTOR, embedding: priv.embedding, reviewThreshold: priv.reviewThreshold ?? thresholds.face.match.review };
 }
 
 /** Binds the sealed blob to its case: a blob copied to another case does not open. */

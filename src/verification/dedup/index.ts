@@ -1,7 +1,6 @@
 // Opens the DedupIndex, and turns search results into the dedup check.
 import type { Database, Queryable } from '../../db/index.js';
 import type { CheckResult } from '../engine/types.js';
-import { thresholds } from '../thresholds.js';
 import { SketchDedupIndex, type SketchIndexOptions } from './sketch-index.js';
 import { templateBox } from './templates.js';
 import { insertTemplate } from './store.js';
@@ -29,18 +28,13 @@ export async function enrollUnindexed(trx: Queryable, key: Buffer, descriptor: s
 }
 
 /**
- * The similarity at which an enrolled face of another person is flagged: the 1:1 review threshold. A score that
- * 1:1 would accept or send to review as "possibly the same person" must raise the same question in 1:N.
- */
-export const duplicateThreshold = (): number => thresholds.face.matchThreshold;
-
-/**
  * "Is this face already enrolled for a different person?" Matches of the same person (re-verification) are ignored.
- * Other persons' ids never go into the result: the check is returned to tenants. `candidates` counts the other
- * persons among the nearest neighbours at or above the threshold, for a reviewer's eye.
+ * `threshold` is the descriptor's face.match review threshold: a score that 1:1 would send to review or approve as
+ * "the same person" must raise "possibly the same person" in 1:N too. Other persons' ids never go into the
+ * result: the check is returned to tenants. `candidates` counts the other persons among the nearest neighbours
+ * at or above the threshold, for a reviewer's eye.
  */
-export function dedupCheck(matches: DedupMatch[], personId: string): CheckResult {
-  const threshold = duplicateThreshold();
+export function dedupCheck(matches: DedupMatch[], personId: string, threshold: number): CheckResult {
   const others = matches.filter((m) => m.personId !== personId);
   const top = others[0]?.similarity ?? null;
   const candidates = new Set(others.filter((m) => m.similarity >= threshold).map((m) => m.personId)).size;

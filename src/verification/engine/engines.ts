@@ -8,6 +8,7 @@ import { ApiError, UnprocessableError } from '../../http/errors.js';
 import { log } from '../../log.js';
 import type { AnalyzeInput, DocumentAnalysis } from './document/analyze.js';
 import type { FaceAnalysis, FaceAnalysisInput } from './face/analyze.js';
+import type { DescriptorSetting } from './face/descriptors/setting.js';
 import { createEnginePool, EngineTaskError, EngineTaskTimeoutError, EngineWorkerCrashedError, type EnginePool } from './pool.js';
 
 export interface VerificationEngines {
@@ -29,6 +30,8 @@ export interface EngineOptions {
   taskTimeoutMs?: number;
   /** The decoders' pixel cap in the threads (UPLOAD_IMAGE_MAX_PIXELS). */
   maxInputPixels?: number;
+  /** The threads' face descriptor (FACE_DESCRIPTOR); default descriptors/setting.ts DEFAULT_DESCRIPTOR. */
+  faceDescriptor?: DescriptorSetting;
   /** Replaces the worker pool (e.g. a pool shared by several test servers). Not closed by close(). */
   engines?: VerificationEngines;
 }
@@ -49,7 +52,10 @@ export function createEngines(opts: EngineOptions): EngineRuntime {
       size: Math.max(1, opts.workers),
       busyShare: opts.busyShare,
       ...(opts.taskTimeoutMs ? { taskTimeoutMs: opts.taskTimeoutMs } : {}),
-      ...(opts.maxInputPixels ? { threadData: { maxInputPixels: opts.maxInputPixels } } : {}),
+      threadData: {
+        ...(opts.maxInputPixels ? { maxInputPixels: opts.maxInputPixels } : {}),
+        ...(opts.faceDescriptor ? { faceDescriptor: opts.faceDescriptor } : {}),
+      },
     }));
   return {
     analyzeDocument: (input) => engineCall('document', async () => await getPool().run({ kind: 'document', input })),

@@ -5,7 +5,9 @@ import { workerData } from 'node:worker_threads';
 export const DEFAULT_MAX_INPUT_PIXELS = 40_000_000;
 
 export interface EngineThreadData {
-  maxInputPixels: number;
+  maxInputPixels?: number;
+  /** The face descriptor setting (face/descriptors/setting.ts), validated again in the thread. */
+  faceDescriptor?: unknown;
 }
 
 function fromWorkerData(): number {

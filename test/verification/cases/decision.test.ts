@@ -83,6 +83,8 @@ describe('decide', () => {
   it('soft issues and screening hits go to manual review', () => {
     const sanctions = decide('t2', replace(allPassing('t2'), fail('screening.sanctions_pep', 'sanctions_match')));
     expect(sanctions).toMatchObject({ outcome: 'manual_review', risk_level: 'high', automation_tier: 't1' });
+    const uncertainFace = decide('t2', replace(allPassing('t2'), fail('face.match', 'face_uncertain')));
+    expect(uncertainFace).toMatchObject({ outcome: 'manual_review', risk_level: 'medium', automation_tier: 't1' });
     const blur = decide('t1', replace(allPassing('t1'), fail('document.quality_blur', 'blurred')));
     expect(blur).toMatchObject({ outcome: 'manual_review', risk_level: 'medium' });
     const dup = decide('t2', [...allPassing('t2'), fail('face.dedup', 'possible_duplicate', { details: { case_id: 'vc_other' } })]);

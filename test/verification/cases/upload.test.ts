@@ -253,7 +253,7 @@ describe('screening before t2', () => {
     const who = await subject(server, t);
     const id = await newCase(a, who.sub, 't2');
     const doc = (await generatePassport({ portrait: 'personA_webcam', fields: { documentNumber: 'NS7318264' } })).image;
-    const selfie = await personA.find((s) => s.id === 'grid-0-6')!.load();
+    const selfie = await personA.find((s) => s.id === 'grid-0-15')!.load();
     const up = await a.upload(id, form({ document: doc, selfie }));
     expect(up.status, await up.clone().text()).toBe(200);
     const d = await (await a.decide(id)).json();

@@ -5,9 +5,10 @@
 // Embeddings are synthetic unit vectors: a near-duplicate is the enrolled vector plus small noise (cosine ≈ 0.95).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseKeys } from '../../../src/crypto/keys.js';
-import { dedupCheck, duplicateThreshold, EMBEDDING_DIM, openDedupIndex, SketchDedupIndex, templateBox, type DedupIndex } from '../../../src/verification/dedup/index.js';
+import { dedupCheck, EMBEDDING_DIM, openDedupIndex, SketchDedupIndex, templateBox, type DedupIndex } from '../../../src/verification/dedup/index.js';
 import { createFaceDedup } from '../../../src/verification/dedup-adapter.js';
 import { LEGACY_DESCRIPTOR } from '../../../src/verification/dedup/types.js';
+import { thresholds } from '../../../src/verification/thresholds.js';
 import { createTestDeps, type TestDeps } from '../../support/deps.js';
 
 function rng(seed: number): () => number {
@@ -36,6 +37,8 @@ beforeAll(async () => {
 });
 afterAll(() => deps.cleanup());
 
+/** The default descriptor's face.match review threshold, where 1:N flags another person. */
+const flagAt = thresholds.face.match.review;
 const key = () => caseKeys(deps.config, deps.config.secretKey!).encryption;
 const impls: Array<[string, () => Promise<DedupIndex>]> = [
   ['sketch', () => SketchDedupIndex.open(deps.db.knex, templateBox(key()))],
@@ -61,15 +64,15 @@ describe.each(impls)('%s index', (_kind, open) => {
 
     const hits = await index.search(nearDuplicate(aliceFace), 3);
     expect(hits[0]).toMatchObject({ personId: alice, caseId: 'case_a' });
-    expect(hits[0]!.similarity).toBeGreaterThan(duplicateThreshold());
-    const check = dedupCheck(hits, await person());
+    expect(hits[0]!.similarity).toBeGreaterThan(thresholds.face.match.review);
+    const check = dedupCheck(hits, await person(), flagAt);
     expect(check).toMatchObject({ passed: false, code: 'possible_duplicate' });
     expect(JSON.stringify(check)).not.toContain(alice); // never leaks another person's id
-    expect(dedupCheck(hits, alice).passed).toBe(true); // re-verification of the same person
+    expect(dedupCheck(hits, alice, flagAt).passed).toBe(true); // re-verification of the same person
 
     const unrelated = await index.search(randomFace(), 3);
-    expect(unrelated[0]!.similarity).toBeLessThan(duplicateThreshold());
-    expect(dedupCheck(unrelated, await person())).toMatchObject({ passed: true });
+    expect(unrelated[0]!.similarity).toBeLessThan(thresholds.face.match.review);
+    expect(dedupCheck(unrelated, await person(), flagAt)).toMatchObject({ passed: true });
 
     await index.remove(alice);
     expect((await index.search(aliceFace, 5)).map((m) => m.personId)).not.toContain(alice);

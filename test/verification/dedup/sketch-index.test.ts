@@ -1,13 +1,14 @@
 // The in-process sketch index over sealed face templates on a real database (every database: PGlite, Postgres).
 // Faces are synthetic, face-like descriptors (test/verification/dedup/faces.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dedupCheck, duplicateThreshold } from '../../../src/verification/dedup/index.js';
+import { dedupCheck } from '../../../src/verification/dedup/index.js';
 import { SketchDedupIndex } from '../../../src/verification/dedup/sketch-index.js';
 import { caseKeys } from '../../../src/crypto/keys.js';
 import { templateBox, type TemplateBox } from '../../../src/verification/dedup/templates.js';
 import { sketchOf } from '../../../src/verification/dedup/sketch.js';
 import { decodeFloat4Array } from '../../../src/verification/dedup/store.js';
 import { LEGACY_DESCRIPTOR } from '../../../src/verification/dedup/types.js';
+import { thresholds } from '../../../src/verification/thresholds.js';
 import { createTestDeps, type TestDeps } from '../../support/deps.js';
 import { atCosine, face } from './faces.js';
 
@@ -140,7 +141,7 @@ describe('sketch index', () => {
     // No re-rank slack: the Hamming ranking alone must put the duplicate first among 2,000.
     const index = await open(1);
     expect(index.size).toBe(2000);
-    const flagAt = duplicateThreshold();
+    const flagAt = thresholds.face.match.review;
     const targets = [...enrolled.keys()].filter((_, i) => i % 100 === 7);
     for (const [j, personId] of targets.entries()) {
       for (const c of [0.7, flagAt]) {
@@ -150,10 +151,10 @@ describe('sketch index', () => {
       }
     }
     const atThreshold = await index.search(atCosine(enrolled.get(targets[0]!)!, flagAt + 1e-4, 3), 5);
-    expect(dedupCheck(atThreshold, 'per_someone_else')).toMatchObject({ passed: false, code: 'possible_duplicate', details: { candidates: 1 } });
+    expect(dedupCheck(atThreshold, 'per_someone_else', flagAt)).toMatchObject({ passed: false, code: 'possible_duplicate', details: { candidates: 1 } });
     const below = await index.search(atCosine(enrolled.get(targets[1]!)!, flagAt - 0.01, 4), 5);
     expect(below[0]?.personId).toBe(targets[1]);
-    expect(dedupCheck(below, 'per_someone_else')).toMatchObject({ passed: true, details: { candidates: 0 } });
+    expect(dedupCheck(below, 'per_someone_else', flagAt)).toMatchObject({ passed: true, details: { candidates: 0 } });
   });
 
   it('loads only the sealed sketches at start, and finds a re-enrolled face with them', { timeout: 300_000 }, async () => {

@@ -3,7 +3,8 @@ import { thresholds } from '../../thresholds.js';
 import { checkActiveLiveness } from '../liveness/active.js';
 import { passiveLivenessCheck } from '../liveness/passive.js';
 import type { CheckResult } from '../types.js';
-import { detectFaces, embedWithFlip, type DetectedFace } from './detect.js';
+import { activeDescriptor } from './descriptors/index.js';
+import { detectFaces, type DetectedFace } from './detect.js';
 import { decodeRgb, fitWithin } from './image.js';
 import { cosine, faceMatchCheck } from './match.js';
 import { countSelfieFaces, selfieFaceCheck } from './selfie.js';
@@ -23,10 +24,12 @@ export interface FaceAnalysis {
   selfieFaceCount: number | null;
   /** Cosine similarity portrait vs selfie; null when either face is missing. */
   similarity: number | null;
-  /** Selfie descriptor (L2-normalised) for 1:N dedup; plain numbers so it crosses a thread boundary. */
+  /** Selfie descriptor (L2-normalised, ≤ 1024-d) for 1:N dedup; plain numbers so it crosses a thread boundary. */
   embedding: number[] | null;
-  /** The model that made `embedding` (descriptors of different models never compare). */
+  /** Id of the descriptor that made `embedding` (e.g. "faceapi-resnet34"); templates of different ids never compare. */
   descriptor: string | null;
+  /** That descriptor's face.match review threshold: 1:N flags another person's face at or above it. */
+  reviewThreshold: number | null;
   checks: CheckResult[];
 }
 
@@ -64,13 +67,14 @@ async function fitted(input: FaceAnalysisInput): Promise<FaceAnalysisInput> {
 
 export async function analyzeFaces(raw: FaceAnalysisInput): Promise<FaceAnalysis> {
   const input = await fitted(raw);
+  const descriptor = await activeDescriptor();
   const checks: CheckResult[] = [];
   const docImg = await decodeRgb(input.documentImage);
   const docFaces = await detectFaces(docImg);
   // The portrait is the largest confident face (documents may also carry a small ghost image of it).
   const portrait = docFaces.faces[0];
   checks.push(portraitCheck(portrait));
-  const portraitEmbedding = portrait ? await embedWithFlip(docImg, portrait) : null;
+  const portraitEmbedding = portrait ? await descriptor.embed(docImg, portrait) : null;
 
   let selfieFaceCount: number | null = null;
   let similarity: number | null = null;
@@ -82,11 +86,11 @@ export async function analyzeFaces(raw: FaceAnalysisInput): Promise<FaceAnalysis
     checks.push(selfieFaceCheck(selfieFaceCount));
     const face = selfie.faces[0];
     if (selfieFaceCount === 1 && face) {
-      embedding = await embedWithFlip(selfieImg, face);
+      embedding = await descriptor.embed(selfieImg, face);
       checks.push(passiveLivenessCheck(face));
       if (embedding && portraitEmbedding) {
         similarity = round(cosine(portraitEmbedding, embedding));
-        checks.push(faceMatchCheck(similarity));
+        checks.push(faceMatchCheck(similarity, descriptor.match, descriptor.id));
       }
     }
   }
@@ -99,7 +103,8 @@ export async function analyzeFaces(raw: FaceAnalysisInput): Promise<FaceAnalysis
     selfieFaceCount,
     similarity,
     embedding: embedding ? Array.from(embedding) : null,
-    descriptor: embedding ? 'human-faceres+flip' : null,
+    descriptor: embedding ? descriptor.id : null,
+    reviewThreshold: embedding ? descriptor.match.review : null,
     checks,
   };
 }

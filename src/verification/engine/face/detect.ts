@@ -19,6 +19,11 @@ export interface DetectedFace {
   real: number | null;
   /** Human liveness model: probability the face is live (advisory). */
   live: number | null;
+  /**
+   * Five points in image pixels, in the order of the ArcFace alignment template: eye on the image's left, eye on
+   * the image's right, nose tip, mouth corner on the left, mouth corner on the right. Null without a mesh.
+   */
+  landmarks5: Array<[number, number]> | null;
 }
 
 export interface Detection {
@@ -41,6 +46,17 @@ export function l2normalise(v: ArrayLike<number>): Float32Array {
   return out;
 }
 
+// FaceMesh (468-point) indices: eye corners 33/133 and 362/263, nose tip 1, mouth corners 61 and 291.
+const FIVE_POINTS: number[][] = [[33, 133], [362, 263], [1], [61], [291]];
+
+function fivePoints(mesh: FaceResult['mesh']): DetectedFace['landmarks5'] {
+  if (!mesh || mesh.length < 468) return null;
+  return FIVE_POINTS.map((ids): [number, number] => {
+    const pts = ids.map((i) => mesh[i] as number[]);
+    return [pts.reduce((a, p) => a + (p[0] ?? 0), 0) / pts.length, pts.reduce((a, p) => a + (p[1] ?? 0), 0) / pts.length];
+  });
+}
+
 const deg = (rad: number | undefined) => (rad === undefined ? null : (rad * 180) / Math.PI);
 
 function toFace(f: FaceResult): DetectedFace {
@@ -54,6 +70,7 @@ function toFace(f: FaceResult): DetectedFace {
     roll: deg(angle?.roll),
     real: f.real ?? null,
     live: f.live ?? null,
+    landmarks5: fivePoints(f.mesh),
   };
 }
 

@@ -5,7 +5,9 @@
 // ADVISORY: a replayed video of the person turning their head passes this; it only raises the bar for a photo.
 import { thresholds } from '../../thresholds.js';
 import { countSelfieFaces } from '../face/selfie.js';
+import { activeDescriptor } from '../face/descriptors/index.js';
 import { detectFaces } from '../face/detect.js';
+import { decodeRgb } from '../face/image.js';
 import { cosine } from '../face/match.js';
 import type { CheckResult } from '../types.js';
 import { isChallenge, type ChallengeStep } from './challenge.js';
@@ -53,7 +55,7 @@ export function followYaw(yaws: number[], challenge: ChallengeStep[]): { ok: tru
 
 /**
  * Frames must each show exactly one face, all the same person (cosine similarity to the first frame — or to the
- * selfie descriptor when given — at or above the face-match threshold), start near centre and follow the challenge.
+ * selfie descriptor when given — at or above the descriptor's review threshold), start near centre and follow the challenge.
  */
 export async function checkActiveLiveness(frames: Buffer[], challenge: string[], reference?: Float32Array): Promise<CheckResult> {
   const t = thresholds.face.activeLiveness;
@@ -61,20 +63,25 @@ export async function checkActiveLiveness(frames: Buffer[], challenge: string[],
   if (frames.length < challenge.length + 1 || frames.length > t.maxFrames) {
     return fail('frame_count', `Expected between ${challenge.length + 1} and ${t.maxFrames} frames, got ${frames.length}.`);
   }
+  const descriptor = await activeDescriptor();
   const yaws: number[] = [];
   let ref = reference;
   let minSimilarity = 1;
   for (const [i, frame] of frames.entries()) {
-    const { faces } = await detectFaces(frame);
+    const img = await decodeRgb(frame);
+    const { faces } = await detectFaces(img);
     const count = countSelfieFaces(faces);
     const face = faces[0];
-    if (count !== 1 || !face || face.yaw === null || !face.embedding) {
+    const embedding = count === 1 && face ? await descriptor.embed(img, face) : null;
+    if (count !== 1 || !face || face.yaw === null || !embedding) {
       return fail(count === 0 ? 'no_face' : 'multiple_faces', `Frame ${i + 1} shows ${count} faces; every frame must show exactly one.`);
     }
-    ref ??= face.embedding;
-    const sim = cosine(ref, face.embedding);
+    ref ??= embedding;
+    const sim = cosine(ref, embedding);
     minSimilarity = Math.min(minSimilarity, sim);
-    if (sim < thresholds.face.matchThreshold) {
+    // The review threshold: a turned head scores lower than a frontal selfie, and this check only has to catch a
+    // swapped-in other person; approving the face is face.match's job.
+    if (sim < descriptor.match.review) {
       return fail('different_person', `Frame ${i + 1} does not show the same person (similarity ${sim.toFixed(3)}).`);
     }
     yaws.push(Math.round(face.yaw * 10) / 10);

@@ -26,8 +26,11 @@ describe('analyzeFaces', () => {
     const r = await analyzeFaces({ documentImage: cardA, selfie: selfieA });
     expect(r.portraitFound).toBe(true);
     expect(r.selfieFaceCount).toBe(1);
-    expect(r.similarity).toBeGreaterThanOrEqual(thresholds.face.matchThreshold);
-    expect(byName(r.checks, 'face.match')?.passed).toBe(true);
+    expect(r.similarity).toBeGreaterThanOrEqual(thresholds.face.match.approve);
+    const match = byName(r.checks, 'face.match');
+    expect(match?.passed).toBe(true);
+    expect(match?.details).toEqual({ review_threshold: thresholds.face.match.review, descriptor: 'human-faceres+flip' });
+    expect(r.descriptor).toBe('human-faceres+flip');
     expect(r.embedding).toHaveLength(1024);
     const norm = Math.hypot(...(r.embedding as number[]));
     expect(norm).toBeCloseTo(1, 4);
@@ -40,7 +43,7 @@ describe('analyzeFaces', () => {
     const passport = await generatePassport({ portrait: PORTRAITS.personC });
     const r = await analyzeFaces({ documentImage: passport.image, selfie: selfieA });
     expect(r.portraitFound).toBe(true);
-    expect(r.similarity).toBeLessThan(thresholds.face.matchThreshold);
+    expect(r.similarity).toBeLessThan(thresholds.face.match.review);
     const match = byName(r.checks, 'face.match');
     expect(match?.passed).toBe(false);
     expect(match?.code).toBe('face_mismatch');
