@@ -15,6 +15,7 @@ const AREAS: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   hosted: () => import('./hosted.js'),
   document: () => import('./document.js'),
   dedup: () => import('./dedup.js'),
+  'dedup-flags': () => import('./dedup-flags.js'),
   screening: () => import('./screening.js'),
 };
 
