@@ -2,8 +2,8 @@
 // birth or number of a genuine document leaves the MRZ, and its check digits, intact; this catches that edit.
 import type { CheckResult } from '../types.js';
 import type { MrzOcr } from './mrz-ocr.js';
-import { matchCaptions, matchValues, VIZ_FIELDS, type FieldStatuses, type MrzValues, type VizField } from './viz-fields.js';
-import { layoutViz, readLines, type Region } from './viz-ocr.js';
+import { matchCaptions, matchValues, recheck, VIZ_FIELDS, type FieldStatuses, type MrzValues, type VizField } from './viz-fields.js';
+import { layoutViz, readLines, REREADS, type Region } from './viz-ocr.js';
 
 /** Fields whose disagreement is the classic forgery (ICAO data the MRZ also carries, with check digits). */
 const KEY_FIELDS: readonly VizField[] = ['birthDate', 'documentNumber', 'expiryDate'];
@@ -18,7 +18,19 @@ export async function compareVizWithMrz(ocr: MrzOcr, page: Buffer, region: Regio
   let statuses = matchValues(values, mrz);
   if (!VIZ_FIELDS.some((f) => statuses[f] === 'unread')) return { statuses, captionsRead: false };
   const captions = await readLines(ocr, layout, layout.captions, true);
-  statuses = matchCaptions(statuses, values, captions, mrz);
+  const second = matchCaptions(statuses, values, captions, mrz);
+  statuses = second.statuses;
+  // The legacy OCR misreads bold digits now and then (8→3, 6→5): a field stays different only if every
+  // re-read of its line, at other scales and binarised, disagrees too.
+  for (const [field, line] of Object.entries(second.evidence) as [VizField, (typeof values)[number]][]) {
+    for (const pre of REREADS) {
+      const [again] = await readLines(ocr, layout, [line], false, pre);
+      if (again && recheck(field, again, mrz) === 'agrees') {
+        statuses[field] = 'agrees';
+        break;
+      }
+    }
+  }
   return { statuses, captionsRead: true };
 }
 

@@ -7,10 +7,15 @@ const T = thresholds.document.vizMrz;
 /** Characters the OCR (and the eye) confuse, mapped to one representative: O/Q/D/0, I/L/1, Z/2, S/5, G/6, B/8. */
 const CONFUSABLE: Record<string, string> = { O: '0', Q: '0', D: '0', I: '1', L: '1', Z: '2', S: '5', G: '6', B: '8' };
 
-/** Uppercase A–Z0–9 only, each confusable character replaced by its class representative. */
+/** Letter pairs the OCR reads as one glyph (and back): VV/W, RN/M. */
+const PAIRS: [RegExp, string][] = [[/VV/g, 'W'], [/RN/g, 'M']];
+
+/** Uppercase A–Z0–9 only, VV/RN folded to W/M, each confusable character replaced by its class representative. */
 export function confusionKey(s: string): string {
+  let t = s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  for (const [re, to] of PAIRS) t = t.replace(re, to);
   let out = '';
-  for (const ch of s.toUpperCase()) if (/[A-Z0-9]/.test(ch)) out += CONFUSABLE[ch] ?? ch;
+  for (const ch of t) out += CONFUSABLE[ch] ?? ch;
   return out;
 }
 
@@ -80,7 +85,7 @@ export function parseDates(line: string): PrintedDate[] {
   const text = line.toUpperCase().replace(/[,]/g, ' ');
   const out: PrintedDate[] = [];
   const D = '[0-9OQDILJZSGBT]';
-  const named = new RegExp(`(${D}{1,2})\\s*([A-Z0-9]{3,5}(?:\\s*/\\s*[A-Z0-9]{3,5})?)\\s*(${D}{4}|${D}{2})(?![0-9])`, 'g');
+  const named = new RegExp(`(${D}{1,2})\\s*([A-Z0-9]{3,5}?(?:\\s*/\\s*[A-Z0-9]{3,5}?)?)\\s*(${D}{4}|${D}{2})(?![0-9])`, 'g');
   for (const m of text.matchAll(named)) {
     const month = monthOf(m[2]!.replace(/\s/g, ''));
     if (!month) continue;
@@ -149,7 +154,7 @@ export function nearNumbers(line: string, mrzNumber: string): string[] {
  * reads as B or S. Spaces and fillers dropped.
  */
 export function printedNameForms(mrzName: string): string[] {
-  const base = mrzName.replace(/[^A-Z]/g, '');
+  const base = nameKey(mrzName);
   const rules: [RegExp, string[]][] = [[/AE/g, ['A']], [/OE/g, ['O']], [/UE/g, ['U']], [/AA/g, ['A']], [/SS/g, ['B', 'S']]];
   let forms = new Set([base]);
   for (const [re, subs] of rules) {
@@ -162,10 +167,12 @@ export function printedNameForms(mrzName: string): string[] {
 
 /** Letters only, with digit look-alikes read as letters (0→O, 1→I, 5→S, 8→B). */
 export function nameKey(s: string): string {
-  return s
+  let t = s
     .toUpperCase()
     .replace(/[0-9]/g, (c) => TO_LETTER[c] ?? '')
     .replace(/[^A-Z]/g, '');
+  for (const [re, to] of PAIRS) t = t.replace(re, to);
+  return t;
 }
 
 /**
@@ -173,11 +180,19 @@ export function nameKey(s: string): string {
  * past a truncated MRZ name (the MRZ cuts long names at the line's end).
  */
 export function sameName(printed: string, mrzName: string): boolean {
-  const p = nameKey(printed);
-  if (!p) return false;
-  return printedNameForms(mrzName).some((f) => {
-    if (!f) return false;
-    const slack = Math.max(1, Math.floor(f.length / T.nameLettersPerSlip));
-    return editDistance(p, f) <= slack || (f.length >= 8 && p.startsWith(f));
-  });
+  const forms = printedNameForms(mrzName).filter((f) => f);
+  // Any run of whole words: a line can pick up a stray mark or a neighbouring field's word.
+  const words = printed.split(/\s+/).filter((w) => w);
+  for (let i = 0; i < words.length; i++) {
+    for (let j = i + 1; j <= words.length; j++) {
+      const p = nameKey(words.slice(i, j).join(''));
+      if (!p) continue;
+      const hit = forms.some((f) => {
+        const slack = Math.max(1, Math.floor(f.length / T.nameLettersPerSlip));
+        return editDistance(p, f) <= slack || (f.length >= 8 && p.startsWith(f));
+      });
+      if (hit) return true;
+    }
+  }
+  return false;
 }

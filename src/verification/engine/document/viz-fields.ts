@@ -88,26 +88,50 @@ function judge(field: VizField, value: ReadLine, mrz: MrzValues): FieldStatus {
     default: {
       // Names: only a clearly different name differs (nameDiffersFraction of the letters, min 3); a few
       // misread letters beyond sameName's slack stay unread rather than accuse the document.
-      const p = nameKey(value.text);
-      if (p.length < 2) return 'unread';
-      const d = Math.min(...printedNameForms(mrz[field]).map((f) => editDistance(p, f)));
-      return d >= Math.max(3, Math.ceil(p.length * thresholds.document.vizMrz.nameDiffersFraction)) ? 'differs' : 'unread';
+      // Judged on the closest run of words, so a stray mark beside the name does not count as a difference.
+      const words = value.text.split(/\s+/).filter((w) => nameKey(w));
+      const forms = printedNameForms(mrz[field]);
+      let best = Infinity;
+      let len = 0;
+      for (let i = 0; i < words.length; i++) {
+        for (let j = i + 1; j <= words.length; j++) {
+          const p = nameKey(words.slice(i, j).join(''));
+          const d = Math.min(...forms.map((f) => editDistance(p, f)));
+          if (d < best) [best, len] = [d, p.length];
+        }
+      }
+      if (len < 2) return 'unread';
+      return best >= Math.max(3, Math.ceil(len * thresholds.document.vizMrz.nameDiffersFraction)) ? 'differs' : 'unread';
     }
   }
 }
 
-/** Second pass for the fields still unread: their captioned values. Returns the updated statuses. */
+/**
+ * Second pass for the fields still unread: their captioned values. Returns the updated statuses and, for each
+ * field that differs, the line that was judged (for a re-read).
+ */
 export function matchCaptions(
   statuses: FieldStatuses, values: readonly ReadLine[], captions: readonly ReadLine[], mrz: MrzValues,
-): FieldStatuses {
+): { statuses: FieldStatuses; evidence: Partial<Record<VizField, ReadLine>> } {
   const out = { ...statuses };
+  const evidence: Partial<Record<VizField, ReadLine>> = {};
   for (const f of VIZ_FIELDS) {
     if (out[f] !== 'unread') continue;
     const caption = captions.find((c) => CAPTIONS[f](c.text));
     const value = caption ? labelled(caption, values) : null;
     if (value) out[f] = judge(f, value, mrz);
+    if (value && out[f] === 'differs') evidence[f] = value;
     // No caption read: an edited copy of the MRZ number printed anywhere still gives the edit away.
-    if (out[f] === 'unread' && f === 'documentNumber' && values.some((v) => nearNumbers(v.text, mrz.documentNumber).length)) out[f] = 'differs';
+    const near = out[f] === 'unread' && f === 'documentNumber' ? values.find((v) => nearNumbers(v.text, mrz.documentNumber).length) : undefined;
+    if (near) {
+      out[f] = 'differs';
+      evidence[f] = near;
+    }
   }
-  return out;
+  return { statuses: out, evidence };
+}
+
+/** A re-read of a differing field's line: agrees if it now reads as the MRZ value, stays different otherwise. */
+export function recheck(field: VizField, reread: ReadLine, mrz: MrzValues): FieldStatus {
+  return agreesAnywhere(field, [reread], mrz) ? 'agrees' : 'differs';
 }

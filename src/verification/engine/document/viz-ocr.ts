@@ -54,8 +54,19 @@ export async function layoutViz(image: Buffer, region: Region): Promise<VizLayou
   return { image, region, scale: region.width / info.width, values: values.length ? values : lines, captions: values.length ? captions : [] };
 }
 
+/** A preprocessing: glyph height the lines are scaled to, and an optional binarisation level. */
+export interface Preprocess {
+  glyph: number;
+  threshold?: number;
+}
+
+/** Second opinions for a line whose first read disagrees with the MRZ: larger, and binarised. */
+export const REREADS: readonly Preprocess[] = [{ glyph: 44 }, { glyph: 36, threshold: 150 }];
+
 /** OCR `lines` of a layout in one strip; returns them with their text (same order). */
-export async function readLines(ocr: MrzOcr, layout: VizLayout, lines: TextLine[], caption: boolean): Promise<VizLine[]> {
+export async function readLines(
+  ocr: MrzOcr, layout: VizLayout, lines: readonly TextLine[], caption: boolean, pre: Preprocess = { glyph: OCR_GLYPH },
+): Promise<VizLine[]> {
   if (!lines.length) return [];
   const { image, region, scale } = layout;
   const src = openImage(image).extract(region).grayscale();
@@ -74,11 +85,13 @@ export async function readLines(ocr: MrzOcr, layout: VizLayout, lines: TextLine[
       crops.push(null);
       continue;
     }
-    const k = OCR_GLYPH / (l.glyph * scale);
-    const piece = await sharp(page.data, { raw: { width: page.info.width, height: page.info.height, channels: 1 } })
+    const k = pre.glyph / (l.glyph * scale);
+    let img = sharp(page.data, { raw: { width: page.info.width, height: page.info.height, channels: 1 } })
       .extract({ left, top, width: w, height: h })
       .normalise()
-      .resize({ width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)), fit: 'fill', kernel: 'lanczos3' })
+      .resize({ width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)), fit: 'fill', kernel: 'lanczos3' });
+    if (pre.threshold) img = img.threshold(pre.threshold);
+    const piece = await img
       .toColourspace('b-w')
       .raw()
       .toBuffer({ resolveWithObject: true });
