@@ -2,7 +2,7 @@
 // birth or number of a genuine document leaves the MRZ, and its check digits, intact; this catches that edit.
 import type { CheckResult } from '../types.js';
 import type { MrzOcr } from './mrz-ocr.js';
-import { matchCaptions, matchValues, recheck, VIZ_FIELDS, type FieldStatuses, type MrzValues, type VizField } from './viz-fields.js';
+import { matchCaptions, matchValues, settle, VIZ_FIELDS, type FieldStatuses, type MrzValues, type VizField } from './viz-fields.js';
 import { layoutViz, readLines, REREADS, type Region } from './viz-ocr.js';
 
 /** Fields whose disagreement is the classic forgery (ICAO data the MRZ also carries, with check digits). */
@@ -20,16 +20,12 @@ export async function compareVizWithMrz(ocr: MrzOcr, page: Buffer, region: Regio
   const captions = await readLines(ocr, layout, layout.captions, true);
   const second = matchCaptions(statuses, values, captions, mrz);
   statuses = second.statuses;
-  // The legacy OCR misreads bold digits now and then (8→3, 6→5): a field stays different only if every
-  // re-read of its line, at other scales and binarised, disagrees too.
+  // The legacy OCR misreads bold digits now and then (8→3, 6→5, VV→W), more so on soft or compressed photos: a
+  // field stays different only if re-reads of its line at other scales, binarised, read the same other value.
   for (const [field, line] of Object.entries(second.evidence) as [VizField, (typeof values)[number]][]) {
-    for (const pre of REREADS) {
-      const [again] = await readLines(ocr, layout, [line], false, pre);
-      if (again && recheck(field, again, mrz) === 'agrees') {
-        statuses[field] = 'agrees';
-        break;
-      }
-    }
+    const reads = [line.text];
+    for (const pre of REREADS) reads.push((await readLines(ocr, layout, [line], false, pre))[0]?.text ?? '');
+    statuses[field] = settle(field, reads, mrz);
   }
   return { statuses, captionsRead: true };
 }

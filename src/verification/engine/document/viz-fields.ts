@@ -2,7 +2,7 @@
 // printed anywhere in the zone agrees); only for fields still unresolved, from the captions above the data.
 import { thresholds } from '../../thresholds.js';
 import type { TextLine } from './viz-lines.js';
-import { containsNumber, nearNumbers, nameKey, parseDates, printedNameForms, sameDate, sameName, editDistance } from './viz-compare.js';
+import { confusionKey, containsNumber, editDistance, nameKey, nearNumbers, parseDates, printedNameForms, sameDate, sameName } from './viz-compare.js';
 
 export const VIZ_FIELDS = ['surname', 'givenNames', 'birthDate', 'documentNumber', 'expiryDate'] as const;
 export type VizField = (typeof VIZ_FIELDS)[number];
@@ -131,7 +131,17 @@ export function matchCaptions(
   return { statuses: out, evidence };
 }
 
-/** A re-read of a differing field's line: agrees if it now reads as the MRZ value, stays different otherwise. */
-export function recheck(field: VizField, reread: ReadLine, mrz: MrzValues): FieldStatus {
-  return agreesAnywhere(field, [reread], mrz) ? 'agrees' : 'differs';
+/**
+ * The verdict on a differing field from several reads of its line: agrees if any read is the MRZ value (the others
+ * were misreads); differs only if every read gives the same other value (a clean, stable read of an edit);
+ * otherwise unread, since reads that disagree with each other are OCR noise, not evidence.
+ */
+export function settle(field: VizField, reads: readonly string[], mrz: MrzValues): FieldStatus {
+  if (reads.some((text) => agreesAnywhere(field, [{ text } as ReadLine], mrz))) return 'agrees';
+  const key = (text: string): string =>
+    field === 'birthDate' || field === 'expiryDate'
+      ? parseDates(text).map((d) => `${d.day}.${d.month}.${d.year}`).join(',')
+      : field === 'documentNumber' ? confusionKey(text) : nameKey(text);
+  const keys = reads.map(key);
+  return keys[0] && keys.every((k) => k === keys[0]) ? 'differs' : 'unread';
 }

@@ -2,7 +2,7 @@
 // which caption labels which value.
 import { describe, expect, it } from 'vitest';
 import { containsNumber, nearNumbers, parseDates, sameDate, sameName } from '../../../../src/verification/engine/document/viz-compare.js';
-import { matchCaptions, matchValues, type MrzValues, type ReadLine } from '../../../../src/verification/engine/document/viz-fields.js';
+import { matchCaptions, matchValues, settle, type MrzValues, type ReadLine } from '../../../../src/verification/engine/document/viz-fields.js';
 
 const dateOf = (line: string, iso: string) => parseDates(line).some((d) => sameDate(d, iso));
 
@@ -116,5 +116,11 @@ describe('field statuses', () => {
   it('calls an edited number different even without captions', () => {
     const v = values('12 AUG 1974', 'NX4R82P7A');
     expect(matchCaptions(matchValues(v, mrz), v, [], mrz).statuses.documentNumber).toBe('differs');
+  });
+
+  it('settles a differing field by re-reads: any MRZ read agrees, only a stable other value differs', () => {
+    expect(settle('birthDate', ['23 NOV 1957', '28 NOV 1967', '23 NOV 1957'], { ...mrz, birthDate: '1967-11-28' })).toBe('agrees');
+    expect(settle('birthDate', ['12 AUG 1979', '12 AUG 1979', '12 AUG I979'], mrz)).toBe('differs');
+    expect(settle('documentNumber', ['NX4K82P7A', 'NX4KB2P7A', 'NX4K82P74'], mrz)).toBe('unread');
   });
 });
