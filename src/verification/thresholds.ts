@@ -40,8 +40,8 @@ export const thresholds = {
      * slip per nameLettersPerSlip letters, and differs only when ≥ nameDiffersFraction of its letters (min 3) are
      * off: between the two it is left unread, never a mismatch. A number-shaped token within 1..nearNumberEdits
      * edits of the MRZ number (confusion classes folded) is an edited number. bench/viz-mrz.ts, generated TD3 + TD1:
-     * altered date of birth / expiry / surname 12/12 each, number 9/12; false mismatches on unaltered clean and
-     * degraded renders 1/68 (a TD1 under a 5% glare patch; docs/document-checks.md).
+     * altered date of birth 12/12, surname 12/12, expiry 11/12, number 8/12 detected; false mismatches on unaltered
+     * clean and degraded renders 0/68 (docs/document-checks.md).
      */
     vizMrz: { dataGlyphRatio: 1.4, nameLettersPerSlip: 6, nameDiffersFraction: 1 / 3, nearNumberEdits: 3 },
   },

@@ -81,9 +81,14 @@ export class MrzOcr {
     return run;
   }
 
+  /**
+   * Switch between MRZ and free-text reads. The legacy classifier adapts to the glyphs it has read; free text is
+   * read with that learning off, so printed-zone fonts never shift the OCR-B reads (MRZ reads keep the default).
+   */
   private async useWhitelist(chars: string): Promise<void> {
     if (this.whitelist === chars) return;
-    await this.worker.setParameters({ tessedit_char_whitelist: chars });
+    const mrz = chars === MRZ_ALPHABET;
+    await this.worker.setParameters({ tessedit_char_whitelist: chars, classify_enable_learning: mrz ? '1' : '0' });
     this.whitelist = chars;
   }
 
