@@ -14,6 +14,7 @@ const AREAS: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   verification: () => import('./verification.js'),
   hosted: () => import('./hosted.js'),
   document: () => import('./document.js'),
+  'viz-mrz': () => import('./viz-mrz.js'),
   dedup: () => import('./dedup.js'),
   'dedup-flags': () => import('./dedup-flags.js'),
   screening: () => import('./screening.js'),

@@ -33,6 +33,17 @@ export const thresholds = {
      * 0.92 keeps typos and rejects those; HANNA vs ANNA (0.93) still passes (see docs/document-checks.md).
      */
     applicantNameMin: 0.92,
+    /**
+     * Printed zone vs MRZ (document.viz_mrz; bench/viz-mrz.ts, docs/document-checks.md). A text line is data, not a
+     * caption, when its glyphs are ≥ dataGlyphRatio × the lower-quartile line (generated pages: captions 13 px,
+     * data 28–30 px at 1000 px wide; real pages print captions smaller too). A printed name agrees with up to one
+     * slip per nameLettersPerSlip letters, and differs only when ≥ nameDiffersFraction of its letters (min 3) are
+     * off: between the two it is left unread, never a mismatch. A number-shaped token within 1..nearNumberEdits
+     * edits of the MRZ number (confusion classes folded) is an edited number. bench/viz-mrz.ts, generated TD3 + TD1:
+     * altered date of birth 12/12, surname 12/12, expiry 11/12, number 8/12 detected; false mismatches on unaltered
+     * clean and degraded renders 0/68 (docs/document-checks.md).
+     */
+    vizMrz: { dataGlyphRatio: 1.4, nameLettersPerSlip: 6, nameDiffersFraction: 1 / 3, nearNumberEdits: 3 },
   },
   // face/ — detection, match, liveness
   face: {
@@ -83,6 +94,9 @@ export const thresholds = {
     // can stop an approval, never cause a rejection, and never approve. Unknown codes default to review/medium.
     codes: {
       check_digit_mismatch: { severity: 'reject', risk: 'high' },
+      // Printed zone disagrees with a valid MRZ (an edited data page). Review, not reject: one OCR read of printed
+      // text on a photo is not proof (bench/viz-mrz.ts); a reviewer compares the page with the MRZ.
+      viz_mrz_mismatch: { severity: 'review', risk: 'high' },
       // ICAO specimen (UTO, Doc 9303 specimen numbers) outside sandbox mode: not a real person's document.
       specimen_document: { severity: 'reject', risk: 'high' },
       document_already_verified: { severity: 'reject', risk: 'high' },

@@ -31,6 +31,11 @@ export interface GenerateOptions {
   portrait?: PortraitId | Portrait;
   /** Print these values instead, keeping check digits computed from `fields` (a forged edit). */
   tamper?: Tamper;
+  /**
+   * Print these values in the visual zone only; the MRZ stays as `fields` (and `tamper`) make it, check digits
+   * valid: a forger who edits the printed data of a genuine document. `fields` in the result stay the MRZ's.
+   */
+  printed?: Partial<Pick<DocumentFields, 'surname' | 'givenNames' | 'birthDate' | 'documentNumber' | 'expiryDate'>>;
   /** Capture defects and metadata; applied to every side. */
   variant?: ImageVariant;
   /** Seed for the background pattern. */
@@ -65,7 +70,7 @@ const OPTIONAL_MAX: Record<MrzFormat, number> = { TD1: 15, TD2: 7, TD3: 14 };
 function resolve(
   format: MrzFormat,
   opts: GenerateOptions,
-): { now: Date; fields: DocumentFields; shown: GeneratedFields; rnd: () => number } {
+): { now: Date; fields: DocumentFields; shown: GeneratedFields; printed: DocumentFields; rnd: () => number } {
   const now = opts.now ?? new Date();
   const base = (opts.specimen ? specimenFields : defaultFields)(now, opts.fields);
   const fields = { ...base, optionalData: base.optionalData.slice(0, OPTIONAL_MAX[format]) };
@@ -75,7 +80,7 @@ function resolve(
     mrzSurname: mrzName(fields.surname).replace(/</g, ' '),
     mrzGivenNames: mrzName(fields.givenNames).replace(/</g, ' '),
   };
-  return { now, fields, shown, rnd: seededRandom(opts.seed ?? 1) };
+  return { now, fields, shown, printed: { ...shownRaw, ...opts.printed }, rnd: seededRandom(opts.seed ?? 1) };
 }
 
 async function compose(layout: Layout, portrait: PortraitId | Portrait | undefined, sex: string): Promise<Buffer> {
@@ -93,10 +98,10 @@ async function compose(layout: Layout, portrait: PortraitId | Portrait | undefin
 }
 
 async function booklet(format: 'TD3' | 'TD2', opts: GenerateOptions): Promise<GeneratedPassport> {
-  const { now, fields, shown, rnd } = resolve(format, opts);
+  const { now, fields, shown, printed, rnd } = resolve(format, opts);
   const mrz = buildMrz(format, fields, opts.tamper);
   const width = opts.variant?.width ?? (format === 'TD3' ? 1500 : 1260);
-  const page = await compose(bookletPage(format, shown, mrz, width, rnd), opts.portrait, fields.sex);
+  const page = await compose(bookletPage(format, printed, mrz, width, rnd), opts.portrait, fields.sex);
   return { format, image: await finish(page, opts.variant ?? {}, now), mrz, fields: shown };
 }
 
@@ -112,11 +117,11 @@ export function generateTd2(opts: GenerateOptions = {}): Promise<GeneratedPasspo
 
 /** TD1 ID card, 85.6×54 mm: portrait and visual zone on the front, 3×30 MRZ on the back; 1000 px wide by default. */
 export async function generateIdCard(opts: GenerateOptions = {}): Promise<GeneratedIdCard> {
-  const { now, fields, shown, rnd } = resolve('TD1', opts);
+  const { now, fields, shown, printed, rnd } = resolve('TD1', opts);
   const mrz = buildMrz('TD1', fields, opts.tamper);
   const width = opts.variant?.width ?? 1000;
-  const front = await compose(idCardFront(shown, width, rnd), opts.portrait, fields.sex);
-  const back = await compose(idCardBack(shown, mrz, width, rnd), undefined, fields.sex);
+  const front = await compose(idCardFront(printed, width, rnd), opts.portrait, fields.sex);
+  const back = await compose(idCardBack(printed, mrz, width, rnd), undefined, fields.sex);
   const v = opts.variant ?? {};
   return { format: 'TD1', front: await finish(front, v, now), back: await finish(back, v, now), mrz, fields: shown };
 }

@@ -98,6 +98,14 @@ describe('rejections and reviews', () => {
     expect(await kyc(sub)).toMatchObject({ kyc_status: 'rejected', kyc_tier: 't0' });
   });
 
+  it('printed date of birth altered, MRZ valid → not approved (manual_review, viz_mrz_mismatch)', async () => {
+    const doc = await passportOf({ printed: { birthDate: '1969-03-21' } });
+    const { sub, decision } = await run('t1', doc.image, undefined);
+    expect(decision).toMatchObject({ outcome: 'manual_review', risk_level: 'high' });
+    expect(decision.reasons).toContainEqual(expect.objectContaining({ code: 'viz_mrz_mismatch', check: 'document.viz_mrz' }));
+    expect(await kyc(sub)).not.toMatchObject({ kyc_status: 'verified' });
+  });
+
   it('expired document → rejected (document_expired)', async () => {
     const doc = await passportOf({ fields: { issueDate: '2014-01-10', expiryDate: '2024-01-09' } });
     const { decision } = await run('t1', doc.image, undefined);

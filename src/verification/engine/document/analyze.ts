@@ -5,10 +5,12 @@ import { applicantChecks, type ApplicantData } from './applicant.js';
 import { exifChecks, readExif } from './exif.js';
 import sharp from 'sharp';
 import { openImage, orientedSize } from './image.js';
-import { inspectPage, locateMrz } from './mrz-locate.js';
+import { detectSkew, inspectPage, locateMrz, type MrzBox } from './mrz-locate.js';
 import { MrzOcr, type MrzReading } from './mrz-ocr.js';
 import { parseMrz, type CheckDigitResult, type DocumentType, type MrzParseResult } from './mrz-parse.js';
 import { measureQuality, qualityChecks, type QualityMetrics } from './quality.js';
+import { compareVizWithMrz, vizMrzCheck } from './viz-check.js';
+import type { Region } from './viz-ocr.js';
 
 export type { ApplicantData } from './applicant.js';
 
@@ -20,6 +22,8 @@ export interface AnalyzeInput {
   /** What the applicant said they upload; lets a missing back side be reported as such. */
   expectedType?: DocumentType;
   now: Date;
+  /** false skips the printed-zone comparison (document.viz_mrz); only the benchmark baseline does. */
+  printedZone?: boolean;
 }
 
 /** MRZ data safe to show the tenant: document number masked, optional (personal-number) data omitted. */
@@ -94,7 +98,8 @@ export function toPublicAnalysis(a: DocumentAnalysis): Omit<DocumentAnalysis, 'd
   return rest;
 }
 
-type SideReading = MrzReading & { rotation: number; skew: number; parsed: MrzParseResult };
+/** `page` is the image the MRZ was read from (upright, levelled) and `box` where it is: the printed zone is above. */
+type SideReading = MrzReading & { rotation: number; skew: number; parsed: MrzParseResult; page: Buffer; box: MrzBox };
 
 // Tilts below this are left alone: tesseract copes, and resampling softens the glyphs.
 const MIN_DESKEW_DEGREES = 0.4;
@@ -124,10 +129,30 @@ async function readSide(buf: Buffer, now: Date): Promise<SideReading | null> {
     const parsed = r ? parseMrz(r.lines, now) : null;
     if (!r || !parsed) continue;
     const failed = parsed.checkDigits.filter((d) => !d.valid).length;
-    if (!best || failed < best.parsed.checkDigits.filter((d) => !d.valid).length) best = { ...r, rotation, skew, parsed };
+    if (!best || failed < best.parsed.checkDigits.filter((d) => !d.valid).length) best = { ...r, rotation, skew, parsed, page: img, box: box! };
     if (failed <= 2) break;
   }
   return best;
+}
+
+/** The page above the MRZ (TD3/TD2 data page, or a TD1 front read as the only image): ICAO zones I–VI. */
+async function above(r: SideReading): Promise<{ page: Buffer; region: Region }> {
+  const { width } = await orientedSize(r.page);
+  return { page: r.page, region: { left: 0, top: 0, width, height: r.box.top } };
+}
+
+/**
+ * A TD1 front, turned like its back was (both sides come from one capture session) and levelled. The whole card
+ * is the region: its front carries no MRZ.
+ */
+async function upright(front: Buffer, rotation: number): Promise<{ page: Buffer; region: Region }> {
+  let page = rotation
+    ? await sharp(await openImage(front).png({ compressionLevel: 1 }).toBuffer()).rotate(rotation).png({ compressionLevel: 1 }).toBuffer()
+    : front;
+  const skew = await detectSkew(page);
+  if (Math.abs(skew) >= MIN_DESKEW_DEGREES) page = await sharp(page).rotate(-skew, { background: '#ffffff' }).png({ compressionLevel: 1 }).toBuffer();
+  const { width, height } = await orientedSize(page);
+  return { page, region: { left: 0, top: 0, width, height } };
 }
 
 /** ID-1 cards are 85.6×54 mm (1.59:1), passport pages 125×88 mm (1.42:1). */
@@ -190,6 +215,7 @@ export async function analyzeDocument(input: AnalyzeInput): Promise<DocumentAnal
 
   // The MRZ of an ID card is on the back; a passport's is on the data page (front).
   let reading = back ? await readSide(back, now) : null;
+  const mrzOnBack = !!reading;
   if (!reading && !(back === undefined && input.expectedType === 'id_card')) reading = await readSide(front, now);
   const parsed = reading?.parsed;
   if (!reading || !parsed) {
@@ -224,6 +250,17 @@ export async function analyzeDocument(input: AnalyzeInput): Promise<DocumentAnal
     });
   }
   checks.push(...mrzChecks(parsed, reading, now), ...applicantChecks(input.applicant, f));
+  // The printed zone is compared only with an MRZ that verifies: with a failed check digit the case is already
+  // rejected, and there is no trustworthy reference to compare with.
+  if (input.printedZone !== false && parsed.formatErrors.length === 0 && parsed.checkDigits.every((d) => d.valid)) {
+    const { page, region } = mrzOnBack ? await upright(front, reading.rotation) : await above(reading);
+    if (region.height > 0) {
+      const { statuses, captionsRead } = await compareVizWithMrz(ocr!, page, region, {
+        surname: f.surname, givenNames: f.givenNames, birthDate: f.birthDate, expiryDate: f.expiryDate, documentNumber: f.documentNumber,
+      });
+      checks.push(vizMrzCheck(statuses, captionsRead));
+    }
+  }
   result.documentKey = { type: f.documentType, issuingState: f.issuingState, number: f.documentNumber };
   return result;
 }

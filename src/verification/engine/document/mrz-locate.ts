@@ -16,7 +16,7 @@ export interface MrzBox {
 const WORK_WIDTH = 1000;
 
 /** Dark = clearly darker than the local mean (31-px window) and absolutely dark-ish: ignores pastel guilloche. */
-function binarise(g: GrayImage): Uint8Array {
+export function binarise(g: GrayImage): Uint8Array {
   const { data, width: w, height: h } = g;
   const integral = new Float64Array((w + 1) * (h + 1));
   for (let y = 0; y < h; y++) {

@@ -62,6 +62,27 @@ describe('analyzeDocument', () => {
     }
   });
 
+  it('compares the printed zone with the MRZ: nothing differs on a valid passport and ID card with transliterated names', async () => {
+    const doc = await generatePassport({ now, fields: { surname: 'Weiß', givenNames: 'Jürgen', sex: 'M' } });
+    const card = await generateIdCard({ now, fields: { surname: 'Jääskeläinen', givenNames: 'Zoë', sex: 'F' } });
+    for (const a of [await analyzeDocument({ front: doc.image, now }), await analyzeDocument({ front: card.front, back: card.back, now })]) {
+      // The dates and the number must be read and agree; a transliterated name may be left unread, never differ.
+      const c = check(a, 'document.viz_mrz');
+      expect(c).toMatchObject({ passed: true, details: { fields: { birthDate: 'agrees', documentNumber: 'agrees', expiryDate: 'agrees' } } });
+      expect(Object.values((c?.details as { fields: Record<string, string> }).fields)).not.toContain('differs');
+    }
+  });
+
+  it('flags a printed date of birth or number that differs from a valid MRZ (viz_mrz_mismatch)', async () => {
+    const dob = await generatePassport({ now, printed: { birthDate: '1979-08-12' } });
+    const a = await analyzeDocument({ front: dob.image, now });
+    expect(check(a, 'document.mrz_check_digits')?.passed).toBe(true);
+    expect(check(a, 'document.viz_mrz')).toMatchObject({ passed: false, code: 'viz_mrz_mismatch', details: { fields: { birthDate: 'differs' } } });
+    const no = await generateIdCard({ now, printed: { documentNumber: 'NX4R82P7A' } });
+    const b = await analyzeDocument({ front: no.front, back: no.back, now });
+    expect(check(b, 'document.viz_mrz')).toMatchObject({ passed: false, code: 'viz_mrz_mismatch', details: { fields: { documentNumber: 'differs' } } });
+  });
+
   it('fails the check digit of a tampered document number (and the composite)', async () => {
     const doc = await generatePassport({ now, specimen: true, tamper: { documentNumber: 'L898902C4' } });
     const a = await analyzeDocument({ front: doc.image, now });
