@@ -13,7 +13,7 @@ export type FaceApi = typeof FaceApiTypes;
 const require = createRequire(import.meta.url);
 const UMBRELLA = path.join(path.dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'kycport-tfjs-umbrella.js');
 
-/** face-api is a development dependency (its demo photos are test data): resolved only when this descriptor is chosen. */
+/** Resolved only when this descriptor is chosen: the default engine never loads face-api. */
 function faceApiRoot(): string {
   try {
     return path.dirname(require.resolve('@vladmandic/face-api/package.json'));
