@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importListFile } from '../../../src/screening/index.js';
 import { FTM_FIXTURE, SANCTIONED_APPLICANT } from '../../fixtures/screening/index.js';
-import { generateIdCard, generatePassport, PORTRAITS, type GenerateOptions } from '../../support/documents/index.js';
+import { generateIdCard, generatePassport, PORTRAITS } from '../../support/documents/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { demoSamples, personA } from '../engine/face/samples.js';
-import { api, form, newCase, setupTenant, signIn, subject, type Api, type TenantCtx } from './support.js';
+import { api, form, newCase, passportMaker, setupTenant, signIn, subject, type Api, type TenantCtx } from './support.js';
 
 let server: TestServer;
 let t: TenantCtx;
@@ -35,9 +35,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-let docNo = 0;
-const passportOf = (o: GenerateOptions = {}) =>
-  generatePassport({ portrait: 'personA_webcam', ...o, fields: { documentNumber: `X${String(++docNo).padStart(7, '0')}1`, ...o.fields } });
+const passportOf = passportMaker('X');
 
 interface Run {
   sub: string;

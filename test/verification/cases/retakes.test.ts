@@ -5,10 +5,10 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importListFile } from '../../../src/screening/index.js';
 import { FTM_FIXTURE } from '../../fixtures/screening/index.js';
-import { generateIdCard, generatePassport, PORTRAITS, type GenerateOptions } from '../../support/documents/index.js';
+import { generateIdCard, PORTRAITS } from '../../support/documents/index.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 import { demoSamples, personA } from '../engine/face/samples.js';
-import { api, form, newCase, setupTenant, subject, type Api, type TenantCtx, type UploadParts } from './support.js';
+import { api, form, newCase, passportMaker, setupTenant, subject, type Api, type TenantCtx, type UploadParts } from './support.js';
 
 let server: TestServer;
 let t: TenantCtx;
@@ -33,9 +33,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-let docNo = 0;
-const passportOf = (o: GenerateOptions = {}) =>
-  generatePassport({ portrait: 'personA_webcam', ...o, fields: { documentNumber: `R${String(++docNo).padStart(7, '0')}1`, ...o.fields } });
+const passportOf = passportMaker('R');
 
 type Json = Record<string, any>;
 const codes = (d: Json) => d.reasons.map((r: { code: string }) => r.code) as string[];

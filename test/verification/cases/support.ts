@@ -2,6 +2,7 @@
 // subjects by signing in (the real way), multipart uploads, and what is stored on disk/in the database.
 import * as oidc from 'openid-client';
 import { authRequest, discoverRp, signInThroughPages } from '../../support/oidc.js';
+import { generatePassport, type GenerateOptions } from '../../support/documents/index.js';
 import type { TestServer } from '../../support/server.js';
 
 export interface TenantCtx {
@@ -95,4 +96,10 @@ export async function storedFor(server: TestServer, caseId: string): Promise<{ r
   const rows = await server.deps.db.knex('verification_files').where({ case_id: caseId }).count<{ count: number }[]>('* as count');
   const files = (await server.services.uploads.list()).filter((f) => f.startsWith(`${caseId}/`));
   return { rows: Number(rows[0]!.count), files };
+}
+
+/** Generated passports of person A (the webcam portrait), each with its own number `<prefix>NNNNNNN1`. */
+export function passportMaker(prefix: string): (o?: GenerateOptions) => ReturnType<typeof generatePassport> {
+  let n = 0;
+  return (o = {}) => generatePassport({ portrait: 'personA_webcam', ...o, fields: { documentNumber: `${prefix}${String(++n).padStart(7, '0')}1`, ...o.fields } });
 }
