@@ -18,6 +18,7 @@ import { createScreeningService, type ScreeningService } from './screening/index
 import { createApiKeyAuth } from './tenants/api-key-auth.js';
 import { createTenantService, type TenantService } from './tenants/service.js';
 import { createFaceDedup, type FaceDedup } from './verification/dedup-adapter.js';
+import { descriptorId } from './verification/engine/face/descriptors/setting.js';
 import { createEngines, type EngineRuntime, type VerificationEngines } from './verification/engine/engines.js';
 import { UploadStore } from './verification/cases/files.js';
 import { TempUploadDir } from './verification/cases/temp-files.js';
@@ -117,7 +118,7 @@ export function compose(infra: Infra, keys: KeyMaterial, opts: ComposeOptions = 
     engines: opts.engines,
   });
   // Face templates are sealed with the document encryption key, like the images they come from.
-  const dedup = createFaceDedup(infra.db, ck.encryption);
+  const dedup = createFaceDedup(infra.db, ck.encryption, descriptorId(config.verification.faceDescriptor));
   const uploads = UploadStore.under(config.dataDir, ck.encryption);
   // A body in flight lives at most UPLOAD_BODY_TIMEOUT_MS plus its analysis; older temporary files are a crash's.
   const uploadTemp = TempUploadDir.open(config.dataDir, ck.encryption, config.uploads.bodyTimeoutMs + 3_600_000);

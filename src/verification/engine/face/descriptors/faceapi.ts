@@ -1,5 +1,6 @@
 // face-api's recognition net (dlib's ResNet-34 metric network, 128-d) on a face found by the engine's detector:
 // face-api's 68-point landmark net on the detector's box, then face-api's own landmark alignment.
+import { descriptorId } from './setting.js';
 import { thresholds } from '../../../thresholds.js';
 import type { DetectedFace } from '../detect.js';
 import { l2normalise } from '../detect.js';
@@ -68,7 +69,7 @@ export async function faceApiResnet34(): Promise<FaceApiDescriptor> {
     }
   };
   return {
-    id: 'faceapi-resnet34',
+    id: descriptorId({ kind: 'faceapi-resnet34' }),
     dimensions: 128,
     match: thresholds.face.faceApiMatch,
     embed: (img, face) => withImage(img, (t) => describe(api, t, squareBox(face, img))),

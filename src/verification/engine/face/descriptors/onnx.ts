@@ -4,7 +4,7 @@
 import { l2normalise } from '../detect.js';
 import type { RgbImage } from '../image.js';
 import { alignedCrop } from './align.js';
-import type { OnnxSetting } from './setting.js';
+import { descriptorId, type OnnxSetting } from './setting.js';
 import { readThresholdFile } from './threshold-file.js';
 import { MAX_DIMENSIONS, type FaceDescriptor } from './types.js';
 
@@ -48,7 +48,7 @@ export function toInput(crop: RgbImage, s: Pick<OnnxSetting, 'mean' | 'std' | 'c
 
 export async function onnxDescriptor(setting: OnnxSetting): Promise<FaceDescriptor> {
   const [ort, file] = await Promise.all([loadOrt(), readThresholdFile(setting.thresholdsPath)]);
-  const id = `onnx:${setting.name}`;
+  const id = descriptorId(setting);
   if (file.descriptor !== id) throw new Error(`threshold file ${setting.thresholdsPath} is for ${file.descriptor}, not ${id}`);
   const session = await ort.InferenceSession.create(setting.modelPath, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
   const input = session.inputNames[0];

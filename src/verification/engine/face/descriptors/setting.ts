@@ -30,3 +30,8 @@ export type DescriptorSetting = z.infer<typeof descriptorSettingSchema>;
 export type OnnxSetting = z.infer<typeof onnxSettingSchema>;
 
 export const DEFAULT_DESCRIPTOR: DescriptorSetting = { kind: 'human-faceres' };
+
+/** The id the setting's descriptor stamps on its templates (known without loading the model: the 1:N index opens by it). */
+export function descriptorId(s: DescriptorSetting): string {
+  return s.kind === 'human-faceres' ? 'human-faceres+flip' : s.kind === 'faceapi-resnet34' ? 'faceapi-resnet34' : `onnx:${s.name}`;
+}
