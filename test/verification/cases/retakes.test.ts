@@ -21,7 +21,7 @@ beforeAll(async () => {
   a = api(server, t);
   await importListFile(server.deps.db, FTM_FIXTURE); // t2 needs sanctions screening
   [selfies.a, selfies.group, selfies.empty] = await Promise.all([
-    personA.find((s) => s.id === 'grid-0-4')!.load(),
+    personA.find((s) => s.id === 'grid-0-15')!.load(), // a photo the descriptor approves against the webcam portrait
     sharp(demoSamples(1)[0]!.source.path).resize({ width: 1280 }).jpeg().toBuffer(),
     // A wall, no one in the picture.
     sharp({ create: { width: 640, height: 480, channels: 3, background: '#8a8f94' } }).jpeg().toBuffer(),
