@@ -11,7 +11,6 @@ export const dedupDescriptor: Migration = {
   async up(knex) {
     await knex.raw(`alter table face_embeddings add column descriptor text not null default '${LEGACY}'`);
     await knex.raw('alter table face_embeddings alter column descriptor drop default');
-    await knex.raw('create index face_embeddings_descriptor_id on face_embeddings (descriptor, id)');
     await knex.raw(`alter table face_dedup_mean add column descriptor text not null default '${LEGACY}'`);
     await knex.raw('alter table face_dedup_mean alter column descriptor drop default');
     await knex.raw('alter table face_dedup_mean drop constraint face_dedup_mean_pkey');
@@ -23,7 +22,6 @@ export const dedupDescriptor: Migration = {
     await knex.raw('alter table face_dedup_mean drop constraint face_dedup_mean_pkey');
     await knex.raw('alter table face_dedup_mean drop column descriptor');
     await knex.raw(`alter table face_dedup_mean add column id smallint not null default 1 check (id = 1) primary key`);
-    await knex.raw('drop index if exists face_embeddings_descriptor_id');
     await knex.raw('alter table face_embeddings drop column descriptor');
   },
 };

@@ -198,7 +198,7 @@ export class SketchDedupIndex implements DedupIndex {
       const computed: Array<{ id: number; sketch: Buffer }> = [];
       for (const r of rows) {
         if (r.sketch) this.set.add(r.id, this.box.openSketch(r.personId, r.sketch));
-        else {
+        else if (r.template) {
           const sketch = sketchOf(this.box.open(r.personId, r.template), this.mean);
           this.set.add(r.id, sketch);
           if (this.mean) computed.push({ id: r.id, sketch: this.box.sealSketch(r.personId, sketch) });

@@ -35,27 +35,36 @@ const sealedColumns = ['id', 'person_id', 'case_id', 'template'] as const;
 type SealedRow = { id: number | string; person_id: string; case_id: string | null; template: Uint8Array };
 const toSealed = (r: SealedRow): SealedFace => ({ id: Number(r.id), personId: r.person_id, caseId: r.case_id, template: r.template });
 
-/** A row as the sketch index loads it: its sealed sketch, or (when that is absent or not wanted) its sealed template. */
-export type SketchRow = { id: number; personId: string } & ({ sketch: Uint8Array; template: null } | { sketch: null; template: Uint8Array });
+/**
+ * A row as the sketch index loads it: its sealed sketch, or (when that is absent or not wanted) its sealed template;
+ * neither for a row of another descriptor (the index skips it).
+ */
+export type SketchRow = { id: number; personId: string } & (
+  | { sketch: Uint8Array; template: null }
+  | { sketch: null; template: Uint8Array }
+  | { sketch: null; template: null }
+);
 
 /**
- * The descriptor's rows with id > after (or the listed ids), in id order, at most `limit`. The sealed template (about 4 KB) is read
- * only for rows without a stored sketch, or for every row when `templates` is set; otherwise a row is about 200 bytes.
+ * Rows with id > after (or the listed ids), in id order, at most `limit`; rows of other descriptors come without
+ * sketch or template. The sealed template (about 4 KB) is read only for the descriptor's rows without a stored
+ * sketch, or for all of them when `templates` is set; otherwise a row is about 200 bytes. The descriptor is not in
+ * the WHERE clause: its equality estimate steers the planner (before ANALYZE, as after a bulk load) from the
+ * ordered primary-key scan to a bitmap scan and sort of every row above `after`, for every batch.
  */
 export async function sketchesAfter(q: Queryable, descriptor: string, after: number, limit: number, alsoIds: number[], templates: boolean): Promise<SketchRow[]> {
   const rows = await q(TABLE)
     .select<Array<{ id: number | string; person_id: string; sketch: Uint8Array | null; template: Uint8Array | null }>>(
       'id',
       'person_id',
-      templates ? q.raw('null::bytea as sketch') : 'sketch',
-      templates ? 'template' : q.raw('case when sketch is null then template end as template'),
+      templates ? q.raw('null::bytea as sketch') : q.raw('case when descriptor = ? then sketch end as sketch', [descriptor]),
+      q.raw(`case when descriptor = ?${templates ? '' : ' and sketch is null'} then template end as template`, [descriptor]),
     )
-    .where({ descriptor })
     .whereNotNull('template')
     .andWhere((w) => void w.where('id', '>', after).orWhereIn('id', alsoIds))
     .orderBy('id')
     .limit(limit);
-  return rows.map((r) => ({ id: Number(r.id), personId: r.person_id, ...(r.sketch ? { sketch: r.sketch, template: null } : { sketch: null, template: r.template! }) }));
+  return rows.map((r) => ({ id: Number(r.id), personId: r.person_id, ...(r.sketch ? { sketch: r.sketch, template: null } : { sketch: null, template: r.template }) }));
 }
 
 /** Stores sealed sketches of rows that have none (another process may have stored its own meanwhile: both are valid). */
